@@ -1,0 +1,78 @@
+// swift-tools-version: 6.2
+import PackageDescription
+
+let grdb = Target.Dependency.product(name: "GRDB", package: "GRDB.swift")
+let logging = Target.Dependency.product(name: "Logging", package: "swift-log")
+let metrics = Target.Dependency.product(name: "Metrics", package: "swift-metrics")
+let prometheus = Target.Dependency.product(name: "Prometheus", package: "swift-prometheus")
+let lifecycle = Target.Dependency.product(name: "ServiceLifecycle", package: "swift-service-lifecycle")
+let configuration = Target.Dependency.product(name: "Configuration", package: "swift-configuration")
+let argumentParser = Target.Dependency.product(name: "ArgumentParser", package: "swift-argument-parser")
+let hummingbird = Target.Dependency.product(name: "Hummingbird", package: "hummingbird")
+
+let package = Package(
+    name: "kvitt",
+    platforms: [.macOS(.v15)],
+    products: [
+        .library(name: "KvittAMQP", targets: ["KvittAMQP"]),
+        .library(name: "KvittContracts", targets: ["KvittContracts"]),
+        .library(name: "KvittMessaging", targets: ["KvittMessaging"]),
+        .library(name: "KvittTesting", targets: ["KvittTesting"]),
+        .executable(name: "kvitt-bench", targets: ["KvittBench"]),
+        .executable(name: "kvitt-probe-service", targets: ["KvittProbeService"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-configuration", from: "1.4.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CRabbitMQ",
+            path: "Shared/CRabbitMQ",
+            pkgConfig: "librabbitmq",
+            providers: [.apt(["librabbitmq-dev"])]
+        ),
+        .target(name: "KvittContracts", path: "Shared/KvittContracts"),
+        .target(name: "KvittAMQP", dependencies: ["CRabbitMQ", logging], path: "Shared/KvittAMQP"),
+        .target(
+            name: "KvittMessaging",
+            dependencies: [
+                "KvittAMQP", "KvittContracts", grdb, logging, metrics, prometheus, lifecycle, configuration,
+                hummingbird,
+            ],
+            path: "Shared/KvittMessaging"
+        ),
+        .target(
+            name: "KvittTesting",
+            dependencies: ["KvittMessaging", "KvittAMQP", "KvittContracts", grdb],
+            path: "Shared/KvittTesting"
+        ),
+        .executableTarget(
+            name: "KvittBench",
+            dependencies: ["KvittAMQP", "KvittMessaging", argumentParser],
+            path: "Tests/Bench/KvittBench"
+        ),
+        .executableTarget(
+            name: "KvittProbeService",
+            dependencies: ["KvittMessaging", "KvittTesting"],
+            path: "Tests/Support/KvittProbeService"
+        ),
+        .testTarget(name: "KvittContractsTests", dependencies: ["KvittContracts"]),
+        .testTarget(name: "KvittAMQPTests", dependencies: ["KvittAMQP", "KvittTesting"]),
+        .testTarget(name: "KvittMessagingTests", dependencies: ["KvittMessaging", "KvittTesting", grdb]),
+        .testTarget(name: "KvittTestingTests", dependencies: ["KvittTesting"]),
+    ]
+)
+
+for target in package.targets where target.type != .system {
+    var settings = target.swiftSettings ?? []
+    settings.append(.swiftLanguageMode(.v6))
+    settings.append(.enableUpcomingFeature("ExistentialAny"))
+    target.swiftSettings = settings
+}

@@ -1,0 +1,254 @@
+import Foundation
+import Logging
+import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// Runs one AMQP connection on its own thread: connects, declares the topology, pumps a role's work, reads
+/// frames, services heartbeats, and reconnects with capped exponential backoff when the broker goes away.
+///
+/// rabbitmq-c blocks and is not thread-safe, so nothing here runs on Swift's cooperative pool: other threads
+/// hand work to the role and call ``wake()``, which interrupts the thread's `poll` through a self-pipe.
+final class AMQPConnectionDriver: Sendable {
+    /// Reconnect delays: start, factor 2, cap.
+    struct Backoff: Sendable {
+        var initial: Duration = .milliseconds(100)
+        var maximum: Duration = .seconds(5)
+    }
+
+    private struct Control {
+        var stopRequested = false
+        var connected = false
+        var lastError: AMQPError?
+        var finished = false
+        var finishWaiters: [CheckedContinuation<Void, Never>] = []
+        var connectWaiters: [UUID: CheckedContinuation<Void, any Error>] = [:]
+    }
+
+    let url: AMQPURL
+    let options: AMQPSession.Options
+    let topology: AMQPTopology
+    let logger: Logger
+    private let role: any AMQPConnectionRole
+    private let backoff: Backoff
+    /// A self-pipe: writing to it wakes the thread out of `poll`.
+    private let wakeDescriptor: Int32
+    private let wakeWriter: Int32
+    private let control = Mutex(Control())
+    /// How long the thread sleeps in `poll` when idle; bounded so that heartbeats are serviced in time.
+    private let idlePoll: Duration = .milliseconds(500)
+
+    init(
+        url: AMQPURL,
+        options: AMQPSession.Options,
+        topology: AMQPTopology,
+        role: any AMQPConnectionRole,
+        backoff: Backoff = Backoff(),
+        logger: Logger
+    ) {
+        self.url = url
+        self.options = options
+        self.topology = topology
+        self.role = role
+        self.backoff = backoff
+        self.logger = logger
+        var descriptors: [Int32] = [-1, -1]
+        _ = pipe(&descriptors)
+        for descriptor in descriptors {
+            _ = fcntl(descriptor, F_SETFL, fcntl(descriptor, F_GETFL) | O_NONBLOCK)
+            _ = fcntl(descriptor, F_SETFD, FD_CLOEXEC)
+        }
+        self.wakeDescriptor = descriptors[0]
+        self.wakeWriter = descriptors[1]
+    }
+
+    deinit {
+        close(wakeDescriptor)
+        close(wakeWriter)
+    }
+
+    /// Starts the connection thread.
+    func start() {
+        let thread = Thread { [self] in run() }
+        thread.name = "amqp-\(options.connectionName)"
+        thread.start()
+    }
+
+    /// Interrupts the thread's wait so that it pumps new work now.
+    func wake() {
+        var one: UInt8 = 1
+        _ = write(wakeWriter, &one, 1)
+    }
+
+    /// Whether a session is open right now.
+    var isConnected: Bool { control.withLock { $0.connected } }
+
+    /// The last connection error, if the connection is down.
+    var lastError: AMQPError? { control.withLock { $0.connected ? nil : $0.lastError } }
+
+    /// Waits until a session is open.
+    /// - Throws: the last connection error (or ``AMQPError/timeout(_:)``) when none opened within `timeout`.
+    func waitUntilConnected(timeout: Duration) async throws {
+        let id = UUID()
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+            let ready = control.withLock { state -> Bool in
+                if state.connected { return true }
+                state.connectWaiters[id] = continuation
+                return false
+            }
+            if ready { continuation.resume() }
+            Thread.detachNewThread { [self] in
+                Thread.sleep(
+                    forTimeInterval: Double(timeout.components.seconds) + Double(timeout.components.attoseconds) / 1e18
+                )
+                let waiter = control.withLock { state in state.connectWaiters.removeValue(forKey: id) }
+                let error = lastError ?? AMQPError.timeout("no connection to \(url) within \(timeout)")
+                waiter?.resume(throwing: error)
+            }
+        }
+    }
+
+    /// Stops the thread after the role drained, and waits for it to exit.
+    func stop() async {
+        let alreadyFinished = control.withLock { state -> Bool in
+            state.stopRequested = true
+            return state.finished
+        }
+        wake()
+        if alreadyFinished { return }
+        await withCheckedContinuation { continuation in
+            let finished = control.withLock { state -> Bool in
+                if state.finished { return true }
+                state.finishWaiters.append(continuation)
+                return false
+            }
+            if finished { continuation.resume() }
+        }
+    }
+
+    private var stopRequested: Bool { control.withLock { $0.stopRequested } }
+
+    private func run() {
+        var delay = backoff.initial
+        var generation: UInt64 = 0
+        var failures = 0
+        while !stopRequested {
+            let session: AMQPSession
+            do {
+                session = try AMQPSession(url: url, options: options)
+                try session.declare(topology)
+                generation += 1
+                try role.sessionOpened(session, generation: generation)
+            } catch {
+                failures += 1
+                recordDisconnected(error)
+                role.sessionLost(error)
+                // Log the first failure and then every tenth, so that a long outage does not flood the log.
+                if failures == 1 || failures % 10 == 0 {
+                    logger.warning(
+                        "AMQP connect failed; retrying",
+                        metadata: ["amqp.url": "\(url)", "error": "\(error)", "attempt": "\(failures)"]
+                    )
+                }
+                waitForWake(timeout: delay)
+                delay = min(delay * 2, backoff.maximum)
+                continue
+            }
+            if failures > 0 { logger.info("AMQP connected again", metadata: ["attempts": "\(failures)"]) }
+            failures = 0
+            delay = backoff.initial
+            recordConnected()
+            do {
+                try serve(session)
+                role.drain(session)
+                session.close()
+            } catch {
+                session.abandon()
+                recordDisconnected(error)
+                role.sessionLost(error)
+                logger.warning("AMQP connection lost", metadata: ["amqp.url": "\(url)", "error": "\(error)"])
+                waitForWake(timeout: delay)
+            }
+        }
+        role.stopped()
+        let waiters = control.withLock { state in
+            state.finished = true
+            state.connected = false
+            let waiters = state.finishWaiters
+            state.finishWaiters = []
+            return waiters
+        }
+        for waiter in waiters { waiter.resume() }
+    }
+
+    /// The session's loop: pump work, read what has arrived, and sleep in `poll` only when there is nothing to do.
+    private func serve(_ session: AMQPSession) throws(AMQPError) {
+        while !stopRequested {
+            var busy = try role.pump(session)
+            while let frame = try session.nextFrame(timeout: .zero) {
+                try dispatch(frame, session: session)
+                busy = true
+            }
+            if busy || session.hasBufferedInput { continue }
+            var descriptors = [
+                pollfd(fd: session.socketDescriptor, events: Int16(POLLIN), revents: 0),
+                pollfd(fd: wakeDescriptor, events: Int16(POLLIN), revents: 0),
+            ]
+            _ = poll(
+                &descriptors,
+                2,
+                Int32(idlePoll.components.seconds * 1000 + idlePoll.components.attoseconds / 1_000_000_000_000_000)
+            )
+            drainWake()
+        }
+    }
+
+    private func dispatch(_ frame: AMQPFrame, session: AMQPSession) throws(AMQPError) {
+        switch frame {
+        case .connectionClose(let code, let text):
+            session.sendConnectionCloseOk()
+            throw .closedByBroker(code: code, text: text)
+        case .channelClose(let channel, let code, let text):
+            session.sendChannelCloseOk(channel: channel)
+            throw .closedByBroker(code: code, text: text)
+        case .blocked(let reason):
+            logger.warning("broker blocked this connection", metadata: ["reason": "\(reason)"])
+        case .unblocked:
+            logger.info("broker unblocked this connection")
+        default:
+            try role.handle(frame, session: session)
+        }
+    }
+
+    private func waitForWake(timeout: Duration) {
+        var descriptor = pollfd(fd: wakeDescriptor, events: Int16(POLLIN), revents: 0)
+        let milliseconds = timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000
+        _ = poll(&descriptor, 1, Int32(milliseconds))
+        drainWake()
+    }
+
+    private func drainWake() {
+        var buffer = [UInt8](repeating: 0, count: 256)
+        while read(wakeDescriptor, &buffer, buffer.count) > 0 {}
+    }
+
+    private func recordConnected() {
+        let waiters = control.withLock { state in
+            state.connected = true
+            state.lastError = nil
+            let waiters = state.connectWaiters
+            state.connectWaiters = [:]
+            return waiters
+        }
+        for waiter in waiters.values { waiter.resume() }
+    }
+
+    private func recordDisconnected(_ error: any Error) {
+        control.withLock { state in
+            state.connected = false
+            state.lastError = (error as? AMQPError) ?? .library("\(error)")
+        }
+    }
+}

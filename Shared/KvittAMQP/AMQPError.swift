@@ -1,0 +1,32 @@
+/// What went wrong talking to the broker.
+public enum AMQPError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// The URL could not be parsed.
+    case invalidURL(String)
+    /// TCP or TLS connection, or login, failed.
+    case connectionFailed(String)
+    /// The broker closed the connection or a channel (code and text from the broker).
+    case closedByBroker(code: UInt16, text: String)
+    /// A library or socket error while talking to the broker.
+    case library(String)
+    /// The broker returned an unroutable `mandatory` message.
+    case unroutable(code: UInt16, text: String)
+    /// The broker refused a publish with `basic.nack`.
+    case nacked
+    /// The connection was shut down before the operation completed.
+    case shutdown
+    /// The operation did not complete in time.
+    case timeout(String)
+
+    public var description: String {
+        switch self {
+        case .invalidURL(let detail): "invalid AMQP URL: \(detail)"
+        case .connectionFailed(let detail): "cannot connect to the broker: \(detail)"
+        case .closedByBroker(let code, let text): "broker closed the channel: \(code) \(text)"
+        case .library(let detail): "AMQP error: \(detail)"
+        case .unroutable(let code, let text): "message returned as unroutable: \(code) \(text)"
+        case .nacked: "broker refused the message (basic.nack)"
+        case .shutdown: "AMQP connection shut down"
+        case .timeout(let what): "timed out: \(what)"
+        }
+    }
+}

@@ -1,0 +1,232 @@
+import Foundation
+import Logging
+import Synchronization
+
+/// Publishes with publisher confirms on a dedicated connection.
+///
+/// Publishes are pipelined: up to `window` messages are unconfirmed at once, and `basic.ack` with `multiple`
+/// confirms a run of them. Each call returns when its messages are confirmed (`.success`), refused by the broker
+/// (``AMQPError/nacked``), or returned as unroutable (``AMQPError/unroutable(code:text:)``, `mandatory` is set).
+/// After a lost connection every unconfirmed message is sent again in order, so consumers must deduplicate.
+public final class AMQPPublisher: Sendable {
+    private let role: PublisherRole
+    private let driver: AMQPConnectionDriver
+
+    /// - Parameters:
+    ///   - topology: declared on every (re)connect before anything is published.
+    ///   - window: how many messages may be unconfirmed at once.
+    public init(
+        url: AMQPURL,
+        options: AMQPSession.Options,
+        topology: AMQPTopology = AMQPTopology(),
+        window: Int = 1000,
+        logger: Logger
+    ) {
+        role = PublisherRole(window: max(1, window), logger: logger)
+        driver = AMQPConnectionDriver(url: url, options: options, topology: topology, role: role, logger: logger)
+        role.wake = { [driver] in driver.wake() }
+        driver.start()
+    }
+
+    /// Publishes one message and waits for the broker's confirm.
+    public func publish(_ message: AMQPOutgoingMessage) async throws(AMQPError) {
+        try await publish(batch: [message])[0].get()
+    }
+
+    /// Publishes messages in order and waits until each is confirmed, refused or returned.
+    public func publish(batch messages: [AMQPOutgoingMessage]) async -> [Result<Void, AMQPError>] {
+        guard !messages.isEmpty else { return [] }
+        return await withCheckedContinuation { continuation in
+            let completion = PublishCompletion(count: messages.count, continuation: continuation)
+            role.submit(
+                messages.enumerated().map { PublisherRole.Request(message: $1, completion: completion, index: $0) }
+            )
+        }
+    }
+
+    /// Whether the connection is up.
+    public var isConnected: Bool { driver.isConnected }
+
+    /// The last connection error while the connection is down.
+    public var lastError: AMQPError? { driver.lastError }
+
+    /// Waits until connected; throws the last connection error when that takes longer than `timeout`.
+    public func waitUntilConnected(timeout: Duration = .seconds(10)) async throws {
+        try await driver.waitUntilConnected(timeout: timeout)
+    }
+
+    /// Waits a short while for outstanding confirms, then closes. Unconfirmed messages fail with ``AMQPError/shutdown``.
+    public func stop() async {
+        await driver.stop()
+    }
+}
+
+/// Collects the results of one batch and resumes its caller when the last one is in.
+final class PublishCompletion: Sendable {
+    private struct State {
+        var results: [Result<Void, AMQPError>?]
+        var remaining: Int
+        var continuation: CheckedContinuation<[Result<Void, AMQPError>], Never>?
+    }
+
+    private let state: Mutex<State>
+
+    init(count: Int, continuation: CheckedContinuation<[Result<Void, AMQPError>], Never>) {
+        state = Mutex(State(results: Array(repeating: nil, count: count), remaining: count, continuation: continuation))
+    }
+
+    func complete(_ index: Int, _ result: Result<Void, AMQPError>) {
+        let finished = state.withLock {
+            state -> (CheckedContinuation<[Result<Void, AMQPError>], Never>, [Result<Void, AMQPError>])? in
+            guard state.results[index] == nil else { return nil }
+            state.results[index] = result
+            state.remaining -= 1
+            guard state.remaining == 0, let continuation = state.continuation else { return nil }
+            state.continuation = nil
+            return (continuation, state.results.map { $0! })
+        }
+        if let (continuation, results) = finished { continuation.resume(returning: results) }
+    }
+}
+
+/// The publisher's thread-confined state: queued, in-flight (unconfirmed) and returned messages.
+final class PublisherRole: AMQPConnectionRole, @unchecked Sendable {
+    struct Request {
+        let message: AMQPOutgoingMessage
+        let completion: PublishCompletion
+        let index: Int
+    }
+
+    private struct InFlight {
+        let tag: UInt64
+        let request: Request
+        var returned: AMQPError?
+    }
+
+    private let window: Int
+    private let logger: Logger
+    /// Requests handed over by other threads; everything below is touched only on the connection thread.
+    private let incoming = Mutex<[Request]>([])
+    private let acceptingWork = Mutex(true)
+    var wake: @Sendable () -> Void = {}
+    private var queued: [Request] = []
+    private var queuedHead = 0
+    private var inFlight: [InFlight] = []
+    private var nextTag: UInt64 = 1
+    /// How long ``drain(_:)`` waits for the last confirms on shutdown.
+    private let drainTimeout: Duration = .seconds(5)
+
+    init(window: Int, logger: Logger) {
+        self.window = window
+        self.logger = logger
+    }
+
+    func submit(_ requests: [Request]) {
+        let accepted = acceptingWork.withLock { accepting in
+            if accepting { incoming.withLock { $0.append(contentsOf: requests) } }
+            return accepting
+        }
+        if accepted {
+            wake()
+        } else {
+            for request in requests { request.completion.complete(request.index, .failure(.shutdown)) }
+        }
+    }
+
+    func sessionOpened(_ session: AMQPSession, generation: UInt64) throws(AMQPError) {
+        try session.enableConfirms()
+        nextTag = 1
+        if !inFlight.isEmpty {
+            logger.info("re-sending unconfirmed messages after reconnect", metadata: ["count": "\(inFlight.count)"])
+            queued = inFlight.map(\.request) + queued[queuedHead...]
+            queuedHead = 0
+            inFlight = []
+        }
+    }
+
+    func pump(_ session: AMQPSession) throws(AMQPError) -> Bool {
+        let fresh = incoming.withLock { requests in
+            let taken = requests
+            requests = []
+            return taken
+        }
+        if !fresh.isEmpty {
+            queued.append(contentsOf: fresh)
+        }
+        var published = false
+        while inFlight.count < window, queuedHead < queued.count {
+            let request = queued[queuedHead]
+            try session.publish(request.message)
+            queuedHead += 1
+            inFlight.append(InFlight(tag: nextTag, request: request))
+            nextTag += 1
+            published = true
+        }
+        if queuedHead > 1024, queuedHead * 2 > queued.count {
+            queued.removeFirst(queuedHead)
+            queuedHead = 0
+        }
+        return published
+    }
+
+    func handle(_ frame: AMQPFrame, session: AMQPSession) throws(AMQPError) {
+        switch frame {
+        case .ack(let tag, let multiple):
+            settle(upTo: tag, multiple: multiple) { $0.returned.map { .failure($0) } ?? .success(()) }
+        case .nack(let tag, let multiple):
+            settle(upTo: tag, multiple: multiple) { _ in .failure(.nacked) }
+        case .basicReturn(let channel, let code, let text, _, let routingKey):
+            let (properties, _) = try session.readContent(channel: channel)
+            // A return carries no delivery tag, but it precedes the ack of its message and returns arrive in
+            // publish order: the first unreturned in-flight message with the same id and key is the one.
+            if let index = inFlight.firstIndex(where: {
+                $0.returned == nil && $0.request.message.properties.messageID == properties.messageID
+                    && $0.request.message.routingKey == routingKey
+            }) {
+                inFlight[index].returned = .unroutable(code: code, text: text)
+            }
+        default:
+            logger.debug("publisher ignored frame", metadata: ["frame": "\(frame)"])
+        }
+    }
+
+    private func settle(upTo tag: UInt64, multiple: Bool, result: (InFlight) -> Result<Void, AMQPError>) {
+        if multiple {
+            let count = inFlight.prefix { $0.tag <= tag }.count
+            for entry in inFlight.prefix(count) {
+                entry.request.completion.complete(entry.request.index, result(entry))
+            }
+            inFlight.removeFirst(count)
+        } else if let index = inFlight.firstIndex(where: { $0.tag == tag }) {
+            let entry = inFlight.remove(at: index)
+            entry.request.completion.complete(entry.request.index, result(entry))
+        }
+    }
+
+    func sessionLost(_ error: AMQPError) {}
+
+    func drain(_ session: AMQPSession) {
+        acceptingWork.withLock { $0 = false }
+        let deadline = ContinuousClock.now + drainTimeout
+        do {
+            _ = try pump(session)
+            while !inFlight.isEmpty || queuedHead < queued.count, ContinuousClock.now < deadline {
+                if let frame = try session.nextFrame(timeout: .milliseconds(100)) {
+                    try handle(frame, session: session)
+                }
+                _ = try pump(session)
+            }
+        } catch {
+            logger.warning("publisher drain failed", metadata: ["error": "\(error)"])
+        }
+    }
+
+    func stopped() {
+        acceptingWork.withLock { $0 = false }
+        let leftovers = inFlight.map(\.request) + queued[queuedHead...] + incoming.withLock { $0 }
+        inFlight = []
+        queued = []
+        queuedHead = 0
+        for request in leftovers { request.completion.complete(request.index, .failure(.shutdown)) }
+    }
+}

@@ -1,0 +1,57 @@
+import Foundation
+import GRDB
+import KvittContracts
+import Logging
+
+/// What a handler may use while it runs: the open transaction, the message's envelope, the time, and the outbox.
+///
+/// Valid only during ``MessageHandler/handle(_:context:)``; it is tied to the transaction.
+public final class HandlerContext {
+    /// The transaction the handler's writes belong to.
+    public let db: Database
+    /// The envelope of the message being handled.
+    public let envelope: MessageEnvelope
+    /// Whether the broker delivered this message before.
+    public let redelivered: Bool
+    /// "Now" from the service's clock (fixed for the whole batch).
+    public let now: Date
+    /// A logger with `message.id` and `message.type` set.
+    public let logger: Logger
+    /// The name of the handling service (`app_id` of everything it publishes).
+    public let serviceName: String
+    /// How many times this message was retried after transient failures (0 on the first attempt).
+    public let retryCount: Int
+
+    init(
+        db: Database,
+        envelope: MessageEnvelope,
+        redelivered: Bool,
+        retryCount: Int,
+        now: Date,
+        logger: Logger,
+        serviceName: String
+    ) {
+        self.db = db
+        self.retryCount = retryCount
+        self.envelope = envelope
+        self.redelivered = redelivered
+        self.now = now
+        self.logger = logger
+        self.serviceName = serviceName
+    }
+
+    /// Writes an event (or command) to the outbox; it is published after the transaction commits.
+    ///
+    /// The new message has this one as its cause and shares its correlation id.
+    @discardableResult
+    public func publish<Message: KvittMessage>(_ message: Message, messageID: String? = nil) throws -> MessageEnvelope {
+        let outgoing = envelope.caused(
+            type: Message.messageType,
+            messageID: messageID ?? UUID().uuidString.lowercased(),
+            appID: serviceName,
+            at: now
+        )
+        try Outbox.enqueue(message, envelope: outgoing, in: db)
+        return outgoing
+    }
+}

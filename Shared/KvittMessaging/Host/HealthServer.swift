@@ -1,0 +1,56 @@
+import Hummingbird
+import Logging
+import Prometheus
+import ServiceLifecycle
+
+/// What `/health/ready` checks.
+public struct ReadinessProbe: Sendable {
+    /// Returns the failed checks; empty means ready.
+    public let failures: @Sendable () async -> [String]
+
+    public init(failures: @escaping @Sendable () async -> [String]) {
+        self.failures = failures
+    }
+}
+
+/// Builds the service's HTTP server: `GET /health/live`, `GET /health/ready`, `GET /metrics`, plus the service's
+/// own read API routes.
+public enum HealthServer {
+    public static func make(
+        host: String,
+        port: Int,
+        registry: PrometheusCollectorRegistry,
+        readiness: ReadinessProbe,
+        routes: (Router<BasicRequestContext>) -> Void = { _ in },
+        onRunning: @escaping @Sendable (Int) async -> Void = { _ in },
+        logger: Logger
+    ) -> any Service {
+        let router = Router()
+        router.get("/health/live") { _, _ in "live\n" }
+        router.get("/health/ready") { _, _ -> Response in
+            let failures = await readiness.failures()
+            let text = failures.isEmpty ? "ready\n" : failures.joined(separator: "\n") + "\n"
+            return Response(
+                status: failures.isEmpty ? .ok : .serviceUnavailable,
+                headers: [.contentType: "text/plain; charset=utf-8"],
+                body: ResponseBody(byteBuffer: ByteBuffer(string: text))
+            )
+        }
+        router.get("/metrics") { _, _ -> Response in
+            Response(
+                status: .ok,
+                headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                body: ResponseBody(byteBuffer: ByteBuffer(bytes: registry.emitToBuffer()))
+            )
+        }
+        routes(router)
+        var serverLogger = logger
+        serverLogger.logLevel = max(logger.logLevel, .warning)
+        return Application(
+            router: router,
+            configuration: .init(address: .hostname(host, port: port)),
+            onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? port) },
+            logger: serverLogger
+        )
+    }
+}

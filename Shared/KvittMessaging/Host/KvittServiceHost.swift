@@ -1,0 +1,157 @@
+import Foundation
+import KvittAMQP
+import Logging
+import Metrics
+import Prometheus
+import ServiceLifecycle
+import Synchronization
+
+/// Runs a Kvitt service: settings from the environment, logging, metrics, the SQLite store, the broker
+/// topology, consumer, outbox relay and HTTP server in one `ServiceGroup` with graceful shutdown on SIGTERM/SIGINT.
+///
+/// Shutdown order: stop consuming and finish the in-flight batch, stop extra services, flush the outbox, stop HTTP,
+/// then close the publishing connection after its last confirms.
+public enum KvittServiceHost {
+    /// Runs until SIGTERM or SIGINT. A bad setting prints one line and exits with status 2.
+    public static func run(
+        _ definition: ServiceDefinition,
+        environment: [String: String] = ProcessInfo.processInfo.environment,
+        clock: any BusinessClock = SystemClock()
+    ) async throws {
+        let settings: ServiceSettings
+        do {
+            settings = try ServiceSettings(
+                serviceName: definition.name, defaultHTTPPort: definition.defaultHTTPPort, environment: environment
+            )
+        } catch {
+            FileHandle.standardError.write(Data("\(definition.name): invalid setting \(error)\n".utf8))
+            exit(2)
+        }
+        bootstrapLogging(settings)
+        let registry = PrometheusCollectorRegistry()
+        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+        var logger = Logger(label: definition.name)
+        logger.logLevel = settings.logLevel
+        let group = try build(definition, settings: settings, registry: registry, clock: clock, logger: logger)
+        try await group.run()
+        logger.info("stopped cleanly")
+    }
+
+    /// Builds the service group without running it (tests run it and trigger shutdown themselves).
+    public static func build(
+        _ definition: ServiceDefinition,
+        settings: ServiceSettings,
+        registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry(),
+        clock: any BusinessClock = SystemClock(),
+        onHTTPRunning: @escaping @Sendable (Int) async -> Void = { _ in },
+        logger: Logger
+    ) throws -> ServiceGroup {
+        let store = try MessageStore(path: settings.databasePath, migrations: definition.migrations)
+        let metrics = ServiceMetrics()
+        let relayBox = RelayBox()
+        let context = ServiceContext(
+            settings: settings, store: store, clock: clock, logger: logger,
+            outboxCommitted: { relayBox.signal() }
+        )
+        var handlers = HandlerRegistry()
+        definition.handlers(&handlers, context)
+        let topology = ServiceTopology(
+            serviceName: definition.name, messageTypes: handlers.messageTypes, retryPolicy: settings.retryPolicy,
+            exchange: settings.exchange, deadLetterExchange: settings.deadLetterExchange,
+            deliveryLimit: settings.deliveryLimit
+        )
+        let publisher = AMQPPublisher(
+            url: settings.amqpURL, options: AMQPSession.Options(connectionName: "\(definition.name)-publisher"),
+            topology: topology.amqpTopology, window: settings.publishWindow, logger: logger
+        )
+        let consumer = AMQPConsumer(
+            url: settings.amqpURL, options: AMQPSession.Options(connectionName: "\(definition.name)-consumer"),
+            topology: topology.amqpTopology, queues: [topology.queue], prefetch: settings.prefetch, logger: logger
+        )
+        let relay = OutboxRelay(
+            store: store, publisher: publisher, exchange: settings.exchange, metrics: metrics, logger: logger
+        )
+        relayBox.relay.withLock { $0 = relay }
+        let processor = MessageProcessor(
+            serviceName: definition.name, registry: handlers, store: store, clock: clock,
+            retryPolicy: settings.retryPolicy, metrics: metrics, logger: logger
+        )
+        let consumerService = ConsumerService(
+            consumer: consumer, processor: processor, publisher: publisher, topology: topology,
+            batchSize: settings.batchSize, clock: clock, onCommitted: { relay.wakeSignal.signal() }, logger: logger
+        )
+        let readiness = ReadinessProbe {
+            var failures: [String] = []
+            if !publisher.isConnected { failures.append("broker: publisher not connected") }
+            if !consumer.isConnected { failures.append("broker: consumer not connected") }
+            do {
+                let backlog = try await store.writer.write { db in try Outbox.backlog(db) }
+                if backlog > 10_000 { failures.append("outbox: \(backlog) messages waiting") }
+            } catch {
+                failures.append("database: not writable (\(error))")
+            }
+            return failures
+        }
+        let http = HealthServer.make(
+            host: settings.httpHost, port: settings.httpPort, registry: registry, readiness: readiness,
+            routes: { router in definition.routes(router, context) },
+            onRunning: { port in
+                logger.info("HTTP listening", metadata: ["http.port": "\(port)"])
+                await onHTTPRunning(port)
+            },
+            logger: logger
+        )
+        logger.info(
+            "starting",
+            metadata: [
+                "amqp.url": "\(settings.amqpURL)", "database.path": "\(settings.databasePath)",
+                "queue": "\(topology.queue)", "handles": "\(handlers.messageTypes.map(\.rawValue).joined(separator: ","))",
+            ]
+        )
+        let services: [any Service] =
+            [PublisherCloser(publisher: publisher), http, relay] + definition.services(context) + [consumerService]
+        return ServiceGroup(
+            configuration: ServiceGroupConfiguration(
+                services: services.map {
+                    .init(service: $0, successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup)
+                },
+                gracefulShutdownSignals: [.sigterm, .sigint],
+                logger: logger
+            )
+        )
+    }
+
+    private static func bootstrapLogging(_ settings: ServiceSettings) {
+        let level = settings.logLevel
+        switch settings.logFormat {
+        case .json:
+            LoggingSystem.bootstrap { label in
+                var handler = JSONLogHandler(label: label)
+                handler.logLevel = level
+                return handler
+            }
+        case .text:
+            LoggingSystem.bootstrap { label in
+                var handler = StreamLogHandler.standardError(label: label)
+                handler.logLevel = level
+                return handler
+            }
+        }
+    }
+}
+
+/// Lets code built before the relay reach it.
+private final class RelayBox: Sendable {
+    let relay = Mutex<OutboxRelay?>(nil)
+    func signal() { relay.withLock { $0 }?.wakeSignal.signal() }
+}
+
+/// Keeps the publishing connection open until everything else has stopped, then closes it.
+private struct PublisherCloser: Service {
+    let publisher: AMQPPublisher
+
+    func run() async throws {
+        try? await gracefulShutdown()
+        await publisher.stop()
+    }
+}

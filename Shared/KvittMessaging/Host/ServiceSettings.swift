@@ -1,0 +1,111 @@
+import Configuration
+import KvittAMQP
+import Logging
+
+/// A service's settings, read from the environment (through swift-configuration) with documented defaults.
+///
+/// | variable | default | meaning |
+/// |---|---|---|
+/// | `AMQP_URL` | `amqp://guest:guest@127.0.0.1:5672/` | broker (`amqps://` for TLS 1.2+ with peer verification) |
+/// | `AMQP_PREFETCH` | `200` | unacknowledged deliveries the consumer may hold |
+/// | `AMQP_PUBLISH_WINDOW` | `1000` | unconfirmed publishes in flight |
+/// | `AMQP_EXCHANGE` | `kvitt` | the topic exchange for all messages |
+/// | `AMQP_DEAD_LETTER_EXCHANGE` | `kvitt.dead-letter` | where failed messages are parked |
+/// | `AMQP_DELIVERY_LIMIT` | `20` | redeliveries before the broker parks a crash-looping message |
+/// | `DATABASE_PATH` | `./<service>.sqlite` | the service's SQLite file |
+/// | `BATCH_SIZE` | `100` | deliveries per SQLite transaction |
+/// | `RETRY_DELAYS` | `1s,10s,60s` | wait before each retry of a transient failure (`ms`, `s`, `m`) |
+/// | `HTTP_HOST` | `127.0.0.1` | health, metrics and read API address |
+/// | `HTTP_PORT` | per service | its port (0 picks a free one) |
+/// | `LOG_LEVEL` | `info` | trace, debug, info, notice, warning, error, critical |
+/// | `LOG_FORMAT` | `text` | `text` or `json` (one JSON object per line) |
+public struct ServiceSettings: Sendable, Equatable {
+    public var amqpURL: AMQPURL
+    public var prefetch: UInt16
+    public var publishWindow: Int
+    public var exchange: String
+    public var deadLetterExchange: String
+    public var deliveryLimit: Int
+    public var databasePath: String
+    public var batchSize: Int
+    public var retryPolicy: RetryPolicy
+    public var httpHost: String
+    public var httpPort: Int
+    public var logLevel: Logger.Level
+    public var logFormat: LogFormat
+
+    /// How log lines are written.
+    public enum LogFormat: String, Sendable, Equatable {
+        case text, json
+    }
+
+    /// A setting that is present but unusable; the message names the variable and never echoes secrets.
+    public struct InvalidSetting: Error, Equatable, CustomStringConvertible {
+        public let variable: String
+        public let problem: String
+        public var description: String { "\(variable): \(problem)" }
+    }
+
+    /// Reads the settings.
+    /// - Throws: ``InvalidSetting`` for the first unusable value.
+    public init(serviceName: String, defaultHTTPPort: Int, reader: ConfigReader) throws(InvalidSetting) {
+        let urlText = reader.string(forKey: "amqp.url", isSecret: true, default: "amqp://guest:guest@127.0.0.1:5672/")
+        do {
+            amqpURL = try AMQPURL(parsing: urlText)
+        } catch {
+            throw InvalidSetting(variable: "AMQP_URL", problem: "\(error)")
+        }
+        prefetch = try Self.int(reader, "amqp.prefetch", "AMQP_PREFETCH", default: 200, range: 1...2000).uint16
+        publishWindow = try Self.int(reader, "amqp.publishWindow", "AMQP_PUBLISH_WINDOW", default: 1000, range: 1...100_000)
+        exchange = reader.string(forKey: "amqp.exchange", default: "kvitt")
+        deadLetterExchange = reader.string(forKey: "amqp.deadLetterExchange", default: "kvitt.dead-letter")
+        deliveryLimit = try Self.int(reader, "amqp.deliveryLimit", "AMQP_DELIVERY_LIMIT", default: 20, range: 2...1000)
+        databasePath = reader.string(forKey: "database.path", default: "./\(serviceName).sqlite")
+        batchSize = try Self.int(reader, "batch.size", "BATCH_SIZE", default: 100, range: 1...5000)
+        let delays = reader.string(forKey: "retry.delays", default: "1s,10s,60s")
+        guard let policy = RetryPolicy(parsing: delays) else {
+            throw InvalidSetting(variable: "RETRY_DELAYS", problem: "expected a list like 1s,10s,60s, got '\(delays)'")
+        }
+        retryPolicy = policy
+        httpHost = reader.string(forKey: "http.host", default: "127.0.0.1")
+        httpPort = try Self.int(reader, "http.port", "HTTP_PORT", default: defaultHTTPPort, range: 0...65535)
+        let level = reader.string(forKey: "log.level", default: "info").lowercased()
+        guard let parsedLevel = Logger.Level(rawValue: level) else {
+            throw InvalidSetting(variable: "LOG_LEVEL", problem: "unknown level '\(level)'")
+        }
+        logLevel = parsedLevel
+        let format = reader.string(forKey: "log.format", default: "text").lowercased()
+        guard let parsedFormat = LogFormat(rawValue: format) else {
+            throw InvalidSetting(variable: "LOG_FORMAT", problem: "expected text or json, got '\(format)'")
+        }
+        logFormat = parsedFormat
+    }
+
+    /// Reads settings from a dictionary of environment variables (the process's by default).
+    public init(serviceName: String, defaultHTTPPort: Int, environment: [String: String]) throws(InvalidSetting) {
+        let reader = ConfigReader(provider: EnvironmentVariablesProvider(environmentVariables: environment))
+        try self.init(serviceName: serviceName, defaultHTTPPort: defaultHTTPPort, reader: reader)
+    }
+
+    /// Reads an integer as text, so that a malformed value is reported instead of silently replaced by the default.
+    private static func int(
+        _ reader: ConfigReader,
+        _ key: ConfigKey,
+        _ variable: String,
+        default fallback: Int,
+        range: ClosedRange<Int>
+    ) throws(InvalidSetting) -> Int {
+        guard let text = reader.string(forKey: key) else { return fallback }
+        guard let value = Int(text.trimmingCharacters(in: .whitespaces)) else {
+            throw InvalidSetting(variable: variable, problem: "expected a whole number, got '\(text)'")
+        }
+        guard range.contains(value) else {
+            throw InvalidSetting(variable: variable, problem: "must be between \(range.lowerBound) and \(range.upperBound)")
+        }
+        return value
+    }
+}
+
+extension Int {
+    fileprivate var uint16: UInt16 { UInt16(clamping: self) }
+}

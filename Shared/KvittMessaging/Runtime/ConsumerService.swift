@@ -1,0 +1,102 @@
+import Foundation
+import KvittAMQP
+import Logging
+import ServiceLifecycle
+
+/// Consumes the service queue: each burst of deliveries is processed in one transaction, failures are sent to a
+/// wait queue or the dead-letter queue (confirmed), and then the batch is acknowledged with one `multiple` ack.
+///
+/// Nothing is acknowledged before its effects committed and its failure copy (if any) was confirmed, so a crash
+/// at any point leads to redelivery, which the inbox turns into a no-op.
+public final class ConsumerService: Service {
+    let consumer: AMQPConsumer
+    let processor: MessageProcessor
+    let publisher: any MessagePublishing
+    let routing: FailureRouting
+    let batchSize: Int
+    let clock: any BusinessClock
+    let onCommitted: @Sendable () -> Void
+    let logger: Logger
+
+    /// - Parameters:
+    ///   - batchSize: the most deliveries handled in one SQLite transaction.
+    ///   - onCommitted: called after each committed batch (wakes the outbox relay).
+    public init(
+        consumer: AMQPConsumer,
+        processor: MessageProcessor,
+        publisher: any MessagePublishing,
+        topology: ServiceTopology,
+        batchSize: Int = 100,
+        clock: any BusinessClock = SystemClock(),
+        onCommitted: @escaping @Sendable () -> Void = {},
+        logger: Logger
+    ) {
+        self.consumer = consumer
+        self.processor = processor
+        self.publisher = publisher
+        self.routing = FailureRouting(topology: topology)
+        self.batchSize = max(1, batchSize)
+        self.clock = clock
+        self.onCommitted = onCommitted
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        for await burst in consumer.batches.cancelOnGracefulShutdown() {
+            var start = 0
+            while start < burst.count {
+                let chunk = Array(burst[start..<min(start + batchSize, burst.count)])
+                await handle(chunk)
+                start += batchSize
+            }
+        }
+        // Stop intake; unacknowledged deliveries go back to the queue when the connection closes.
+        consumer.cancel()
+        await consumer.stop()
+    }
+
+    /// Processes one chunk of deliveries and acknowledges it.
+    func handle(_ deliveries: [AMQPDelivery]) async {
+        let messages = deliveries.map(IncomingMessage.init(delivery:))
+        let outcomes = await processor.process(messages)
+        onCommitted()
+        var sideMessages: [AMQPOutgoingMessage] = []
+        var sideIndex: [Int: Int] = [:]
+        let now = clock.now()
+        for (index, outcome) in outcomes.enumerated() {
+            let properties = deliveries[index].properties
+            switch outcome {
+            case .processed, .duplicate:
+                continue
+            case .retry(let attempt, let delay, let detail):
+                sideIndex[index] = sideMessages.count
+                sideMessages.append(
+                    routing.retryMessage(for: messages[index], properties: properties, attempt: attempt, delay: delay, detail: detail)
+                )
+            case .deadLetter(let reason, let detail):
+                sideIndex[index] = sideMessages.count
+                sideMessages.append(
+                    routing.deadLetterMessage(for: messages[index], properties: properties, reason: reason, detail: detail, at: now)
+                )
+            }
+        }
+        let sideResults = await publisher.publish(batch: sideMessages)
+        let failed = sideIndex.filter { (try? sideResults[$0.value].get()) == nil }
+        if failed.isEmpty, let last = deliveries.last {
+            consumer.ack(last, multiple: true)
+            return
+        }
+        for (index, delivery) in deliveries.enumerated() {
+            if failed[index] != nil {
+                // The failure copy was not confirmed: let the broker dead-letter the original instead of losing it.
+                logger.error(
+                    "could not park failed message; rejecting it to the broker's dead-letter exchange",
+                    metadata: ["message.id": "\(delivery.properties.messageID ?? "-")"]
+                )
+                consumer.reject(delivery, requeue: false)
+            } else {
+                consumer.ack(delivery)
+            }
+        }
+    }
+}

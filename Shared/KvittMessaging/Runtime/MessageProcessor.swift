@@ -1,0 +1,218 @@
+import Foundation
+import GRDB
+import KvittContracts
+import Logging
+
+/// The transport-agnostic core of a service: turns a batch of incoming messages into committed effects and
+/// a decision per message (processed, duplicate, retry, dead letter).
+///
+/// The whole batch runs in one SQLite transaction; each message in its own savepoint, so one failing handler
+/// rolls back only its own writes. The inbox row is written in the same savepoint as the handler's effects
+/// and outbox rows, which is what makes redelivery and replay harmless.
+public final class MessageProcessor: Sendable {
+    public let serviceName: String
+    let registry: HandlerRegistry
+    let store: MessageStore
+    let clock: any BusinessClock
+    let retryPolicy: RetryPolicy
+    let metrics: ServiceMetrics
+    let logger: Logger
+
+    public init(
+        serviceName: String,
+        registry: HandlerRegistry,
+        store: MessageStore,
+        clock: any BusinessClock = SystemClock(),
+        retryPolicy: RetryPolicy = .standard,
+        metrics: ServiceMetrics = ServiceMetrics(),
+        logger: Logger
+    ) {
+        self.serviceName = serviceName
+        self.registry = registry
+        self.store = store
+        self.clock = clock
+        self.retryPolicy = retryPolicy
+        self.metrics = metrics
+        self.logger = logger
+    }
+
+    private struct Prepared: Sendable {
+        let index: Int
+        let envelope: MessageEnvelope
+        let redelivered: Bool
+        let retryCount: Int
+        let run: HandlerRegistry.Prepared
+    }
+
+    /// Processes a batch and returns one outcome per message, in order. Never throws: every failure becomes an
+    /// outcome, so the caller can always acknowledge the batch.
+    public func process(_ batch: [IncomingMessage]) async -> [ProcessingOutcome] {
+        var outcomes = [ProcessingOutcome?](repeating: nil, count: batch.count)
+        var prepared: [Prepared] = []
+        let now = clock.now()
+        for (index, message) in batch.enumerated() {
+            switch prepare(message, index: index, now: now) {
+            case .success(let ready): prepared.append(ready)
+            case .failure(let outcome): outcomes[index] = outcome
+            }
+        }
+        if !prepared.isEmpty {
+            let serviceName = serviceName
+            let logger = logger
+            let metrics = metrics
+            let batchRetry = retryPolicy
+            let ready = prepared
+            do {
+                let results = try await store.writer.write { db -> [Int: ProcessingOutcome] in
+                    var results: [Int: ProcessingOutcome] = [:]
+                    for item in ready {
+                        let type = item.envelope.type.rawValue
+                        if try MessageStore.inboxContains(item.envelope.messageID, db) {
+                            results[item.index] = .duplicate
+                            continue
+                        }
+                        var messageLogger = logger
+                        messageLogger[metadataKey: "message.id"] = "\(item.envelope.messageID)"
+                        messageLogger[metadataKey: "message.type"] = "\(type)"
+                        let context = HandlerContext(
+                            db: db, envelope: item.envelope, redelivered: item.redelivered,
+                            retryCount: item.retryCount, now: now,
+                            logger: messageLogger, serviceName: serviceName
+                        )
+                        let started = ContinuousClock.now
+                        do {
+                            try db.inSavepoint {
+                                try item.run(context)
+                                try MessageStore.recordInInbox(item.envelope.messageID, type: type, at: now, db)
+                                return .commit
+                            }
+                            results[item.index] = .processed
+                        } catch let failure as PermanentFailure {
+                            results[item.index] = .deadLetter(.permanentFailure, detail: failure.description)
+                        } catch {
+                            results[item.index] = Self.retryOrGiveUp(
+                                batch[item.index], error: error, policy: batchRetry
+                            )
+                        }
+                        metrics.handlerDuration(type: type, ContinuousClock.now - started)
+                    }
+                    return results
+                }
+                for (index, outcome) in results { outcomes[index] = outcome }
+            } catch {
+                // The transaction itself failed (disk full, database locked past the busy timeout): nothing in it
+                // committed, so every message in it is retried.
+                logger.error("batch transaction failed", metadata: ["error": "\(error)", "batch.size": "\(prepared.count)"])
+                for item in prepared {
+                    outcomes[item.index] = Self.retryOrGiveUp(batch[item.index], error: error, policy: batchRetry)
+                }
+            }
+        }
+        let final = outcomes.map { $0! }
+        for (message, outcome) in zip(batch, final) {
+            record(outcome, for: message)
+        }
+        return final
+    }
+
+    private enum Preparation {
+        case success(Prepared)
+        case failure(ProcessingOutcome)
+    }
+
+    private func prepare(_ message: IncomingMessage, index: Int, now: Date) -> Preparation {
+        guard let messageID = message.messageID, !messageID.isEmpty else {
+            return .failure(.deadLetter(.missingMessageID, detail: "the message has no message_id property"))
+        }
+        guard let type = message.messageType, let entry = registry.entry(for: type) else {
+            let shown = message.type ?? "(none)"
+            return .failure(
+                .deadLetter(.unknownMessageType, detail: "\(serviceName) has no handler for message type '\(shown)'")
+            )
+        }
+        let run: HandlerRegistry.Prepared
+        do {
+            run = try entry.decode(message.body)
+        } catch {
+            return .failure(.deadLetter(.undecodableBody, detail: "\(type): \(Self.describe(decodingError: error))"))
+        }
+        let envelope = MessageEnvelope(
+            messageID: messageID,
+            type: type,
+            correlationID: message.correlationID,
+            causationID: message.headers[MessageEnvelope.causationHeader]?.stringValue,
+            timestamp: message.timestamp ?? now,
+            appID: message.appID
+        )
+        return .success(
+            Prepared(
+                index: index, envelope: envelope, redelivered: message.redelivered, retryCount: message.retryCount,
+                run: run
+            )
+        )
+    }
+
+    static func retryOrGiveUp(_ message: IncomingMessage, error: any Error, policy: RetryPolicy) -> ProcessingOutcome {
+        let detail = "\(error)"
+        if let delay = policy.delay(afterRetries: message.retryCount) {
+            return .retry(attempt: message.retryCount + 1, delay: delay, detail: detail)
+        }
+        return .deadLetter(.retriesExhausted, detail: "after \(message.retryCount) retries: \(detail)")
+    }
+
+    private func record(_ outcome: ProcessingOutcome, for message: IncomingMessage) {
+        let type = message.messageType?.rawValue ?? "unknown"
+        var metadata: Logger.Metadata = ["message.id": "\(message.messageID ?? "-")", "message.type": "\(type)"]
+        switch outcome {
+        case .processed:
+            metrics.consumed(type: type, outcome: "processed")
+        case .duplicate:
+            metrics.consumed(type: type, outcome: "duplicate")
+            logger.debug("duplicate message acknowledged without effect", metadata: metadata)
+        case .retry(let attempt, let delay, let detail):
+            metrics.retried(type: type)
+            metadata["retry.attempt"] = "\(attempt)"
+            metadata["retry.delay"] = "\(RetryPolicy.label(delay))"
+            metadata["error"] = "\(PersonalDataMasking.mask(detail))"
+            logger.warning("transient failure; retrying later", metadata: metadata)
+        case .deadLetter(let reason, let detail):
+            metrics.deadLettered(type: type, reason: reason.rawValue)
+            metadata["failure.reason"] = "\(reason.rawValue)"
+            metadata["failure.detail"] = "\(FailureHeaders.boundedDetail(detail))"
+            logger.error("message dead-lettered", metadata: metadata)
+        }
+    }
+
+    /// A decoding error as one line that names the field (`lines[2].unitPrice: expected Int64`).
+    static func describe(decodingError error: any Error) -> String {
+        guard let error = error as? DecodingError else { return "\(error)" }
+        func path(_ codingPath: [any CodingKey]) -> String {
+            codingPath.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined()
+                .trimmingPrefix(".").description
+        }
+        switch error {
+        case .typeMismatch(let type, let context):
+            return "\(path(context.codingPath)): expected \(type)"
+        case .valueNotFound(let type, let context):
+            return "\(path(context.codingPath)): missing \(type)"
+        case .keyNotFound(let key, let context):
+            return "\(path(context.codingPath + [key])): missing"
+        case .dataCorrupted(let context):
+            return "\(path(context.codingPath)): \(context.debugDescription)"
+        @unknown default:
+            return "\(error)"
+        }
+    }
+}
+
+extension Substring {
+    fileprivate func trimmingPrefix(_ prefix: Character) -> Substring {
+        first == prefix ? dropFirst() : self
+    }
+}
+
+extension String {
+    fileprivate func trimmingPrefix(_ prefix: Character) -> Substring {
+        first == prefix ? dropFirst() : self[...]
+    }
+}

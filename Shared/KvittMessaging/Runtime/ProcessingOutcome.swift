@@ -1,0 +1,11 @@
+/// What became of one incoming message.
+public enum ProcessingOutcome: Sendable, Equatable {
+    /// Handled: its effects and events are committed.
+    case processed
+    /// Its message id was already in the inbox: acknowledged without effect.
+    case duplicate
+    /// A transient failure: send it to the wait queue for `delay`, as retry number `attempt`.
+    case retry(attempt: Int, delay: Duration, detail: String)
+    /// Park it in the dead-letter queue.
+    case deadLetter(FailureReason, detail: String)
+}

@@ -1,0 +1,48 @@
+import Foundation
+
+/// The delays between attempts for transient failures; one wait queue per delay.
+///
+/// After the last tier the message is dead-lettered with ``FailureReason/retriesExhausted``.
+public struct RetryPolicy: Sendable, Equatable {
+    /// The delay before retry 1, 2, … in order.
+    public var delays: [Duration]
+
+    public init(delays: [Duration]) {
+        precondition(delays.allSatisfy { $0 >= .milliseconds(1) }, "retry delays must be at least 1 ms")
+        self.delays = delays
+    }
+
+    /// 1 s, 10 s, 60 s: rides out a database lock or a broker hiccup without holding the consumer.
+    public static let standard = RetryPolicy(delays: [.seconds(1), .seconds(10), .seconds(60)])
+
+    /// The delay before the next attempt after `retryCount` retries, or `nil` when the tiers are used up.
+    public func delay(afterRetries retryCount: Int) -> Duration? {
+        retryCount >= 0 && retryCount < delays.count ? delays[retryCount] : nil
+    }
+
+    /// A short name for a delay, used in wait-queue names: `500ms`, `10s`, `5m`.
+    public static func label(_ delay: Duration) -> String {
+        let milliseconds = delay.components.seconds * 1000 + delay.components.attoseconds / 1_000_000_000_000_000
+        if milliseconds % 60_000 == 0 { return "\(milliseconds / 60_000)m" }
+        if milliseconds % 1000 == 0 { return "\(milliseconds / 1000)s" }
+        return "\(milliseconds)ms"
+    }
+
+    /// Parses `1s,10s,60s` (units ms, s, m); `nil` when any part is malformed.
+    public init?(parsing text: String) {
+        var delays: [Duration] = []
+        for part in text.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) where !part.isEmpty {
+            let (digits, unit) =
+                part.hasSuffix("ms")
+                ? (part.dropLast(2), "ms") : (part.dropLast(), String(part.last ?? " "))
+            guard let value = Int64(digits), value > 0 else { return nil }
+            switch unit {
+            case "ms": delays.append(.milliseconds(value))
+            case "s": delays.append(.seconds(value))
+            case "m": delays.append(.seconds(value * 60))
+            default: return nil
+            }
+        }
+        self.init(delays: delays)
+    }
+}

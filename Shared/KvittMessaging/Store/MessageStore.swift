@@ -1,0 +1,82 @@
+import Foundation
+import GRDB
+
+/// A service's SQLite database (WAL, through GRDB) with the inbox and outbox tables and the service's own schema.
+///
+/// Migrations run when the store opens: Kvitt's own first, then the service's, in registration order.
+public final class MessageStore: Sendable {
+    /// The database; handlers write through ``HandlerContext/db`` instead.
+    public let writer: any DatabaseWriter
+
+    /// Opens (creating if needed) the database at `path` and migrates it.
+    /// - Parameter migrations: registers the service's own migrations.
+    public init(path: String, migrations: (inout DatabaseMigrator) -> Void = { _ in }) throws {
+        var configuration = GRDB.Configuration()
+        configuration.busyMode = .timeout(10)
+        configuration.label = URL(fileURLWithPath: path).lastPathComponent
+        let pool = try DatabasePool(path: path, configuration: configuration)
+        // DatabasePool sets synchronous=NORMAL on open; an acked message must survive power loss, so use FULL.
+        try pool.barrierWriteWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
+        writer = pool
+        try Self.migrate(writer, migrations: migrations)
+    }
+
+    /// Wraps an existing database (an in-memory queue in unit tests) and migrates it.
+    public init(writer: any DatabaseWriter, migrations: (inout DatabaseMigrator) -> Void = { _ in }) throws {
+        self.writer = writer
+        try Self.migrate(writer, migrations: migrations)
+    }
+
+    private static func migrate(_ writer: any DatabaseWriter, migrations: (inout DatabaseMigrator) -> Void) throws {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("kvitt-messaging-1") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE kvitt_inbox (
+                        message_id TEXT PRIMARY KEY NOT NULL,
+                        type TEXT NOT NULL,
+                        processed_at REAL NOT NULL
+                    ) WITHOUT ROWID;
+                    CREATE TABLE kvitt_outbox (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        message_id TEXT NOT NULL UNIQUE,
+                        type TEXT NOT NULL,
+                        correlation_id TEXT,
+                        causation_id TEXT,
+                        app_id TEXT,
+                        created_at REAL NOT NULL,
+                        body BLOB NOT NULL,
+                        status TEXT NOT NULL,
+                        sent_at REAL,
+                        failure TEXT
+                    );
+                    CREATE INDEX kvitt_outbox_pending ON kvitt_outbox(status, id);
+                    """
+            )
+        }
+        migrations(&migrator)
+        try migrator.migrate(writer)
+    }
+
+    /// Whether the inbox holds a message id (it was processed).
+    public func inboxContains(_ messageID: String) async throws -> Bool {
+        try await writer.read { db in try Self.inboxContains(messageID, db) }
+    }
+
+    /// The outbox rows waiting to be published.
+    public func outboxBacklog() async throws -> Int {
+        try await writer.read { db in try Outbox.backlog(db) }
+    }
+
+    static func inboxContains(_ messageID: String, _ db: Database) throws -> Bool {
+        try Bool.fetchOne(
+            db.cachedStatement(sql: "SELECT EXISTS(SELECT 1 FROM kvitt_inbox WHERE message_id = ?)"),
+            arguments: [messageID]
+        ) ?? false
+    }
+
+    static func recordInInbox(_ messageID: String, type: String, at now: Date, _ db: Database) throws {
+        try db.cachedStatement(sql: "INSERT INTO kvitt_inbox (message_id, type, processed_at) VALUES (?, ?, ?)")
+            .execute(arguments: [messageID, type, now.timeIntervalSince1970])
+    }
+}

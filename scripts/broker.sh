@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# Starts or stops a project-local RabbitMQ node on 127.0.0.1, with its state under .run/rabbitmq.
+# Usage: scripts/broker.sh start|stop|status
+# Env: KVITT_AMQP_PORT (default 5672).
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+state="$root/.run/rabbitmq"
+port="${KVITT_AMQP_PORT:-5672}"
+
+export RABBITMQ_NODENAME="kvitt@localhost"
+export RABBITMQ_CONFIG_FILE="$state/rabbitmq"
+export RABBITMQ_MNESIA_BASE="$state/mnesia"
+export RABBITMQ_LOG_BASE="$state/log"
+export RABBITMQ_PID_FILE="$state/rabbitmq.pid"
+export RABBITMQ_ENABLED_PLUGINS_FILE="$state/enabled_plugins"
+export ERL_EPMD_ADDRESS=127.0.0.1
+export RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS="-kernel inet_dist_use_interface {127,0,0,1}"
+
+ping_node() { rabbitmq-diagnostics -q ping >/dev/null 2>&1; }
+
+case "${1:-}" in
+start)
+    if ping_node; then echo "broker: already running on 127.0.0.1:$port"; exit 0; fi
+    mkdir -p "$state/mnesia" "$state/log"
+    cat >"$state/rabbitmq.conf" <<CONF
+listeners.tcp.default = 127.0.0.1:$port
+loopback_users = none
+log.console = false
+log.file.level = warning
+CONF
+    echo "[]." >"$state/enabled_plugins"
+    chown -R rabbitmq:rabbitmq "$state" 2>/dev/null || true
+    rabbitmq-server -detached >/dev/null 2>&1 || true
+    for _ in $(seq 1 120); do
+        ping_node && break
+        sleep 0.5
+    done
+    rabbitmqctl await_startup --timeout 60 >/dev/null
+    echo "broker: running on 127.0.0.1:$port (state in .run/rabbitmq)"
+    ;;
+stop)
+    if ping_node; then rabbitmqctl shutdown >/dev/null 2>&1 || true; fi
+    epmd -kill >/dev/null 2>&1 || true
+    echo "broker: stopped"
+    ;;
+status)
+    if ping_node; then echo "broker: running"; else echo "broker: stopped"; exit 1; fi
+    ;;
+ctl)
+    shift
+    rabbitmqctl "$@"
+    ;;
+*)
+    echo "usage: $0 start|stop|status|ctl ARGS" >&2
+    exit 2
+    ;;
+esac

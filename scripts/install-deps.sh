@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Installs the system packages Kvitt needs (Debian): RabbitMQ, rabbitmq-c headers, SQLite headers.
+# Does nothing when they are already there, so it is cheap to call from every make target.
+set -euo pipefail
+missing=()
+for package in rabbitmq-server librabbitmq-dev libsqlite3-dev; do
+    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+    echo "installing: ${missing[*]}"
+    sudo_cmd=""
+    [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
+    $sudo_cmd apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
