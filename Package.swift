@@ -55,7 +55,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "KvittBench",
-            dependencies: ["KvittAMQP", "KvittMessaging", argumentParser],
+            dependencies: ["KvittAMQP", "KvittMessaging", "KvittTesting", argumentParser, grdb, logging],
             path: "Tests/Bench/KvittBench"
         ),
         .executableTarget(

@@ -5,6 +5,15 @@
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 state="$root/.run/rabbitmq"
+# The node runs as the rabbitmq user, which cannot reach a checkout under a private home folder: fall back to a
+# folder of its own under /tmp, named after the checkout so that two checkouts do not share state.
+if [ "$(id -u)" -eq 0 ] && id rabbitmq >/dev/null 2>&1; then
+    mkdir -p "$state"
+    chown rabbitmq:rabbitmq "$state" 2>/dev/null || true
+    if ! runuser -u rabbitmq -- test -w "$state" 2>/dev/null; then
+        state="/tmp/kvitt-rabbitmq-$(printf '%s' "$root" | md5sum | cut -c1-12)"
+    fi
+fi
 port="${KVITT_AMQP_PORT:-5672}"
 
 export RABBITMQ_NODENAME="kvitt@localhost"
@@ -36,7 +45,7 @@ CONF
         sleep 0.5
     done
     rabbitmqctl await_startup --timeout 60 >/dev/null
-    echo "broker: running on 127.0.0.1:$port (state in .run/rabbitmq)"
+    echo "broker: running on 127.0.0.1:$port (state in $state)"
     ;;
 stop)
     if ping_node; then rabbitmqctl shutdown >/dev/null 2>&1 || true; fi

@@ -3,13 +3,14 @@ import Synchronization
 
 /// Consumes queues with manual acknowledgements and `basic.qos` prefetch on a dedicated connection.
 ///
-/// Deliveries arrive on ``batches``, one batch per burst read off the socket (at most the prefetch count), so a
-/// consumer can handle a batch in one database transaction and acknowledge it with one `multiple` ack. Acknowledge each (or a run of them with `multiple`) through this
+/// Deliveries arrive on ``batches``: each batch is everything that arrived since the consumer last took one (at most
+/// the prefetch count), so a consumer that is busy committing gets a bigger batch next time (group commit), handles it
+/// in one database transaction and acknowledges it with one `multiple` ack. Acknowledge each (or a run of them with `multiple`) through this
 /// consumer; the request is carried out on the connection thread. After a reconnect the broker redelivers
 /// everything unacknowledged, and acks for deliveries of the lost connection are dropped (their tags are dead).
 public final class AMQPConsumer: Sendable {
-    /// The deliveries of every consumed queue, in arrival order, in batches.
-    public let batches: AsyncStream<[AMQPDelivery]>
+    /// The deliveries of every consumed queue, in arrival order, in batches. Iterate it from one task only.
+    public let batches: DeliveryBatches
     private let role: ConsumerRole
     private let driver: AMQPConnectionDriver
 
@@ -25,9 +26,16 @@ public final class AMQPConsumer: Sendable {
         prefetch: UInt16,
         logger: Logger
     ) {
-        let (stream, continuation) = AsyncStream<[AMQPDelivery]>.makeStream()
-        batches = stream
-        role = ConsumerRole(queues: queues, prefetch: prefetch, continuation: continuation, logger: logger)
+        let (signals, continuation) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
+        let ready = ReadyDeliveries()
+        batches = DeliveryBatches(signals: signals, ready: ready)
+        role = ConsumerRole(
+            queues: queues,
+            prefetch: prefetch,
+            ready: ready,
+            continuation: continuation,
+            logger: logger
+        )
         driver = AMQPConnectionDriver(url: url, options: options, topology: topology, role: role, logger: logger)
         role.wake = { [driver] in driver.wake() }
         driver.start()
@@ -78,8 +86,9 @@ final class ConsumerRole: AMQPConnectionRole, @unchecked Sendable {
 
     private let queues: [String]
     private let prefetch: UInt16
-    private let continuation: AsyncStream<[AMQPDelivery]>.Continuation
-    /// Deliveries read in the current burst, handed over as one batch at the next pump.
+    private let continuation: AsyncStream<Void>.Continuation
+    private let ready: ReadyDeliveries
+    /// Deliveries read in the current burst, handed over at the next pump.
     private var burst: [AMQPDelivery] = []
     private let logger: Logger
     private let incoming = Mutex<[Request]>([])
@@ -88,9 +97,16 @@ final class ConsumerRole: AMQPConnectionRole, @unchecked Sendable {
     private var consumerTags: [String] = []
     private var cancelled = false
 
-    init(queues: [String], prefetch: UInt16, continuation: AsyncStream<[AMQPDelivery]>.Continuation, logger: Logger) {
+    init(
+        queues: [String],
+        prefetch: UInt16,
+        ready: ReadyDeliveries,
+        continuation: AsyncStream<Void>.Continuation,
+        logger: Logger
+    ) {
         self.queues = queues
         self.prefetch = prefetch
+        self.ready = ready
         self.continuation = continuation
         self.logger = logger
     }
@@ -104,6 +120,7 @@ final class ConsumerRole: AMQPConnectionRole, @unchecked Sendable {
         self.generation = generation
         consumerTags = []
         burst = []
+        ready.dropGenerations(before: generation)
         try session.setPrefetch(prefetch)
         guard !cancelled else { return }
         for queue in queues {
@@ -113,8 +130,9 @@ final class ConsumerRole: AMQPConnectionRole, @unchecked Sendable {
 
     func pump(_ session: AMQPSession) throws(AMQPError) -> Bool {
         if !burst.isEmpty {
-            continuation.yield(burst)
+            ready.append(burst)
             burst = []
+            continuation.yield()
         }
         let requests = incoming.withLock { requests in
             let taken = requests
@@ -178,6 +196,56 @@ final class ConsumerRole: AMQPConnectionRole, @unchecked Sendable {
     }
 
     func stopped() {
+        _ = ready.takeAll()
         continuation.finish()
+    }
+}
+
+/// Deliveries received and not yet taken by the consumer's task.
+final class ReadyDeliveries: Sendable {
+    private let deliveries = Mutex<[AMQPDelivery]>([])
+
+    func append(_ more: [AMQPDelivery]) {
+        deliveries.withLock { $0.append(contentsOf: more) }
+    }
+
+    func takeAll() -> [AMQPDelivery] {
+        deliveries.withLock { pending in
+            let taken = pending
+            pending = []
+            return taken
+        }
+    }
+
+    /// Forgets deliveries of an earlier connection: their tags cannot be acked and the broker redelivers them.
+    func dropGenerations(before generation: UInt64) {
+        deliveries.withLock { pending in pending.removeAll { $0.generation < generation } }
+    }
+}
+
+/// The consumer's deliveries as an async sequence of batches; ends when the consumer stops.
+public struct DeliveryBatches: AsyncSequence, Sendable {
+    public typealias Element = [AMQPDelivery]
+    let signals: AsyncStream<Void>
+    let ready: ReadyDeliveries
+
+    public struct AsyncIterator: AsyncIteratorProtocol {
+        var signals: AsyncStream<Void>.AsyncIterator
+        let ready: ReadyDeliveries
+
+        public mutating func next() async -> [AMQPDelivery]? {
+            while true {
+                let batch = ready.takeAll()
+                if !batch.isEmpty { return batch }
+                guard await signals.next() != nil else {
+                    let rest = ready.takeAll()
+                    return rest.isEmpty ? nil : rest
+                }
+            }
+        }
+    }
+
+    public func makeAsyncIterator() -> AsyncIterator {
+        AsyncIterator(signals: signals.makeAsyncIterator(), ready: ready)
     }
 }

@@ -56,8 +56,13 @@ public final class InMemoryBus: MessagePublishing {
         headers: AMQPTable = [:]
     ) throws -> IncomingMessage {
         IncomingMessage(
-            messageID: messageID, type: Message.messageType.rawValue, correlationID: correlationID, timestamp: Date(),
-            appID: "test", headers: headers, body: try MessageCoding.encode(message),
+            messageID: messageID,
+            type: Message.messageType.rawValue,
+            correlationID: correlationID,
+            timestamp: Date(),
+            appID: "test",
+            headers: headers,
+            body: try MessageCoding.encode(message),
             routingKey: Message.messageType.rawValue
         )
     }

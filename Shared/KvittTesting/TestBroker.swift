@@ -41,15 +41,80 @@ public enum TestBroker {
     }
 
     /// Runs `scripts/broker.sh` with an action (`start`, `stop`) and waits for it.
-    public static func control(_ action: String) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/bash")
-        process.arguments = [repositoryRoot.appendingPathComponent("scripts/broker.sh").path, action]
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw CocoaError(.executableLoad, userInfo: [NSLocalizedDescriptionKey: "broker.sh \(action) failed"])
+    ///
+    /// Spawned with posix_spawn and reaped with waitpid on a plain thread: Foundation's `Process` never noticed the
+    /// script's exit here once the broker's daemons (which it starts) outlived it, and blocking a cooperative
+    /// thread on 2 cores stalls every task.
+    public static func control(_ action: String) async throws {
+        let script = repositoryRoot.appendingPathComponent("scripts/broker.sh").path
+        let status: Int32 = await withCheckedContinuation { continuation in
+            Thread.detachNewThread {
+                continuation.resume(returning: spawnAndWait(["/bin/bash", script, action]))
+            }
         }
+        guard status == 0 else {
+            throw CocoaError(
+                .executableLoad,
+                userInfo: [NSLocalizedDescriptionKey: "broker.sh \(action) exited with \(status)"]
+            )
+        }
+    }
+
+    /// Runs a command with standard output discarded and returns its exit status (-1 when it could not start).
+    static func spawnAndWait(_ arguments: [String]) -> Int32 {
+        var fileActions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&fileActions)
+        defer { posix_spawn_file_actions_destroy(&fileActions) }
+        posix_spawn_file_actions_addopen(&fileActions, 1, "/dev/null", O_WRONLY, 0)
+        var pid: pid_t = 0
+        let cArguments = arguments.map { strdup($0) } + [nil]
+        defer { for argument in cArguments { free(argument) } }
+        guard posix_spawn(&pid, arguments[0], &fileActions, nil, cArguments, environ) == 0 else { return -1 }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) == -1 {
+            guard errno == EINTR else { return -1 }
+        }
+        // WIFEXITED / WEXITSTATUS, which Swift does not import as macros.
+        return status & 0x7f == 0 ? (status >> 8) & 0xff : -1
+    }
+}
+
+extension TestBroker {
+    /// An executable built next to the test bundle (`kvitt-probe-service`, the services).
+    public static func executable(_ name: String) -> URL {
+        URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent(name)
+    }
+
+    /// A TCP port that was free a moment ago, for a child process's HTTP server.
+    public static func freePort() -> Int {
+        Int.random(in: 20_000..<40_000)
+    }
+
+    /// A fresh folder under the system's temporary directory.
+    public static func temporaryDirectory() throws -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent(uniqueName("kvitt-test"))
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }
+
+    /// Deletes queues and exchanges a test declared.
+    public static func cleanUp(queues: [String], exchanges: [String] = []) async {
+        let client = AMQPClient(url: url, options: options("cleanup"), logger: logger("cleanup"))
+        for queue in queues { _ = try? await client.perform { session in try session.deleteQueue(queue) } }
+        for exchange in exchanges { _ = try? await client.perform { session in try session.deleteExchange(exchange) } }
+        await client.stop()
+    }
+
+    /// Polls `condition` every 50 ms until it holds or `timeout` passes; returns whether it held.
+    public static func eventually(
+        timeout: Duration = .seconds(30),
+        _ condition: () async throws -> Bool
+    ) async rethrows -> Bool {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if try await condition() { return true }
+            try? await Task.sleep(for: .milliseconds(50))
+        }
+        return try await condition()
     }
 }

@@ -36,7 +36,9 @@ struct AMQPValueTests {
 
     @Test func urlParsing() throws {
         let plain = try AMQPURL(parsing: "amqp://kvitt:s%40cret@broker.example:5673/billing")
-        #expect(plain == AMQPURL(host: "broker.example", port: 5673, user: "kvitt", password: "s@cret", vhost: "billing"))
+        #expect(
+            plain == AMQPURL(host: "broker.example", port: 5673, user: "kvitt", password: "s@cret", vhost: "billing")
+        )
         #expect(plain.description == "amqp://kvitt:***@broker.example:5673/billing")
         let defaults = try AMQPURL(parsing: "amqp://127.0.0.1")
         #expect(defaults.port == 5672 && defaults.vhost == "/" && defaults.user == "guest")
@@ -49,7 +51,8 @@ struct AMQPValueTests {
 
     @Test func unreachableBrokerIsAClearError() async throws {
         let client = AMQPClient(
-            url: AMQPURL(host: "127.0.0.1", port: 1), options: AMQPSession.Options(connectionName: "nowhere"),
+            url: AMQPURL(host: "127.0.0.1", port: 1),
+            options: AMQPSession.Options(connectionName: "nowhere"),
             logger: TestBroker.logger("nowhere")
         )
         await #expect(throws: AMQPError.self) { try await client.waitUntilConnected(timeout: .milliseconds(500)) }

@@ -29,7 +29,11 @@ struct MessageTypeTests {
         #expect(event.causationID == "cmd-1")
         #expect(event.correlationID == "cmd-1", "a flow without a correlation id starts at its first message")
         #expect(event.messageID != command.messageID)
-        let next = event.caused(type: "tax-reduction.reduction-allocated.v1", appID: "tax-reduction", at: event.timestamp)
+        let next = event.caused(
+            type: "tax-reduction.reduction-allocated.v1",
+            appID: "tax-reduction",
+            at: event.timestamp
+        )
         #expect(next.correlationID == "cmd-1")
         #expect(next.causationID == event.messageID)
     }

@@ -19,8 +19,12 @@ struct MessageProcessorTests {
         var registry = HandlerRegistry()
         ProbeService.register(&registry, attempts: attempts)
         processor = MessageProcessor(
-            serviceName: "probe", registry: registry, store: store, clock: ManualClock(),
-            retryPolicy: RetryPolicy(delays: [.seconds(1), .seconds(10)]), logger: Logger(label: "test")
+            serviceName: "probe",
+            registry: registry,
+            store: store,
+            clock: ManualClock(),
+            retryPolicy: RetryPolicy(delays: [.seconds(1), .seconds(10)]),
+            logger: Logger(label: "test")
         )
     }
 
@@ -46,10 +50,16 @@ struct MessageProcessorTests {
     @Test func poisonMessagesAreDeadLetteredWithTheirReason() async throws {
         let good = try InMemoryBus.incoming(Probe.ApplyEffect(key: "good", amount: 1))
         let undecodable = IncomingMessage(
-            messageID: "bad-body", type: Probe.ApplyEffect.messageType.rawValue, body: Array(#"{"key": 12}"#.utf8)
+            messageID: "bad-body",
+            type: Probe.ApplyEffect.messageType.rawValue,
+            body: Array(#"{"key": 12}"#.utf8)
         )
         let unknown = IncomingMessage(messageID: "bad-type", type: "probe.no-such-thing.v1", body: Array("{}".utf8))
-        let newerVersion = IncomingMessage(messageID: "bad-version", type: "probe.apply-effect.v2", body: Array("{}".utf8))
+        let newerVersion = IncomingMessage(
+            messageID: "bad-version",
+            type: "probe.apply-effect.v2",
+            body: Array("{}".utf8)
+        )
         var missingID = try InMemoryBus.incoming(Probe.ApplyEffect(key: "x", amount: 1))
         missingID.messageID = nil
         let impossible = try InMemoryBus.incoming(Probe.Impossible(why: "no such creditor"))
@@ -71,9 +81,17 @@ struct MessageProcessorTests {
 
     @Test func transientFailureRetriesThroughTheTiersThenGivesUp() async throws {
         var message = try InMemoryBus.incoming(Probe.Flaky(key: "f", failures: 5), messageID: "flaky-1")
-        #expect(await processor.process([message]) == [.retry(attempt: 1, delay: .seconds(1), detail: "TransientProbeError()")])
+        #expect(
+            await processor.process([message]) == [
+                .retry(attempt: 1, delay: .seconds(1), detail: "TransientProbeError()")
+            ]
+        )
         message.headers[FailureHeaders.retryCount] = .int64(1)
-        #expect(await processor.process([message]) == [.retry(attempt: 2, delay: .seconds(10), detail: "TransientProbeError()")])
+        #expect(
+            await processor.process([message]) == [
+                .retry(attempt: 2, delay: .seconds(10), detail: "TransientProbeError()")
+            ]
+        )
         message.headers[FailureHeaders.retryCount] = .int64(2)
         let last = await processor.process([message])
         #expect(last == [.deadLetter(.retriesExhausted, detail: "after 2 retries: TransientProbeError()")])
@@ -99,19 +117,28 @@ struct MessageProcessorTests {
 
     @Test func eventsCarryTheCausingMessageAsCauseAndItsCorrelation() async throws {
         let message = try InMemoryBus.incoming(
-            Probe.ApplyEffect(key: "c", amount: 3), messageID: "cause-1", correlationID: "flow-9"
+            Probe.ApplyEffect(key: "c", amount: 3),
+            messageID: "cause-1",
+            correlationID: "flow-9"
         )
         _ = await processor.process([message])
         let row = try await store.writer.read { db in
             try Row.fetchOne(db, sql: "SELECT type, correlation_id, causation_id, app_id, body FROM kvitt_outbox")
-                .map { ($0["type"] as String, $0["correlation_id"] as String?, $0["causation_id"] as String?, $0["app_id"] as String?, [UInt8]($0["body"] as Data)) }
+                .map {
+                    (
+                        $0["type"] as String, $0["correlation_id"] as String?, $0["causation_id"] as String?,
+                        $0["app_id"] as String?, [UInt8]($0["body"] as Data)
+                    )
+                }
         }
         let (type, correlation, causation, app, body) = try #require(row)
         #expect(type == "probe.effect-applied.v1")
         #expect(correlation == "flow-9")
         #expect(causation == "cause-1")
         #expect(app == "probe")
-        #expect(try MessageCoding.decode(Probe.EffectApplied.self, from: body) == Probe.EffectApplied(key: "c", total: 3))
+        #expect(
+            try MessageCoding.decode(Probe.EffectApplied.self, from: body) == Probe.EffectApplied(key: "c", total: 3)
+        )
     }
 
     @Test func registeringATypeTwiceFailsLoudly() async {

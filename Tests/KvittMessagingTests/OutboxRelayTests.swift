@@ -60,9 +60,16 @@ struct OutboxRelayTests {
         let topology = AMQPTopology(
             exchanges: [AMQPExchange(name: exchange, kind: .topic, durable: false)],
             queues: [.quorum(queue)],
-            bindings: [AMQPBinding(queue: queue, exchange: exchange, routingKey: Probe.EffectApplied.messageType.rawValue)]
+            bindings: [
+                AMQPBinding(queue: queue, exchange: exchange, routingKey: Probe.EffectApplied.messageType.rawValue)
+            ]
         )
-        let publisher = AMQPPublisher(url: TestBroker.url, options: TestBroker.options(queue), topology: topology, logger: logger)
+        let publisher = AMQPPublisher(
+            url: TestBroker.url,
+            options: TestBroker.options(queue),
+            topology: topology,
+            logger: logger
+        )
         let relay = OutboxRelay(store: store, publisher: publisher, exchange: exchange, logger: logger)
         #expect(try await relay.relayOnce() == 5)
         // The crash: the rows are published but their marks are lost.
@@ -81,8 +88,19 @@ struct OutboxRelayTests {
         }
         var registry = HandlerRegistry()
         registry.register(Downstream())
-        let processor = MessageProcessor(serviceName: "downstream", registry: registry, store: downstreamStore, logger: logger)
-        let consumer = AMQPConsumer(url: TestBroker.url, options: TestBroker.options("down"), queues: [queue], prefetch: 50, logger: logger)
+        let processor = MessageProcessor(
+            serviceName: "downstream",
+            registry: registry,
+            store: downstreamStore,
+            logger: logger
+        )
+        let consumer = AMQPConsumer(
+            url: TestBroker.url,
+            options: TestBroker.options("down"),
+            queues: [queue],
+            prefetch: 50,
+            logger: logger
+        )
         var outcomes: [ProcessingOutcome] = []
         for await batch in consumer.batches {
             outcomes += await processor.process(batch.map(IncomingMessage.init(delivery:)))
@@ -92,7 +110,9 @@ struct OutboxRelayTests {
         await consumer.stop()
         #expect(outcomes.filter { $0 == .processed }.count == 5)
         #expect(outcomes.filter { $0 == .duplicate }.count == 5)
-        let seen = try await downstreamStore.writer.read { db in try String.fetchAll(db, sql: "SELECT key FROM seen ORDER BY key") }
+        let seen = try await downstreamStore.writer.read { db in
+            try String.fetchAll(db, sql: "SELECT key FROM seen ORDER BY key")
+        }
         #expect(seen == ["k0", "k1", "k2", "k3", "k4"])
         let client = AMQPClient(url: TestBroker.url, options: TestBroker.options("cleanup"), logger: logger)
         try await client.perform { session in

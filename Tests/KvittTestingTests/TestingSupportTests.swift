@@ -18,7 +18,8 @@ struct TestingSupportTests {
     @Test func inMemoryBusRecordsAndFailsOnRequest() async throws {
         let bus = InMemoryBus()
         let message = AMQPOutgoingMessage(
-            exchange: "kvitt", routingKey: Probe.EffectApplied.messageType.rawValue,
+            exchange: "kvitt",
+            routingKey: Probe.EffectApplied.messageType.rawValue,
             body: try MessageCoding.encode(Probe.EffectApplied(key: "k", total: 2))
         )
         bus.failNextPublishes(with: [.nacked])

@@ -33,7 +33,10 @@ public struct JSONLogHandler: LogHandler {
         ]
         for (key, value) in merged { object[key] = Self.json(value) }
         guard
-            var data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
+            var data = try? JSONSerialization.data(
+                withJSONObject: object,
+                options: [.sortedKeys, .withoutEscapingSlashes]
+            )
         else { return }
         data.append(0x0A)
         FileHandle.standardError.write(data)

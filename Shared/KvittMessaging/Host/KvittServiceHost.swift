@@ -21,7 +21,9 @@ public enum KvittServiceHost {
         let settings: ServiceSettings
         do {
             settings = try ServiceSettings(
-                serviceName: definition.name, defaultHTTPPort: definition.defaultHTTPPort, environment: environment
+                serviceName: definition.name,
+                defaultHTTPPort: definition.defaultHTTPPort,
+                environment: environment
             )
         } catch {
             FileHandle.standardError.write(Data("\(definition.name): invalid setting \(error)\n".utf8))
@@ -37,48 +39,77 @@ public enum KvittServiceHost {
         logger.info("stopped cleanly")
     }
 
-    /// Builds the service group without running it (tests run it and trigger shutdown themselves).
+    /// Builds the service group without running it (tests run it and trigger shutdown themselves, without signals).
     public static func build(
         _ definition: ServiceDefinition,
         settings: ServiceSettings,
         registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry(),
         clock: any BusinessClock = SystemClock(),
         onHTTPRunning: @escaping @Sendable (Int) async -> Void = { _ in },
+        handlesSignals: Bool = true,
         logger: Logger
     ) throws -> ServiceGroup {
         let store = try MessageStore(path: settings.databasePath, migrations: definition.migrations)
         let metrics = ServiceMetrics()
         let relayBox = RelayBox()
         let context = ServiceContext(
-            settings: settings, store: store, clock: clock, logger: logger,
+            settings: settings,
+            store: store,
+            clock: clock,
+            logger: logger,
             outboxCommitted: { relayBox.signal() }
         )
         var handlers = HandlerRegistry()
         definition.handlers(&handlers, context)
         let topology = ServiceTopology(
-            serviceName: definition.name, messageTypes: handlers.messageTypes, retryPolicy: settings.retryPolicy,
-            exchange: settings.exchange, deadLetterExchange: settings.deadLetterExchange,
+            serviceName: definition.name,
+            messageTypes: handlers.messageTypes,
+            retryPolicy: settings.retryPolicy,
+            exchange: settings.exchange,
+            deadLetterExchange: settings.deadLetterExchange,
             deliveryLimit: settings.deliveryLimit
         )
         let publisher = AMQPPublisher(
-            url: settings.amqpURL, options: AMQPSession.Options(connectionName: "\(definition.name)-publisher"),
-            topology: topology.amqpTopology, window: settings.publishWindow, logger: logger
+            url: settings.amqpURL,
+            options: AMQPSession.Options(connectionName: "\(definition.name)-publisher"),
+            topology: topology.amqpTopology,
+            window: settings.publishWindow,
+            logger: logger
         )
         let consumer = AMQPConsumer(
-            url: settings.amqpURL, options: AMQPSession.Options(connectionName: "\(definition.name)-consumer"),
-            topology: topology.amqpTopology, queues: [topology.queue], prefetch: settings.prefetch, logger: logger
+            url: settings.amqpURL,
+            options: AMQPSession.Options(connectionName: "\(definition.name)-consumer"),
+            topology: topology.amqpTopology,
+            queues: [topology.queue],
+            prefetch: settings.prefetch,
+            logger: logger
         )
         let relay = OutboxRelay(
-            store: store, publisher: publisher, exchange: settings.exchange, metrics: metrics, logger: logger
+            store: store,
+            publisher: publisher,
+            exchange: settings.exchange,
+            metrics: metrics,
+            logger: logger
         )
         relayBox.relay.withLock { $0 = relay }
         let processor = MessageProcessor(
-            serviceName: definition.name, registry: handlers, store: store, clock: clock,
-            retryPolicy: settings.retryPolicy, metrics: metrics, logger: logger
+            serviceName: definition.name,
+            registry: handlers,
+            store: store,
+            clock: clock,
+            retryPolicy: settings.retryPolicy,
+            metrics: metrics,
+            logger: logger
         )
         let consumerService = ConsumerService(
-            consumer: consumer, processor: processor, publisher: publisher, topology: topology,
-            batchSize: settings.batchSize, clock: clock, onCommitted: { relay.wakeSignal.signal() }, logger: logger
+            consumer: consumer,
+            processor: processor,
+            publisher: publisher,
+            topology: topology,
+            batchSize: settings.batchSize,
+            clock: clock,
+            onCommitted: { relay.wakeSignal.signal() },
+            logger: logger
         )
         let readiness = ReadinessProbe {
             var failures: [String] = []
@@ -93,7 +124,10 @@ public enum KvittServiceHost {
             return failures
         }
         let http = HealthServer.make(
-            host: settings.httpHost, port: settings.httpPort, registry: registry, readiness: readiness,
+            host: settings.httpHost,
+            port: settings.httpPort,
+            registry: registry,
+            readiness: readiness,
             routes: { router in definition.routes(router, context) },
             onRunning: { port in
                 logger.info("HTTP listening", metadata: ["http.port": "\(port)"])
@@ -105,7 +139,8 @@ public enum KvittServiceHost {
             "starting",
             metadata: [
                 "amqp.url": "\(settings.amqpURL)", "database.path": "\(settings.databasePath)",
-                "queue": "\(topology.queue)", "handles": "\(handlers.messageTypes.map(\.rawValue).joined(separator: ","))",
+                "queue": "\(topology.queue)",
+                "handles": "\(handlers.messageTypes.map(\.rawValue).joined(separator: ","))",
             ]
         )
         let services: [any Service] =
@@ -113,9 +148,13 @@ public enum KvittServiceHost {
         return ServiceGroup(
             configuration: ServiceGroupConfiguration(
                 services: services.map {
-                    .init(service: $0, successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup)
+                    .init(
+                        service: $0,
+                        successTerminationBehavior: .gracefullyShutdownGroup,
+                        failureTerminationBehavior: .gracefullyShutdownGroup
+                    )
                 },
-                gracefulShutdownSignals: [.sigterm, .sigint],
+                gracefulShutdownSignals: handlesSignals ? [.sigterm, .sigint] : [],
                 logger: logger
             )
         )

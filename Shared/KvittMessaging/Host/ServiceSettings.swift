@@ -56,7 +56,13 @@ public struct ServiceSettings: Sendable, Equatable {
             throw InvalidSetting(variable: "AMQP_URL", problem: "\(error)")
         }
         prefetch = try Self.int(reader, "amqp.prefetch", "AMQP_PREFETCH", default: 200, range: 1...2000).uint16
-        publishWindow = try Self.int(reader, "amqp.publishWindow", "AMQP_PUBLISH_WINDOW", default: 1000, range: 1...100_000)
+        publishWindow = try Self.int(
+            reader,
+            "amqp.publishWindow",
+            "AMQP_PUBLISH_WINDOW",
+            default: 1000,
+            range: 1...100_000
+        )
         exchange = reader.string(forKey: "amqp.exchange", default: "kvitt")
         deadLetterExchange = reader.string(forKey: "amqp.deadLetterExchange", default: "kvitt.dead-letter")
         deliveryLimit = try Self.int(reader, "amqp.deliveryLimit", "AMQP_DELIVERY_LIMIT", default: 20, range: 2...1000)
@@ -100,7 +106,10 @@ public struct ServiceSettings: Sendable, Equatable {
             throw InvalidSetting(variable: variable, problem: "expected a whole number, got '\(text)'")
         }
         guard range.contains(value) else {
-            throw InvalidSetting(variable: variable, problem: "must be between \(range.lowerBound) and \(range.upperBound)")
+            throw InvalidSetting(
+                variable: variable,
+                problem: "must be between \(range.lowerBound) and \(range.upperBound)"
+            )
         }
         return value
     }

@@ -71,12 +71,24 @@ public final class ConsumerService: Service {
             case .retry(let attempt, let delay, let detail):
                 sideIndex[index] = sideMessages.count
                 sideMessages.append(
-                    routing.retryMessage(for: messages[index], properties: properties, attempt: attempt, delay: delay, detail: detail)
+                    routing.retryMessage(
+                        for: messages[index],
+                        properties: properties,
+                        attempt: attempt,
+                        delay: delay,
+                        detail: detail
+                    )
                 )
             case .deadLetter(let reason, let detail):
                 sideIndex[index] = sideMessages.count
                 sideMessages.append(
-                    routing.deadLetterMessage(for: messages[index], properties: properties, reason: reason, detail: detail, at: now)
+                    routing.deadLetterMessage(
+                        for: messages[index],
+                        properties: properties,
+                        reason: reason,
+                        detail: detail,
+                        at: now
+                    )
                 )
             }
         }

@@ -8,7 +8,13 @@ import KvittAMQP
 struct FailureRouting: Sendable {
     let topology: ServiceTopology
 
-    func retryMessage(for message: IncomingMessage, properties: AMQPProperties, attempt: Int, delay: Duration, detail: String)
+    func retryMessage(
+        for message: IncomingMessage,
+        properties: AMQPProperties,
+        attempt: Int,
+        delay: Duration,
+        detail: String
+    )
         -> AMQPOutgoingMessage
     {
         var properties = properties
@@ -16,7 +22,10 @@ struct FailureRouting: Sendable {
         properties.headers[FailureHeaders.detail] = .string(FailureHeaders.boundedDetail(detail))
         properties.headers[FailureHeaders.originalRoutingKey] = .string(originalRoutingKey(message))
         return AMQPOutgoingMessage(
-            exchange: "", routingKey: topology.retryQueue(for: delay), properties: properties, body: message.body
+            exchange: "",
+            routingKey: topology.retryQueue(for: delay),
+            properties: properties,
+            body: message.body
         )
     }
 
@@ -35,7 +44,9 @@ struct FailureRouting: Sendable {
         properties.headers[FailureHeaders.retryCount] = .int64(Int64(message.retryCount))
         properties.headers[FailureHeaders.failedAt] = .string(now.ISO8601Format())
         return AMQPOutgoingMessage(
-            exchange: topology.deadLetterExchange, routingKey: topology.serviceName, properties: properties,
+            exchange: topology.deadLetterExchange,
+            routingKey: topology.serviceName,
+            properties: properties,
             body: message.body
         )
     }

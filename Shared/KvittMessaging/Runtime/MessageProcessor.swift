@@ -75,9 +75,13 @@ public final class MessageProcessor: Sendable {
                         messageLogger[metadataKey: "message.id"] = "\(item.envelope.messageID)"
                         messageLogger[metadataKey: "message.type"] = "\(type)"
                         let context = HandlerContext(
-                            db: db, envelope: item.envelope, redelivered: item.redelivered,
-                            retryCount: item.retryCount, now: now,
-                            logger: messageLogger, serviceName: serviceName
+                            db: db,
+                            envelope: item.envelope,
+                            redelivered: item.redelivered,
+                            retryCount: item.retryCount,
+                            now: now,
+                            logger: messageLogger,
+                            serviceName: serviceName
                         )
                         let started = ContinuousClock.now
                         do {
@@ -91,7 +95,9 @@ public final class MessageProcessor: Sendable {
                             results[item.index] = .deadLetter(.permanentFailure, detail: failure.description)
                         } catch {
                             results[item.index] = Self.retryOrGiveUp(
-                                batch[item.index], error: error, policy: batchRetry
+                                batch[item.index],
+                                error: error,
+                                policy: batchRetry
                             )
                         }
                         metrics.handlerDuration(type: type, ContinuousClock.now - started)
@@ -102,7 +108,10 @@ public final class MessageProcessor: Sendable {
             } catch {
                 // The transaction itself failed (disk full, database locked past the busy timeout): nothing in it
                 // committed, so every message in it is retried.
-                logger.error("batch transaction failed", metadata: ["error": "\(error)", "batch.size": "\(prepared.count)"])
+                logger.error(
+                    "batch transaction failed",
+                    metadata: ["error": "\(error)", "batch.size": "\(prepared.count)"]
+                )
                 for item in prepared {
                     outcomes[item.index] = Self.retryOrGiveUp(batch[item.index], error: error, policy: batchRetry)
                 }
@@ -146,7 +155,10 @@ public final class MessageProcessor: Sendable {
         )
         return .success(
             Prepared(
-                index: index, envelope: envelope, redelivered: message.redelivered, retryCount: message.retryCount,
+                index: index,
+                envelope: envelope,
+                redelivered: message.redelivered,
+                retryCount: message.retryCount,
                 run: run
             )
         )

@@ -4,6 +4,7 @@ import KvittAMQP
 import KvittContracts
 import Logging
 import ServiceLifecycle
+import Synchronization
 
 /// Publishes outbox rows with confirms, oldest first, and marks each row by its outcome.
 ///
@@ -20,6 +21,8 @@ public final class OutboxRelay: Service {
     let logger: Logger
     /// Signal after committing outbox rows so that they go out at once.
     public let wakeSignal = WakeSignal()
+    /// Types already reported as unroutable: an event nobody subscribes to yet is normal, so warn once per type.
+    private let reportedUnroutable = Mutex(Set<String>())
 
     public init(
         store: MessageStore,
@@ -77,8 +80,11 @@ public final class OutboxRelay: Service {
             ).compactMap { row -> OutboxRow? in
                 guard let type = MessageType(wireName: row["type"]) else { return nil }
                 let envelope = MessageEnvelope(
-                    messageID: row["message_id"], type: type, correlationID: row["correlation_id"],
-                    causationID: row["causation_id"], timestamp: Date(timeIntervalSince1970: row["created_at"]),
+                    messageID: row["message_id"],
+                    type: type,
+                    correlationID: row["correlation_id"],
+                    causationID: row["causation_id"],
+                    timestamp: Date(timeIntervalSince1970: row["created_at"]),
                     appID: row["app_id"]
                 )
                 return OutboxRow(id: row["id"], envelope: envelope, body: [UInt8](row["body"] as Data))
@@ -90,8 +96,10 @@ public final class OutboxRelay: Service {
         }
         let messages = rows.map { row in
             AMQPOutgoingMessage(
-                exchange: exchange, routingKey: row.envelope.type.rawValue,
-                properties: AMQPProperties(envelope: row.envelope), body: row.body
+                exchange: exchange,
+                routingKey: row.envelope.type.rawValue,
+                properties: AMQPProperties(envelope: row.envelope),
+                body: row.body
             )
         }
         let results = await publisher.publish(batch: messages)
@@ -104,8 +112,10 @@ public final class OutboxRelay: Service {
                 metrics.published(type: row.envelope.type.rawValue)
             case .failure(.unroutable(let code, let text)):
                 unroutable.append((row.id, "\(code) \(text)"))
-                logger.warning(
-                    "outbox message unroutable: no queue is bound to its type",
+                let first = reportedUnroutable.withLock { $0.insert(row.envelope.type.rawValue).inserted }
+                logger.log(
+                    level: first ? .warning : .debug,
+                    "outbox message unroutable: no queue is bound to its type; parked as unroutable",
                     metadata: ["message.id": "\(row.envelope.messageID)", "message.type": "\(row.envelope.type)"]
                 )
             case .failure(let error):
@@ -120,7 +130,9 @@ public final class OutboxRelay: Service {
         let marked = sent
         let parked = unroutable
         try await store.writer.write { db in
-            let markSent = try db.cachedStatement(sql: "UPDATE kvitt_outbox SET status = 'sent', sent_at = ? WHERE id = ?")
+            let markSent = try db.cachedStatement(
+                sql: "UPDATE kvitt_outbox SET status = 'sent', sent_at = ? WHERE id = ?"
+            )
             for id in marked { try markSent.execute(arguments: [now, id]) }
             let markParked = try db.cachedStatement(
                 sql: "UPDATE kvitt_outbox SET status = 'unroutable', sent_at = ?, failure = ? WHERE id = ?"

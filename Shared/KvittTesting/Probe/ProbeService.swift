@@ -35,7 +35,9 @@ public enum ProbeService {
     /// The service definition the `kvitt-probe-service` executable runs.
     public static func definition(name: String, handlerDelay: Duration) -> ServiceDefinition {
         ServiceDefinition(
-            name: name, defaultHTTPPort: 0, migrations: { migrations(&$0) },
+            name: name,
+            defaultHTTPPort: 0,
+            migrations: { migrations(&$0) },
             handlers: { registry, _ in register(&registry, handlerDelay: handlerDelay) }
         )
     }
@@ -57,7 +59,8 @@ public enum ProbeService {
                 """,
             arguments: [key, amount]
         )
-        let total = try Int64.fetchOne(context.db, sql: "SELECT total FROM probe_tally WHERE key = ?", arguments: [key]) ?? 0
+        let total =
+            try Int64.fetchOne(context.db, sql: "SELECT total FROM probe_tally WHERE key = ?", arguments: [key]) ?? 0
         try context.publish(Probe.EffectApplied(key: key, total: total))
     }
 }

@@ -1,1 +1,198 @@
-print("bench")
+import ArgumentParser
+import Foundation
+import GRDB
+import KvittAMQP
+import KvittContracts
+import KvittMessaging
+import KvittTesting
+import Logging
+import Synchronization
+
+/// Benchmarks that are not tests: each prints its figures and, where it compares, a ratio measured in the same run.
+@main
+struct KvittBench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "kvitt-bench",
+        abstract: "Measure the broker round trip through KvittAMQP and the messaging runtime against it."
+    )
+
+    @Option(help: "AMQP URL of the broker.")
+    var url = ProcessInfo.processInfo.environment["AMQP_URL"] ?? "amqp://guest:guest@127.0.0.1:5672/"
+    @Option(help: "Messages per measurement.")
+    var messages = 100_000
+    @Option(help: "Body size in bytes.")
+    var size = 400
+    @Option(help: "Unconfirmed publishes in flight.")
+    var window = 1000
+    @Option(help: "Consumer prefetch.")
+    var prefetch: UInt16 = 300
+    @Option(help: "Runtime: deliveries per SQLite transaction.")
+    var batchSize = 300
+    @Flag(help: "Skip the runtime measurement (raw round trip only).")
+    var rawOnly = false
+
+    func run() async throws {
+        let amqpURL = try AMQPURL(parsing: url)
+        var logger = Logger(label: "bench")
+        logger.logLevel = .warning
+        let machine =
+            "\(ProcessInfo.processInfo.activeProcessorCount) cores, \(ProcessInfo.processInfo.physicalMemory / 1_073_741_824) GiB"
+        print("kvitt-bench \(Date().ISO8601Format()) on \(machine); \(messages) messages of \(size) bytes")
+        let raw = try await roundTrip(amqpURL, logger: logger)
+        print(
+            String(
+                format: "raw round trip (publish window %d, prefetch %d, multiple acks): %.0f msg/s",
+                window,
+                prefetch,
+                raw
+            )
+        )
+        guard !rawOnly else { return }
+        let runtime = try await runtimePipeline(amqpURL, logger: logger)
+        print(
+            String(
+                format: "runtime pipeline (decode, inbox, handler, outbox event, commit, ack; batch %d): %.0f msg/s",
+                batchSize,
+                runtime
+            )
+        )
+        print(String(format: "ratio runtime / raw round trip: %.2f", runtime / raw))
+    }
+
+    /// Publishes `messages` persistent messages to a fresh quorum queue while consuming them with manual acks.
+    func roundTrip(_ url: AMQPURL, logger: Logger) async throws -> Double {
+        let queue = TestBroker.uniqueName("bench-raw")
+        let topology = AMQPTopology(queues: [.quorum(queue)])
+        let publisher = AMQPPublisher(
+            url: url,
+            options: .init(connectionName: "bench-pub"),
+            topology: topology,
+            window: window,
+            logger: logger
+        )
+        let consumer = AMQPConsumer(
+            url: url,
+            options: .init(connectionName: "bench-con"),
+            topology: topology,
+            queues: [queue],
+            prefetch: prefetch,
+            logger: logger
+        )
+        try await publisher.waitUntilConnected()
+        try await consumer.waitUntilConnected()
+        let body = [UInt8](repeating: UInt8(ascii: "x"), count: size)
+        let total = messages
+        let started = ContinuousClock.now
+        let consuming = Task {
+            var received = 0
+            for await batch in consumer.batches {
+                received += batch.count
+                consumer.ack(batch.last!, multiple: true)
+                if received >= total { break }
+            }
+        }
+        let chunk = 5_000
+        for start in stride(from: 0, to: total, by: chunk) {
+            let batch = (start..<min(start + chunk, total)).map { index in
+                AMQPOutgoingMessage(
+                    exchange: "",
+                    routingKey: queue,
+                    properties: AMQPProperties(messageID: "m\(index)"),
+                    body: body
+                )
+            }
+            for result in await publisher.publish(batch: batch) { try result.get() }
+        }
+        await consuming.value
+        let elapsed = ContinuousClock.now - started
+        await consumer.stop()
+        await publisher.stop()
+        await cleanUp(url, queues: [queue], exchanges: [], logger: logger)
+        return Double(total) / elapsed.seconds
+    }
+
+    /// The same load through the messaging runtime: a service consumes from the broker, decodes, dedupes in the
+    /// inbox, runs a handler that writes a row and an outbox event, commits per batch, and acks.
+    func runtimePipeline(_ url: AMQPURL, logger: Logger) async throws -> Double {
+        let name = TestBroker.uniqueName("bench-svc")
+        let exchange = TestBroker.uniqueName("bench-kvitt")
+        let folder = try TestBroker.temporaryDirectory()
+        let settings = try ServiceSettings(
+            serviceName: name,
+            defaultHTTPPort: 0,
+            environment: [
+                "AMQP_URL": "amqp://\(url.user):\(url.password)@\(url.host):\(url.port)/",
+                "AMQP_EXCHANGE": exchange, "AMQP_DEAD_LETTER_EXCHANGE": "\(exchange).dead-letter",
+                "DATABASE_PATH": folder.appendingPathComponent("bench.sqlite").path, "HTTP_PORT": "0",
+                "AMQP_PREFETCH": "\(prefetch)", "BATCH_SIZE": "\(batchSize)", "AMQP_PUBLISH_WINDOW": "\(window)",
+            ]
+        )
+        let definition = ProbeService.definition(name: name, handlerDelay: .zero)
+        let group = try KvittServiceHost.build(definition, settings: settings, handlesSignals: false, logger: logger)
+        let running = Task { try await group.run() }
+        let publisher = AMQPPublisher(
+            url: url,
+            options: .init(connectionName: "bench-up"),
+            window: window,
+            logger: logger
+        )
+        try await publisher.waitUntilConnected()
+        let store = try MessageStore(path: settings.databasePath)
+        // Wait until the service has declared its queue and bound it.
+        try await Task.sleep(for: .seconds(1))
+
+        let total = messages
+        let started = ContinuousClock.now
+        let chunk = 5_000
+        for start in stride(from: 0, to: total, by: chunk) {
+            let batch = try (start..<min(start + chunk, total)).map { index in
+                AMQPOutgoingMessage(
+                    exchange: exchange,
+                    routingKey: Probe.ApplyEffect.messageType.rawValue,
+                    properties: AMQPProperties(
+                        envelope: MessageEnvelope(messageID: "m\(index)", type: Probe.ApplyEffect.messageType)
+                    ),
+                    body: try paddedBody(key: "k\(index)")
+                )
+            }
+            for result in await publisher.publish(batch: batch) { try result.get() }
+        }
+        while true {
+            let processed = try await store.writer.read { db in
+                try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM kvitt_inbox") ?? 0
+            }
+            if processed >= total { break }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        let elapsed = ContinuousClock.now - started
+        await group.triggerGracefulShutdown()
+        try await running.value
+        await publisher.stop()
+        await cleanUp(
+            url,
+            queues: [name, "\(name).dead-letter", "\(name).retry.1s", "\(name).retry.10s", "\(name).retry.1m"],
+            exchanges: [exchange, "\(exchange).dead-letter"],
+            logger: logger
+        )
+        try? FileManager.default.removeItem(at: folder)
+        return Double(total) / elapsed.seconds
+    }
+
+    /// A probe command padded to the benchmark's body size (a realistic JSON command, not a tiny one).
+    func paddedBody(key: String) throws -> [UInt8] {
+        let base = try MessageCoding.encode(Probe.ApplyEffect(key: key, amount: 1))
+        let padding = max(0, size - base.count)
+        return try MessageCoding.encode(Probe.ApplyEffect(key: key + String(repeating: "-", count: padding), amount: 1))
+    }
+
+    func cleanUp(_ url: AMQPURL, queues: [String], exchanges: [String], logger: Logger) async {
+        let client = AMQPClient(url: url, options: .init(connectionName: "bench-cleanup"), logger: logger)
+        for queue in queues { _ = try? await client.perform { session in try session.deleteQueue(queue) } }
+        for exchange in exchanges { _ = try? await client.perform { session in try session.deleteExchange(exchange) } }
+        await client.stop()
+    }
+}
+
+extension Duration {
+    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
+}

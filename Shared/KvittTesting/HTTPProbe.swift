@@ -1,0 +1,19 @@
+import Foundation
+
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
+
+/// Plain HTTP GETs against a service's health, metrics and read API in tests.
+public enum HTTPProbe {
+    /// GETs a path on 127.0.0.1 and returns the status and body; `nil` when nothing answers.
+    public static func get(port: Int, path: String) async -> (status: Int, body: String)? {
+        guard let url = URL(string: "http://127.0.0.1:\(port)\(path)") else { return nil }
+        var request = URLRequest(url: url)
+        request.timeoutInterval = 2
+        guard let (data, response) = try? await URLSession.shared.data(for: request),
+            let http = response as? HTTPURLResponse
+        else { return nil }
+        return (http.statusCode, String(decoding: data, as: UTF8.self))
+    }
+}

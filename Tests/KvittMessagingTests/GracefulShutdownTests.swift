@@ -1,0 +1,89 @@
+import Foundation
+import GRDB
+import KvittAMQP
+import KvittContracts
+import KvittTesting
+import Testing
+
+@testable import KvittMessaging
+
+/// The probe service as a real process: SIGTERM with work in flight, then a restart.
+@Suite("Graceful shutdown of a service process")
+struct GracefulShutdownTests {
+    let logger = TestBroker.logger("sigterm")
+
+    func launch(name: String, exchange: String, database: String, port: Int) throws -> Process {
+        let process = Process()
+        process.executableURL = TestBroker.executable("kvitt-probe-service")
+        process.environment = [
+            "AMQP_URL": "amqp://guest:guest@\(TestBroker.url.host):\(TestBroker.url.port)/",
+            "AMQP_EXCHANGE": exchange, "AMQP_DEAD_LETTER_EXCHANGE": "\(exchange).dead-letter",
+            "PROBE_SERVICE_NAME": name, "DATABASE_PATH": database, "HTTP_PORT": "\(port)",
+            "PROBE_HANDLER_DELAY_MS": "3", "BATCH_SIZE": "20", "AMQP_PREFETCH": "50", "LOG_LEVEL": "warning",
+            "LOG_FORMAT": "json",
+        ]
+        try process.run()
+        return process
+    }
+
+    func waitReady(_ port: Int) async -> Bool {
+        await TestBroker.eventually { await HTTPProbe.get(port: port, path: "/health/ready")?.status == 200 }
+    }
+
+    func tally(_ database: String) throws -> [String: (total: Int64, applications: Int)] {
+        var configuration = GRDB.Configuration()
+        configuration.readonly = true
+        let pool = try DatabasePool(path: database, configuration: configuration)
+        return try pool.read { db in try ProbeService.tally(db) }
+    }
+
+    @Test func sigtermWithMessagesInFlightLosesNothingAndAppliesNothingTwice() async throws {
+        let name = TestBroker.uniqueName("probe")
+        let exchange = TestBroker.uniqueName("kvitt")
+        let database = try TestBroker.temporaryDirectory().appendingPathComponent("probe.sqlite").path
+        let port = TestBroker.freePort()
+        let first = try launch(name: name, exchange: exchange, database: database, port: port)
+        #expect(await waitReady(port))
+
+        let publisher = AMQPPublisher(url: TestBroker.url, options: TestBroker.options("up"), logger: logger)
+        let total = 1_000
+        let messages = try (0..<total).map { index in
+            AMQPOutgoingMessage(
+                exchange: exchange,
+                routingKey: Probe.ApplyEffect.messageType.rawValue,
+                properties: AMQPProperties(envelope: MessageEnvelope(type: Probe.ApplyEffect.messageType)),
+                body: try MessageCoding.encode(Probe.ApplyEffect(key: "k\(index)", amount: 1))
+            )
+        }
+        for result in await publisher.publish(batch: messages) { try result.get() }
+
+        #expect(try await TestBroker.eventually { (try? tally(database).count) ?? 0 >= 100 })
+        first.terminate()  // SIGTERM
+        first.waitUntilExit()
+        #expect(first.terminationReason == .exit)
+        #expect(first.terminationStatus == 0, "graceful shutdown exits cleanly")
+        let afterStop = try tally(database)
+        #expect(afterStop.count < total, "the SIGTERM arrived with work still queued")
+        #expect(afterStop.values.allSatisfy { $0.applications == 1 })
+        let pendingAtExit = try await DatabasePool(path: database).read { db in try Outbox.backlog(db) }
+        #expect(pendingAtExit == 0, "the outbox was flushed before exit")
+
+        let second = try launch(name: name, exchange: exchange, database: database, port: port)
+        #expect(await waitReady(port))
+        #expect(try await TestBroker.eventually(timeout: .seconds(60)) { (try? tally(database).count) == total })
+        let final = try tally(database)
+        #expect(final.values.allSatisfy { $0.applications == 1 && $0.total == 1 }, "nothing applied twice")
+        let metrics = await HTTPProbe.get(port: port, path: "/metrics")
+        #expect(metrics?.status == 200)
+        #expect(metrics?.body.contains("kvitt_messages_consumed_total") == true)
+        #expect(await HTTPProbe.get(port: port, path: "/health/live")?.status == 200)
+        second.terminate()
+        second.waitUntilExit()
+        #expect(second.terminationStatus == 0)
+        await publisher.stop()
+        await TestBroker.cleanUp(
+            queues: [name, "\(name).dead-letter", "\(name).retry.1s", "\(name).retry.10s", "\(name).retry.1m"],
+            exchanges: [exchange, "\(exchange).dead-letter"]
+        )
+    }
+}

@@ -1,0 +1,234 @@
+import Foundation
+import GRDB
+import KvittAMQP
+import KvittContracts
+import KvittTesting
+import Logging
+import Synchronization
+import Testing
+
+@testable import KvittMessaging
+
+/// A whole service (the probe) built by the host and run in-process against the real broker.
+@Suite("Service runtime through the real broker")
+struct ServiceRuntimeIntegrationTests {
+    let logger = TestBroker.logger("runtime")
+
+    struct RunningService {
+        let name: String
+        let exchange: String
+        let deadLetterExchange: String
+        let settings: ServiceSettings
+        let group: ServiceGroupHandle
+        let port: Int
+        let attempts: FlakyAttempts
+        let store: MessageStore
+
+        var queues: [String] { [name, "\(name).dead-letter", "\(name).retry.200ms", "\(name).retry.400ms"] }
+    }
+
+    /// Owns the running group's task.
+    final class ServiceGroupHandle: Sendable {
+        let task: Task<Void, any Error>
+        let shutdown: @Sendable () async -> Void
+        init(task: Task<Void, any Error>, shutdown: @escaping @Sendable () async -> Void) {
+            self.task = task
+            self.shutdown = shutdown
+        }
+    }
+
+    func start() async throws -> RunningService {
+        let name = TestBroker.uniqueName("svc")
+        let exchange = TestBroker.uniqueName("kvitt")
+        let deadLetterExchange = TestBroker.uniqueName("kvitt-dlx")
+        let folder = try TestBroker.temporaryDirectory()
+        let settings = try ServiceSettings(
+            serviceName: name,
+            defaultHTTPPort: 0,
+            environment: [
+                "AMQP_URL":
+                    "\(TestBroker.url.useTLS ? "amqps" : "amqp")://guest:guest@\(TestBroker.url.host):\(TestBroker.url.port)/",
+                "AMQP_EXCHANGE": exchange, "AMQP_DEAD_LETTER_EXCHANGE": deadLetterExchange,
+                "DATABASE_PATH": folder.appendingPathComponent("probe.sqlite").path, "HTTP_PORT": "0",
+                "RETRY_DELAYS": "200ms,400ms", "BATCH_SIZE": "50",
+            ]
+        )
+        let attempts = FlakyAttempts()
+        let definition = ServiceDefinition(
+            name: name,
+            defaultHTTPPort: 0,
+            migrations: { ProbeService.migrations(&$0) },
+            handlers: { registry, _ in ProbeService.register(&registry, attempts: attempts) }
+        )
+        let port = Mutex(0)
+        let group = try KvittServiceHost.build(
+            definition,
+            settings: settings,
+            onHTTPRunning: { bound in port.withLock { $0 = bound } },
+            handlesSignals: false,
+            logger: logger
+        )
+        let task = Task { try await group.run() }
+        let handle = ServiceGroupHandle(task: task) { await group.triggerGracefulShutdown() }
+        let ready = await TestBroker.eventually {
+            let bound = port.withLock { $0 }
+            guard bound > 0 else { return false }
+            return await HTTPProbe.get(port: bound, path: "/health/ready")?.status == 200
+        }
+        #expect(ready, "the service reports ready once both connections are up")
+        let store = try MessageStore(path: settings.databasePath)
+        return RunningService(
+            name: name,
+            exchange: exchange,
+            deadLetterExchange: deadLetterExchange,
+            settings: settings,
+            group: handle,
+            port: port.withLock { $0 },
+            attempts: attempts,
+            store: store
+        )
+    }
+
+    func stop(_ service: RunningService) async throws {
+        await service.group.shutdown()
+        try await service.group.task.value
+        await TestBroker.cleanUp(queues: service.queues, exchanges: [service.exchange, service.deadLetterExchange])
+    }
+
+    func message<M: KvittMessage>(_ payload: M, id: String? = nil, exchange: String) throws -> AMQPOutgoingMessage {
+        AMQPOutgoingMessage(
+            exchange: exchange,
+            routingKey: M.messageType.rawValue,
+            properties: AMQPProperties(
+                envelope: MessageEnvelope(messageID: id ?? UUID().uuidString, type: M.messageType, appID: "test")
+            ),
+            body: try MessageCoding.encode(payload)
+        )
+    }
+
+    func tally(_ service: RunningService) async throws -> [String: (total: Int64, applications: Int)] {
+        try await service.store.writer.read { db in try ProbeService.tally(db) }
+    }
+
+    @Test func transientFailureTwiceThenSuccessHasOneEffectAfterTwoDelayedRetries() async throws {
+        let service = try await start()
+        let publisher = AMQPPublisher(url: TestBroker.url, options: TestBroker.options("up"), logger: logger)
+        let started = ContinuousClock.now
+        try await publisher.publish(message(Probe.Flaky(key: "flaky", failures: 2), exchange: service.exchange))
+        let done = try await TestBroker.eventually { try await tally(service)["flaky"] != nil }
+        let elapsed = ContinuousClock.now - started
+        #expect(done)
+        #expect(try await tally(service)["flaky"]?.applications == 1, "one effect")
+        #expect(service.attempts.attempts("flaky") == [0, 1, 2], "two retries, each with its retry-count header")
+        #expect(elapsed >= .milliseconds(600), "waited in the 200 ms and 400 ms wait queues")
+        await publisher.stop()
+        try await stop(service)
+    }
+
+    @Test func poisonMessagesAreParkedWithReasonsAndConsumingGoesOn() async throws {
+        let service = try await start()
+        let publisher = AMQPPublisher(url: TestBroker.url, options: TestBroker.options("up"), logger: logger)
+        var undecodable = try message(
+            Probe.ApplyEffect(key: "x", amount: 1),
+            id: "poison-body",
+            exchange: service.exchange
+        )
+        undecodable.body = Array(#"{"key": "x", "amount": "lots"}"#.utf8)
+        // An unknown type never matches a binding, so it reaches the queue only when sent to it directly.
+        var unknown = try message(Probe.ApplyEffect(key: "y", amount: 1), id: "poison-type", exchange: "")
+        unknown.routingKey = service.name
+        unknown.properties.type = "probe.something-else.v1"
+        var missingID = try message(Probe.ApplyEffect(key: "z", amount: 1), exchange: service.exchange)
+        missingID.properties.messageID = nil
+        let impossible = try message(
+            Probe.Impossible(why: "never"),
+            id: "poison-impossible",
+            exchange: service.exchange
+        )
+        let good = try message(Probe.ApplyEffect(key: "after-poison", amount: 4), exchange: service.exchange)
+        for result in await publisher.publish(batch: [undecodable, unknown, missingID, impossible, good]) {
+            try result.get()
+        }
+        #expect(try await TestBroker.eventually { try await tally(service)["after-poison"]?.total == 4 })
+
+        let client = AMQPClient(url: TestBroker.url, options: TestBroker.options("dlq"), logger: logger)
+        var parked: [AMQPDelivery] = []
+        _ = await TestBroker.eventually {
+            if let next = try? await client.perform({ session in try session.get(queue: "\(service.name).dead-letter") }
+            ) {
+                parked.append(next)
+            }
+            return parked.count >= 4
+        }
+        let reasons = Dictionary(
+            parked.map { ($0.properties.headers[FailureHeaders.reason]?.stringValue ?? "?", $0) }
+        ) { first, _ in first }
+        #expect(
+            Set(reasons.keys) == [
+                "undecodable-body", "unknown-message-type", "missing-message-id", "permanent-failure",
+            ]
+        )
+        let body = try #require(reasons["undecodable-body"])
+        #expect(body.properties.messageID == "poison-body")
+        #expect(body.properties.headers[FailureHeaders.failedService]?.stringValue == service.name)
+        #expect(body.properties.headers[FailureHeaders.originalRoutingKey]?.stringValue == "probe.apply-effect.v1")
+        #expect(body.properties.headers[FailureHeaders.detail]?.stringValue?.contains("amount") == true)
+        #expect(body.properties.headers[FailureHeaders.failedAt]?.stringValue != nil)
+        #expect(body.body == undecodable.body, "the original body is kept for replay")
+        #expect(reasons["unknown-message-type"]?.properties.type == "probe.something-else.v1")
+        await client.stop()
+        await publisher.stop()
+        try await stop(service)
+    }
+
+    @Test func duplicateDeliveryHasOneEffectAndEventsArePublishedOnce() async throws {
+        let service = try await start()
+        let eventQueue = TestBroker.uniqueName("events")
+        let eventTopology = AMQPTopology(
+            queues: [.quorum(eventQueue)],
+            bindings: [
+                AMQPBinding(
+                    queue: eventQueue,
+                    exchange: service.exchange,
+                    routingKey: Probe.EffectApplied.messageType.rawValue
+                )
+            ]
+        )
+        let publisher = AMQPPublisher(
+            url: TestBroker.url,
+            options: TestBroker.options("up"),
+            topology: eventTopology,
+            logger: logger
+        )
+        let once = try message(Probe.ApplyEffect(key: "dup", amount: 10), id: "same-id", exchange: service.exchange)
+        for result in await publisher.publish(batch: [once, once, once]) { try result.get() }
+        let second = try message(Probe.ApplyEffect(key: "dup", amount: 1), exchange: service.exchange)
+        try await publisher.publish(second)
+        #expect(try await TestBroker.eventually { try await tally(service)["dup"]?.applications == 2 })
+        #expect(try await tally(service)["dup"]?.total == 11)
+
+        let consumer = AMQPConsumer(
+            url: TestBroker.url,
+            options: TestBroker.options("ev"),
+            queues: [eventQueue],
+            prefetch: 10,
+            logger: logger
+        )
+        var events: [Probe.EffectApplied] = []
+        let collector = Task {
+            var seen: [Probe.EffectApplied] = []
+            for await batch in consumer.batches {
+                seen += try batch.map { try MessageCoding.decode(Probe.EffectApplied.self, from: $0.body) }
+                consumer.ack(batch.last!, multiple: true)
+            }
+            return seen
+        }
+        try await Task.sleep(for: .seconds(1))
+        await consumer.stop()
+        events = try await collector.value
+        #expect(events == [Probe.EffectApplied(key: "dup", total: 10), Probe.EffectApplied(key: "dup", total: 11)])
+        await publisher.stop()
+        await TestBroker.cleanUp(queues: [eventQueue])
+        try await stop(service)
+    }
+}

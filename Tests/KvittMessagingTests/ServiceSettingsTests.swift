@@ -1,0 +1,88 @@
+import KvittAMQP
+import KvittMessaging
+import Testing
+
+@Suite("Service settings from the environment")
+struct ServiceSettingsTests {
+    @Test func defaultsWhenNothingIsSet() throws {
+        let settings = try ServiceSettings(serviceName: "invoicing", defaultHTTPPort: 8081, environment: [:])
+        #expect(settings.amqpURL == AMQPURL(host: "127.0.0.1", port: 5672))
+        #expect(settings.databasePath == "./invoicing.sqlite")
+        #expect(settings.httpPort == 8081)
+        #expect(settings.httpHost == "127.0.0.1")
+        #expect(settings.prefetch == 200)
+        #expect(settings.batchSize == 100)
+        #expect(settings.publishWindow == 1000)
+        #expect(settings.exchange == "kvitt")
+        #expect(settings.deadLetterExchange == "kvitt.dead-letter")
+        #expect(settings.retryPolicy == .standard)
+        #expect(settings.logLevel == .info)
+        #expect(settings.logFormat == .text)
+    }
+
+    @Test func everyVariableIsRead() throws {
+        let settings = try ServiceSettings(
+            serviceName: "invoicing",
+            defaultHTTPPort: 8081,
+            environment: [
+                "AMQP_URL": "amqps://svc:pw@broker:5671/kvitt", "DATABASE_PATH": "/data/inv.sqlite",
+                "HTTP_PORT": "9000",
+                "HTTP_HOST": "0.0.0.0", "AMQP_PREFETCH": "300", "BATCH_SIZE": "250", "AMQP_PUBLISH_WINDOW": "64",
+                "AMQP_EXCHANGE": "kvitt-test", "AMQP_DEAD_LETTER_EXCHANGE": "kvitt-test.dlx",
+                "AMQP_DELIVERY_LIMIT": "30",
+                "RETRY_DELAYS": "500ms, 5s,2m", "LOG_LEVEL": "DEBUG", "LOG_FORMAT": "json",
+            ]
+        )
+        #expect(
+            settings.amqpURL
+                == AMQPURL(host: "broker", port: 5671, user: "svc", password: "pw", vhost: "kvitt", useTLS: true)
+        )
+        #expect(settings.databasePath == "/data/inv.sqlite")
+        #expect(settings.httpPort == 9000 && settings.httpHost == "0.0.0.0")
+        #expect(settings.prefetch == 300 && settings.batchSize == 250 && settings.publishWindow == 64)
+        #expect(settings.exchange == "kvitt-test" && settings.deadLetterExchange == "kvitt-test.dlx")
+        #expect(settings.deliveryLimit == 30)
+        #expect(settings.retryPolicy.delays == [.milliseconds(500), .seconds(5), .seconds(120)])
+        #expect(settings.logLevel == .debug && settings.logFormat == .json)
+    }
+
+    @Test(arguments: [
+        ("AMQP_URL", "http://broker", "AMQP_URL"), ("HTTP_PORT", "eighty", "HTTP_PORT"),
+        ("HTTP_PORT", "70000", "HTTP_PORT"),
+        ("AMQP_PREFETCH", "0", "AMQP_PREFETCH"), ("RETRY_DELAYS", "1h", "RETRY_DELAYS"),
+        ("LOG_LEVEL", "loud", "LOG_LEVEL"),
+        ("LOG_FORMAT", "xml", "LOG_FORMAT"), ("BATCH_SIZE", "-1", "BATCH_SIZE"),
+    ])
+    func badValuesAreReportedByName(variable: String, value: String, named: String) {
+        #expect {
+            _ = try ServiceSettings(serviceName: "x", defaultHTTPPort: 1, environment: [variable: value])
+        } throws: { error in
+            (error as? ServiceSettings.InvalidSetting)?.variable == named
+        }
+    }
+
+    @Test func passwordsNeverAppearInErrorsOrDescriptions() throws {
+        let settings = try ServiceSettings(
+            serviceName: "x",
+            defaultHTTPPort: 1,
+            environment: ["AMQP_URL": "amqp://u:topsecret@h:5672/"]
+        )
+        #expect(!settings.amqpURL.description.contains("topsecret"))
+    }
+
+    @Test func retryLabelsNameTheWaitQueues() {
+        #expect(RetryPolicy.label(.milliseconds(200)) == "200ms")
+        #expect(RetryPolicy.label(.seconds(10)) == "10s")
+        #expect(RetryPolicy.label(.seconds(60)) == "1m")
+        let topology = ServiceTopology(serviceName: "payment-matching", messageTypes: ["invoicing.invoice-issued.v1"])
+        #expect(
+            topology.amqpTopology.queues.map(\.name) == [
+                "payment-matching", "payment-matching.dead-letter", "payment-matching.retry.10s",
+                "payment-matching.retry.1m", "payment-matching.retry.1s",
+            ]
+        )
+        #expect(topology.amqpTopology.queues[0].arguments["x-queue-type"] == "quorum")
+        #expect(topology.amqpTopology.queues[0].arguments["x-dead-letter-strategy"] == "at-least-once")
+        #expect(topology.amqpTopology.bindings.first?.routingKey == "invoicing.invoice-issued.v1")
+    }
+}
