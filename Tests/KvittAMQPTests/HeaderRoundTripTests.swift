@@ -11,7 +11,7 @@ struct HeaderRoundTripTests {
         let queue = TestBroker.uniqueName("headers")
         let client = AMQPClient(url: TestBroker.url, options: TestBroker.options(queue), logger: logger)
         defer { Task { await client.stop() } }
-        try await client.perform { session in try session.declare(.classic(queue)) }
+        _ = try await client.perform { session in try session.declare(.classic(queue)) }
         let headers: AMQPTable = [
             "causation-id": "abc",
             "x-kvitt-retry-count": .int64(3),

@@ -57,7 +57,7 @@ struct GracefulShutdownTests {
         }
         for result in await publisher.publish(batch: messages) { try result.get() }
 
-        #expect(try await TestBroker.eventually { (try? tally(database).count) ?? 0 >= 100 })
+        #expect(await TestBroker.eventually { (try? tally(database).count) ?? 0 >= 100 })
         first.terminate()  // SIGTERM
         first.waitUntilExit()
         #expect(first.terminationReason == .exit)
@@ -70,7 +70,7 @@ struct GracefulShutdownTests {
 
         let second = try launch(name: name, exchange: exchange, database: database, port: port)
         #expect(await waitReady(port))
-        #expect(try await TestBroker.eventually(timeout: .seconds(60)) { (try? tally(database).count) == total })
+        #expect(await TestBroker.eventually(timeout: .seconds(60)) { (try? tally(database).count) == total })
         let final = try tally(database)
         #expect(final.values.allSatisfy { $0.applications == 1 && $0.total == 1 }, "nothing applied twice")
         let metrics = await HTTPProbe.get(port: port, path: "/metrics")
