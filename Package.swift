@@ -18,6 +18,7 @@ let package = Package(
         .library(name: "KvittContracts", targets: ["KvittContracts"]),
         .library(name: "KvittMessaging", targets: ["KvittMessaging"]),
         .library(name: "KvittTesting", targets: ["KvittTesting"]),
+        .executable(name: "invoicing", targets: ["Invoicing"]),
         .executable(name: "kvitt-bench", targets: ["KvittBench"]),
         .executable(name: "kvitt-probe-service", targets: ["KvittProbeService"]),
     ],
@@ -54,6 +55,12 @@ let package = Package(
             path: "Shared/KvittTesting"
         ),
         .executableTarget(
+            name: "Invoicing",
+            dependencies: ["KvittMessaging", "KvittContracts", grdb, hummingbird, logging],
+            path: "Services/Invoicing",
+            exclude: ["README.md"]
+        ),
+        .executableTarget(
             name: "KvittBench",
             dependencies: ["KvittAMQP", "KvittMessaging", "KvittTesting", argumentParser, grdb, logging],
             path: "Tests/Bench/KvittBench"
@@ -67,6 +74,7 @@ let package = Package(
         .testTarget(name: "KvittAMQPTests", dependencies: ["KvittAMQP", "KvittTesting"]),
         .testTarget(name: "KvittMessagingTests", dependencies: ["KvittMessaging", "KvittTesting", grdb]),
         .testTarget(name: "KvittTestingTests", dependencies: ["KvittTesting"]),
+        .testTarget(name: "InvoicingTests", dependencies: ["Invoicing", "KvittTesting", grdb]),
     ]
 )
 

@@ -8,8 +8,8 @@ scripts/install-deps.sh
 scripts/broker.sh start
 export AMQP_URL="amqp://guest:guest@127.0.0.1:${KVITT_AMQP_PORT:-5672}/"
 services=()
-for candidate in invoicing payment-matching debt-collection tax-reduction; do
-    if swift package describe --type json 2>/dev/null | grep -q "\"$candidate\""; then services+=("$candidate"); fi
+for pair in invoicing:Invoicing payment-matching:PaymentMatching debt-collection:DebtCollection tax-reduction:TaxReduction; do
+    [ -d "Services/${pair#*:}" ] && services+=("${pair%%:*}")
 done
 if [ ${#services[@]} -eq 0 ]; then
     echo "no service executables exist yet; the broker runs on 127.0.0.1:${KVITT_AMQP_PORT:-5672} (make broker-stop stops it)"

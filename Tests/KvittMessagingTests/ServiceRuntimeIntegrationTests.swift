@@ -4,7 +4,6 @@ import KvittAMQP
 import KvittContracts
 import KvittTesting
 import Logging
-import Synchronization
 import Testing
 
 @testable import KvittMessaging
@@ -15,84 +14,31 @@ struct ServiceRuntimeIntegrationTests {
     let logger = TestBroker.logger("runtime")
 
     struct RunningService {
-        let name: String
-        let exchange: String
-        let deadLetterExchange: String
-        let settings: ServiceSettings
-        let group: ServiceGroupHandle
-        let port: Int
+        let service: InProcessService
         let attempts: FlakyAttempts
-        let store: MessageStore
-
-        var queues: [String] { [name, "\(name).dead-letter", "\(name).retry.200ms", "\(name).retry.400ms"] }
-    }
-
-    /// Owns the running group's task.
-    final class ServiceGroupHandle: Sendable {
-        let task: Task<Void, any Error>
-        let shutdown: @Sendable () async -> Void
-        init(task: Task<Void, any Error>, shutdown: @escaping @Sendable () async -> Void) {
-            self.task = task
-            self.shutdown = shutdown
-        }
+        var name: String { service.name }
+        var exchange: String { service.exchange }
+        var store: MessageStore { service.store }
     }
 
     func start() async throws -> RunningService {
-        let name = TestBroker.uniqueName("svc")
-        let exchange = TestBroker.uniqueName("kvitt")
-        let deadLetterExchange = TestBroker.uniqueName("kvitt-dlx")
-        let folder = try TestBroker.temporaryDirectory()
-        let settings = try ServiceSettings(
-            serviceName: name,
-            defaultHTTPPort: 0,
-            environment: [
-                "AMQP_URL":
-                    "\(TestBroker.url.useTLS ? "amqps" : "amqp")://guest:guest@\(TestBroker.url.host):\(TestBroker.url.port)/",
-                "AMQP_EXCHANGE": exchange, "AMQP_DEAD_LETTER_EXCHANGE": deadLetterExchange,
-                "DATABASE_PATH": folder.appendingPathComponent("probe.sqlite").path, "HTTP_PORT": "0",
-                "RETRY_DELAYS": "200ms,400ms", "BATCH_SIZE": "50",
-            ]
-        )
         let attempts = FlakyAttempts()
         let definition = ServiceDefinition(
-            name: name,
+            name: "svc",
             defaultHTTPPort: 0,
             migrations: { ProbeService.migrations(&$0) },
             handlers: { registry, _ in ProbeService.register(&registry, attempts: attempts) }
         )
-        let port = Mutex(0)
-        let group = try KvittServiceHost.build(
+        let service = try await InProcessService.start(
             definition,
-            settings: settings,
-            onHTTPRunning: { bound in port.withLock { $0 = bound } },
-            handlesSignals: false,
+            environment: ["RETRY_DELAYS": "200ms,400ms", "BATCH_SIZE": "50"],
             logger: logger
         )
-        let task = Task { try await group.run() }
-        let handle = ServiceGroupHandle(task: task) { await group.triggerGracefulShutdown() }
-        let ready = await TestBroker.eventually {
-            let bound = port.withLock { $0 }
-            guard bound > 0 else { return false }
-            return await HTTPProbe.get(port: bound, path: "/health/ready")?.status == 200
-        }
-        #expect(ready, "the service reports ready once both connections are up")
-        let store = try MessageStore(path: settings.databasePath)
-        return RunningService(
-            name: name,
-            exchange: exchange,
-            deadLetterExchange: deadLetterExchange,
-            settings: settings,
-            group: handle,
-            port: port.withLock { $0 },
-            attempts: attempts,
-            store: store
-        )
+        return RunningService(service: service, attempts: attempts)
     }
 
-    func stop(_ service: RunningService) async throws {
-        await service.group.shutdown()
-        try await service.group.task.value
-        await TestBroker.cleanUp(queues: service.queues, exchanges: [service.exchange, service.deadLetterExchange])
+    func stop(_ running: RunningService) async throws {
+        try await running.service.stop()
     }
 
     func message<M: KvittMessage>(_ payload: M, id: String? = nil, exchange: String) throws -> AMQPOutgoingMessage {

@@ -1,0 +1,144 @@
+import Foundation
+import KvittContracts
+
+/// Validates a create-invoice command against the creditor's settings and Swedish rules.
+enum InvoiceValidation {
+    static func errors(_ command: CreateInvoice, creditor: RegisterCreditor?, today: Date) -> [FieldError] {
+        var errors: [FieldError] = []
+        if creditor == nil {
+            errors.append(FieldError("creditorID", "no creditor '\(command.creditorID)' is registered"))
+        }
+        if command.externalID.trimmingCharacters(in: .whitespaces).isEmpty {
+            errors.append(FieldError("externalID", "must not be empty"))
+        }
+        errors += debtorErrors(command.debtor, today: today)
+        let currency = Currency(code: command.currency)
+        if currency == nil {
+            errors.append(FieldError("currency", "unknown ISO 4217 currency '\(command.currency)'"))
+        }
+        let needsForeignAccount = currency != .sek || !command.debtor.isDomestic
+        if let creditor, let currency, needsForeignAccount,
+            !creditor.foreignAccounts.contains(where: { $0.currency == currency.code })
+        {
+            errors.append(
+                FieldError(
+                    "currency",
+                    "the creditor has no IBAN account for \(currency.code), which a foreign or non-SEK invoice is paid to"
+                )
+            )
+        }
+        if let due = command.dueDate, due < command.invoiceDate {
+            errors.append(FieldError("dueDate", "must not be before the invoice date"))
+        }
+        if let terms = command.paymentTermsDays, !(0...365).contains(terms) {
+            errors.append(FieldError("paymentTermsDays", "must be between 0 and 365"))
+        }
+        errors += taxReductionErrors(command, currency: currency, today: today)
+        return errors
+    }
+
+    static func debtorErrors(_ debtor: Debtor, today: Date) -> [FieldError] {
+        var errors: [FieldError] = []
+        if debtor.name.trimmingCharacters(in: .whitespaces).isEmpty {
+            errors.append(FieldError("debtor.name", "must not be empty"))
+        }
+        guard debtor.kind == "private" || debtor.kind == "company" else {
+            return errors + [FieldError("debtor.kind", "must be private or company")]
+        }
+        if let country = debtor.country, country.count != 2 || !country.allSatisfy({ $0.isASCII && $0.isLetter }) {
+            errors.append(FieldError("debtor.country", "must be an ISO 3166 two-letter code"))
+        }
+        if debtor.isDomestic {
+            guard let number = debtor.identityNumber else {
+                return errors + [
+                    FieldError(
+                        "debtor.identityNumber",
+                        debtor.kind == "private"
+                            ? "a Swedish private debtor needs a personnummer or samordningsnummer"
+                            : "a Swedish company needs an organisationsnummer"
+                    )
+                ]
+            }
+            do {
+                if debtor.kind == "private" {
+                    _ = try Personnummer(parsing: number, referenceDate: today)
+                } else {
+                    _ = try SwedishIdentity(parsing: number, referenceDate: today)
+                }
+            } catch {
+                errors.append(FieldError("debtor.identityNumber", "\(error)"))
+            }
+        } else if debtor.address == nil {
+            errors.append(FieldError("debtor.address", "a foreign debtor needs a postal address"))
+        }
+        return errors
+    }
+
+    static func taxReductionErrors(_ command: CreateInvoice, currency: Currency?, today: Date) -> [FieldError] {
+        var errors: [FieldError] = []
+        let kinds = Set(command.lines.compactMap { $0.taxReduction?.kind })
+        for (index, line) in command.lines.enumerated() {
+            guard let marking = line.taxReduction else { continue }
+            if marking.kind != "rot" && marking.kind != "rut" {
+                errors.append(FieldError("lines[\(index)].taxReduction.kind", "must be rot or rut"))
+            }
+            if marking.workType.trimmingCharacters(in: .whitespaces).isEmpty {
+                errors.append(FieldError("lines[\(index)].taxReduction.workType", "must name Skatteverket's work type"))
+            }
+            if let hours = marking.hours, hours.isNegative {
+                errors.append(FieldError("lines[\(index)].taxReduction.hours", "must not be negative"))
+            }
+        }
+        guard !kinds.isEmpty else {
+            if command.taxReduction != nil {
+                errors.append(FieldError("taxReduction", "given, but no line is marked ROT or RUT"))
+            }
+            return errors
+        }
+        if kinds.count > 1 {
+            errors.append(FieldError("lines", "ROT and RUT lines cannot be on the same invoice"))
+        }
+        if currency != .sek { errors.append(FieldError("currency", "ROT and RUT invoices are in SEK")) }
+        if command.debtor.kind != "private" || !command.debtor.isDomestic {
+            errors.append(FieldError("debtor.kind", "ROT and RUT are for Swedish private persons"))
+        }
+        guard let request = command.taxReduction else {
+            return errors + [FieldError("taxReduction", "ROT/RUT lines need the buyers and the hours to report")]
+        }
+        if request.buyers.isEmpty { errors.append(FieldError("taxReduction.buyers", "at least one buyer")) }
+        var seen: Set<String> = []
+        for (index, buyer) in request.buyers.enumerated() {
+            do {
+                let number = try Personnummer(parsing: buyer, referenceDate: today)
+                if !seen.insert(number.canonical).inserted {
+                    errors.append(FieldError("taxReduction.buyers[\(index)]", "the same buyer twice"))
+                }
+            } catch {
+                errors.append(FieldError("taxReduction.buyers[\(index)]", "\(error)"))
+            }
+        }
+        if request.hoursToReport < 0 || request.hoursToReport > 999 * max(1, request.buyers.count) {
+            errors.append(FieldError("taxReduction.hoursToReport", "must be between 0 and 999 per buyer"))
+        }
+        if kinds == ["rot"] {
+            let hasProperty = !(request.propertyDesignation ?? "").trimmingCharacters(in: .whitespaces).isEmpty
+            let hasApartment =
+                request.housingAssociationOrgNumber != nil
+                && !(request.apartmentNumber ?? "").trimmingCharacters(in: .whitespaces).isEmpty
+            if !hasProperty && !hasApartment {
+                errors.append(
+                    FieldError(
+                        "taxReduction.propertyDesignation",
+                        "ROT needs the property designation, or the housing association's organisationsnummer and the apartment number"
+                    )
+                )
+            }
+            if let association = request.housingAssociationOrgNumber {
+                do { _ = try Organisationsnummer(parsing: association) } catch {
+                    errors.append(FieldError("taxReduction.housingAssociationOrgNumber", "\(error)"))
+                }
+            }
+        }
+        return errors
+    }
+}

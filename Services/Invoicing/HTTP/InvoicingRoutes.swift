@@ -1,0 +1,79 @@
+import Foundation
+import GRDB
+import Hummingbird
+import KvittContracts
+import KvittMessaging
+
+/// The read API: `GET /v1/invoices/{id}`, `GET /v1/invoices?…`, `GET /v1/invoices/{id}/document`.
+enum InvoicingRoutes {
+    static func add(to router: Router<BasicRequestContext>, context: ServiceContext) {
+        let queries = InvoiceQueries(writer: context.store.writer)
+        let clock = context.clock
+        router.get("/v1/invoices/:id") { _, request -> Response in
+            let id = try request.parameters.require("id")
+            guard let view = try await queries.invoice(id, today: CalendarDate.today(at: clock.now())) else {
+                throw HTTPError(.notFound, message: "no invoice \(id)")
+            }
+            return try json(view)
+        }
+        router.get("/v1/invoices") { request, _ -> Response in
+            let query = request.uri.queryParameters
+            var filter = InvoiceQueries.Filter()
+            filter.creditorID = query["creditor"].map(String.init)
+            filter.debtorIdentity = query["debtor"].map(String.init)
+            filter.status = query["status"].map(String.init)
+            if let colour = query["colour"] {
+                guard let parsed = StatusColour(rawValue: String(colour)) else {
+                    throw HTTPError(.badRequest, message: "colour must be red, yellow, green, closed or draft")
+                }
+                filter.colour = parsed
+            }
+            filter.from = try date(query["from"], "from")
+            filter.to = try date(query["to"], "to")
+            filter.closedFrom = try date(query["closedFrom"], "closedFrom")
+            filter.closedTo = try date(query["closedTo"], "closedTo")
+            if let limit = query["limit"] {
+                guard let value = Int(limit), value > 0 else {
+                    throw HTTPError(.badRequest, message: "limit must be positive")
+                }
+                filter.limit = value
+            }
+            return try json(try await queries.list(filter, today: CalendarDate.today(at: clock.now())))
+        }
+        router.get("/v1/invoices/:id/document") { _, request -> Response in
+            let id = try request.parameters.require("id")
+            guard let view = try await queries.invoice(id, today: CalendarDate.today(at: clock.now())) else {
+                throw HTTPError(.notFound, message: "no invoice \(id)")
+            }
+            let (creditorName, originalNumber) = try await context.store.writer.read { db in
+                let name = try CreditorRecord.fetchOne(db, key: view.creditorID)?.registration.name ?? view.creditorID
+                let original = try view.originalInvoiceID.flatMap { try InvoiceRecord.find($0, db)?.number }
+                return (name, original)
+            }
+            let html = InvoiceDocument.render(view, creditorName: creditorName, originalNumber: originalNumber)
+            return Response(
+                status: .ok,
+                headers: [.contentType: "text/html; charset=utf-8"],
+                body: ResponseBody(byteBuffer: ByteBuffer(string: html))
+            )
+        }
+    }
+
+    static func json<Value: Encodable>(_ value: Value) throws -> Response {
+        let encoder = MessageCoding.makeEncoder()
+        encoder.outputFormatting.insert(.prettyPrinted)
+        return Response(
+            status: .ok,
+            headers: [.contentType: "application/json"],
+            body: ResponseBody(byteBuffer: ByteBuffer(data: try encoder.encode(value)))
+        )
+    }
+
+    static func date(_ text: Substring?, _ name: String) throws -> CalendarDate? {
+        guard let text else { return nil }
+        guard let date = CalendarDate(String(text)) else {
+            throw HTTPError(.badRequest, message: "\(name) must be a date YYYY-MM-DD")
+        }
+        return date
+    }
+}

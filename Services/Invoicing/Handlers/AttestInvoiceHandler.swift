@@ -1,0 +1,103 @@
+import Foundation
+import KvittContracts
+import KvittMessaging
+
+/// Attests a draft: assigns the next number and an OCR reference, fixes the payment means, and issues it.
+///
+/// A ROT/RUT invoice waits for tax-reduction's answer: the buyer's amount due is the total minus the allocated
+/// reduction, and a rejected reduction blocks the invoice with its reason.
+struct AttestInvoiceHandler: MessageHandler {
+    func handle(_ command: AttestInvoice, context: HandlerContext) throws {
+        guard var invoice = try InvoiceRecord.find(command.invoiceID, context.db) else {
+            return try context.reject([FieldError("invoiceID", "no invoice '\(command.invoiceID)'")])
+        }
+        guard invoice.status == .draft else {
+            return try context.reject([FieldError("invoiceID", "the invoice is already attested")])
+        }
+        switch invoice.reductionState {
+        case .pending:
+            return try context.reject([
+                FieldError("invoiceID", "the ROT/RUT reduction has not been allocated by tax-reduction yet")
+            ])
+        case .rejected:
+            return try context.reject([
+                FieldError(
+                    "invoiceID",
+                    "blocked: tax-reduction rejected the ROT/RUT request (\(invoice.reductionDetail ?? ""))"
+                )
+            ])
+        case .none, .allocated:
+            break
+        }
+        guard var creditor = try CreditorRecord.fetchOne(context.db, key: invoice.creditorID) else {
+            return try context.reject([FieldError("invoiceID", "the invoice's creditor is no longer registered")])
+        }
+        let settings = try creditor.registration
+        let created = try invoice.createdEvent
+        let level = CreditorValidation.ocrLevel(settings.ocrControl) ?? .hard
+        let number = creditor.nextNumber
+        let ocr: OCRReference
+        do {
+            ocr = try InvoiceNumbering.ocr(for: number, level: level)
+        } catch {
+            return try context.reject([
+                FieldError("invoiceNumberSeries", "invoice number \(number) gives no valid OCR: \(error)")
+            ])
+        }
+        let currency = invoice.currencyValue
+        let means: InvoiceIssued.PaymentMeans
+        if currency == .sek && created.debtor.isDomestic {
+            let bankgiro = try BankgiroNumber(parsing: settings.bankgiro)
+            means = .init(
+                kind: "bankgiro-ocr",
+                bankgiro: bankgiro.formatted,
+                reference: ocr.canonical,
+                reconcilableFromBankgiro: true
+            )
+        } else if let account = settings.foreignAccounts.first(where: { $0.currency == currency.code }) {
+            means = .init(
+                kind: "iban",
+                iban: try IBAN(parsing: account.iban).printFormat,
+                bic: try BIC(parsing: account.bic).canonical,
+                reference: ocr.canonical,
+                reconcilableFromBankgiro: false
+            )
+        } else {
+            return try context.reject([FieldError("currency", "the creditor has no IBAN account for \(currency.code)")])
+        }
+        creditor.nextNumber += 1
+        try creditor.update(context.db)
+
+        invoice.status = .issued
+        invoice.number = String(number)
+        invoice.ocr = ocr.canonical
+        invoice.amountDue = invoice.total - invoice.reductionAmount
+        invoice.issuedAt = context.now.timeIntervalSince1970
+        let issued = InvoiceIssued(
+            invoiceID: invoice.id,
+            creditorID: invoice.creditorID,
+            invoiceNumber: String(number),
+            ocr: ocr.canonical,
+            kind: invoice.kind,
+            invoiceDate: created.invoiceDate,
+            dueDate: created.dueDate,
+            total: invoice.money(invoice.total),
+            taxReduction: invoice.money(invoice.reductionAmount),
+            amountDue: invoice.money(invoice.amountDue),
+            debtor: created.debtor,
+            paymentMeans: means
+        )
+        invoice.issued = Data(try MessageCoding.encode(issued))
+        try InvoiceStore.update(
+            invoice,
+            event: "issued",
+            detail: "number \(number), OCR \(ocr.canonical), due \(created.dueDate), "
+                + "amount due \(invoice.money(invoice.amountDue))",
+            context: context
+        )
+        try context.publish(issued)
+        if let originalID = invoice.originalInvoiceID {
+            try CreditInvoiceRules.creditOriginal(originalID, by: invoice, context: context)
+        }
+    }
+}

@@ -1,0 +1,117 @@
+import Foundation
+import KvittContracts
+import KvittMessaging
+
+/// Creates an unattested credit invoice from an original, with the original's lines reversed in full or in part.
+/// The original counts as credited only when the credit invoice is attested.
+struct CreateCreditInvoiceHandler: MessageHandler {
+    func handle(_ command: CreateCreditInvoice, context: HandlerContext) throws {
+        guard let original = try InvoiceRecord.find(command.originalInvoiceID, context.db) else {
+            return try context.reject([FieldError("originalInvoiceID", "no invoice '\(command.originalInvoiceID)'")])
+        }
+        if let existing = try InvoiceRecord.find(
+            creditorID: original.creditorID,
+            externalID: command.externalID,
+            context.db
+        ) {
+            context.logger.info(
+                "credit invoice already exists for this external id",
+                metadata: ["invoice.id": "\(existing.id)"]
+            )
+            return
+        }
+        guard original.kind == "debit", original.status != .draft else {
+            return try context.reject([FieldError("originalInvoiceID", "only an issued debit invoice can be credited")])
+        }
+        let created = try original.createdEvent
+        var errors: [FieldError] = []
+        var lines: [CreateInvoice.Line] = []
+        let selection =
+            command.lines ?? created.lines.indices.map { CreateCreditInvoice.CreditedLine(lineIndex: $0) }
+        for (position, choice) in selection.enumerated() {
+            guard created.lines.indices.contains(choice.lineIndex) else {
+                errors.append(
+                    FieldError("lines[\(position)].lineIndex", "the original has no line \(choice.lineIndex)")
+                )
+                continue
+            }
+            var line = created.lines[choice.lineIndex].line
+            if let quantity = choice.quantity {
+                if quantity.isNegative || quantity.isZero || quantity > line.quantity {
+                    errors.append(
+                        FieldError(
+                            "lines[\(position)].quantity",
+                            "must be above zero and at most the original's \(line.quantity)"
+                        )
+                    )
+                    continue
+                }
+                line.quantity = quantity
+            }
+            line.quantity = line.quantity.negated
+            lines.append(line)
+        }
+        guard errors.isEmpty else { return try context.reject(errors) }
+        let priced: InvoicePricing.Priced
+        switch InvoicePricing.price(lines, currency: original.currencyValue) {
+        case .success(let result): priced = result
+        case .failure(let lineErrors): return try context.reject(lineErrors.errors)
+        }
+        let pendingDrafts =
+            try Int64.fetchOne(
+                context.db,
+                sql: "SELECT COALESCE(SUM(-total), 0) FROM invoice WHERE originalInvoiceID = ? AND status = 'draft'",
+                arguments: [original.id]
+            ) ?? 0
+        let remaining = original.total - original.credited - pendingDrafts
+        guard -priced.totals.total.amount <= remaining else {
+            return try context.reject([
+                FieldError(
+                    "lines",
+                    "crediting \(priced.totals.total.amount.magnitude) minor units is more than the \(remaining) that remain "
+                        + "to credit on the original"
+                )
+            ])
+        }
+        let today = CalendarDate.today(at: context.now)
+        let event = InvoiceCreated(
+            invoiceID: UUID().uuidString.lowercased(),
+            creditorID: original.creditorID,
+            externalID: command.externalID,
+            kind: "credit",
+            debtor: created.debtor,
+            invoiceDate: today,
+            dueDate: today,
+            lines: priced.lines,
+            totals: priced.totals,
+            originalInvoiceID: original.id
+        )
+        try InvoiceStore.insertDraft(event, context: context)
+        try context.publish(event)
+    }
+}
+
+/// What attesting a credit invoice does to its original.
+enum CreditInvoiceRules {
+    /// Lowers the original's balance by the credit and publishes invoice-credited; the credit invoice itself is used
+    /// up by this, so its own balance is zero.
+    static func creditOriginal(_ originalID: String, by credit: InvoiceRecord, context: HandlerContext) throws {
+        guard var original = try InvoiceRecord.find(originalID, context.db) else { return }
+        let amount = -credit.amountDue
+        original.credited += amount
+        InvoiceStore.closeIfSettled(&original, at: context.now)
+        try InvoiceStore.update(
+            original,
+            event: "credited",
+            detail: "credited \(original.money(amount)) by credit invoice \(credit.number ?? credit.id)",
+            context: context
+        )
+        var used = credit
+        used.creditApplied = credit.amountDue
+        InvoiceStore.closeIfSettled(&used, at: context.now)
+        try used.update(context.db)
+        try context.publish(
+            InvoiceCredited(invoiceID: original.id, creditInvoiceID: credit.id, amount: original.money(amount))
+        )
+    }
+}

@@ -1,0 +1,50 @@
+import Foundation
+import KvittContracts
+import KvittMessaging
+
+/// Creates a draft invoice. The same external id for the same creditor is one invoice: a repeat changes nothing.
+struct CreateInvoiceHandler: MessageHandler {
+    func handle(_ command: CreateInvoice, context: HandlerContext) throws {
+        if let existing = try InvoiceRecord.find(
+            creditorID: command.creditorID,
+            externalID: command.externalID,
+            context.db
+        ) {
+            context.logger.info(
+                "invoice already exists for this external id",
+                metadata: ["invoice.id": "\(existing.id)"]
+            )
+            return
+        }
+        let creditor = try CreditorRecord.fetchOne(context.db, key: command.creditorID)?.registration
+        var errors = InvoiceValidation.errors(command, creditor: creditor, today: context.now)
+        let currency = Currency(code: command.currency) ?? .sek
+        var priced: InvoicePricing.Priced?
+        switch InvoicePricing.price(command.lines, currency: currency) {
+        case .success(let result): priced = result
+        case .failure(let lineErrors): errors += lineErrors.errors
+        }
+        guard errors.isEmpty, let creditor, let priced else { return try context.reject(errors) }
+
+        let dueDate =
+            command.dueDate
+            ?? command.invoiceDate.adding(days: command.paymentTermsDays ?? creditor.paymentTermsDays)
+        let reduction = command.taxReduction.flatMap {
+            InvoicePricing.taxReductionDetail(priced.lines, request: $0, currency: currency)
+        }
+        let event = InvoiceCreated(
+            invoiceID: UUID().uuidString.lowercased(),
+            creditorID: command.creditorID,
+            externalID: command.externalID,
+            kind: priced.totals.total.isNegative ? "credit" : "debit",
+            debtor: command.debtor,
+            invoiceDate: command.invoiceDate,
+            dueDate: dueDate,
+            lines: priced.lines,
+            totals: priced.totals,
+            taxReduction: reduction
+        )
+        try InvoiceStore.insertDraft(event, context: context)
+        try context.publish(event)
+    }
+}

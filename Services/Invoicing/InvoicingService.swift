@@ -1,0 +1,29 @@
+import KvittMessaging
+
+/// The invoicing service: creditors, debit and credit invoices, OCR references, ROT/RUT drafts, documents.
+@main
+enum InvoicingService {
+    static let definition = ServiceDefinition(
+        name: "invoicing",
+        defaultHTTPPort: 8081,
+        migrations: { InvoicingSchema.register(&$0) },
+        handlers: { registry, _ in registerHandlers(&registry) },
+        routes: { router, context in InvoicingRoutes.add(to: router, context: context) }
+    )
+
+    /// The one list of what invoicing consumes.
+    static func registerHandlers(_ registry: inout HandlerRegistry) {
+        registry.register(RegisterCreditorHandler())
+        registry.register(CreateInvoiceHandler())
+        registry.register(AttestInvoiceHandler())
+        registry.register(ChangeDueDateHandler())
+        registry.register(CreateCreditInvoiceHandler())
+        registry.register(ApplyCreditHandler())
+        registry.register(ReductionAllocatedHandler())
+        registry.register(ReductionRejectedHandler())
+    }
+
+    static func main() async throws {
+        try await KvittServiceHost.run(definition)
+    }
+}

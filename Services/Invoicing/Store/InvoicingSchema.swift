@@ -1,0 +1,60 @@
+import GRDB
+
+/// The invoicing service's tables; migrations run at start, after the runtime's inbox and outbox.
+enum InvoicingSchema {
+    static func register(_ migrator: inout DatabaseMigrator) {
+        migrator.registerMigration("invoicing-1") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE creditor (
+                        id TEXT PRIMARY KEY NOT NULL,
+                        settings BLOB NOT NULL,
+                        nextNumber INTEGER NOT NULL,
+                        registeredAt REAL NOT NULL
+                    );
+                    CREATE TABLE invoice (
+                        id TEXT PRIMARY KEY NOT NULL,
+                        creditorID TEXT NOT NULL REFERENCES creditor(id),
+                        externalID TEXT NOT NULL,
+                        kind TEXT NOT NULL,
+                        status TEXT NOT NULL,
+                        reductionState TEXT NOT NULL,
+                        reductionAmount INTEGER NOT NULL DEFAULT 0,
+                        reductionDetail TEXT,
+                        number TEXT,
+                        ocr TEXT,
+                        currency TEXT NOT NULL,
+                        invoiceDate TEXT NOT NULL,
+                        dueDate TEXT NOT NULL,
+                        debtorName TEXT NOT NULL,
+                        debtorIdentity TEXT,
+                        total INTEGER NOT NULL,
+                        amountDue INTEGER NOT NULL,
+                        credited INTEGER NOT NULL DEFAULT 0,
+                        creditApplied INTEGER NOT NULL DEFAULT 0,
+                        paid INTEGER NOT NULL DEFAULT 0,
+                        originalInvoiceID TEXT REFERENCES invoice(id),
+                        created BLOB NOT NULL,
+                        issued BLOB,
+                        issuedAt REAL,
+                        closedAt REAL,
+                        UNIQUE (creditorID, externalID)
+                    );
+                    CREATE INDEX invoice_by_creditor ON invoice(creditorID, status, dueDate);
+                    CREATE INDEX invoice_by_debtor ON invoice(debtorIdentity);
+                    CREATE INDEX invoice_by_original ON invoice(originalInvoiceID);
+                    CREATE TABLE invoice_history (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        invoiceID TEXT NOT NULL REFERENCES invoice(id),
+                        at REAL NOT NULL,
+                        messageID TEXT NOT NULL,
+                        messageType TEXT NOT NULL,
+                        event TEXT NOT NULL,
+                        detail TEXT NOT NULL
+                    );
+                    CREATE INDEX invoice_history_by_invoice ON invoice_history(invoiceID, id);
+                    """
+            )
+        }
+    }
+}

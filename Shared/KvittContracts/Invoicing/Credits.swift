@@ -1,0 +1,72 @@
+/// Creates an unattested credit invoice from an original: its lines reversed, in full or in part.
+public struct CreateCreditInvoice: KvittMessage, Equatable {
+    public static let messageType: MessageType = "invoicing.create-credit-invoice.v1"
+
+    public var originalInvoiceID: String
+    /// The upstream's id for the credit invoice (idempotency as for create-invoice).
+    public var externalID: String
+    /// Which lines to credit and how much of each; all lines in full when absent.
+    public var lines: [CreditedLine]?
+    public var reason: String?
+
+    public init(originalInvoiceID: String, externalID: String, lines: [CreditedLine]? = nil, reason: String? = nil) {
+        self.originalInvoiceID = originalInvoiceID
+        self.externalID = externalID
+        self.lines = lines
+        self.reason = reason
+    }
+
+    /// Part of one original line to credit.
+    public struct CreditedLine: Codable, Sendable, Equatable {
+        /// Zero-based position of the line on the original.
+        public var lineIndex: Int
+        /// The (positive) quantity to credit; the whole line when absent.
+        public var quantity: DecimalQuantity?
+        public init(lineIndex: Int, quantity: DecimalQuantity? = nil) {
+            self.lineIndex = lineIndex
+            self.quantity = quantity
+        }
+    }
+}
+
+/// An attested credit invoice credited (part of) its original.
+public struct InvoiceCredited: KvittMessage, Equatable {
+    public static let messageType: MessageType = "invoicing.invoice-credited.v1"
+    public var invoiceID: String
+    public var creditInvoiceID: String
+    /// How much the original's amount due went down (positive).
+    public var amount: Money
+    public init(invoiceID: String, creditInvoiceID: String, amount: Money) {
+        self.invoiceID = invoiceID
+        self.creditInvoiceID = creditInvoiceID
+        self.amount = amount
+    }
+}
+
+/// Offsets a standalone credit invoice against a debit invoice ("Nyttja kredit").
+public struct ApplyCredit: KvittMessage, Equatable {
+    public static let messageType: MessageType = "invoicing.apply-credit.v1"
+    public var creditInvoiceID: String
+    public var debitInvoiceID: String
+    /// How much to offset (positive); as much as both allow when absent.
+    public var amount: Money?
+    public init(creditInvoiceID: String, debitInvoiceID: String, amount: Money? = nil) {
+        self.creditInvoiceID = creditInvoiceID
+        self.debitInvoiceID = debitInvoiceID
+        self.amount = amount
+    }
+}
+
+/// A credit was applied to a debit invoice.
+public struct CreditApplied: KvittMessage, Equatable {
+    public static let messageType: MessageType = "invoicing.credit-applied.v1"
+    public var creditInvoiceID: String
+    public var debitInvoiceID: String
+    /// How much the debit invoice's amount due went down (positive).
+    public var amount: Money
+    public init(creditInvoiceID: String, debitInvoiceID: String, amount: Money) {
+        self.creditInvoiceID = creditInvoiceID
+        self.debitInvoiceID = debitInvoiceID
+        self.amount = amount
+    }
+}

@@ -1,0 +1,315 @@
+import Foundation
+import KvittContracts
+import KvittMessaging
+import Testing
+
+@testable import Invoicing
+
+@Suite("Invoice life cycle through invoicing's handlers (in memory)")
+struct InvoiceLifecycleTests {
+    @Test func registerCreateAttestIssuesWithNumberOCRAndBankgiro() async throws {
+        let harness = try InvoicingHarness()
+        let registered = try await harness.send(InvoicingHarness.creditor())
+        #expect(try registered.first(CreditorRegistered.self)?.creditor.name == "Acme Bygg AB")
+
+        let created = try #require(try await harness.send(InvoicingHarness.invoice()).first(InvoiceCreated.self))
+        #expect(created.kind == "debit")
+        #expect(created.dueDate == CalendarDate("2026-04-01"), "30 days of the creditor's terms")
+        #expect(created.totals.total == Money(minorUnits: 1_187_500, .sek))
+
+        let issued = try #require(
+            try await harness.send(AttestInvoice(invoiceID: created.invoiceID)).first(InvoiceIssued.self)
+        )
+        #expect(issued.invoiceNumber == "1001")
+        #expect(issued.ocr == "10017")
+        #expect(issued.amountDue == Money(minorUnits: 1_187_500, .sek))
+        #expect(
+            issued.paymentMeans
+                == .init(
+                    kind: "bankgiro-ocr",
+                    bankgiro: "5050-1055",
+                    reference: "10017",
+                    reconcilableFromBankgiro: true
+                )
+        )
+
+        // The next invoice gets the next number.
+        let second = try #require(
+            try await harness.send(InvoicingHarness.invoice(externalID: "ext-2")).first(InvoiceCreated.self)
+        )
+        let secondIssued = try await harness.send(AttestInvoice(invoiceID: second.invoiceID)).first(InvoiceIssued.self)
+        #expect(secondIssued?.invoiceNumber == "1002")
+
+        // Attesting twice is refused.
+        #expect(try await harness.send(AttestInvoice(invoiceID: created.invoiceID)).rejectedFields == ["invoiceID"])
+    }
+
+    @Test func sameExternalIDTwiceIsOneInvoice() async throws {
+        let harness = try InvoicingHarness()
+        try await harness.send(InvoicingHarness.creditor())
+        let first = try await harness.send(InvoicingHarness.invoice())
+        let again = try await harness.send(InvoicingHarness.invoice())
+        #expect(first.messages.count == 1)
+        #expect(again.outcome == .processed)
+        #expect(again.messages.isEmpty)
+        let count = try await harness.store.writer.read { db in
+            try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM invoice")
+        }
+        #expect(count == 1)
+    }
+
+    @Test func invalidCommandsAreRejectedWithEveryFieldError() async throws {
+        let harness = try InvoicingHarness()
+        let badCreditor = RegisterCreditor(
+            creditorID: "bad",
+            name: "",
+            organisationNumber: "556677-8890",
+            bankgiro: "5050-1056",
+            foreignAccounts: [.init(currency: "EUR", iban: "SE45 5000 0000 0583 9825 7467", bic: "ESSE")],
+            reminderFeeAgreed: false,
+            paymentTermsDays: 30,
+            ocrControl: .init(level: "strict"),
+            invoiceNumberSeries: .init(start: 0)
+        )
+        let rejected = try await harness.send(badCreditor)
+        #expect(
+            Set(rejected.rejectedFields) == [
+                "name", "organisationNumber", "bankgiro", "foreignAccounts[0].iban", "foreignAccounts[0].bic",
+                "ocrControl",
+                "invoiceNumberSeries.start",
+            ]
+        )
+        #expect(try rejected.first(CreditorRegistered.self) == nil)
+
+        try await harness.send(InvoicingHarness.creditor())
+        var invoice = InvoicingHarness.invoice()
+        invoice.debtor.identityNumber = "19811218-9877"
+        invoice.currency = "XYZ"
+        invoice.lines[0].vatRate = 20
+        let invalid = try await harness.send(invoice)
+        #expect(Set(invalid.rejectedFields) == ["debtor.identityNumber", "currency", "lines[0].vatRate"])
+        let message = try #require(invalid.rejection?.errors.first { $0.field == "debtor.identityNumber" }?.message)
+        #expect(!message.contains("9877"), "the personnummer is not echoed")
+    }
+
+    @Test func foreignDebtorPaysByIBANAndIsNotReconcilableFromBankgiro() async throws {
+        let harness = try InvoicingHarness()
+        try await harness.send(InvoicingHarness.creditor())
+        let created = try #require(
+            try await harness.send(InvoicingHarness.invoice(debtor: InvoicingHarness.foreignDebtor, currency: "EUR"))
+                .first(InvoiceCreated.self)
+        )
+        #expect(created.totals.rounding.isZero)
+        let issued = try #require(
+            try await harness.send(AttestInvoice(invoiceID: created.invoiceID)).first(InvoiceIssued.self)
+        )
+        #expect(issued.paymentMeans.kind == "iban")
+        #expect(issued.paymentMeans.iban == "SE45 5000 0000 0583 9825 7466")
+        #expect(issued.paymentMeans.bic == "ESSESESS")
+        #expect(issued.paymentMeans.reconcilableFromBankgiro == false)
+        // A currency without an account is refused at creation.
+        let noAccount = try await harness.send(
+            InvoicingHarness.invoice(externalID: "usd", debtor: InvoicingHarness.foreignDebtor, currency: "USD")
+        )
+        #expect(noAccount.rejectedFields == ["currency"])
+    }
+
+    @Test func variableLengthOCRCarriesALengthDigit() async throws {
+        let harness = try InvoicingHarness()
+        try await harness.send(InvoicingHarness.creditor(level: "variable-length"))
+        let created = try #require(try await harness.send(InvoicingHarness.invoice()).first(InvoiceCreated.self))
+        let issued = try await harness.send(AttestInvoice(invoiceID: created.invoiceID)).first(InvoiceIssued.self)
+        #expect(issued?.ocr == "100164")
+    }
+
+    @Test func sentInvoicesDueDateNeverChanges() async throws {
+        let harness = try InvoicingHarness()
+        try await harness.send(InvoicingHarness.creditor())
+        let created = try #require(try await harness.send(InvoicingHarness.invoice()).first(InvoiceCreated.self))
+        let moved = try await harness.send(
+            ChangeDueDate(invoiceID: created.invoiceID, dueDate: CalendarDate("2026-04-15")!)
+        )
+        #expect(moved.rejection == nil)
+        #expect(try await harness.record(created.invoiceID)?.dueDate == "2026-04-15")
+        try await harness.send(AttestInvoice(invoiceID: created.invoiceID))
+        let refused = try await harness.send(
+            ChangeDueDate(invoiceID: created.invoiceID, dueDate: CalendarDate("2026-05-01")!)
+        )
+        let message = try #require(refused.rejection?.errors.first?.message)
+        #expect(message.contains("postpone the next automatic event"))
+        #expect(try await harness.record(created.invoiceID)?.dueDate == "2026-04-15")
+    }
+
+    @Test func rotInvoiceWaitsForTheAllocationAndTheBuyerPaysTheRest() async throws {
+        let harness = try InvoicingHarness()
+        try await harness.send(InvoicingHarness.creditor())
+        let command = InvoicingHarness.rotInvoice(buyers: ["19811218-9876", "19800101-0019"], materialPrice: 800_000)
+        let created = try #require(try await harness.send(command).first(InvoiceCreated.self))
+        #expect(created.taxReduction?.labourCostIncludingVAT == Money(minorUnits: 1_250_000, .sek))
+        #expect(try await harness.send(AttestInvoice(invoiceID: created.invoiceID)).rejectedFields == ["invoiceID"])
+
+        let allocation = ReductionAllocated(
+            invoiceID: created.invoiceID,
+            kind: "rot",
+            total: Money(minorUnits: 375_000, .sek),
+            buyers: [
+                .init(personnummer: "198112189876", amount: Money(minorUnits: 187_500, .sek), hours: 10),
+                .init(personnummer: "198001010019", amount: Money(minorUnits: 187_500, .sek), hours: 10),
+            ]
+        )
+        try await harness.send(allocation)
+        let issued = try #require(
+            try await harness.send(AttestInvoice(invoiceID: created.invoiceID)).first(InvoiceIssued.self)
+        )
+        #expect(issued.total == Money(minorUnits: 2_250_000, .sek))
+        #expect(issued.taxReduction == Money(minorUnits: 375_000, .sek))
+        #expect(issued.amountDue == Money(minorUnits: 1_875_000, .sek))
+    }
+
+    @Test func rejectedReductionBlocksTheInvoiceWithTheReason() async throws {
+        let harness = try InvoicingHarness()
+        try await harness.send(InvoicingHarness.creditor())
+        let command = InvoicingHarness.invoice(
+            lines: [
+                InvoicingHarness.labourLine(
+                    "Städning",
+                    "4",
+                    unitPrice: 50_000,
+                    kind: "rut",
+                    workType: "Stadning",
+                    hours: "4"
+                )
+            ],
+            taxReduction: .init(buyers: ["19811218-9876"], hoursToReport: 4)
+        )
+        let created = try #require(try await harness.send(command).first(InvoiceCreated.self))
+        try await harness.send(ReductionRejected(invoiceID: created.invoiceID, reason: "buyer under 18", errors: []))
+        let refused = try await harness.send(AttestInvoice(invoiceID: created.invoiceID))
+        #expect(refused.rejection?.errors.first?.message.contains("buyer under 18") == true)
+    }
+
+    @Test func rotWithoutPropertyIsRejected() async throws {
+        let harness = try InvoicingHarness()
+        try await harness.send(InvoicingHarness.creditor())
+        let command = InvoicingHarness.invoice(
+            lines: [
+                InvoicingHarness.labourLine("Snickeri", "1", unitPrice: 50_000, kind: "rot", workType: "Bygg")
+            ],
+            taxReduction: .init(buyers: ["19811218-9876"], hoursToReport: 1)
+        )
+        #expect(try await harness.send(command).rejectedFields == ["taxReduction.propertyDesignation"])
+    }
+}
+
+@Suite("Credit invoices and applied credits")
+struct CreditTests {
+    func issuedInvoice(_ harness: InvoicingHarness, externalID: String = "ext-1", quantity: String = "10") async throws
+        -> InvoiceCreated
+    {
+        let command = InvoicingHarness.invoice(
+            externalID: externalID,
+            lines: [
+                .init(
+                    description: "Konsulttimme",
+                    quantity: DecimalQuantity(quantity)!,
+                    unitPrice: 100_000,
+                    vatRate: 25
+                )
+            ]
+        )
+        let created = try #require(try await harness.send(command).first(InvoiceCreated.self))
+        try await harness.send(AttestInvoice(invoiceID: created.invoiceID))
+        return created
+    }
+
+    @Test func partialCreditCountsOnlyWhenAttested() async throws {
+        let harness = try InvoicingHarness()
+        try await harness.send(InvoicingHarness.creditor())
+        let original = try await issuedInvoice(harness)  // 10 × 1 000 kr + VAT = 12 500 kr
+        let draft = try #require(
+            try await harness.send(
+                CreateCreditInvoice(
+                    originalInvoiceID: original.invoiceID,
+                    externalID: "credit-1",
+                    lines: [.init(lineIndex: 0, quantity: DecimalQuantity("4")!)]
+                )
+            ).first(InvoiceCreated.self)
+        )
+        #expect(draft.kind == "credit")
+        #expect(draft.totals.total == Money(minorUnits: -500_000, .sek))
+        #expect(try await harness.record(original.invoiceID)?.credited == 0)
+
+        // Crediting more than remains (12 500 − 5 000 pending) is refused.
+        let tooMuch = try await harness.send(
+            CreateCreditInvoice(
+                originalInvoiceID: original.invoiceID,
+                externalID: "credit-2",
+                lines: [.init(lineIndex: 0, quantity: DecimalQuantity("7")!)]
+            )
+        )
+        #expect(tooMuch.rejectedFields == ["lines"])
+
+        let attested = try await harness.send(AttestInvoice(invoiceID: draft.invoiceID))
+        let credited = try #require(try attested.first(InvoiceCredited.self))
+        #expect(credited.amount == Money(minorUnits: 500_000, .sek))
+        #expect(try attested.first(InvoiceIssued.self)?.kind == "credit")
+        let record = try #require(try await harness.record(original.invoiceID))
+        #expect(record.balance == 750_000)
+
+        // The rest can be credited, which closes the original.
+        let rest = try #require(
+            try await harness.send(
+                CreateCreditInvoice(
+                    originalInvoiceID: original.invoiceID,
+                    externalID: "credit-3",
+                    lines: [.init(lineIndex: 0, quantity: DecimalQuantity("6")!)]
+                )
+            ).first(InvoiceCreated.self)
+        )
+        try await harness.send(AttestInvoice(invoiceID: rest.invoiceID))
+        #expect(try await harness.record(original.invoiceID)?.status == .closed)
+    }
+
+    @Test func standaloneCreditIsAppliedWithinLimits() async throws {
+        let harness = try InvoicingHarness()
+        try await harness.send(InvoicingHarness.creditor())
+        let debit = try await issuedInvoice(harness, externalID: "debit", quantity: "2")  // 2 500 kr
+        let creditCommand = InvoicingHarness.invoice(
+            externalID: "standalone-credit",
+            lines: [
+                .init(description: "Återbetalning", quantity: DecimalQuantity("-3")!, unitPrice: 100_000, vatRate: 25)
+            ]
+        )
+        let credit = try #require(try await harness.send(creditCommand).first(InvoiceCreated.self))
+        #expect(credit.kind == "credit")
+        try await harness.send(AttestInvoice(invoiceID: credit.invoiceID))  // −3 750 kr
+
+        let tooMuch = try await harness.send(
+            ApplyCredit(
+                creditInvoiceID: credit.invoiceID,
+                debitInvoiceID: debit.invoiceID,
+                amount: Money(minorUnits: 300_000, .sek)
+            )
+        )
+        #expect(tooMuch.rejection?.errors.first?.message.contains("left to pay") == true)
+
+        let applied = try await harness.send(
+            ApplyCredit(creditInvoiceID: credit.invoiceID, debitInvoiceID: debit.invoiceID)
+        )
+        #expect(try applied.first(CreditApplied.self)?.amount == Money(minorUnits: 250_000, .sek))
+        #expect(try await harness.record(debit.invoiceID)?.status == .closed)
+        #expect(try await harness.record(credit.invoiceID)?.balance == -125_000)
+
+        let otherCurrency = try #require(
+            try await harness.send(
+                InvoicingHarness.invoice(externalID: "eur", debtor: InvoicingHarness.foreignDebtor, currency: "EUR")
+            )
+            .first(InvoiceCreated.self)
+        )
+        try await harness.send(AttestInvoice(invoiceID: otherCurrency.invoiceID))
+        let mismatch = try await harness.send(
+            ApplyCredit(creditInvoiceID: credit.invoiceID, debitInvoiceID: otherCurrency.invoiceID)
+        )
+        #expect(mismatch.rejectedFields.contains("debitInvoiceID"))
+    }
+}
