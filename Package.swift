@@ -19,6 +19,7 @@ let package = Package(
         .library(name: "KvittMessaging", targets: ["KvittMessaging"]),
         .library(name: "KvittTesting", targets: ["KvittTesting"]),
         .executable(name: "invoicing", targets: ["Invoicing"]),
+        .executable(name: "payment-matching", targets: ["PaymentMatching"]),
         .executable(name: "kvitt-bench", targets: ["KvittBench"]),
         .executable(name: "kvitt-probe-service", targets: ["KvittProbeService"]),
     ],
@@ -61,6 +62,12 @@ let package = Package(
             exclude: ["README.md"]
         ),
         .executableTarget(
+            name: "PaymentMatching",
+            dependencies: ["KvittMessaging", "KvittContracts", grdb, hummingbird, logging],
+            path: "Services/PaymentMatching",
+            exclude: ["README.md"]
+        ),
+        .executableTarget(
             name: "KvittBench",
             dependencies: ["KvittAMQP", "KvittMessaging", "KvittTesting", argumentParser, grdb, logging],
             path: "Tests/Bench/KvittBench"
@@ -75,6 +82,10 @@ let package = Package(
         .testTarget(name: "KvittMessagingTests", dependencies: ["KvittMessaging", "KvittTesting", grdb]),
         .testTarget(name: "KvittTestingTests", dependencies: ["KvittTesting"]),
         .testTarget(name: "InvoicingTests", dependencies: ["Invoicing", "KvittTesting", grdb]),
+        .testTarget(
+            name: "PaymentMatchingTests",
+            dependencies: ["PaymentMatching", "Invoicing", "KvittTesting", grdb]
+        ),
     ]
 )
 

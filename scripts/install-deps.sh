@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# Installs the system packages Kvitt needs (Debian): RabbitMQ, rabbitmq-c headers, SQLite headers.
+# Installs the system packages Kvitt needs (Debian): RabbitMQ, rabbitmq-c headers, SQLite headers, and xmllint
+# (libxml2-utils), which the tests use to validate claim files against Skatteverket's XSD.
 # Does nothing when they are already there, so it is cheap to call from every make target.
 set -euo pipefail
 missing=()
-for package in rabbitmq-server librabbitmq-dev libsqlite3-dev; do
+for package in rabbitmq-server librabbitmq-dev libsqlite3-dev libxml2-utils; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
 done
 if [ ${#missing[@]} -gt 0 ]; then

@@ -21,6 +21,7 @@ enum InvoicingService {
         registry.register(ApplyCreditHandler())
         registry.register(ReductionAllocatedHandler())
         registry.register(ReductionRejectedHandler())
+        registry.register(PaymentMatchedHandler())
     }
 
     static func main() async throws {

@@ -18,17 +18,21 @@ public final class InProcessService: Sendable {
     private let shutdown: @Sendable () async -> Void
 
     /// Starts `definition` under a unique name and waits until `/health/ready` answers 200.
-    /// - Parameter environment: extra settings (`RETRY_DELAYS`, `BATCH_SIZE`…).
+    /// - Parameters:
+    ///   - exchanges: the exchange and dead-letter exchange to share with other services of the same test; fresh
+    ///     unique ones when absent.
+    ///   - environment: extra settings (`RETRY_DELAYS`, `BATCH_SIZE`…).
     public static func start(
         _ definition: ServiceDefinition,
+        exchanges: (exchange: String, deadLetter: String)? = nil,
         environment: [String: String] = [:],
         clock: any BusinessClock = SystemClock(),
         logger: Logger = TestBroker.logger("service")
     ) async throws -> InProcessService {
         var definition = definition
         definition.name = TestBroker.uniqueName(definition.name)
-        let exchange = TestBroker.uniqueName("kvitt")
-        let deadLetterExchange = TestBroker.uniqueName("kvitt-dlx")
+        let exchange = exchanges?.exchange ?? TestBroker.uniqueName("kvitt")
+        let deadLetterExchange = exchanges?.deadLetter ?? TestBroker.uniqueName("kvitt-dlx")
         let folder = try TestBroker.temporaryDirectory()
         let url = TestBroker.url
         let settings = try ServiceSettings(

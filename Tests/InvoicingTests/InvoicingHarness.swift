@@ -10,52 +10,21 @@ import Logging
 /// Runs invoicing's real handlers on an in-memory database through the runtime's processor, and reads back
 /// what each command published.
 struct InvoicingHarness {
-    let store: MessageStore
-    let processor: MessageProcessor
-    let clock = ManualClock(start: Date(timeIntervalSince1970: 1_772_438_400))  // 2026-03-02 09:00 Stockholm
+    let harness: ServiceHarness
+    var store: MessageStore { harness.store }
 
     init() throws {
-        store = try MessageStore(writer: DatabaseQueue(), migrations: { InvoicingSchema.register(&$0) })
-        var registry = HandlerRegistry()
-        InvoicingService.registerHandlers(&registry)
-        var logger = Logger(label: "invoicing-test")
-        logger.logLevel = .critical
-        processor = MessageProcessor(
-            serviceName: "invoicing",
-            registry: registry,
-            store: store,
-            clock: clock,
-            logger: logger
+        harness = try ServiceHarness(
+            name: "invoicing",
+            migrations: { InvoicingSchema.register(&$0) },
+            handlers: { InvoicingService.registerHandlers(&$0) }
         )
     }
 
-    /// Sends a message and returns the outcome and the messages it published (type, body).
+    /// Sends a message and returns the outcome and the messages it published.
     @discardableResult
-    func send<M: KvittMessage>(_ message: M, id: String = UUID().uuidString) async throws -> Published {
-        let outcome = await processor.process([try InMemoryBus.incoming(message, messageID: id)])[0]
-        let rows = try await store.writer.read { db in
-            try Row.fetchAll(
-                db,
-                sql: "SELECT type, body FROM kvitt_outbox WHERE causation_id = ? ORDER BY id",
-                arguments: [id]
-            )
-            .map { ($0["type"] as String, [UInt8]($0["body"] as Data)) }
-        }
-        return Published(outcome: outcome, messages: rows)
-    }
-
-    struct Published {
-        let outcome: ProcessingOutcome
-        let messages: [(type: String, body: [UInt8])]
-
-        func first<M: KvittMessage>(_ type: M.Type) throws -> M? {
-            try messages.first { $0.type == M.messageType.rawValue }.map {
-                try MessageCoding.decode(M.self, from: $0.body)
-            }
-        }
-
-        var rejection: CommandRejection? { (try? first(InvoicingCommandRejected.self))?.rejection }
-        var rejectedFields: [String] { rejection?.errors.map(\.field) ?? [] }
+    func send<M: KvittMessage>(_ message: M, id: String = UUID().uuidString) async throws -> ServiceHarness.Published {
+        try await harness.send(message, id: id)
     }
 
     func record(_ id: String) async throws -> InvoiceRecord? {
@@ -146,4 +115,9 @@ struct InvoicingHarness {
             taxReduction: taxReduction
         )
     }
+}
+
+extension ServiceHarness.Published {
+    var rejection: CommandRejection? { rejection(InvoicingCommandRejected.self) }
+    var rejectedFields: [String] { rejection?.errors.map(\.field) ?? [] }
 }

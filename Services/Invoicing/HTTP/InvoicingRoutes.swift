@@ -14,7 +14,7 @@ enum InvoicingRoutes {
             guard let view = try await queries.invoice(id, today: CalendarDate.today(at: clock.now())) else {
                 throw HTTPError(.notFound, message: "no invoice \(id)")
             }
-            return try json(view)
+            return try JSONResponse.make(view)
         }
         router.get("/v1/invoices") { request, _ -> Response in
             let query = request.uri.queryParameters
@@ -38,7 +38,7 @@ enum InvoicingRoutes {
                 }
                 filter.limit = value
             }
-            return try json(try await queries.list(filter, today: CalendarDate.today(at: clock.now())))
+            return try JSONResponse.make(try await queries.list(filter, today: CalendarDate.today(at: clock.now())))
         }
         router.get("/v1/invoices/:id/document") { _, request -> Response in
             let id = try request.parameters.require("id")
@@ -57,16 +57,6 @@ enum InvoicingRoutes {
                 body: ResponseBody(byteBuffer: ByteBuffer(string: html))
             )
         }
-    }
-
-    static func json<Value: Encodable>(_ value: Value) throws -> Response {
-        let encoder = MessageCoding.makeEncoder()
-        encoder.outputFormatting.insert(.prettyPrinted)
-        return Response(
-            status: .ok,
-            headers: [.contentType: "application/json"],
-            body: ResponseBody(byteBuffer: ByteBuffer(data: try encoder.encode(value)))
-        )
     }
 
     static func date(_ text: Substring?, _ name: String) throws -> CalendarDate? {

@@ -28,3 +28,8 @@ public struct CommandRejection: Codable, Sendable, Equatable {
         self.errors = errors
     }
 }
+
+/// A service's command-rejected event (`<service>.command-rejected.v1`): one per service, all with the same payload.
+public protocol CommandRejectedMessage: KvittMessage {
+    init(rejection: CommandRejection)
+}

@@ -54,4 +54,22 @@ public final class HandlerContext {
         try Outbox.enqueue(message, envelope: outgoing, in: db)
         return outgoing
     }
+
+    /// Refuses the command being handled: publishes the service's command-rejected event with every field error,
+    /// and changes nothing else. Personal identity numbers in the errors are masked in the log line.
+    public func reject<Rejected: CommandRejectedMessage>(_ errors: [FieldError], as type: Rejected.Type) throws {
+        logger.info(
+            "command rejected",
+            metadata: ["errors": "\(PersonalDataMasking.mask(errors.map(\.description).joined(separator: "; ")))"]
+        )
+        try publish(
+            Rejected(
+                rejection: CommandRejection(
+                    commandID: envelope.messageID,
+                    commandType: envelope.type.rawValue,
+                    errors: errors
+                )
+            )
+        )
+    }
 }

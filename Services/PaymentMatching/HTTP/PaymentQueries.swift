@@ -1,0 +1,107 @@
+import Foundation
+import GRDB
+import KvittContracts
+
+/// The read side: open payments (unmatched, overpaid), receivable balances, and the payments report.
+struct PaymentQueries: Sendable {
+    let writer: any DatabaseWriter
+
+    /// A payment as the read API shows it.
+    struct PaymentView: Codable, Sendable, Equatable {
+        var id: String
+        var source: String
+        var sourceID: String
+        var amount: Money
+        var unapplied: Money
+        var paymentDate: CalendarDate
+        var status: String
+        var reference: String?
+        var message: String?
+        var payerName: String?
+        var note: String?
+        var allocations: [Allocation]
+
+        struct Allocation: Codable, Sendable, Equatable {
+            var invoiceID: String
+            var amount: Money
+            var matchedBy: String
+        }
+    }
+
+    /// A receivable's balance.
+    struct ReceivableView: Codable, Sendable, Equatable {
+        var invoiceID: String
+        var creditorID: String
+        var invoiceNumber: String
+        var ocr: String
+        var amountDue: Money
+        var adjustments: Money
+        var paid: Money
+        var balance: Money
+        var dueDate: CalendarDate
+    }
+
+    func payments(status: [PaymentRecord.Status]) async throws -> [PaymentView] {
+        try await writer.read { db in
+            let placeholders = status.map { _ in "?" }.joined(separator: ",")
+            let records = try PaymentRecord.fetchAll(
+                db,
+                sql: "SELECT * FROM payment WHERE status IN (\(placeholders)) ORDER BY paymentDate, registeredAt",
+                arguments: StatementArguments(status.map(\.rawValue))
+            )
+            return try records.map { try Self.view($0, db) }
+        }
+    }
+
+    /// Every payment dated within the interval (inclusive), for the payments report (Inbetalningar).
+    func report(from: CalendarDate, to: CalendarDate) async throws -> [PaymentView] {
+        try await writer.read { db in
+            try PaymentRecord.fetchAll(
+                db,
+                sql: "SELECT * FROM payment WHERE paymentDate BETWEEN ? AND ? ORDER BY paymentDate, registeredAt",
+                arguments: [from.description, to.description]
+            ).map { try Self.view($0, db) }
+        }
+    }
+
+    func receivable(_ invoiceID: String) async throws -> ReceivableView? {
+        try await writer.read { db in
+            try ReceivableRecord.fetchOne(db, key: invoiceID).map {
+                ReceivableView(
+                    invoiceID: $0.invoiceID,
+                    creditorID: $0.creditorID,
+                    invoiceNumber: $0.invoiceNumber,
+                    ocr: $0.ocr,
+                    amountDue: $0.money($0.amountDue),
+                    adjustments: $0.money($0.adjustments),
+                    paid: $0.money($0.paid),
+                    balance: $0.money($0.balance),
+                    dueDate: CalendarDate($0.dueDate)!
+                )
+            }
+        }
+    }
+
+    static func view(_ record: PaymentRecord, _ db: Database) throws -> PaymentView {
+        let allocations = try AllocationRecord.fetchAll(
+            db.cachedStatement(sql: "SELECT * FROM allocation WHERE paymentID = ? ORDER BY id"),
+            arguments: [record.id]
+        )
+        return PaymentView(
+            id: record.id,
+            source: record.source,
+            sourceID: record.sourceID,
+            amount: record.money(record.amount),
+            unapplied: record.money(record.unapplied),
+            paymentDate: CalendarDate(record.paymentDate)!,
+            status: record.status.rawValue,
+            reference: record.reference,
+            message: record.message,
+            payerName: record.payerName,
+            note: record.note,
+            allocations: allocations.map {
+                .init(invoiceID: $0.invoiceID, amount: record.money($0.amount), matchedBy: $0.matchedBy)
+            }
+        )
+    }
+}

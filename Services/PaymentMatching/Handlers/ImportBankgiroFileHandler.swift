@@ -1,0 +1,109 @@
+import Foundation
+import GRDB
+import KvittContracts
+import KvittMessaging
+
+/// Imports a BgMax file: checks that it adds up, then registers and matches every payment in it, in one
+/// transaction. A file that does not add up is rejected with the reason; the same file twice changes nothing.
+struct ImportBankgiroFileHandler: MessageHandler {
+    func handle(_ command: ImportBankgiroFile, context: HandlerContext) throws {
+        guard let bytes = command.latin1Bytes else {
+            return try context.reject([FieldError("content", "not ISO-8859-1 text: a character above U+00FF")])
+        }
+        let file: BgMaxFile
+        do {
+            file = try BgMaxParser.parse(bytes)
+        } catch {
+            return try context.reject([FieldError("content", "\(error)")])
+        }
+        let fileKey = Self.key(file)
+        let seen = try Bool.fetchOne(
+            context.db,
+            sql: "SELECT EXISTS(SELECT 1 FROM bankgiro_file WHERE fileKey = ?)",
+            arguments: [fileKey]
+        )
+        if seen == true {
+            context.logger.info("bankgiro file already imported", metadata: ["file.key": "\(fileKey)"])
+            return
+        }
+        var payments = 0
+        var total: Int64 = 0
+        for deposit in file.deposits {
+            let payeeBankgiro = Self.bankgiroDigits(deposit.payeeBankgiro)
+            for (position, payment) in deposit.payments.enumerated() {
+                payments += 1
+                total += payment.signedAmount.amount
+                try PaymentMatcher.register(
+                    Self.incoming(payment, position: position, deposit: deposit, payeeBankgiro: payeeBankgiro),
+                    context: context
+                )
+            }
+        }
+        try context.db.execute(
+            sql:
+                "INSERT INTO bankgiro_file (fileKey, fileName, importedAt, deposits, payments, total) VALUES (?, ?, ?, ?, ?, ?)",
+            arguments: [
+                fileKey, command.fileName, context.now.timeIntervalSince1970, file.deposits.count, payments, total,
+            ]
+        )
+        try context.publish(
+            BankgiroFileImported(
+                fileKey: fileKey,
+                deposits: file.deposits.count,
+                payments: payments,
+                total: Money(minorUnits: total, .sek)
+            )
+        )
+    }
+
+    /// What makes a file the same file: its write time and its deposits (bankgiro, date, serial number).
+    static func key(_ file: BgMaxFile) -> String {
+        file.header.timestamp.text + "/"
+            + file.deposits.map { "\($0.payeeBankgiro):\($0.paymentDate):\($0.depositSerialNumber)" }.joined(
+                separator: ","
+            )
+    }
+
+    /// A bankgiro number as digits without the zero padding BgMax gives it.
+    static func bankgiroDigits(_ text: String) -> String {
+        let digits = text.filter { $0.isASCII && $0.isNumber }.drop { $0 == "0" }
+        return String(digits)
+    }
+
+    /// The payment as matching sees it. Its source id is the deposit (bankgiro, date, serial number) and its position
+    /// in it: Bankgirot's own sample files repeat BGC serial numbers within a deposit, so the serial alone is not unique.
+    static func incoming(_ payment: BgMaxPayment, position: Int, deposit: BgMaxDeposit, payeeBankgiro: String)
+        -> IncomingPayment
+    {
+        var trusted: [String] = []
+        var freeTexts: [String] = []
+        for reference in payment.references where !reference.text.isEmpty {
+            if reference.code.isVerified {
+                trusted.append(reference.text)
+            } else {
+                freeTexts.append(reference.text)
+            }
+        }
+        freeTexts += payment.informationTexts
+        let main = payment.mainReference.text
+        return IncomingPayment(
+            source: "bankgiro",
+            sourceID: "\(payeeBankgiro)-\(deposit.paymentDate)-\(deposit.depositSerialNumber)-\(position + 1)",
+            amount: payment.amount,
+            paymentDate: deposit.paymentDate,
+            trustedReferences: trusted,
+            freeTexts: freeTexts,
+            displayReference: main.isEmpty ? nil : main,
+            message: payment.informationTexts.first,
+            payer: RegisterPayment.Payer(
+                name: payment.payer?.name,
+                bankgiro: payment.senderBankgiro,
+                organisationNumber: payment.payer?.organisationNumber
+            ),
+            creditorID: nil,
+            payeeBankgiro: payeeBankgiro,
+            invoiceID: nil,
+            isDeduction: payment.kind == .deduction
+        )
+    }
+}

@@ -1,0 +1,58 @@
+import KvittContracts
+import KvittMessaging
+
+/// Connects an unmatched payment or an overpayment to an outstanding invoice ("länken").
+struct LinkPaymentHandler: MessageHandler {
+    func handle(_ command: LinkPayment, context: HandlerContext) throws {
+        guard var payment = try PaymentRecord.fetchOne(context.db, key: command.paymentID) else {
+            return try context.reject([FieldError("paymentID", "no payment '\(command.paymentID)'")])
+        }
+        guard let receivable = try ReceivableRecord.fetchOne(context.db, key: command.invoiceID) else {
+            return try context.reject([FieldError("invoiceID", "no issued invoice '\(command.invoiceID)'")])
+        }
+        var errors: [FieldError] = []
+        if payment.status != .unmatched && payment.status != .overpaid || payment.unapplied == 0 {
+            errors.append(FieldError("paymentID", "only an unmatched payment or an overpayment can be linked"))
+        }
+        if payment.currency != receivable.currency {
+            errors.append(
+                FieldError("invoiceID", "the invoice is in \(receivable.currency), the payment in \(payment.currency)")
+            )
+        }
+        if payment.unapplied > 0 && receivable.balance <= 0 {
+            errors.append(FieldError("invoiceID", "the invoice has nothing left to pay"))
+        }
+        guard errors.isEmpty else { return try context.reject(errors) }
+        try PaymentMatcher.settle(
+            &payment,
+            targets: [(receivable, "link")],
+            paymentDate: CalendarDate(payment.paymentDate)!,
+            context: context
+        )
+    }
+}
+
+/// Takes an unmatched payment or an overpayment off the list once it was refunded through the bank.
+struct RemovePaymentHandler: MessageHandler {
+    func handle(_ command: RemovePayment, context: HandlerContext) throws {
+        guard var payment = try PaymentRecord.fetchOne(context.db, key: command.paymentID) else {
+            return try context.reject([FieldError("paymentID", "no payment '\(command.paymentID)'")])
+        }
+        var errors: [FieldError] = []
+        if payment.status != .unmatched && payment.status != .overpaid || payment.unapplied == 0 {
+            errors.append(FieldError("paymentID", "only an unmatched payment or an overpayment can be removed"))
+        }
+        if command.reason.trimmingCharacters(in: .whitespaces).isEmpty {
+            errors.append(FieldError("reason", "say why (for example: refunded to the payer on 2026-03-04)"))
+        }
+        guard errors.isEmpty else { return try context.reject(errors) }
+        let removed = payment.unapplied
+        payment.status = .removed
+        payment.unapplied = 0
+        payment.note = command.reason
+        try payment.update(context.db)
+        try context.publish(
+            PaymentRemoved(paymentID: payment.id, amount: payment.money(removed), reason: command.reason)
+        )
+    }
+}

@@ -1,0 +1,59 @@
+import KvittContracts
+import KvittMessaging
+
+extension HandlerContext {
+    /// Refuses the command being handled with payment-matching.command-rejected.v1.
+    func reject(_ errors: [FieldError]) throws {
+        try reject(errors, as: PaymentMatchingCommandRejected.self)
+    }
+}
+
+/// Opens a receivable for an issued debit invoice, keyed by OCR and invoice number.
+struct InvoiceIssuedHandler: MessageHandler {
+    func handle(_ event: InvoiceIssued, context: HandlerContext) throws {
+        // Credit invoices are settled by invoicing (credited or applied), never by payments.
+        guard event.kind == "debit" else { return }
+        guard try ReceivableRecord.fetchOne(context.db, key: event.invoiceID) == nil else { return }
+        let bankgiro = event.paymentMeans.bankgiro.map { String($0.filter { $0.isASCII && $0.isNumber }) }
+        let receivable = ReceivableRecord(
+            invoiceID: event.invoiceID,
+            creditorID: event.creditorID,
+            invoiceNumber: event.invoiceNumber,
+            ocr: event.ocr,
+            payeeBankgiro: bankgiro,
+            currency: event.amountDue.currency.code,
+            amountDue: event.amountDue.amount,
+            adjustments: 0,
+            paid: 0,
+            reconcilableFromBankgiro: event.paymentMeans.reconcilableFromBankgiro,
+            dueDate: event.dueDate.description,
+            debtorName: event.debtor.name
+        )
+        try receivable.insert(context.db)
+    }
+}
+
+/// Lowers the original's amount due by an attested credit invoice.
+struct InvoiceCreditedHandler: MessageHandler {
+    func handle(_ event: InvoiceCredited, context: HandlerContext) throws {
+        guard var receivable = try ReceivableRecord.fetchOne(context.db, key: event.invoiceID) else {
+            throw PermanentFailure(reason: "unknown-invoice", detail: "credit for unknown invoice \(event.invoiceID)")
+        }
+        receivable.adjustments += event.amount.amount
+        try receivable.update(context.db)
+    }
+}
+
+/// Lowers a debit invoice's amount due by an applied credit.
+struct CreditAppliedHandler: MessageHandler {
+    func handle(_ event: CreditApplied, context: HandlerContext) throws {
+        guard var receivable = try ReceivableRecord.fetchOne(context.db, key: event.debitInvoiceID) else {
+            throw PermanentFailure(
+                reason: "unknown-invoice",
+                detail: "credit applied to unknown invoice \(event.debitInvoiceID)"
+            )
+        }
+        receivable.adjustments += event.amount.amount
+        try receivable.update(context.db)
+    }
+}

@@ -1,0 +1,73 @@
+import GRDB
+
+/// Payment-matching's tables: receivables (one per issued invoice), payments, allocations, imported files.
+enum PaymentMatchingSchema {
+    static func register(_ migrator: inout DatabaseMigrator) {
+        migrator.registerMigration("payment-matching-1") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE receivable (
+                        invoiceID TEXT PRIMARY KEY NOT NULL,
+                        creditorID TEXT NOT NULL,
+                        invoiceNumber TEXT NOT NULL,
+                        ocr TEXT NOT NULL,
+                        payeeBankgiro TEXT,
+                        currency TEXT NOT NULL,
+                        amountDue INTEGER NOT NULL,
+                        adjustments INTEGER NOT NULL DEFAULT 0,
+                        paid INTEGER NOT NULL DEFAULT 0,
+                        reconcilableFromBankgiro INTEGER NOT NULL,
+                        dueDate TEXT NOT NULL,
+                        debtorName TEXT NOT NULL
+                    );
+                    CREATE INDEX receivable_by_bankgiro_ocr ON receivable(payeeBankgiro, ocr);
+                    CREATE INDEX receivable_by_creditor_ocr ON receivable(creditorID, ocr);
+                    CREATE INDEX receivable_by_creditor_number ON receivable(creditorID, invoiceNumber);
+                    CREATE INDEX receivable_by_bankgiro_number ON receivable(payeeBankgiro, invoiceNumber);
+                    CREATE INDEX receivable_by_ocr ON receivable(ocr);
+                    CREATE INDEX receivable_by_number ON receivable(invoiceNumber);
+                    CREATE TABLE payment (
+                        id TEXT PRIMARY KEY NOT NULL,
+                        source TEXT NOT NULL,
+                        sourceID TEXT NOT NULL,
+                        amount INTEGER NOT NULL,
+                        currency TEXT NOT NULL,
+                        paymentDate TEXT NOT NULL,
+                        reference TEXT,
+                        message TEXT,
+                        payerName TEXT,
+                        payerBankgiro TEXT,
+                        payerOrganisationNumber TEXT,
+                        creditorID TEXT,
+                        payeeBankgiro TEXT,
+                        status TEXT NOT NULL,
+                        unapplied INTEGER NOT NULL,
+                        note TEXT,
+                        registeredAt REAL NOT NULL,
+                        UNIQUE (source, sourceID)
+                    );
+                    CREATE INDEX payment_by_status ON payment(status);
+                    CREATE INDEX payment_by_date ON payment(paymentDate);
+                    CREATE TABLE allocation (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        paymentID TEXT NOT NULL REFERENCES payment(id),
+                        invoiceID TEXT NOT NULL REFERENCES receivable(invoiceID),
+                        amount INTEGER NOT NULL,
+                        matchedBy TEXT NOT NULL,
+                        at REAL NOT NULL
+                    );
+                    CREATE INDEX allocation_by_payment ON allocation(paymentID);
+                    CREATE INDEX allocation_by_invoice ON allocation(invoiceID);
+                    CREATE TABLE bankgiro_file (
+                        fileKey TEXT PRIMARY KEY NOT NULL,
+                        fileName TEXT,
+                        importedAt REAL NOT NULL,
+                        deposits INTEGER NOT NULL,
+                        payments INTEGER NOT NULL,
+                        total INTEGER NOT NULL
+                    );
+                    """
+            )
+        }
+    }
+}

@@ -1,0 +1,73 @@
+import Foundation
+import GRDB
+import KvittContracts
+
+/// What one issued invoice still expects to receive.
+struct ReceivableRecord: Codable, FetchableRecord, PersistableRecord, Sendable {
+    static let databaseTableName = "receivable"
+    var invoiceID: String
+    var creditorID: String
+    var invoiceNumber: String
+    var ocr: String
+    var payeeBankgiro: String?
+    var currency: String
+    var amountDue: Int64
+    /// Credits and applied credits (lower what is due) and fees (raise it, negative here).
+    var adjustments: Int64
+    var paid: Int64
+    var reconcilableFromBankgiro: Bool
+    var dueDate: String
+    var debtorName: String
+
+    var balance: Int64 { amountDue - adjustments - paid }
+    var currencyValue: Currency { Currency(code: currency) ?? .sek }
+    func money(_ amount: Int64) -> Money { Money(minorUnits: amount, currencyValue) }
+}
+
+/// One payment, with what of it is not applied to any invoice (unmatched or overpaid).
+struct PaymentRecord: Codable, FetchableRecord, PersistableRecord, Sendable {
+    static let databaseTableName = "payment"
+
+    enum Status: String, Codable, Sendable {
+        /// Fully applied to invoices.
+        case matched
+        /// No invoice found: on the "Omatchade betalningar" list.
+        case unmatched
+        /// Applied, with an excess waiting to be linked or refunded.
+        case overpaid
+        /// Refunded and taken off the list.
+        case removed
+    }
+
+    var id: String
+    var source: String
+    var sourceID: String
+    var amount: Int64
+    var currency: String
+    var paymentDate: String
+    var reference: String?
+    var message: String?
+    var payerName: String?
+    var payerBankgiro: String?
+    var payerOrganisationNumber: String?
+    var creditorID: String?
+    var payeeBankgiro: String?
+    var status: Status
+    var unapplied: Int64
+    var note: String?
+    var registeredAt: Double
+
+    var currencyValue: Currency { Currency(code: currency) ?? .sek }
+    func money(_ amount: Int64) -> Money { Money(minorUnits: amount, currencyValue) }
+}
+
+/// Part of a payment applied to an invoice.
+struct AllocationRecord: Codable, FetchableRecord, PersistableRecord, Sendable {
+    static let databaseTableName = "allocation"
+    var id: Int64?
+    var paymentID: String
+    var invoiceID: String
+    var amount: Int64
+    var matchedBy: String
+    var at: Double
+}

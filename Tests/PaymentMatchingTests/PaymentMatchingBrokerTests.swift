@@ -1,0 +1,122 @@
+import Foundation
+import KvittAMQP
+import KvittContracts
+import KvittMessaging
+import KvittTesting
+import Testing
+
+@testable import PaymentMatching
+
+/// Invoicing and payment-matching built by the real host, sharing one exchange on the real broker.
+@Suite("Payment matching through the real broker")
+struct PaymentMatchingBrokerTests {
+    let logger = TestBroker.logger("payment-matching")
+
+    @Test func bankgiroFileSettlesIssuedInvoicesAndTheBooksAgree() async throws {
+        let invoicing = try await InProcessService.start(InvoicingDefinition.definition, logger: logger)
+        let matching = try await InProcessService.start(
+            PaymentMatchingService.definition,
+            exchanges: (invoicing.exchange, invoicing.deadLetterExchange),
+            logger: logger
+        )
+        let recorder = try await EventRecorder(
+            exchange: invoicing.exchange,
+            patterns: ["invoicing.#", "payment-matching.#"]
+        )
+        let publisher = AMQPPublisher(url: TestBroker.url, options: TestBroker.options("upstream"), logger: logger)
+
+        try await publisher.publish(invoicing.message(InvoicingDefinition.creditor))
+        var issued: [InvoiceIssued] = []
+        for (index, hours) in ["1", "2", "3"].enumerated() {
+            try await publisher.publish(
+                invoicing.message(InvoicingDefinition.invoice(externalID: "order-\(index)", hours: hours))
+            )
+            let created = try #require(
+                await recorder.wait(for: InvoiceCreated.self) { $0.externalID == "order-\(index)" }
+            )
+            try await publisher.publish(invoicing.message(AttestInvoice(invoiceID: created.invoiceID)))
+            issued.append(
+                try #require(await recorder.wait(for: InvoiceIssued.self) { $0.invoiceID == created.invoiceID })
+            )
+        }
+        // Wait until payment-matching has opened all three receivables.
+        #expect(
+            await TestBroker.eventually {
+                await HTTPProbe.get(port: matching.port, path: "/v1/receivables/\(issued[2].invoiceID)")?.status == 200
+            }
+        )
+
+        // Exact for the first, partial for the second, nothing known for the third reference.
+        let file = BgMaxBuilder.file(deposits: [
+            .init(
+                bankgiro: "50501055",
+                date: "20260320",
+                serial: "00001",
+                records: [
+                    BgMaxBuilder.payment(
+                        reference: issued[0].ocr,
+                        amount: issued[0].amountDue.amount,
+                        code: 2,
+                        serial: "000000000001"
+                    ),
+                    BgMaxBuilder.payment(reference: issued[1].ocr, amount: 100_000, code: 2, serial: "000000000002"),
+                    BgMaxBuilder.payment(reference: "77777777", amount: 4_200, code: 3, serial: "000000000003"),
+                ],
+                total: issued[0].amountDue.amount + 104_200,
+                count: 3
+            )
+        ])
+        try await publisher.publish(matching.message(ImportBankgiroFile(fileName: "bg.txt", latin1: file)))
+        #expect(await recorder.wait(for: InvoicePaid.self) { $0.invoiceID == issued[0].invoiceID } != nil)
+        let partial = try #require(await recorder.wait(for: InvoicePartiallyPaid.self))
+        #expect(partial.remaining.amount == issued[1].amountDue.amount - 100_000)
+        let unmatched = try #require(await recorder.wait(for: PaymentUnmatched.self))
+        #expect(await recorder.wait(for: BankgiroFileImported.self) != nil)
+
+        // The same file again changes nothing.
+        try await publisher.publish(matching.message(ImportBankgiroFile(fileName: "bg.txt", latin1: file)))
+        try await Task.sleep(for: .milliseconds(500))
+        #expect(recorder.messages(BankgiroFileImported.self).count == 1)
+        #expect(recorder.messages(PaymentRegistered.self).count == 3)
+
+        // Link the unmatched payment to the third invoice, then list and remove what is left.
+        try await publisher.publish(
+            matching.message(LinkPayment(paymentID: unmatched.paymentID, invoiceID: issued[2].invoiceID))
+        )
+        #expect(await recorder.wait(for: PaymentMatched.self) { $0.matchedBy == "link" } != nil)
+        let second = try #require(await recorder.wait(for: PaymentRegistered.self) { $0.sourceID.hasSuffix("-2") })
+        let unmatchedList = try #require(await HTTPProbe.get(port: matching.port, path: "/v1/payments/unmatched"))
+        #expect(!unmatchedList.body.contains(unmatched.paymentID))
+
+        // Invoicing follows the balances: the first invoice is closed, the third has 42 kr paid.
+        #expect(
+            await TestBroker.eventually {
+                await HTTPProbe.get(port: invoicing.port, path: "/v1/invoices/\(issued[0].invoiceID)")?.body
+                    .contains("\"status\" : \"closed\"") == true
+            }
+        )
+
+        // The payments report, as JSON and as CSV for Excel.
+        let report = try #require(
+            await HTTPProbe.get(port: matching.port, path: "/v1/reports/payments?from=2026-03-01&to=2026-03-31")
+        )
+        #expect(report.body.contains(second.paymentID))
+        let csv = try #require(
+            await HTTPProbe.get(
+                port: matching.port,
+                path: "/v1/reports/payments?from=2026-03-01&to=2026-03-31&format=csv"
+            )
+        )
+        #expect(csv.body.hasPrefix("\u{FEFF}Betalningsdag;Källa;"))
+        #expect(csv.body.contains(";1000,00;SEK;"))
+        #expect(
+            await HTTPProbe.get(port: matching.port, path: "/v1/reports/payments?from=2026-03-31&to=2026-03-01")?.status
+                == 400
+        )
+
+        await publisher.stop()
+        await recorder.stop()
+        try await matching.stop()
+        try await invoicing.stop()
+    }
+}
