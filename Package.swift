@@ -20,6 +20,7 @@ let package = Package(
         .library(name: "KvittTesting", targets: ["KvittTesting"]),
         .executable(name: "invoicing", targets: ["Invoicing"]),
         .executable(name: "payment-matching", targets: ["PaymentMatching"]),
+        .executable(name: "tax-reduction", targets: ["TaxReduction"]),
         .executable(name: "kvitt-bench", targets: ["KvittBench"]),
         .executable(name: "kvitt-probe-service", targets: ["KvittProbeService"]),
     ],
@@ -68,6 +69,12 @@ let package = Package(
             exclude: ["README.md"]
         ),
         .executableTarget(
+            name: "TaxReduction",
+            dependencies: ["KvittMessaging", "KvittContracts", grdb, hummingbird, logging],
+            path: "Services/TaxReduction",
+            exclude: ["README.md"]
+        ),
+        .executableTarget(
             name: "KvittBench",
             dependencies: ["KvittAMQP", "KvittMessaging", "KvittTesting", argumentParser, grdb, logging],
             path: "Tests/Bench/KvittBench"
@@ -82,6 +89,10 @@ let package = Package(
         .testTarget(name: "KvittMessagingTests", dependencies: ["KvittMessaging", "KvittTesting", grdb]),
         .testTarget(name: "KvittTestingTests", dependencies: ["KvittTesting"]),
         .testTarget(name: "InvoicingTests", dependencies: ["Invoicing", "KvittTesting", grdb]),
+        .testTarget(
+            name: "TaxReductionTests",
+            dependencies: ["TaxReduction", "Invoicing", "PaymentMatching", "KvittTesting", grdb]
+        ),
         .testTarget(
             name: "PaymentMatchingTests",
             dependencies: ["PaymentMatching", "Invoicing", "KvittTesting", grdb]

@@ -1,0 +1,147 @@
+import Foundation
+import GRDB
+import Hummingbird
+import KvittContracts
+import KvittMessaging
+
+/// The read API: claims by status, a buyer's use of the annual cap, and the claim files with their deadlines.
+enum TaxReductionRoutes {
+    struct ClaimView: Codable, Sendable {
+        var id: String
+        var invoiceID: String
+        var invoiceNumber: String?
+        var creditorID: String
+        var kind: String
+        /// Masked: `19811218-****`.
+        var buyer: String
+        var year: Int
+        var requested: Money
+        var hours: Int
+        var status: String
+        var paymentDate: String?
+        var fileID: String?
+        var approved: Money?
+        var capWarning: String?
+
+        init(_ record: ClaimRecord) {
+            id = record.id
+            invoiceID = record.invoiceID
+            invoiceNumber = record.invoiceNumber
+            creditorID = record.creditorID
+            kind = record.kind
+            buyer = record.maskedBuyer
+            year = record.year
+            requested = Money(minorUnits: record.share, .sek)
+            hours = record.hours
+            status = record.status.rawValue
+            paymentDate = record.paymentDate
+            fileID = record.fileID
+            approved = record.approved.map { Money(minorUnits: $0, .sek) }
+            capWarning = record.capWarning
+        }
+    }
+
+    struct CapUsage: Codable, Sendable {
+        // The buyer's full number: only ever answered to a request that named it.
+        var buyer: String
+        var year: Int
+        var rot: Money
+        var rut: Money
+        var total: Money
+        var remaining: Money
+        var remainingROT: Money
+    }
+
+    struct FileView: Codable, Sendable {
+        var id: String
+        var creditorID: String
+        var kind: String
+        var year: Int
+        var name: String
+        var deadline: String
+        var downloadPath: String
+    }
+
+    static func add(to router: Router<BasicRequestContext>, context: ServiceContext) {
+        let writer = context.store.writer
+        router.get("/v1/claims") { request, _ -> Response in
+            let status: String? = request.uri.queryParameters["status"].map(String.init)
+            let claims: [ClaimView] = try await writer.read { db in
+                let records = try ClaimRecord.fetchAll(
+                    db,
+                    sql: "SELECT * FROM claim WHERE (?1 IS NULL OR status = ?1) ORDER BY year, invoiceID, buyer",
+                    arguments: [status]
+                )
+                return records.map(ClaimView.init)
+            }
+            return try JSONResponse.make(claims)
+        }
+        router.get("/v1/buyers/:personnummer/usage") { request, routeContext -> Response in
+            let text = try routeContext.parameters.require("personnummer")
+            guard let buyer = try? Personnummer(parsing: text) else {
+                throw HTTPError(.badRequest, message: "not a valid personnummer")
+            }
+            let today = CalendarDate.today(at: context.clock.now())
+            let year = request.uri.queryParameters["year"].flatMap { Int(String($0)) } ?? today.year
+            let answer = try await writer.read { db in try Self.usage(of: buyer, in: year, db) }
+            return try JSONResponse.make(answer)
+        }
+        router.get("/v1/claim-files") { _, _ -> Response in
+            let files = try await writer.read { db in
+                try ClaimFileRecord.fetchAll(db, sql: "SELECT * FROM claim_file ORDER BY generatedAt").map {
+                    FileView(
+                        id: $0.id,
+                        creditorID: $0.creditorID,
+                        kind: $0.kind,
+                        year: $0.year,
+                        name: $0.name,
+                        deadline: $0.deadline,
+                        downloadPath: "/v1/claim-files/\($0.id)"
+                    )
+                }
+            }
+            return try JSONResponse.make(files)
+        }
+        router.get("/v1/claim-files/:id") { _, routeContext -> Response in
+            let id = try routeContext.parameters.require("id")
+            guard let file = try await writer.read({ db in try ClaimFileRecord.fetchOne(db, key: id) }) else {
+                throw HTTPError(.notFound, message: "no claim file \(id)")
+            }
+            return Response(
+                status: .ok,
+                headers: [
+                    .contentType: "application/xml; charset=utf-8",
+                    .contentDisposition: "attachment; filename=\"\(file.name).xml\"",
+                ],
+                body: ResponseBody(byteBuffer: ByteBuffer(string: file.xml))
+            )
+        }
+    }
+
+    /// A buyer's allocated ROT and RUT in a year and what is left of the caps. Asked for by the full number, so the
+    /// answer carries it.
+    static func usage(of buyer: Personnummer, in year: Int, _ db: Database) throws -> CapUsage {
+        let rot =
+            try Int64.fetchOne(
+                db,
+                sql: "SELECT COALESCE(SUM(share), 0) FROM claim WHERE buyer = ? AND year = ? AND kind = 'rot'",
+                arguments: [buyer.canonical, year]
+            ) ?? 0
+        let rut =
+            try Int64.fetchOne(
+                db,
+                sql: "SELECT COALESCE(SUM(share), 0) FROM claim WHERE buyer = ? AND year = ? AND kind = 'rut'",
+                arguments: [buyer.canonical, year]
+            ) ?? 0
+        let remaining = max(0, ReductionRates.totalCap - rot - rut)
+        return CapUsage(
+            buyer: buyer.canonical,
+            year: year,
+            rot: Money(minorUnits: rot, .sek),
+            rut: Money(minorUnits: rut, .sek),
+            total: Money(minorUnits: rot + rut, .sek),
+            remaining: Money(minorUnits: remaining, .sek),
+            remainingROT: Money(minorUnits: max(0, min(ReductionRates.rotCap - rot, remaining)), .sek)
+        )
+    }
+}

@@ -1,0 +1,71 @@
+import Foundation
+import GRDB
+import KvittContracts
+
+/// One buyer's claim on one invoice, from allocation to Skatteverket's decision.
+struct ClaimRecord: Codable, FetchableRecord, PersistableRecord, Sendable {
+    static let databaseTableName = "claim"
+
+    enum Status: String, Codable, Sendable {
+        /// Allocated; the invoice is not paid yet.
+        case allocated
+        /// The buyer paid: it can go into a claim file.
+        case requestable
+        /// In a claim file sent to Skatteverket.
+        case claimed
+        /// Skatteverket decided.
+        case decided
+    }
+
+    /// One work type's hours and material, as stored with the claim.
+    struct Work: Codable, Sendable, Equatable {
+        var workType: String
+        var hours: Int
+        var materialCost: Int64
+    }
+
+    var id: String
+    var invoiceID: String
+    var creditorID: String
+    var kind: String
+    /// The canonical 12-digit personnummer.
+    var buyer: String
+    /// The year whose cap the share counts against (the payment year once paid).
+    var year: Int
+    var share: Int64
+    var hours: Int
+    var labour: Int64
+    /// JSON of `[Work]`.
+    var work: String
+    /// JSON of the ROT property (designation or BRF and apartment).
+    var property: String?
+    var invoiceNumber: String?
+    var status: Status
+    var paymentDate: String?
+    var paidAmount: Int64?
+    var fileID: String?
+    var approved: Int64?
+    var capWarning: String?
+
+    var maskedBuyer: String { String(buyer.prefix(8)) + "-****" }
+}
+
+/// The ROT property as stored with a claim.
+struct StoredProperty: Codable, Sendable, Equatable {
+    var designation: String?
+    var housingAssociation: String?
+    var apartmentNumber: String?
+}
+
+/// A generated claim file.
+struct ClaimFileRecord: Codable, FetchableRecord, PersistableRecord, Sendable {
+    static let databaseTableName = "claim_file"
+    var id: String
+    var creditorID: String
+    var kind: String
+    var year: Int
+    var name: String
+    var xml: String
+    var generatedAt: Double
+    var deadline: String
+}

@@ -1,0 +1,51 @@
+import GRDB
+
+/// Tax-reduction's tables: creditors (to refuse a buyer who is the provider), claims (one per buyer and invoice)
+/// and the claim files written.
+enum TaxReductionSchema {
+    static func register(_ migrator: inout DatabaseMigrator) {
+        migrator.registerMigration("tax-reduction-1") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE creditor (
+                        id TEXT PRIMARY KEY NOT NULL,
+                        identity TEXT NOT NULL
+                    );
+                    CREATE TABLE claim (
+                        id TEXT PRIMARY KEY NOT NULL,
+                        invoiceID TEXT NOT NULL,
+                        creditorID TEXT NOT NULL,
+                        kind TEXT NOT NULL,
+                        buyer TEXT NOT NULL,
+                        year INTEGER NOT NULL,
+                        share INTEGER NOT NULL,
+                        hours INTEGER NOT NULL,
+                        labour INTEGER NOT NULL,
+                        work TEXT NOT NULL,
+                        property TEXT,
+                        invoiceNumber TEXT,
+                        status TEXT NOT NULL,
+                        paymentDate TEXT,
+                        paidAmount INTEGER,
+                        fileID TEXT,
+                        approved INTEGER,
+                        capWarning TEXT,
+                        UNIQUE (invoiceID, buyer)
+                    );
+                    CREATE INDEX claim_by_buyer ON claim(buyer, year);
+                    CREATE INDEX claim_by_creditor ON claim(creditorID, kind, status);
+                    CREATE TABLE claim_file (
+                        id TEXT PRIMARY KEY NOT NULL,
+                        creditorID TEXT NOT NULL,
+                        kind TEXT NOT NULL,
+                        year INTEGER NOT NULL,
+                        name TEXT NOT NULL,
+                        xml TEXT NOT NULL,
+                        generatedAt REAL NOT NULL,
+                        deadline TEXT NOT NULL
+                    );
+                    """
+            )
+        }
+    }
+}

@@ -1,0 +1,198 @@
+import Foundation
+import KvittAMQP
+import KvittContracts
+import KvittMessaging
+import KvittTesting
+import Testing
+
+@testable import TaxReduction
+
+/// Tax-reduction's handlers in memory: allocation, caps across invoices, rejection, payment, claim files, decisions.
+@Suite("Tax-reduction handlers (in memory)")
+struct TaxReductionFlowTests {
+    func harness() throws -> ServiceHarness {
+        try ServiceHarness(
+            name: "tax-reduction",
+            migrations: { TaxReductionSchema.register(&$0) },
+            handlers: { TaxReductionService.registerHandlers(&$0) }
+        )
+    }
+
+    static func created(
+        _ invoiceID: String,
+        kind: String = "rot",
+        labour: Int64,
+        buyers: [String],
+        hours: Int = 10,
+        date: String = "2026-03-02",
+        property: String? = "Uppsala Kåbo 1:1"
+    ) -> InvoiceCreated {
+        let line = CreateInvoice.Line(
+            description: "Arbete",
+            quantity: DecimalQuantity("1")!,
+            unitPrice: labour * 4 / 5,
+            vatRate: 25,
+            taxReduction: .init(
+                kind: kind,
+                workType: kind == "rot" ? "Bygg" : "Stadning",
+                hours: DecimalQuantity("\(hours)")
+            )
+        )
+        let labourMoney = Money(minorUnits: labour, .sek)
+        return InvoiceCreated(
+            invoiceID: invoiceID,
+            creditorID: "acme",
+            externalID: invoiceID,
+            kind: "debit",
+            debtor: Debtor(kind: "private", name: "Anna", identityNumber: buyers[0]),
+            invoiceDate: CalendarDate(date)!,
+            dueDate: CalendarDate(date)!.adding(days: 30),
+            lines: [
+                PricedLine(
+                    line: line,
+                    net: Money(minorUnits: labour * 4 / 5, .sek),
+                    vat: Money(minorUnits: labour / 5, .sek)
+                )
+            ],
+            totals: InvoiceTotals(net: labourMoney, vat: [], rounding: .zero(.sek), total: labourMoney),
+            taxReduction: TaxReductionDetail(
+                kind: kind,
+                labourCostIncludingVAT: labourMoney,
+                materialCost: .zero(.sek),
+                workTypes: [
+                    .init(
+                        workType: kind == "rot" ? "Bygg" : "Stadning",
+                        hours: DecimalQuantity("\(hours)")!,
+                        materialCost: .zero(.sek)
+                    )
+                ],
+                request: .init(
+                    buyers: buyers,
+                    hoursToReport: hours,
+                    propertyDesignation: kind == "rot" ? property : nil
+                )
+            )
+        )
+    }
+
+    @Test func allocationCapsAcrossInvoicesAndRejections() async throws {
+        let service = try harness()
+        let first = try #require(
+            try await service.send(Self.created("inv-1", kind: "rut", labour: 14_000_000, buyers: ["19811218-9876"]))
+                .first(ReductionAllocated.self)
+        )
+        #expect(first.total == Money(minorUnits: 7_000_000, .sek))
+        // A second RUT invoice in the same year finds only 5 000 kr left of the 75 000 kr cap.
+        let second = try #require(
+            try await service.send(Self.created("inv-2", kind: "rut", labour: 4_000_000, buyers: ["19811218-9876"]))
+                .first(ReductionAllocated.self)
+        )
+        #expect(second.total == Money(minorUnits: 500_000, .sek))
+        #expect(second.buyers[0].capWarning != nil)
+
+        let minor = try await service.send(Self.created("inv-3", labour: 100_000, buyers: ["20150101-0019"]))
+        let rejected = try #require(try minor.first(ReductionRejected.self))
+        #expect(rejected.reason.contains("under 18"))
+        #expect(!rejected.reason.contains("0019"))
+        let noProperty = try await service.send(
+            Self.created("inv-4", labour: 100_000, buyers: ["19811218-9876"], property: nil)
+        )
+        #expect(
+            try noProperty.first(ReductionRejected.self)?.errors.map(\.field) == ["taxReduction.propertyDesignation"]
+        )
+
+        try await service.send(
+            CreditorRegistered(
+                creditor: RegisterCreditor(
+                    creditorID: "acme",
+                    name: "Acme",
+                    organisationNumber: "19811218-9876",
+                    bankgiro: "5050-1055",
+                    reminderFeeAgreed: false,
+                    paymentTermsDays: 30,
+                    ocrControl: .init(level: "hard"),
+                    invoiceNumberSeries: .init(start: 1)
+                )
+            )
+        )
+        let selfBuyer = try await service.send(Self.created("inv-5", labour: 100_000, buyers: ["19811218-9876"]))
+        #expect(try selfBuyer.first(ReductionRejected.self)?.reason.contains("is the provider") == true)
+    }
+
+    @Test func paidClaimsBecomeAValidClaimFileAndDecisionsBillTheRefusedPart() async throws {
+        let service = try harness()
+        // ROT: labour 40 000 kr incl. VAT, two buyers, 30 % = 12 000 kr, 6 000 each.
+        let allocated = try #require(
+            try await service.send(
+                Self.created("inv-1", labour: 4_000_000, buyers: ["19811218-9876", "19800101-0019"])
+            )
+            .first(ReductionAllocated.self)
+        )
+        #expect(allocated.buyers.map(\.amount.amount) == [600_000, 600_000])
+        let noneYet = try await service.send(
+            GenerateClaimFile(creditorID: "acme", kind: "rot", year: 2026, name: "Mars")
+        )
+        #expect(noneYet.rejection(TaxReductionCommandRejected.self)?.errors.first?.field == "year")
+
+        try await service.send(
+            InvoiceIssued(
+                invoiceID: "inv-1",
+                creditorID: "acme",
+                invoiceNumber: "1001",
+                ocr: "10017",
+                kind: "debit",
+                invoiceDate: CalendarDate("2026-03-02")!,
+                dueDate: CalendarDate("2026-04-01")!,
+                total: Money(minorUnits: 4_000_000, .sek),
+                taxReduction: Money(minorUnits: 1_200_000, .sek),
+                amountDue: Money(minorUnits: 2_800_000, .sek),
+                debtor: Debtor(kind: "private", name: "Anna"),
+                paymentMeans: .init(
+                    kind: "bankgiro-ocr",
+                    bankgiro: "5050-1055",
+                    reference: "10017",
+                    reconcilableFromBankgiro: true
+                )
+            )
+        )
+        try await service.send(
+            InvoicePaid(
+                invoiceID: "inv-1",
+                paid: Money(minorUnits: 2_800_000, .sek),
+                paymentDate: CalendarDate("2026-03-20")!
+            )
+        )
+        let generated = try await service.send(
+            GenerateClaimFile(creditorID: "acme", kind: "rot", year: 2026, name: "Mars")
+        )
+        let file = try #require(try generated.first(ClaimFileGenerated.self))
+        #expect(file.claims.count == 2)
+        #expect(file.deadline == CalendarDate("2027-01-31"))
+        #expect(file.claims.allSatisfy { $0.buyer.hasSuffix("-****") })
+        let xml = try #require(
+            try await service.store.writer.read { db in try ClaimFileRecord.fetchOne(db, key: file.fileID)?.xml }
+        )
+        #expect(xml.contains("<PrisForArbete>20000</PrisForArbete>"))
+        #expect(xml.contains("<BetaltBelopp>14000</BetaltBelopp>"))
+        #expect(xml.contains("<BegartBelopp>6000</BegartBelopp>"))
+        #expect(try SchemaValidation.validate(xml).status == 0, "the file validates against Skatteverket's V6 schema")
+
+        let decision = RecordDecision(
+            utforare: "165566778899",
+            beslut: [
+                .init(
+                    referensnummer: "20260000185-01",
+                    arenden: [
+                        .init(personnummer: "198112189876", fakturanummer: "1001", godkantBelopp: 6000),
+                        .init(personnummer: "198001010019", fakturanummer: "1001", godkantBelopp: 4000),
+                    ]
+                )
+            ]
+        )
+        let decided = try await service.send(decision).all(ClaimDecided.self)
+        #expect(decided.map(\.owedByBuyer.amount) == [0, 200_000])
+        #expect(decided.map(\.referenceNumber) == ["20260000185-01", "20260000185-01"])
+        let again = try await service.send(decision)
+        #expect(again.rejection(TaxReductionCommandRejected.self) != nil, "a decided claim is not decided twice")
+    }
+}
