@@ -21,6 +21,7 @@ let package = Package(
         .executable(name: "invoicing", targets: ["Invoicing"]),
         .executable(name: "payment-matching", targets: ["PaymentMatching"]),
         .executable(name: "tax-reduction", targets: ["TaxReduction"]),
+        .executable(name: "kvitt", targets: ["Kvitt"]),
         .executable(name: "kvitt-bench", targets: ["KvittBench"]),
         .executable(name: "kvitt-probe-service", targets: ["KvittProbeService"]),
     ],
@@ -75,6 +76,12 @@ let package = Package(
             exclude: ["README.md"]
         ),
         .executableTarget(
+            name: "Kvitt",
+            dependencies: ["KvittAMQP", "KvittMessaging", "KvittContracts", argumentParser, grdb],
+            path: "Services/Kvitt",
+            exclude: ["README.md"]
+        ),
+        .executableTarget(
             name: "KvittBench",
             dependencies: ["KvittAMQP", "KvittMessaging", "KvittTesting", argumentParser, grdb, logging],
             path: "Tests/Bench/KvittBench"
@@ -89,6 +96,7 @@ let package = Package(
         .testTarget(name: "KvittMessagingTests", dependencies: ["KvittMessaging", "KvittTesting", grdb]),
         .testTarget(name: "KvittTestingTests", dependencies: ["KvittTesting"]),
         .testTarget(name: "InvoicingTests", dependencies: ["Invoicing", "KvittTesting", grdb]),
+        .testTarget(name: "KvittCLITests", dependencies: ["Kvitt", "KvittTesting", grdb]),
         .testTarget(
             name: "TaxReductionTests",
             dependencies: ["TaxReduction", "Invoicing", "PaymentMatching", "KvittTesting", grdb]

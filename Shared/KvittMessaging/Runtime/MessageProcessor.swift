@@ -196,7 +196,7 @@ public final class MessageProcessor: Sendable {
     }
 
     /// A decoding error as one line that names the field (`lines[2].unitPrice: expected Int64`).
-    static func describe(decodingError error: any Error) -> String {
+    public static func describe(decodingError error: any Error) -> String {
         guard let error = error as? DecodingError else { return "\(error)" }
         func path(_ codingPath: [any CodingKey]) -> String {
             codingPath.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined()

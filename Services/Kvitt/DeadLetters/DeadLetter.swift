@@ -1,0 +1,58 @@
+import Foundation
+import KvittAMQP
+import KvittMessaging
+
+/// A parked message as the operator sees it.
+struct DeadLetter: Sendable {
+    /// The service whose dead-letter queue holds it.
+    let service: String
+    let delivery: AMQPDelivery
+
+    var headers: AMQPTable { delivery.properties.headers }
+    var id: String { delivery.properties.messageID ?? "-" }
+    var type: String { delivery.properties.type ?? "-" }
+    /// Kvitt's own reason, or the broker's (`delivery_limit`, `rejected`) for a message the broker parked.
+    var reason: String {
+        headers[FailureHeaders.reason]?.stringValue
+            ?? headers["x-first-death-reason"]?.stringValue.map { "broker:\($0)" } ?? "-"
+    }
+    var detail: String { headers[FailureHeaders.detail]?.stringValue ?? "" }
+    var failedAt: String { headers[FailureHeaders.failedAt]?.stringValue ?? "-" }
+    var failedAtDate: Date? {
+        headers[FailureHeaders.failedAt]?.stringValue.flatMap { try? Date($0, strategy: .iso8601) }
+    }
+    var retryCount: Int { Int(headers[FailureHeaders.retryCount]?.int64Value ?? 0) }
+    var replayCount: Int { Int(headers[FailureHeaders.replayCount]?.int64Value ?? 0) }
+    /// The service the message failed in: where a replay goes.
+    var failedService: String { headers[FailureHeaders.failedService]?.stringValue ?? service }
+
+    /// The message to republish: the same id, type and body, to the failed service's own queue only, with its
+    /// failure headers removed, fresh retries, and the replay counted.
+    func replayMessage() -> AMQPOutgoingMessage {
+        var properties = delivery.properties
+        for header in [
+            FailureHeaders.reason, FailureHeaders.detail, FailureHeaders.failedAt, FailureHeaders.failedService,
+            FailureHeaders.retryCount, "x-death", "x-first-death-queue", "x-first-death-reason",
+            "x-first-death-exchange",
+            "x-last-death-queue", "x-last-death-reason", "x-last-death-exchange", "x-delivery-count",
+        ] {
+            properties.headers[header] = nil
+        }
+        properties.headers[FailureHeaders.replayCount] = .int64(Int64(replayCount + 1))
+        return AMQPOutgoingMessage(exchange: "", routingKey: failedService, properties: properties, body: delivery.body)
+    }
+}
+
+/// Which dead letters a command acts on.
+struct DeadLetterFilter: Sendable {
+    var ids: Set<String> = []
+    var reason: String?
+    var type: String?
+    var since: Date?
+
+    func matches(_ letter: DeadLetter) -> Bool {
+        (ids.isEmpty || ids.contains(letter.id)) && (reason == nil || letter.reason == reason)
+            && (type == nil || letter.type == type)
+            && (since == nil || (letter.failedAtDate.map { $0 >= since! } ?? false))
+    }
+}

@@ -1,0 +1,129 @@
+import Foundation
+import KvittAMQP
+import KvittMessaging
+
+/// Reads, replays and purges dead-letter queues without disturbing messages that a command does not select.
+///
+/// Messages are taken with `basic.get` and left unacknowledged; what a command does not act on is returned to the
+/// queue (`basic.nack` with requeue) before the command ends. A replay acknowledges a dead letter only after the
+/// broker confirmed its republished copy.
+struct DeadLetterOperations: Sendable {
+    let client: AMQPClient
+    let publisher: AMQPPublisher
+    /// The services whose dead-letter queues exist.
+    let services: [String]
+
+    static let knownServices = ["invoicing", "payment-matching", "debt-collection", "tax-reduction"]
+
+    /// Everything parked, oldest first, up to `limit` per service; the queues are left as they were.
+    func list(filter: DeadLetterFilter, limit: Int = 1000) async throws -> [DeadLetter] {
+        var letters: [DeadLetter] = []
+        for service in services {
+            let taken = try await take(service, limit: limit)
+            try await release(taken.map(\.delivery), acking: [])
+            letters += taken.filter(filter.matches)
+        }
+        return letters
+    }
+
+    /// Result of a replay.
+    struct Outcome: Sendable {
+        var replayed: [DeadLetter] = []
+        var failed: [(DeadLetter, String)] = []
+    }
+
+    /// Republishes the selected dead letters to their services' queues, at most `rate` per second.
+    func replay(
+        filter: DeadLetterFilter,
+        dryRun: Bool,
+        rate: Int?,
+        progress: @Sendable (Int, Int) -> Void = { _, _ in }
+    ) async throws -> Outcome {
+        var outcome = Outcome()
+        for service in services {
+            let taken = try await take(service, limit: 100_000)
+            let selected = taken.filter(filter.matches)
+            var acked: Set<UInt64> = []
+            if !dryRun {
+                let chunkSize = max(1, rate ?? 500)
+                var start = 0
+                while start < selected.count {
+                    let chunk = Array(selected[start..<min(start + chunkSize, selected.count)])
+                    let started = ContinuousClock.now
+                    let results = await publisher.publish(batch: chunk.map { $0.replayMessage() })
+                    for (letter, result) in zip(chunk, results) {
+                        switch result {
+                        case .success:
+                            outcome.replayed.append(letter)
+                            acked.insert(letter.delivery.deliveryTag)
+                        case .failure(let error):
+                            outcome.failed.append((letter, "\(error)"))
+                        }
+                    }
+                    start += chunk.count
+                    progress(outcome.replayed.count + outcome.failed.count, selected.count)
+                    if rate != nil, start < selected.count {
+                        let elapsed = ContinuousClock.now - started
+                        if elapsed < .seconds(1) { try await Task.sleep(for: .seconds(1) - elapsed) }
+                    }
+                }
+            } else {
+                outcome.replayed += selected
+            }
+            try await release(taken.map(\.delivery), acking: acked)
+        }
+        return outcome
+    }
+
+    /// Removes the selected dead letters for good and returns them.
+    func purge(filter: DeadLetterFilter) async throws -> [DeadLetter] {
+        var purged: [DeadLetter] = []
+        for service in services {
+            let taken = try await take(service, limit: 100_000)
+            let selected = taken.filter(filter.matches)
+            try await release(taken.map(\.delivery), acking: Set(selected.map(\.delivery.deliveryTag)))
+            purged += selected
+        }
+        return purged
+    }
+
+    /// Takes up to `limit` messages from a service's dead-letter queue without acknowledging them.
+    private func take(_ service: String, limit: Int) async throws -> [DeadLetter] {
+        let queue = "\(service).dead-letter"
+        let deliveries = try await client.perform { session -> [AMQPDelivery] in
+            var taken: [AMQPDelivery] = []
+            while taken.count < limit, let delivery = try session.get(queue: queue) { taken.append(delivery) }
+            return taken
+        }
+        return deliveries.map { DeadLetter(service: service, delivery: $0) }
+    }
+
+    /// Acknowledges the given tags and returns every other taken message to its queue.
+    private func release(_ deliveries: [AMQPDelivery], acking acked: Set<UInt64>) async throws {
+        guard !deliveries.isEmpty else { return }
+        let tags = deliveries.map(\.deliveryTag)
+        try await client.perform { session in
+            for tag in tags {
+                if acked.contains(tag) {
+                    try session.ack(deliveryTag: tag)
+                } else {
+                    try session.nack(deliveryTag: tag, requeue: true)
+                }
+            }
+        }
+    }
+
+    /// The services among `candidates` whose dead-letter queue exists (a missing one closes the channel, which the
+    /// client reopens).
+    static func existing(_ candidates: [String], client: AMQPClient) async -> [String] {
+        var found: [String] = []
+        for service in candidates {
+            let exists =
+                (try? await client.perform { session in
+                    try session.declare(AMQPQueue(name: "\(service).dead-letter"), passive: true)
+                }) != nil
+            if exists { found.append(service) }
+        }
+        return found
+    }
+}

@@ -1,0 +1,14 @@
+import ArgumentParser
+
+/// `kvitt`: the operator's and integrator's tool.
+@main
+struct KvittCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "kvitt",
+        abstract: "Operate Kvitt: dead letters, publishing, bank files, status.",
+        subcommands: [
+            DeadLettersCommand.self, PublishCommand.self, ImportBgMaxCommand.self, BgMaxCommand.self,
+            StatusCommand.self,
+        ]
+    )
+}

@@ -1,0 +1,145 @@
+import Foundation
+import GRDB
+import KvittAMQP
+import KvittContracts
+import KvittMessaging
+import KvittTesting
+import Synchronization
+import Testing
+
+@testable import Kvitt
+
+/// A probe service whose effect handler refuses everything while its gate is closed: messages park in the
+/// dead-letter queue, and replays succeed once the gate opens.
+final class Gate: Sendable {
+    private let open = Mutex(false)
+    var isOpen: Bool { open.withLock { $0 } }
+    func set(_ value: Bool) { open.withLock { $0 = value } }
+}
+
+struct GatedHandler: MessageHandler {
+    let gate: Gate
+    func handle(_ message: Probe.ApplyEffect, context: HandlerContext) throws {
+        guard gate.isOpen else {
+            throw PermanentFailure(reason: "gate-closed", detail: "the probe refuses \(message.key)")
+        }
+        try context.db.execute(
+            sql: """
+                INSERT INTO probe_tally (key, total, applications) VALUES (?, ?, 1)
+                ON CONFLICT(key) DO UPDATE SET total = total + excluded.total, applications = applications + 1
+                """,
+            arguments: [message.key, message.amount]
+        )
+    }
+}
+
+@Suite("Dead-letter operations against the real broker")
+struct DeadLetterOperationsTests {
+    let logger = TestBroker.logger("cli")
+
+    @Test func listFilterDryRunReplayIdempotenceFailAgainAndPurge() async throws {
+        let gate = Gate()
+        let definition = ServiceDefinition(
+            name: "gated",
+            defaultHTTPPort: 0,
+            migrations: { ProbeService.migrations(&$0) },
+            handlers: { registry, _ in registry.register(GatedHandler(gate: gate)) }
+        )
+        let service = try await InProcessService.start(definition, logger: logger)
+        let publisher = AMQPPublisher(url: TestBroker.url, options: TestBroker.options("up"), logger: logger)
+        for key in ["a", "b", "c"] {
+            try await publisher.publish(service.message(Probe.ApplyEffect(key: key, amount: 1), id: "msg-\(key)"))
+        }
+        var malformed = try service.message(Probe.ApplyEffect(key: "x", amount: 1), id: "msg-bad")
+        malformed.body = Array("not json".utf8)
+        try await publisher.publish(malformed)
+
+        let client = AMQPClient(url: TestBroker.url, options: TestBroker.options("cli"), logger: logger)
+        try await client.waitUntilConnected()
+        let operations = DeadLetterOperations(client: client, publisher: publisher, services: [service.name])
+        #expect(await TestBroker.eventually { (try? await operations.list(filter: DeadLetterFilter()).count) == 4 })
+        let gated = try await operations.list(filter: DeadLetterFilter(reason: "permanent-failure"))
+        #expect(Set(gated.map(\.id)) == ["msg-a", "msg-b", "msg-c"])
+        #expect(gated.allSatisfy { $0.type == "probe.apply-effect.v1" && $0.failedService == service.name })
+
+        // A dry run changes nothing.
+        let dry = try await operations.replay(filter: DeadLetterFilter(ids: ["msg-a"]), dryRun: true, rate: nil)
+        #expect(dry.replayed.map(\.id) == ["msg-a"])
+        #expect(try await operations.list(filter: DeadLetterFilter()).count == 4)
+
+        // Open the gate and replay a and b: each takes effect once.
+        gate.set(true)
+        let replayed = try await operations.replay(
+            filter: DeadLetterFilter(ids: ["msg-a", "msg-b"]),
+            dryRun: false,
+            rate: 10
+        )
+        #expect(Set(replayed.replayed.map(\.id)) == ["msg-a", "msg-b"])
+        #expect(await TestBroker.eventually { (try? await tally(service)["b"]?.applications) == 1 })
+        #expect(try await operations.list(filter: DeadLetterFilter()).map(\.id).sorted() == ["msg-bad", "msg-c"])
+
+        // Replaying a message that already took effect changes nothing: park a copy of b again and replay it.
+        var copy = try service.message(Probe.ApplyEffect(key: "b", amount: 1), id: "msg-b")
+        copy.exchange = service.deadLetterExchange
+        copy.routingKey = service.name
+        copy.properties.headers[FailureHeaders.reason] = "permanent-failure"
+        try await publisher.publish(copy)
+        #expect(
+            await TestBroker.eventually {
+                (try? await operations.list(filter: DeadLetterFilter(ids: ["msg-b"])).count) == 1
+            }
+        )
+        _ = try await operations.replay(filter: DeadLetterFilter(ids: ["msg-b"]), dryRun: false, rate: nil)
+        try await Task.sleep(for: .milliseconds(500))
+        #expect(try await tally(service)["b"]?.applications == 1, "the inbox made the second replay a no-op")
+
+        // A message that fails again returns to the dead-letter queue with its replay counted.
+        gate.set(false)
+        _ = try await operations.replay(filter: DeadLetterFilter(ids: ["msg-c"]), dryRun: false, rate: nil)
+        #expect(
+            await TestBroker.eventually {
+                (try? await operations.list(filter: DeadLetterFilter(ids: ["msg-c"])).first?.replayCount) == 1
+            }
+        )
+
+        // Purge what the filter selects, nothing else.
+        let purged = try await operations.purge(filter: DeadLetterFilter(reason: "undecodable-body"))
+        #expect(purged.map(\.id) == ["msg-bad"])
+        #expect(try await operations.list(filter: DeadLetterFilter()).map(\.id) == ["msg-c"])
+
+        // The replay ledger.
+        let audit = try ReplayAudit(
+            path: try TestBroker.temporaryDirectory().appendingPathComponent("audit.sqlite").path
+        )
+        try audit.record(replayed.replayed.map { CLI.auditEntry($0, at: Date(), outcome: "replayed") })
+        #expect(try audit.history(limit: 10).map(\.messageID).sorted() == ["msg-a", "msg-b"])
+
+        await client.stop()
+        await publisher.stop()
+        try await service.stop()
+    }
+
+    func tally(_ service: InProcessService) async throws -> [String: (total: Int64, applications: Int)] {
+        try await service.store.writer.read { db in try ProbeService.tally(db) }
+    }
+
+    @Test(arguments: [
+        ("amqp://guest:guest@127.0.0.1:1/", "cannot reach the broker"),
+        ("amqp://nobody:wrong@127.0.0.1:5672/", "cannot reach the broker"),
+    ])
+    func brokerProblemsAreOneClearLine(url: String, expected: String) async throws {
+        let process = Process()
+        process.executableURL = TestBroker.executable("kvitt")
+        process.arguments = ["dead-letters", "list", "--url", url, "--timeout", "1"]
+        let errors = Pipe()
+        process.standardError = errors
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        let output = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 2)
+        #expect(output.hasPrefix("kvitt: \(expected)"))
+        #expect(output.split(separator: "\n").count == 1, "one line, no stack trace")
+        #expect(!output.contains("wrong"), "the password is not echoed")
+    }
+}
