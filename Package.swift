@@ -21,6 +21,7 @@ let package = Package(
         .executable(name: "invoicing", targets: ["Invoicing"]),
         .executable(name: "payment-matching", targets: ["PaymentMatching"]),
         .executable(name: "tax-reduction", targets: ["TaxReduction"]),
+        .executable(name: "debt-collection", targets: ["DebtCollection"]),
         .executable(name: "kvitt", targets: ["Kvitt"]),
         .executable(name: "kvitt-bench", targets: ["KvittBench"]),
         .executable(name: "kvitt-probe-service", targets: ["KvittProbeService"]),
@@ -76,6 +77,12 @@ let package = Package(
             exclude: ["README.md"]
         ),
         .executableTarget(
+            name: "DebtCollection",
+            dependencies: ["KvittMessaging", "KvittContracts", grdb, hummingbird, logging, lifecycle],
+            path: "Services/DebtCollection",
+            exclude: ["README.md"]
+        ),
+        .executableTarget(
             name: "Kvitt",
             dependencies: ["KvittAMQP", "KvittMessaging", "KvittContracts", argumentParser, grdb],
             path: "Services/Kvitt",
@@ -96,6 +103,7 @@ let package = Package(
         .testTarget(name: "KvittMessagingTests", dependencies: ["KvittMessaging", "KvittTesting", grdb]),
         .testTarget(name: "KvittTestingTests", dependencies: ["KvittTesting"]),
         .testTarget(name: "InvoicingTests", dependencies: ["Invoicing", "KvittTesting", grdb]),
+        .testTarget(name: "DebtCollectionTests", dependencies: ["DebtCollection", "KvittTesting", grdb]),
         .testTarget(name: "KvittCLITests", dependencies: ["Kvitt", "KvittTesting", grdb]),
         .testTarget(
             name: "TaxReductionTests",

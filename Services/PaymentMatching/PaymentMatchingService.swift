@@ -16,6 +16,7 @@ enum PaymentMatchingService {
         registry.register(InvoiceIssuedHandler())
         registry.register(InvoiceCreditedHandler())
         registry.register(CreditAppliedHandler())
+        registry.register(FeesChargedHandler())
         registry.register(RegisterPaymentHandler())
         registry.register(ImportBankgiroFileHandler())
         registry.register(LinkPaymentHandler())

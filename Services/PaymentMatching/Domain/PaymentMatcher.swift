@@ -39,7 +39,7 @@ enum PaymentMatcher {
             note: nil,
             registeredAt: context.now.timeIntervalSince1970
         )
-        try record.insert(db)
+        try PaymentWrites.insert(record, db)
         try context.publish(
             PaymentRegistered(
                 paymentID: record.id,
@@ -102,7 +102,7 @@ enum PaymentMatcher {
         } else {
             payment.status = .matched
         }
-        try payment.update(context.db)
+        try PaymentWrites.updateState(payment, context.db)
     }
 
     static func apply(
@@ -114,16 +114,15 @@ enum PaymentMatcher {
         _ context: HandlerContext
     ) throws {
         receivable.paid += amount
-        try receivable.update(context.db)
-        let allocation = AllocationRecord(
-            id: nil,
+        try PaymentWrites.updatePaid(receivable, context.db)
+        try PaymentWrites.insertAllocation(
             paymentID: payment.id,
             invoiceID: receivable.invoiceID,
             amount: amount,
             matchedBy: matchedBy,
-            at: context.now.timeIntervalSince1970
+            at: context.now.timeIntervalSince1970,
+            context.db
         )
-        try allocation.insert(context.db)
         try context.publish(
             PaymentMatched(
                 paymentID: payment.id,
@@ -157,7 +156,7 @@ enum PaymentMatcher {
     {
         payment.status = .unmatched
         payment.note = reason
-        try payment.update(context.db)
+        try PaymentWrites.updateState(payment, context.db)
         try context.publish(
             PaymentUnmatched(paymentID: payment.id, amount: payment.money(payment.amount), reason: reason)
         )

@@ -57,3 +57,18 @@ struct CreditAppliedHandler: MessageHandler {
         try receivable.update(context.db)
     }
 }
+
+/// Raises a receivable's amount due by debt-collection's fees and interest, so payments are matched against the
+/// same balance every service sees.
+struct FeesChargedHandler: MessageHandler {
+    func handle(_ event: FeesCharged, context: HandlerContext) throws {
+        guard var receivable = try ReceivableRecord.fetchOne(context.db, key: event.invoiceID) else {
+            throw PermanentFailure(
+                reason: "unknown-invoice",
+                detail: "fees charged on unknown invoice \(event.invoiceID)"
+            )
+        }
+        receivable.adjustments -= event.total.amount
+        try receivable.update(context.db)
+    }
+}

@@ -47,8 +47,9 @@ public final class OutboxRelay: Service {
         await withGracefulShutdownHandler {
             while !stopping.isSet {
                 do {
-                    let published = try await relayOnce()
-                    if published == batchSize { continue }
+                    // A full batch means more rows are probably waiting: go again at once. Count parked rows too, or
+                    // a run of events nobody subscribes to would make the relay idle between batches.
+                    if try await relayPass().handled == batchSize { continue }
                 } catch {
                     logger.warning("outbox relay pass failed", metadata: ["error": "\(error)"])
                 }
@@ -67,6 +68,11 @@ public final class OutboxRelay: Service {
     /// Publishes up to one batch of pending rows and returns how many were confirmed.
     @discardableResult
     public func relayOnce() async throws -> Int {
+        try await relayPass().sent
+    }
+
+    /// One batch: how many rows were confirmed, and how many were settled either way (confirmed or parked).
+    func relayPass() async throws -> (sent: Int, handled: Int) {
         let batchSize = batchSize
         let rows = try await store.writer.read { db in
             try Row.fetchAll(
@@ -92,7 +98,7 @@ public final class OutboxRelay: Service {
         }
         guard !rows.isEmpty else {
             metrics.outboxBacklog(0)
-            return 0
+            return (0, 0)
         }
         let messages = rows.map { row in
             AMQPOutgoingMessage(
@@ -139,7 +145,7 @@ public final class OutboxRelay: Service {
             )
             for (id, failure) in parked { try markParked.execute(arguments: [now, failure, id]) }
         }
-        return sent.count
+        return (sent.count, sent.count + unroutable.count)
     }
 }
 

@@ -30,6 +30,18 @@ struct KvittBench: AsyncParsableCommand {
     var batchSize = 300
     @Flag(help: "Skip the runtime measurement (raw round trip only).")
     var rawOnly = false
+    @Option(
+        help: "Payments: invoices issued and paid through BgMax files by the payment-matching executable (0 skips)."
+    )
+    var payments = 0
+    @Option(help: "Payments: open receivables for the matching-cost comparison (the smaller size is 10,000; 0 skips).")
+    var largeReceivables = 0
+
+    mutating func validate() throws {
+        if largeReceivables > 0 && largeReceivables < 10_000 {
+            throw ValidationError("--large-receivables must be at least 10000")
+        }
+    }
 
     func run() async throws {
         let amqpURL = try AMQPURL(parsing: url)
@@ -47,16 +59,44 @@ struct KvittBench: AsyncParsableCommand {
                 raw
             )
         )
-        guard !rawOnly else { return }
-        let runtime = try await runtimePipeline(amqpURL, logger: logger)
-        print(
-            String(
-                format: "runtime pipeline (decode, inbox, handler, outbox event, commit, ack; batch %d): %.0f msg/s",
-                batchSize,
-                runtime
+        if !rawOnly {
+            let runtime = try await runtimePipeline(amqpURL, logger: logger)
+            print(
+                String(
+                    format:
+                        "runtime pipeline (decode, inbox, handler, outbox event, commit, ack; batch %d): %.0f msg/s",
+                    batchSize,
+                    runtime
+                )
             )
-        )
-        print(String(format: "ratio runtime / raw round trip: %.2f", runtime / raw))
+            print(String(format: "ratio runtime / raw round trip: %.2f", runtime / raw))
+        }
+        if payments > 0 {
+            let bench = PaymentsBenchmark(url: amqpURL, logger: logger)
+            let settled = try await bench.settlement(payments: payments)
+            print(
+                String(
+                    format:
+                        "payments settled (BgMax import to the last invoice-paid, payment-matching process): %.0f payments/s",
+                    settled
+                )
+            )
+            print(String(format: "ratio payments settled / raw round trip: %.2f", settled / raw))
+        }
+        if largeReceivables > 0 {
+            let bench = PaymentsBenchmark(url: amqpURL, logger: logger)
+            let small = try await bench.matchingCost(openReceivables: 10_000, payments: 10_000)
+            let large = try await bench.matchingCost(openReceivables: largeReceivables, payments: 10_000)
+            print(
+                String(
+                    format: "matching cost per payment: %.1f µs at 10,000 open receivables, %.1f µs at %d",
+                    small,
+                    large,
+                    largeReceivables
+                )
+            )
+            print(String(format: "ratio %d / 10,000 receivables: %.2f", largeReceivables, large / small))
+        }
     }
 
     /// Publishes `messages` persistent messages to a fresh quorum queue while consuming them with manual acks.

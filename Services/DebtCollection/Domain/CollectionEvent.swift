@@ -1,0 +1,54 @@
+import KvittContracts
+
+/// Something that happened to a collection case, with its date: the case's history, in the order it happened.
+///
+/// ``CollectionLadder`` computes the next automatic step from it. Postponements and recalls are events too, so the
+/// history alone explains every scheduled date.
+enum CollectionEvent: Sendable, Equatable, Codable {
+    /// A påminnelse went out.
+    case reminderSent(on: CalendarDate)
+    /// The creditor sent the claim to collection by hand ("Skicka till kravhantering").
+    case collectionRequested(on: CalendarDate)
+    /// An inkassokrav went out, with the date by which it must be paid.
+    case collectionLetterSent(on: CalendarDate, dueDate: CalendarDate)
+    /// The inkassokrav fell due unpaid and the creditor was asked whether to go on to Kronofogden.
+    case creditorDecisionRequested(on: CalendarDate)
+    /// The creditor decided whether to apply for betalningsföreläggande.
+    case enforcementDecided(on: CalendarDate, proceed: Bool)
+    /// The application for betalningsföreläggande was prepared.
+    case enforcementApplicationPrepared(on: CalendarDate)
+    /// An amorteringsplan was agreed; automatic steps pause while it is kept.
+    case installmentPlanCreated(on: CalendarDate)
+    /// An instalment was missed; the ladder resumes from this date.
+    case installmentMissed(on: CalendarDate)
+    /// The case went to långtidsbevakning.
+    case longTermSurveillanceStarted(on: CalendarDate)
+    /// A quarterly demand letter of långtidsbevakning went out.
+    case surveillanceLetterSent(on: CalendarDate)
+    /// The creditor moved the next automatic event to a later date.
+    case postponed(on: CalendarDate, to: CalendarDate)
+    /// The creditor recalled the case ("Återkalla kravhantering"); nothing more happens.
+    case recalled(on: CalendarDate)
+
+    /// The day the event happened.
+    var date: CalendarDate {
+        switch self {
+        case .reminderSent(let date), .collectionRequested(let date), .collectionLetterSent(let date, _),
+            .creditorDecisionRequested(let date), .enforcementDecided(let date, _),
+            .enforcementApplicationPrepared(let date), .installmentPlanCreated(let date),
+            .installmentMissed(let date), .longTermSurveillanceStarted(let date), .surveillanceLetterSent(let date),
+            .postponed(let date, _), .recalled(let date):
+            date
+        }
+    }
+
+    /// Whether the event is a written demand or reminder that, once it reaches the debtor, interrupts preskription
+    /// (preskriptionslagen 5 § 2, domain reference §7.4). Preparing an application does not: only filing it with
+    /// Kronofogden does (5 § 3), and filing is recorded elsewhere.
+    var interruptsPreskription: Bool {
+        switch self {
+        case .reminderSent, .collectionLetterSent, .surveillanceLetterSent: true
+        default: false
+        }
+    }
+}

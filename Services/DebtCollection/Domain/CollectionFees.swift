@@ -1,0 +1,85 @@
+import KvittContracts
+
+/// The fees of the collection ladder, the rules for when each may be charged, and the platform's own fee.
+///
+/// Statutory maximums (domain reference §7.1, lag (1981:739) om ersättning för inkassokostnader m.m., amounts since
+/// 2013-03-16): påminnelse 60 kr, inkassokrav 180 kr, amorteringsplan 170 kr, förseningsersättning 450 kr (B2B);
+/// Kronofogden's application fee 300 kr. A contract cannot make the debtor liable for more than the law allows
+/// (6 §). All amounts are SEK; the ladder charges them on SEK claims.
+enum CollectionFees {
+    /// One kind of fee.
+    enum Kind: String, Sendable, Equatable, Codable, CaseIterable {
+        /// Betalningspåminnelse (§7.1): at most 60 kr, and only if agreed with the debtor no later than when the
+        /// debt arose (2 §) and the reminder was reasonably called for (4 §). Whether more than one may be charged
+        /// per debt is unsettled (§9); the ladder sends one.
+        case reminder
+        /// Inkassokrav (§7.1): at most 180 kr for a demand formed as 5 § inkassolagen requires and sent or handed
+        /// to the debtor (3 § 1).
+        case collectionLetter
+        /// Förseningsersättning (§7.1): 450 kr for a business (or authority) debtor, due by law when dröjsmålsränta
+        /// applies, and charged instead of the ordinary inkasso fee, never with it. An option for business debtors.
+        case latePaymentCompensation
+        /// Amorteringsplan (§7.1): at most 170 kr for a written, complete plan for the remaining debt made with the
+        /// debtor and sent or handed over (3 § 2).
+        case installmentPlan
+        /// Kronofogden's fee for an application for betalningsföreläggande (§7.1): 300 kr, paid by the applicant,
+        /// also when the application is withdrawn, and claimed back from the debtor in the application.
+        case kronofogdenApplication
+        /// The platform's fee for långtidsbevakning: 99 kr per quarter and case (Billecta's FAQ), charged to the
+        /// creditor, not to the debtor.
+        case longTermSurveillanceQuarter
+
+        /// The amount in SEK.
+        var amount: Money {
+            switch self {
+            case .reminder: CollectionFees.reminder
+            case .collectionLetter: CollectionFees.collectionLetter
+            case .latePaymentCompensation: CollectionFees.latePaymentCompensation
+            case .installmentPlan: CollectionFees.installmentPlan
+            case .kronofogdenApplication: CollectionFees.kronofogdenApplication
+            case .longTermSurveillanceQuarter: CollectionFees.longTermSurveillancePerQuarter
+            }
+        }
+
+        /// Whether the debtor can be made to pay it (every fee except the platform's own).
+        var isChargeableToDebtor: Bool { self != .longTermSurveillanceQuarter }
+
+        /// The Swedish name used on letters and in an application to Kronofogden.
+        var swedishName: String {
+            switch self {
+            case .reminder: "Påminnelseavgift"
+            case .collectionLetter: "Inkassoavgift"
+            case .latePaymentCompensation: "Förseningsersättning"
+            case .installmentPlan: "Avgift för amorteringsplan"
+            case .kronofogdenApplication: "Ansökningsavgift Kronofogden"
+            case .longTermSurveillanceQuarter: "Långtidsbevakning per kvartal"
+            }
+        }
+    }
+
+    /// Betalningspåminnelse, 60 kr (§7.1).
+    static let reminder = sek(60)
+    /// Inkassokrav, 180 kr (§7.1).
+    static let collectionLetter = sek(180)
+    /// Förseningsersättning for a business debtor, 450 kr, instead of the inkasso fee (§7.1).
+    static let latePaymentCompensation = sek(450)
+    /// Amorteringsplan, 170 kr (§7.1).
+    static let installmentPlan = sek(170)
+    /// Kronofogden's application fee for betalningsföreläggande, 300 kr (§7.1).
+    static let kronofogdenApplication = sek(300)
+    /// Långtidsbevakning, 99 kr per quarter and case, a platform fee to the creditor (Billecta's FAQ).
+    static let longTermSurveillancePerQuarter = sek(99)
+
+    /// The reminder fee when the creditor agreed it with the debtor no later than when the debt arose; `nil`
+    /// otherwise, and then the reminder goes out without a fee (§7.1, lag 1981:739 2 §).
+    static func reminderFee(agreed: Bool) -> Money? { agreed ? reminder : nil }
+
+    /// The fee of an inkassokrav: 180 kr, or for a business debtor 450 kr förseningsersättning instead when the
+    /// creditor chose it (§7.1: instead of the ordinary inkasso fee, never both). A consumer is always charged the
+    /// inkasso fee.
+    static func collectionLetterFee(debtor: DebtorKind, preferLatePaymentCompensation: Bool) -> Kind {
+        debtor == .business && preferLatePaymentCompensation ? .latePaymentCompensation : .collectionLetter
+    }
+
+    private static func sek(_ kronor: Int64) -> Money { Money(minorUnits: kronor * 100, .sek) }
+}

@@ -1,0 +1,61 @@
+/// A creditor's collection settings: when the automatic reminder and inkassokrav go out, and what may be charged.
+///
+/// Days count from the invoice's due date, which never changes (a postponement moves only the next event, Billecta's
+/// FAQ "flytta fram nästa automatiska händelse"). No statutory minimum wait before a påminnelse or an inkassokrav was
+/// found (domain reference §7.2: a reminder is not required; the claim only needs to be due and the debtor aware).
+struct CollectionSettings: Sendable, Equatable {
+    /// The fewest days an inkassokrav gives the debtor to pay: IMY's general advice, "not shorter than 8 days from
+    /// the day it is sent" (domain reference §7.2).
+    static let minimumCollectionLetterPaymentDays = 8
+    /// The bank days the debtor should have after presumed receipt of an inkassokrav (§7.2).
+    static let minimumBankDaysAfterReceipt = 4
+
+    /// Days after the due date for the automatic påminnelse; `nil` sends none.
+    let reminderDaysAfterDue: Int?
+    /// Days after the due date for sending the claim to collection (the inkassokrav) automatically; `nil` means
+    /// manual only ("Skicka till kravhantering").
+    let collectionDaysAfterDue: Int?
+    /// Whether the reminder fee was agreed with the debtor no later than when the debt arose (§7.1); without it the
+    /// reminder carries no fee.
+    let reminderFeeAgreed: Bool
+    /// The days to pay that the creditor wants an inkassokrav to give; never fewer than
+    /// ``minimumCollectionLetterPaymentDays`` are used.
+    let collectionLetterPaymentDays: Int
+    /// Bank days from sending a letter until the debtor is presumed to have it. Not in the domain reference, which
+    /// only says "presumed receipt" and to extend for B-post or long weekends (§7.2); 2 matches ordinary post today.
+    let presumedDeliveryBankDays: Int
+    /// For a business debtor, charge the 450 kr förseningsersättning instead of the 180 kr inkasso fee (§7.1).
+    let preferLatePaymentCompensation: Bool
+
+    /// Validates the settings: days after the due date are at least 1, the reminder comes before automatic
+    /// collection, and the delivery time is not negative.
+    init(
+        reminderDaysAfterDue: Int?,
+        collectionDaysAfterDue: Int?,
+        reminderFeeAgreed: Bool,
+        collectionLetterPaymentDays: Int = minimumCollectionLetterPaymentDays,
+        presumedDeliveryBankDays: Int = 2,
+        preferLatePaymentCompensation: Bool = false
+    ) throws(DebtCollectionError) {
+        if let reminder = reminderDaysAfterDue, reminder < 1 {
+            throw .invalidSettings("the reminder goes out at least 1 day after the due date, got \(reminder)")
+        }
+        if let collection = collectionDaysAfterDue, collection < 1 {
+            throw .invalidSettings("collection starts at least 1 day after the due date, got \(collection)")
+        }
+        if let reminder = reminderDaysAfterDue, let collection = collectionDaysAfterDue, reminder >= collection {
+            throw .invalidSettings(
+                "the reminder (\(reminder) days) must come before automatic collection (\(collection) days)"
+            )
+        }
+        guard presumedDeliveryBankDays >= 0 else {
+            throw .invalidSettings("the presumed delivery time must not be negative")
+        }
+        self.reminderDaysAfterDue = reminderDaysAfterDue
+        self.collectionDaysAfterDue = collectionDaysAfterDue
+        self.reminderFeeAgreed = reminderFeeAgreed
+        self.collectionLetterPaymentDays = collectionLetterPaymentDays
+        self.presumedDeliveryBankDays = presumedDeliveryBankDays
+        self.preferLatePaymentCompensation = preferLatePaymentCompensation
+    }
+}

@@ -1,0 +1,61 @@
+import KvittContracts
+
+/// Långtidsbevakning: a renewed demand letter every quarter to keep the claim from being time-barred, for a
+/// platform fee per quarter.
+///
+/// Rules: domain reference §7.5 (periodic renewed demands keep the claim alive through preskription interruptions)
+/// and Billecta's FAQ ("förnyade kravbrev skickas till er kund med jämna mellanrum", "99 SEK per kvartal och
+/// ärende"; surveillance does not stop an application to Kronofogden). Each letter that reaches the debtor
+/// interrupts preskription (preskriptionslagen 5 § 2, §7.4), so it only works with a current address; the FAQ pairs
+/// it with address tracking.
+///
+/// The first letter goes out on the start date and then every three months, on the start's day of the month, or on
+/// the month's last day when the month is shorter. Every date is counted from the start, not from the previous
+/// letter, so a short month does not pull the later letters earlier: from 2026-01-31 the letters go out 2026-04-30,
+/// 2026-07-31, 2026-10-31. Quarter *n* runs from letter *n* up to the day before letter *n + 1*, and each quarter
+/// begun costs the platform fee.
+struct LongTermSurveillance: Sendable, Equatable, Codable {
+    /// Months between two demand letters.
+    static let monthsBetweenLetters = 3
+
+    /// The day surveillance started and the first letter went out.
+    let startDate: CalendarDate
+
+    init(startingOn startDate: CalendarDate) {
+        self.startDate = startDate
+    }
+
+    /// The date of letter `index` (0 for the first, on the start date).
+    func letterDate(_ index: Int) -> CalendarDate {
+        startDate.adding(months: index * Self.monthsBetweenLetters)
+    }
+
+    /// The letter dates from the start through `through`, inclusive.
+    func letterDates(through: CalendarDate) -> [CalendarDate] {
+        Array((0...).lazy.map(letterDate).prefix { $0 <= through })
+    }
+
+    /// The first letter date after `date`, or the start date when `date` is `nil` (no letter sent yet).
+    func nextLetterDate(after date: CalendarDate?) -> CalendarDate {
+        guard let date else { return startDate }
+        // Start from an estimate one quarter before the month difference suggests, then walk forward.
+        let months = (date.year - startDate.year) * 12 + (date.month - startDate.month)
+        var index = max(0, months / Self.monthsBetweenLetters - 1)
+        while letterDate(index) <= date { index += 1 }
+        return letterDate(index)
+    }
+
+    /// The number of quarters begun from the start through `through`.
+    func quartersBegun(through: CalendarDate) -> Int { letterDates(through: through).count }
+
+    /// The platform fee for the quarters begun through `through`: 99 kr each.
+    func platformFee(through: CalendarDate) -> Money {
+        let perQuarter = CollectionFees.longTermSurveillancePerQuarter
+        return Money(minorUnits: perQuarter.amount * Int64(quartersBegun(through: through)), perQuarter.currency)
+    }
+
+    /// `preskription` after every letter sent from the start through `through`, each an interruption.
+    func preskription(_ preskription: Preskription, afterLettersThrough through: CalendarDate) -> Preskription {
+        letterDates(through: through).reduce(preskription) { $0.interrupted(on: $1) }
+    }
+}

@@ -1,0 +1,228 @@
+import Foundation
+import GRDB
+import KvittContracts
+import KvittMessaging
+import KvittTesting
+import Logging
+import Testing
+
+@testable import DebtCollection
+
+/// Debt-collection's handlers and scheduler on an in-memory database, with a manual clock.
+struct CollectionBench {
+    let harness: ServiceHarness
+    let scheduler: CollectionScheduler
+    var clock: ManualClock { harness.clock }
+
+    init() throws {
+        let rates = try ReferenceRateTable(
+            ReferenceRateTable.riksbank.entries + [.init(from: CalendarDate("2026-07-01")!, basisPoints: 200)]
+        )
+        harness = try ServiceHarness(
+            name: "debt-collection",
+            migrations: { DebtCollectionSchema.register(&$0) },
+            handlers: { DebtCollectionService.registerHandlers(&$0, rates: rates) }
+        )
+        var logger = Logger(label: "scheduler")
+        logger.logLevel = .critical
+        scheduler = CollectionScheduler(
+            store: harness.store,
+            clock: harness.clock,
+            rates: rates,
+            logger: logger,
+            outboxCommitted: {},
+            interval: .seconds(1)
+        )
+    }
+
+    func setDate(_ date: String) {
+        clock.set(
+            CalendarDate.stockholm.date(
+                from: DateComponents(
+                    year: Int(date.prefix(4)),
+                    month: Int(date.dropFirst(5).prefix(2)),
+                    day: Int(date.suffix(2)),
+                    hour: 9
+                )
+            )!
+        )
+    }
+
+    /// Runs the scheduler and returns the wire names and bodies it published.
+    func tick() async throws -> [(type: String, body: [UInt8])] {
+        let before = try await harness.store.writer.read { db in
+            try Int64.fetchOne(db, sql: "SELECT COALESCE(MAX(id), 0) FROM kvitt_outbox") ?? 0
+        }
+        try await scheduler.runOnce()
+        return try await harness.store.writer.read { db in
+            try Row.fetchAll(
+                db,
+                sql: "SELECT type, body FROM kvitt_outbox WHERE id > ? ORDER BY id",
+                arguments: [before]
+            )
+            .map { ($0["type"] as String, [UInt8]($0["body"] as Data)) }
+        }
+    }
+
+    func record(_ invoiceID: String) async throws -> CollectionCase? {
+        try await harness.store.writer.read { db in try CollectionCase.fetchOne(db, key: invoiceID) }
+    }
+
+    static func creditor(reminder: Int? = 5, collection: Int? = 15) -> CreditorRegistered {
+        CreditorRegistered(
+            creditor: RegisterCreditor(
+                creditorID: "acme",
+                name: "Acme AB",
+                organisationNumber: "556677-8899",
+                bankgiro: "5050-1055",
+                reminderFeeAgreed: true,
+                paymentTermsDays: 30,
+                ocrControl: .init(level: "hard"),
+                invoiceNumberSeries: .init(start: 1),
+                collection: .init(reminderDaysAfterDue: reminder, collectionDaysAfterDue: collection)
+            )
+        )
+    }
+
+    static func issued(_ invoiceID: String = "inv-1", amount: Int64 = 1_000_000) -> InvoiceIssued {
+        InvoiceIssued(
+            invoiceID: invoiceID,
+            creditorID: "acme",
+            invoiceNumber: "1001",
+            ocr: "10017",
+            kind: "debit",
+            invoiceDate: CalendarDate("2026-03-02")!,
+            dueDate: CalendarDate("2026-04-01")!,
+            total: Money(minorUnits: amount, .sek),
+            taxReduction: .zero(.sek),
+            amountDue: Money(minorUnits: amount, .sek),
+            debtor: Debtor(kind: "private", name: "Anna Andersson", identityNumber: "19811218-9876"),
+            paymentMeans: .init(
+                kind: "bankgiro-ocr",
+                bankgiro: "5050-1055",
+                reference: "10017",
+                reconcilableFromBankgiro: true
+            )
+        )
+    }
+}
+
+extension Array where Element == (type: String, body: [UInt8]) {
+    func decoded<M: KvittMessage>(_ type: M.Type) throws -> [M] {
+        try filter { $0.type == M.messageType.rawValue }.map { try MessageCoding.decode(M.self, from: $0.body) }
+    }
+    var steps: [String] { (try? decoded(CollectionStepTaken.self).map(\.step)) ?? [] }
+}
+
+@Suite("Collection ladder: reminder to Kronofogden (in memory)")
+struct CollectionFlowTests {
+    @Test func fullLadderWithFeesInterestDecisionAndApplication() async throws {
+        let bench = try CollectionBench()
+        try await bench.harness.send(CollectionBench.creditor())
+        try await bench.harness.send(CollectionBench.issued())
+        #expect(try await bench.record("inv-1")?.nextDate == "2026-04-06")
+
+        bench.setDate("2026-04-03")
+        #expect(try await bench.tick().isEmpty, "nothing before the reminder date")
+
+        bench.setDate("2026-04-06")
+        let reminder = try await bench.tick()
+        #expect(reminder.steps == ["reminder-sent"])
+        #expect(try reminder.decoded(FeesCharged.self).first?.total == Money(minorUnits: 6_000, .sek))
+
+        bench.setDate("2026-04-16")
+        let letter = try await bench.tick()
+        #expect(letter.steps == ["collection-letter-sent"])
+        let fees = try #require(try letter.decoded(FeesCharged.self).first)
+        #expect(fees.fees.map(\.amount.amount) == [18_000])
+        // 10 000 kr at 2 % + 8 % from 2026-04-01 to 2026-04-16: 15 days × 10 000 × 10 % / 365 = 41.10 kr.
+        #expect(fees.interest == Money(minorUnits: 4_110, .sek))
+        let payBy = try #require(try letter.decoded(CollectionStepTaken.self).first?.payBy)
+        #expect(CalendarDate("2026-04-16")!.days(until: payBy) >= 8)
+
+        bench.setDate(payBy.adding(days: 1).description)
+        #expect(try await bench.tick().steps == ["creditor-decision-requested"])
+        let decided = try await bench.harness.send(DecideEnforcement(invoiceID: "inv-1", proceed: true))
+        let application = try #require(
+            try decided.all(CollectionStepTaken.self).first { $0.step == "enforcement-application-prepared" }
+        )
+        #expect(application.detail?.contains("\"invoiceNumber\":\"1001\"") == true)
+        #expect(try decided.all(FeesCharged.self).first?.fees.first?.amount == Money(minorUnits: 30_000, .sek))
+        let record = try #require(try await bench.record("inv-1"))
+        #expect(record.outstanding == 1_000_000 + 6_000 + 18_000 + 30_000 + 4_110)
+        #expect(record.dueDate == "2026-04-01", "the due date never changes")
+    }
+
+    @Test func paymentAndRecallCloseTheCase() async throws {
+        let bench = try CollectionBench()
+        try await bench.harness.send(CollectionBench.creditor())
+        try await bench.harness.send(CollectionBench.issued("paid"))
+        try await bench.harness.send(CollectionBench.issued("recalled"))
+        let paid = try await bench.harness.send(
+            PaymentMatched(
+                paymentID: "p",
+                invoiceID: "paid",
+                amount: Money(minorUnits: 1_000_000, .sek),
+                matchedBy: "ocr"
+            )
+        )
+        #expect(try paid.first(CaseClosed.self)?.reason == "paid")
+        let recalled = try await bench.harness.send(RecallCollection(invoiceID: "recalled"))
+        #expect(try recalled.first(CaseClosed.self)?.reason == "recalled")
+        bench.setDate("2026-06-01")
+        #expect(try await bench.tick().isEmpty, "closed cases take no more steps")
+        let again = try await bench.harness.send(SendToCollection(invoiceID: "recalled"))
+        #expect(again.rejection(DebtCollectionCommandRejected.self) != nil)
+    }
+
+    @Test func postponeMovesTheNextEventNotTheDueDate() async throws {
+        let bench = try CollectionBench()
+        try await bench.harness.send(CollectionBench.creditor())
+        try await bench.harness.send(CollectionBench.issued())
+        bench.setDate("2026-04-02")
+        let moved = try await bench.harness.send(PostponeNextEvent(invoiceID: "inv-1", to: CalendarDate("2026-04-20")!))
+        #expect(try moved.first(CollectionStepTaken.self)?.step == "next-event-postponed")
+        #expect(try await bench.record("inv-1")?.nextDate == "2026-04-20")
+        bench.setDate("2026-04-10")
+        #expect(try await bench.tick().isEmpty)
+        bench.setDate("2026-04-20")
+        #expect(try await bench.tick().steps == ["reminder-sent"])
+        #expect(try await bench.record("inv-1")?.dueDate == "2026-04-01")
+        let backwards = try await bench.harness.send(
+            PostponeNextEvent(invoiceID: "inv-1", to: CalendarDate("2026-04-01")!)
+        )
+        #expect(backwards.rejection(DebtCollectionCommandRejected.self)?.errors.first?.field == "to")
+    }
+
+    @Test func installmentPlanChargesItsFeeAndAMissedInstallmentResumesTheLadder() async throws {
+        let bench = try CollectionBench()
+        try await bench.harness.send(CollectionBench.creditor(reminder: nil, collection: nil))
+        try await bench.harness.send(CollectionBench.issued())
+        bench.setDate("2026-04-10")
+        let plan = try await bench.harness.send(
+            CreateInstallmentPlan(
+                invoiceID: "inv-1",
+                dates: ["2026-05-01", "2026-06-01", "2026-07-01"].map { CalendarDate($0)! }
+            )
+        )
+        #expect(try plan.first(FeesCharged.self)?.total == Money(minorUnits: 17_000, .sek))
+        #expect(try plan.first(CollectionStepTaken.self)?.step == "installment-plan-created")
+        bench.setDate("2026-05-02")
+        #expect(try await bench.tick().steps == ["installment-missed"])
+        #expect(try await bench.record("inv-1")?.plan == nil)
+    }
+
+    @Test func longTermSurveillanceSendsQuarterlyLettersWithThePlatformFee() async throws {
+        let bench = try CollectionBench()
+        try await bench.harness.send(CollectionBench.creditor(reminder: nil, collection: nil))
+        try await bench.harness.send(CollectionBench.issued())
+        bench.setDate("2026-05-04")
+        let started = try await bench.harness.send(StartLongTermSurveillance(invoiceID: "inv-1"))
+        #expect(try started.all(CollectionStepTaken.self).map(\.step) == ["surveillance-letter-sent"])
+        #expect(try started.first(PlatformFeeCharged.self)?.amount == Money(minorUnits: 9_900, .sek))
+        bench.setDate("2026-08-04")
+        let next = try await bench.tick()
+        #expect(next.steps == ["surveillance-letter-sent"])
+        #expect(try next.decoded(PlatformFeeCharged.self).count == 1)
+    }
+}

@@ -1,0 +1,68 @@
+import Foundation
+import KvittAMQP
+import KvittContracts
+import KvittMessaging
+import KvittTesting
+import Testing
+
+@testable import DebtCollection
+@testable import PaymentMatching
+
+/// Debt-collection with its scheduler and a manual clock, beside payment-matching, on the real broker.
+@Suite("Debt collection through the real broker")
+struct DebtCollectionBrokerTests {
+    let logger = TestBroker.logger("debt-collection")
+
+    @Test func overdueInvoiceGetsAReminderWhoseFeeRaisesTheReceivable() async throws {
+        let clock = ManualClock(
+            start: CalendarDate.stockholm.date(from: DateComponents(year: 2026, month: 3, day: 2, hour: 9))!
+        )
+        let collection = try await InProcessService.start(
+            DebtCollectionService.definition(schedulerInterval: .milliseconds(100)),
+            clock: clock,
+            logger: logger
+        )
+        let matching = try await InProcessService.start(
+            PaymentMatchingService.definition,
+            exchanges: (collection.exchange, collection.deadLetterExchange),
+            logger: logger
+        )
+        let recorder = try await EventRecorder(exchange: collection.exchange, patterns: ["debt-collection.#"])
+        let publisher = AMQPPublisher(url: TestBroker.url, options: TestBroker.options("upstream"), logger: logger)
+
+        try await publisher.publish(collection.message(CollectionBench.creditor()))
+        let issued = CollectionBench.issued("inv-broker")
+        try await publisher.publish(collection.message(issued))
+        #expect(
+            await TestBroker.eventually {
+                await HTTPProbe.get(port: collection.port, path: "/v1/cases/inv-broker")?.body.contains(
+                    "\"nextDate\" : \"2026-04-06\""
+                ) == true
+            }
+        )
+        #expect(
+            await TestBroker.eventually {
+                await HTTPProbe.get(port: matching.port, path: "/v1/receivables/inv-broker")?.status == 200
+            }
+        )
+
+        clock.set(CalendarDate.stockholm.date(from: DateComponents(year: 2026, month: 4, day: 6, hour: 9))!)
+        let reminder = try #require(await recorder.wait(for: CollectionStepTaken.self) { $0.step == "reminder-sent" })
+        #expect(reminder.outstanding == Money(minorUnits: 1_006_000, .sek))
+        #expect(
+            await TestBroker.eventually {
+                await HTTPProbe.get(port: matching.port, path: "/v1/receivables/inv-broker")?.body.contains("1006000")
+                    == true
+            },
+            "payment-matching raised the balance by the reminder fee"
+        )
+
+        try await publisher.publish(collection.message(RecallCollection(invoiceID: "inv-broker")))
+        #expect(await recorder.wait(for: CaseClosed.self) { $0.reason == "recalled" } != nil)
+
+        await publisher.stop()
+        await recorder.stop()
+        try await matching.stop()
+        try await collection.stop()
+    }
+}
