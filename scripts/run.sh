@@ -1,29 +1,125 @@
 #!/usr/bin/env bash
-# The run command: install what is missing, start the project-local broker, build the service executables in
-# release mode and start each one as its own process with its own database under .run/, until Ctrl-C.
-# It grows as services land; with none built yet it starts the broker and reports that.
+# The run command: install what is missing, start the project-local broker, build the services in release mode,
+# start each one as its own process with its own database under .run/demo, load the demo workload from seeds/
+# through the broker as an upstream system would, print a summary, and keep running with the services' logs until
+# Ctrl-C, which stops everything cleanly.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
 scripts/broker.sh start
+echo "building (release)…"
+swift build -c release 2>&1 | tail -1
+bin=.build/release
+demo=.run/demo
+rm -rf "$demo"
+mkdir -p "$demo/data" "$demo/logs"
 export AMQP_URL="amqp://guest:guest@127.0.0.1:${KVITT_AMQP_PORT:-5672}/"
-services=()
-for pair in invoicing:Invoicing payment-matching:PaymentMatching debt-collection:DebtCollection tax-reduction:TaxReduction; do
-    [ -d "Services/${pair#*:}" ] && services+=("${pair%%:*}")
-done
-if [ ${#services[@]} -eq 0 ]; then
-    echo "no service executables exist yet; the broker runs on 127.0.0.1:${KVITT_AMQP_PORT:-5672} (make broker-stop stops it)"
-    exit 0
-fi
-swift build -c release
-mkdir -p .run/data
+services=(invoicing payment-matching debt-collection tax-reduction)
+declare -A port=([invoicing]=8081 [payment-matching]=8082 [debt-collection]=8083 [tax-reduction]=8084)
 pids=()
-port=8081
 for service in "${services[@]}"; do
-    DATABASE_PATH=".run/data/$service.sqlite" HTTP_PORT=$port ".build/release/$service" &
+    DATABASE_PATH="$demo/data/$service.sqlite" HTTP_PORT="${port[$service]}" LOG_LEVEL=info \
+        "$bin/$service" >"$demo/logs/$service.log" 2>&1 &
     pids+=($!)
-    echo "$service: pid ${pids[-1]}, http://127.0.0.1:$port/health/ready"
-    port=$((port + 1))
 done
-trap 'kill -TERM "${pids[@]}" 2>/dev/null; wait; scripts/broker.sh stop' INT TERM
-wait
+stop_all() {
+    trap - EXIT INT TERM
+    echo
+    echo "stopping services…"
+    kill -TERM "${pids[@]}" 2>/dev/null || true
+    wait "${pids[@]}" 2>/dev/null || true
+    scripts/broker.sh stop
+}
+trap stop_all EXIT
+trap 'exit 0' INT TERM
+
+for service in "${services[@]}"; do
+    for _ in $(seq 1 100); do
+        curl -fs "http://127.0.0.1:${port[$service]}/health/ready" >/dev/null 2>&1 && break
+        sleep 0.2
+    done
+    echo "$service: ready on http://127.0.0.1:${port[$service]}"
+done
+
+kvitt() { "$bin/kvitt" "$@" >/dev/null; }
+api() { curl -fs "http://127.0.0.1:${port[$1]}$2"; }
+publish_json() { # TYPE JSON
+    local file="$demo/message-$RANDOM.json"
+    printf '%s' "$2" >"$file"
+    kvitt publish "$1" --file "$file"
+}
+
+echo "loading the demo workload…"
+kvitt publish invoicing.register-creditor.v1 --file seeds/demo/01-register-creditor.json
+sleep 1
+for file in seeds/demo/0[2-8]-*.json; do kvitt publish invoicing.create-invoice.v1 --file "$file"; done
+
+# Wait for the seven drafts, and for tax-reduction's answer on the ROT and RUT ones.
+for _ in $(seq 1 100); do
+    count=$(api invoicing "/v1/invoices?creditor=demo-bygg&status=draft" | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))')
+    allocated=$(api invoicing "/v1/invoices?creditor=demo-bygg&status=draft" | python3 -c '
+import json, sys
+print(sum(1 for i in json.load(sys.stdin) if (i.get("taxReduction") or {}).get("state") == "allocated"))')
+    [ "$count" -ge 7 ] && [ "$allocated" -ge 2 ] && break
+    sleep 0.2
+done
+for id in $(api invoicing "/v1/invoices?creditor=demo-bygg&status=draft" | python3 -c '
+import json, sys
+for invoice in sorted(json.load(sys.stdin), key=lambda i: i["externalID"]): print(invoice["id"])'); do
+    publish_json invoicing.attest-invoice.v1 "{\"invoiceID\": \"$id\"}"
+    sleep 0.3
+done
+for _ in $(seq 1 100); do
+    issued=$(api invoicing "/v1/invoices?creditor=demo-bygg&status=issued" | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))')
+    [ "$issued" -ge 7 ] && break
+    sleep 0.2
+done
+sleep 1
+
+# The bank file: exact, partial, over, unmatched and a two-invoice payment, from the issued OCR references.
+api invoicing "/v1/invoices?creditor=demo-bygg" >"$demo/invoices.json"
+python3 - "$demo/invoices.json" "$demo/bankgiro.txt" <<'PY'
+import datetime, json, sys
+invoices = {i["externalID"]: i for i in json.load(open(sys.argv[1]))}
+today = datetime.date.today().strftime("%Y%m%d")
+def pad(text, n, right=False, fill=" "):
+    return text.rjust(n, fill) if right else text.ljust(n, fill)
+def payment(reference, ore, code, serial, record="20"):
+    return pad(record + "0" * 10 + pad(reference, 25, right=(code == 2)) + str(ore).rjust(18, "0") + str(code) + "1"
+               + str(serial).rjust(12, "0") + "0", 80)
+def due(ext): return invoices[ext]["amountDue"]["amount"]
+def ocr(ext): return invoices[ext]["ocr"]
+records = [
+    payment(ocr("demo-1001"), due("demo-1001"), 2, 1),
+    payment(ocr("demo-1002"), due("demo-1002") // 2, 2, 2),
+    payment(ocr("demo-1003"), due("demo-1003") + 50000, 2, 3),
+    payment("99999999", 25000, 3, 4),
+    payment(ocr("demo-1005") + " " + ocr("demo-1006"), due("demo-1005") + due("demo-1006"), 3, 5),
+    pad("22" + "0" * 10 + pad(ocr("demo-1005"), 25, right=True) + "0" * 18 + "21" + "5".rjust(12, "0") + "0", 80),
+    pad("22" + "0" * 10 + pad(ocr("demo-1006"), 25, right=True) + "0" * 18 + "21" + "5".rjust(12, "0") + "0", 80),
+    pad("26Anna Andersson", 80),
+]
+total = due("demo-1001") + due("demo-1002") // 2 + due("demo-1003") + 50000 + 25000 + due("demo-1005") + due("demo-1006")
+lines = [pad("01BGMAX               01" + today + "063012123456P", 80), pad("050050501055          SEK", 80)] + records
+lines += ["15" + "0" * 35 + today + "00001" + str(total).rjust(18, "0") + "SEK" + "5".rjust(8, "0") + " ",
+          pad("70" + "5".rjust(8, "0") + "0" * 8 + "2".rjust(8, "0") + "1".rjust(8, "0"), 80)]
+open(sys.argv[2], "w", encoding="latin-1").write("\r\n".join(lines) + "\r\n")
+PY
+"$bin/kvitt" bgmax show "$demo/bankgiro.txt" | head -3
+kvitt import-bgmax "$demo/bankgiro.txt"
+foreign=$(python3 -c 'import json,sys; i={x["externalID"]:x for x in json.load(open(sys.argv[1]))}["demo-1004"]; print(i["ocr"], i["amountDue"]["amount"])' "$demo/invoices.json")
+publish_json payment-matching.register-payment.v1 "{\"source\": \"card\", \"sourceID\": \"card-demo-1\", \"amount\": {\"amount\": ${foreign#* }, \"currency\": \"EUR\"}, \"paymentDate\": \"$(date +%F)\", \"reference\": \"${foreign% *}\", \"creditorID\": \"demo-bygg\"}"
+overdue=$(python3 -c 'import json,sys; print({x["externalID"]:x for x in json.load(open(sys.argv[1]))}["demo-1007"]["id"])' "$demo/invoices.json")
+publish_json debt-collection.send-to-collection.v1 "{\"invoiceID\": \"$overdue\"}"
+sleep 3
+publish_json tax-reduction.generate-claim-file.v1 "{\"creditorID\": \"demo-bygg\", \"kind\": \"rot\", \"year\": $(date +%Y), \"name\": \"Demo ROT\"}"
+sleep 2
+
+echo
+python3 scripts/demo-summary.py
+echo
+echo "documents: http://127.0.0.1:8081/v1/invoices/<id>/document · dead letters: $bin/kvitt dead-letters list"
+echo "the services keep running; their logs follow (Ctrl-C stops everything)"
+tail -n 0 -f "$demo"/logs/*.log &
+pids+=($!)
+wait "${pids[0]}"

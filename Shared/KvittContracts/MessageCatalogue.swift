@@ -11,6 +11,9 @@ public enum MessageCatalogue {
         PaymentUnmatched.self, PaymentRemoved.self, BankgiroFileImported.self, PaymentMatchingCommandRejected.self,
         ReductionAllocated.self, ReductionRejected.self, GenerateClaimFile.self, ClaimFileGenerated.self,
         RecordDecision.self, ClaimDecided.self, TaxReductionCommandRejected.self,
+        SendToCollection.self, RecallCollection.self, CreateInstallmentPlan.self, PostponeNextEvent.self,
+        DecideEnforcement.self, StartLongTermSurveillance.self, CollectionStepTaken.self, FeesCharged.self,
+        PlatformFeeCharged.self, CaseClosed.self, DebtCollectionCommandRejected.self,
     ]
 
     /// The type with a wire name, if Kvitt knows it.

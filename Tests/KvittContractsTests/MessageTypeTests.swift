@@ -38,3 +38,22 @@ struct MessageTypeTests {
         #expect(next.causationID == event.messageID)
     }
 }
+
+@Suite("The message catalogue")
+struct MessageCatalogueTests {
+    @Test func everyWireNameIsUniqueAndFindable() {
+        let names = MessageCatalogue.all.map(\.messageType.rawValue)
+        #expect(Set(names).count == names.count)
+        for name in names { #expect(MessageCatalogue.type(named: name) != nil) }
+        #expect(MessageCatalogue.type(named: "nobody.nothing.v1") == nil)
+    }
+
+    @Test func validationNamesTheField() {
+        #expect(throws: DecodingError.self) {
+            try MessageCatalogue.validate(Array(#"{"invoiceID": 7}"#.utf8), as: "invoicing.attest-invoice.v1")
+        }
+        #expect(throws: Never.self) {
+            try MessageCatalogue.validate(Array(#"{"invoiceID": "x"}"#.utf8), as: "invoicing.attest-invoice.v1")
+        }
+    }
+}
