@@ -42,18 +42,16 @@ struct MessageTypeTests {
 @Suite("The message catalogue")
 struct MessageCatalogueTests {
     @Test func everyWireNameIsUniqueAndFindable() {
-        let names = MessageCatalogue.all.map(\.messageType.rawValue)
+        let names = MessageCatalogue.all.map { $0.messageType.rawValue }
         #expect(Set(names).count == names.count)
         for name in names { #expect(MessageCatalogue.type(named: name) != nil) }
         #expect(MessageCatalogue.type(named: "nobody.nothing.v1") == nil)
     }
 
-    @Test func validationNamesTheField() {
+    @Test func validationNamesTheField() throws {
         #expect(throws: DecodingError.self) {
             try MessageCatalogue.validate(Array(#"{"invoiceID": 7}"#.utf8), as: "invoicing.attest-invoice.v1")
         }
-        #expect(throws: Never.self) {
-            try MessageCatalogue.validate(Array(#"{"invoiceID": "x"}"#.utf8), as: "invoicing.attest-invoice.v1")
-        }
+        try MessageCatalogue.validate(Array(#"{"invoiceID": "x"}"#.utf8), as: "invoicing.attest-invoice.v1")
     }
 }
