@@ -104,6 +104,10 @@ let package = Package(
         .testTarget(name: "KvittTestingTests", dependencies: ["KvittTesting"]),
         .testTarget(name: "InvoicingTests", dependencies: ["Invoicing", "KvittTesting", grdb]),
         .testTarget(name: "DebtCollectionTests", dependencies: ["DebtCollection", "KvittTesting", grdb]),
+        .testTarget(
+            name: "EndToEndTests",
+            dependencies: ["KvittTesting", "KvittContracts", "KvittAMQP", "KvittMessaging"]
+        ),
         .testTarget(name: "KvittCLITests", dependencies: ["Kvitt", "KvittTesting", grdb]),
         .testTarget(
             name: "TaxReductionTests",

@@ -23,7 +23,8 @@ for service in "${services[@]}"; do
     pids+=($!)
 done
 stop_all() {
-    trap - EXIT INT TERM
+    trap "" INT TERM
+    trap - EXIT
     echo
     echo "stopping services…"
     kill -TERM "${pids[@]}" 2>/dev/null || true

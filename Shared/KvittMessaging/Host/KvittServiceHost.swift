@@ -18,6 +18,9 @@ public enum KvittServiceHost {
         environment: [String: String] = ProcessInfo.processInfo.environment,
         clock: any BusinessClock = SystemClock()
     ) async throws {
+        var definition = definition
+        // SERVICE_NAME renames the service's queues (a partition `payment-matching.p3`, or a test's own copy).
+        if let name = environment["SERVICE_NAME"], !name.isEmpty { definition.name = name }
         let settings: ServiceSettings
         do {
             settings = try ServiceSettings(

@@ -19,6 +19,7 @@ import Logging
 /// | `HTTP_PORT` | per service | its port (0 picks a free one) |
 /// | `LOG_LEVEL` | `info` | trace, debug, info, notice, warning, error, critical |
 /// | `LOG_FORMAT` | `text` | `text` or `json` (one JSON object per line) |
+/// | `SERVICE_NAME` | the service's own | renames its queues, e.g. a partition `payment-matching.p3` (read by the host) |
 public struct ServiceSettings: Sendable, Equatable {
     public var amqpURL: AMQPURL
     public var prefetch: UInt16

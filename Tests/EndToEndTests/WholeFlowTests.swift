@@ -1,0 +1,201 @@
+import Foundation
+import KvittAMQP
+import KvittContracts
+import KvittMessaging
+import KvittTesting
+import Testing
+
+/// The four real service executables, each its own process with its own database, driven through the real broker
+/// the way an upstream system would, and observed through their events and read APIs.
+@Suite("End to end: the real executables")
+struct WholeFlowTests {
+    let logger = TestBroker.logger("e2e")
+
+    struct Running {
+        let process: Process
+        let port: Int
+        let name: String
+    }
+
+    func launch(_ executable: String, exchange: String, folder: URL) async throws -> Running {
+        let port = TestBroker.freePort()
+        let name = "\(executable)-\(exchange)"
+        let process = Process()
+        process.executableURL = TestBroker.executable(executable)
+        process.environment = [
+            "AMQP_URL": "amqp://guest:guest@\(TestBroker.url.host):\(TestBroker.url.port)/", "AMQP_EXCHANGE": exchange,
+            "AMQP_DEAD_LETTER_EXCHANGE": "\(exchange).dead-letter", "SERVICE_NAME": name,
+            "DATABASE_PATH": folder.appendingPathComponent("\(executable).sqlite").path, "HTTP_PORT": "\(port)",
+            "LOG_LEVEL": "warning", "RETRY_DELAYS": "1s",
+        ]
+        try process.run()
+        let ready = await TestBroker.eventually {
+            await HTTPProbe.get(port: port, path: "/health/ready")?.status == 200
+        }
+        #expect(ready, "\(executable) became ready")
+        return Running(process: process, port: port, name: name)
+    }
+
+    func message<M: KvittMessage>(_ payload: M, exchange: String) throws -> AMQPOutgoingMessage {
+        AMQPOutgoingMessage(
+            exchange: exchange,
+            routingKey: M.messageType.rawValue,
+            properties: AMQPProperties(envelope: MessageEnvelope(type: M.messageType, appID: "upstream")),
+            body: try MessageCoding.encode(payload)
+        )
+    }
+
+    @Test func invoicesArePaidFromABankFileAndTheROTClaimIsFiled() async throws {
+        let exchange = TestBroker.uniqueName("e2e")
+        let folder = try TestBroker.temporaryDirectory()
+        var services: [String: Running] = [:]
+        for executable in ["invoicing", "payment-matching", "debt-collection", "tax-reduction"] {
+            services[executable] = try await launch(executable, exchange: exchange, folder: folder)
+        }
+        let recorder = try await EventRecorder(exchange: exchange, patterns: ["#"])
+        let publisher = AMQPPublisher(url: TestBroker.url, options: TestBroker.options("upstream"), logger: logger)
+
+        try await publisher.publish(
+            message(
+                RegisterCreditor(
+                    creditorID: "e2e",
+                    name: "E2E Bygg AB",
+                    organisationNumber: "556677-8899",
+                    bankgiro: "5050-1055",
+                    reminderFeeAgreed: true,
+                    paymentTermsDays: 30,
+                    ocrControl: .init(level: "variable-length"),
+                    invoiceNumberSeries: .init(start: 501),
+                    collection: .init(reminderDaysAfterDue: 5, collectionDaysAfterDue: 15)
+                ),
+                exchange: exchange
+            )
+        )
+        #expect(await recorder.wait(for: CreditorRegistered.self) != nil)
+        let today = CalendarDate.today(at: Date())
+        let plain = CreateInvoice(
+            creditorID: "e2e",
+            externalID: "plain",
+            debtor: Debtor(kind: "company", name: "Kund AB", identityNumber: "556036-0793"),
+            currency: "SEK",
+            invoiceDate: today,
+            lines: [.init(description: "Arbete", quantity: DecimalQuantity("3")!, unitPrice: 100_000, vatRate: 25)]
+        )
+        let rot = CreateInvoice(
+            creditorID: "e2e",
+            externalID: "rot",
+            debtor: Debtor(kind: "private", name: "Anna Andersson", identityNumber: "19811218-9876"),
+            currency: "SEK",
+            invoiceDate: today,
+            lines: [
+                .init(
+                    description: "Snickeri",
+                    quantity: DecimalQuantity("20")!,
+                    unitPrice: 50_000,
+                    vatRate: 25,
+                    taxReduction: .init(kind: "rot", workType: "Bygg", hours: DecimalQuantity("20"))
+                )
+            ],
+            taxReduction: .init(buyers: ["19811218-9876"], hoursToReport: 20, propertyDesignation: "Kåbo 1:1")
+        )
+        try await publisher.publish(message(plain, exchange: exchange))
+        try await publisher.publish(message(rot, exchange: exchange))
+        let rotCreated = try #require(await recorder.wait(for: InvoiceCreated.self) { $0.externalID == "rot" })
+        let plainCreated = try #require(await recorder.wait(for: InvoiceCreated.self) { $0.externalID == "plain" })
+        #expect(await recorder.wait(for: ReductionAllocated.self) { $0.invoiceID == rotCreated.invoiceID } != nil)
+        let invoicingPort = services["invoicing"]!.port
+        #expect(
+            await TestBroker.eventually {
+                await HTTPProbe.get(port: invoicingPort, path: "/v1/invoices/\(rotCreated.invoiceID)")?.body
+                    .contains("reduction-allocated") == true
+            }
+        )
+        for created in [plainCreated, rotCreated] {
+            try await publisher.publish(message(AttestInvoice(invoiceID: created.invoiceID), exchange: exchange))
+        }
+        let issuedPlain = try #require(
+            await recorder.wait(for: InvoiceIssued.self) { $0.invoiceID == plainCreated.invoiceID }
+        )
+        let issuedROT = try #require(
+            await recorder.wait(for: InvoiceIssued.self) { $0.invoiceID == rotCreated.invoiceID }
+        )
+        #expect(issuedROT.amountDue == Money(minorUnits: 875_000, .sek), "12 500 kr less 30 % ROT")
+        let matchingPort = services["payment-matching"]!.port
+        #expect(
+            await TestBroker.eventually {
+                await HTTPProbe.get(port: matchingPort, path: "/v1/receivables/\(issuedROT.invoiceID)")?.status == 200
+            }
+        )
+
+        // One bank file pays both.
+        func pad(_ text: String, _ length: Int, right: Bool = false, fill: Character = " ") -> String {
+            let padding = String(repeating: fill, count: max(0, length - text.count))
+            return right ? padding + text : text + padding
+        }
+        let day = today.description.replacingOccurrences(of: "-", with: "")
+        let payments = [issuedPlain, issuedROT].enumerated().map { index, issued in
+            pad(
+                "20" + String(repeating: "0", count: 10) + pad(issued.ocr, 25, right: true)
+                    + pad(String(issued.amountDue.amount), 18, right: true, fill: "0") + "21"
+                    + pad(String(index + 1), 12, right: true, fill: "0") + "0",
+                80
+            )
+        }
+        let total = issuedPlain.amountDue.amount + issuedROT.amountDue.amount
+        let file =
+            [pad("01BGMAX               01\(day)063012123456P", 80), pad("050050501055          SEK", 80)] + payments
+            + [
+                "15" + String(repeating: "0", count: 35) + day + "00001"
+                    + pad(String(total), 18, right: true, fill: "0")
+                    + "SEK" + "00000002 ",
+                pad("7000000002000000000000000000000001", 80),
+            ]
+        try await publisher.publish(
+            message(
+                ImportBankgiroFile(fileName: "e2e.txt", latin1: Array(file.joined(separator: "\n").utf8)),
+                exchange: exchange
+            )
+        )
+        #expect(await recorder.wait(for: InvoicePaid.self) { $0.invoiceID == issuedROT.invoiceID } != nil)
+        #expect(
+            await TestBroker.eventually {
+                await HTTPProbe.get(port: invoicingPort, path: "/v1/invoices?creditor=e2e&status=closed")?.body
+                    .contains(issuedPlain.invoiceID) == true
+            }
+        )
+        #expect(
+            await recorder.wait(for: CaseClosed.self) { $0.invoiceID == issuedPlain.invoiceID && $0.reason == "paid" }
+                != nil
+        )
+
+        // The ROT claim is requestable once paid; the claim file validates its own rules on the way.
+        let reductionPort = services["tax-reduction"]!.port
+        #expect(
+            await TestBroker.eventually {
+                await HTTPProbe.get(port: reductionPort, path: "/v1/claims?status=requestable")?.body.contains(
+                    issuedROT.invoiceID
+                ) == true
+            }
+        )
+        try await publisher.publish(
+            message(
+                GenerateClaimFile(creditorID: "e2e", kind: "rot", year: today.year, name: "E2E"),
+                exchange: exchange
+            )
+        )
+        let claimFile = try #require(await recorder.wait(for: ClaimFileGenerated.self))
+        let xml = try #require(await HTTPProbe.get(port: reductionPort, path: claimFile.downloadPath))
+        #expect(xml.body.contains("<BegartBelopp>3750</BegartBelopp>"))
+
+        // Every process stops cleanly on SIGTERM.
+        for running in services.values {
+            running.process.terminate()
+            running.process.waitUntilExit()
+            #expect(running.process.terminationStatus == 0, "\(running.name) exits cleanly")
+        }
+        await publisher.stop()
+        await recorder.stop()
+        let queues = services.values.flatMap { [$0.name, "\($0.name).dead-letter", "\($0.name).retry.1s"] }
+        await TestBroker.cleanUp(queues: queues, exchanges: [exchange, "\(exchange).dead-letter"])
+    }
+}
