@@ -12,7 +12,9 @@ public enum MessageCatalogue {
         ReductionAllocated.self, ReductionRejected.self, GenerateClaimFile.self, ClaimFileGenerated.self,
         RecordDecision.self, ClaimDecided.self, TaxReductionCommandRejected.self,
         SendToCollection.self, RecallCollection.self, CreateInstallmentPlan.self, PostponeNextEvent.self,
-        DecideEnforcement.self, StartLongTermSurveillance.self, CollectionStepTaken.self, FeesCharged.self,
+        DecideEnforcement.self, StartLongTermSurveillance.self, ReminderSent.self, CollectionLetterSent.self,
+        CreditorDecisionRequested.self, EnforcementApplicationPrepared.self, InstallmentPlanCreated.self,
+        InstallmentMissed.self, SurveillanceLetterSent.self, NextEventPostponed.self, FeesCharged.self,
         PlatformFeeCharged.self, CaseClosed.self, DebtCollectionCommandRejected.self,
     ]
 

@@ -47,7 +47,7 @@ struct DebtCollectionBrokerTests {
         )
 
         clock.set(CalendarDate.stockholm.date(from: DateComponents(year: 2026, month: 4, day: 6, hour: 9))!)
-        let reminder = try #require(await recorder.wait(for: CollectionStepTaken.self) { $0.step == "reminder-sent" })
+        let reminder = try #require(await recorder.wait(for: ReminderSent.self))
         #expect(reminder.outstanding == Money(minorUnits: 1_006_000, .sek))
         #expect(
             await TestBroker.eventually {
@@ -57,6 +57,11 @@ struct DebtCollectionBrokerTests {
             "payment-matching raised the balance by the reminder fee"
         )
 
+        // A consumer claim from 2026-03-02 is time-barred after 3 years, restarted by the reminder on 2026-04-06.
+        #expect(
+            await HTTPProbe.get(port: collection.port, path: "/v1/cases/inv-broker")?.body
+                .contains("\"preskription\" : \"2029-04-06\"") == true
+        )
         try await publisher.publish(collection.message(RecallCollection(invoiceID: "inv-broker")))
         #expect(await recorder.wait(for: CaseClosed.self) { $0.reason == "recalled" } != nil)
 

@@ -313,3 +313,33 @@ struct CreditTests {
         #expect(mismatch.rejectedFields.contains("debitInvoiceID"))
     }
 }
+
+@Suite("Balances from other services' events")
+struct InvoiceBalanceTests {
+    @Test func paymentsAndFeesMoveTheBalance() async throws {
+        let harness = try InvoicingHarness()
+        try await harness.send(InvoicingHarness.creditor())
+        let created = try #require(try await harness.send(InvoicingHarness.invoice()).first(InvoiceCreated.self))
+        try await harness.send(AttestInvoice(invoiceID: created.invoiceID))
+        try await harness.send(
+            FeesCharged(
+                invoiceID: created.invoiceID,
+                fees: [.init(kind: "reminder", amount: Money(minorUnits: 6_000, .sek))],
+                interest: .zero(.sek),
+                total: Money(minorUnits: 6_000, .sek)
+            )
+        )
+        #expect(try await harness.record(created.invoiceID)?.balance == 1_187_500 + 6_000)
+        try await harness.send(
+            PaymentMatched(
+                paymentID: "p",
+                invoiceID: created.invoiceID,
+                amount: Money(minorUnits: 1_193_500, .sek),
+                matchedBy: "ocr"
+            )
+        )
+        let record = try #require(try await harness.record(created.invoiceID))
+        #expect(record.balance == 0)
+        #expect(record.status == .closed)
+    }
+}

@@ -20,6 +20,10 @@ enum CaseRoutes {
         var outstanding: Money
         var nextStep: String?
         var nextDate: String?
+        /// When the claim becomes time-barred (3 years on a consumer, else 10), restarted by every demand letter.
+        var preskription: String
+        /// From this date the case warns that preskription is near.
+        var preskriptionWarningFrom: String
         var history: [String]
 
         init(_ record: CollectionCase) throws {
@@ -36,7 +40,17 @@ enum CaseRoutes {
             outstanding = record.money(record.outstanding)
             nextStep = record.nextStep
             nextDate = record.nextDate
-            history = try record.events.map { "\($0.date): \($0)" }
+            let events = try record.events
+            history = events.map { "\($0.date): \($0)" }
+            var preskription = Preskription(
+                period: .init(debtor: record.debtorKind == "business" ? .business : .consumer),
+                claimArose: CalendarDate(record.issuedOn)!
+            )
+            for event in events where event.interruptsPreskription {
+                preskription = preskription.interrupted(on: event.date)
+            }
+            self.preskription = preskription.date.description
+            preskriptionWarningFrom = preskription.warningDate().description
         }
     }
 

@@ -78,7 +78,7 @@ struct CaseEngine {
             }
             try charge(&record, fees: fees, interest: 0)
             try record.append(.reminderSent(on: today))
-            try emitStep(record, "reminder-sent", payBy: today.adding(days: 10))
+            try emitStep(CollectionSteps.Reminder.self, record, payBy: today.adding(days: 10))
         case .collectionLetter:
             let interest = try lateInterest(record)
             let fee = CollectionFees.collectionLetter
@@ -86,16 +86,16 @@ struct CaseEngine {
             let payBy = try ladder(record).collectionLetterDueDate(sentOn: today)
             try record.append(.collectionLetterSent(on: today, dueDate: payBy))
             try emitStep(
+                CollectionSteps.CollectionLetter.self,
                 record,
-                "collection-letter-sent",
                 payBy: payBy,
                 detail: "inkassokrav: fee \(fee), interest \(record.money(interest))"
             )
         case .creditorDecisionRequested:
             try record.append(.creditorDecisionRequested(on: today))
             try emitStep(
+                CollectionSteps.DecisionRequest.self,
                 record,
-                "creditor-decision-requested",
                 detail: "the collection letter fell due unpaid: apply to Kronofogden?"
             )
         case .enforcementApplicationPrepared:
@@ -105,12 +105,12 @@ struct CaseEngine {
                 interest: 0
             )
             try record.append(.enforcementApplicationPrepared(on: today))
-            try emitStep(record, "enforcement-application-prepared", detail: try application(record))
+            try emitStep(CollectionSteps.Application.self, record, detail: try application(record))
         case .surveillanceLetter:
             try record.append(.surveillanceLetterSent(on: today))
             try emitStep(
+                CollectionSteps.SurveillanceLetter.self,
                 record,
-                "surveillance-letter-sent",
                 payBy: today.adding(days: 14),
                 detail: "renewed demand; preskription interrupted"
             )
@@ -138,7 +138,11 @@ struct CaseEngine {
         guard record.paid - record.paidAtPlanStart < due else { return false }
         record.plan = nil
         try record.append(.installmentMissed(on: today))
-        try emitStep(record, "installment-missed", detail: "the installment plan was not kept; the ladder resumes")
+        try emitStep(
+            CollectionSteps.MissedInstallment.self,
+            record,
+            detail: "the installment plan was not kept; the ladder resumes"
+        )
         try reschedule(&record)
         return true
     }
@@ -175,12 +179,16 @@ struct CaseEngine {
         )
     }
 
-    func emitStep(_ record: CollectionCase, _ step: String, payBy: CalendarDate? = nil, detail: String? = nil) throws {
-        logger.info("collection step", metadata: ["invoice.id": "\(record.invoiceID)", "step": "\(step)"])
+    func emitStep<Kind: CollectionStepKind>(
+        _ kind: Kind.Type,
+        _ record: CollectionCase,
+        payBy: CalendarDate? = nil,
+        detail: String? = nil
+    ) throws {
+        logger.info("collection step", metadata: ["invoice.id": "\(record.invoiceID)", "step": "\(Kind.messageType)"])
         try emit(
-            CollectionStepTaken(
+            CollectionStepEvent<Kind>(
                 invoiceID: record.invoiceID,
-                step: step,
                 on: today,
                 payBy: payBy,
                 outstanding: record.money(record.outstanding),

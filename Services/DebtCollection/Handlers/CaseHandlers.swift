@@ -163,8 +163,8 @@ struct CaseCommandHandlers {
             record.paidAtPlanStart = record.paid
             try record.append(.installmentPlanCreated(on: today))
             try engine.emitStep(
+                CollectionSteps.Plan.self,
                 record,
-                "installment-plan-created",
                 payBy: plan.installments.first?.date,
                 detail: plan.installments.map { "\($0.date): \($0.amount)" }.joined(separator: "; ")
             )
@@ -191,8 +191,8 @@ struct CaseCommandHandlers {
             let from = record.nextDate
             try record.append(event)
             try engine.emitStep(
+                CollectionSteps.Postponement.self,
                 record,
-                "next-event-postponed",
                 payBy: command.to,
                 detail: "moved from \(from ?? "-") to \(command.to)"
             )

@@ -1,34 +1,71 @@
-/// A step of the collection ladder happened: reminder, collection letter, surveillance letter, decision request,
-/// application, postponement, installment plan.
-public struct CollectionStepTaken: KvittMessage, Equatable {
-    public static let messageType: MessageType = "debt-collection.collection-step-taken.v1"
+/// The kind of a collection step: its wire name. One event type per step, all with the same payload.
+public protocol CollectionStepKind: Sendable {
+    static var messageType: MessageType { get }
+}
+
+/// A step of the collection ladder happened (reminder, letter, decision request, application, plan, postponement,
+/// surveillance letter): the date, the pay-by date of a letter, what is outstanding after it, and a detail.
+public struct CollectionStepEvent<Kind: CollectionStepKind>: KvittMessage, Equatable {
+    public static var messageType: MessageType { Kind.messageType }
     public var invoiceID: String
-    /// `reminder-sent`, `collection-letter-sent`, `creditor-decision-requested`, `enforcement-application-prepared`,
-    /// `installment-plan-created`, `surveillance-letter-sent`, `next-event-postponed`.
-    public var step: String
     public var on: CalendarDate
-    /// For letters: the date by which the debtor must pay.
+    /// For letters and plans: the date by which the debtor must pay.
     public var payBy: CalendarDate?
     /// What the debtor owes after the step: capital, fees and interest less payments.
     public var outstanding: Money
-    /// Human-readable detail (the application's grounds, the installments).
+    /// Human-readable detail; for an application, its content as JSON.
     public var detail: String?
     public init(
         invoiceID: String,
-        step: String,
         on: CalendarDate,
         payBy: CalendarDate? = nil,
         outstanding: Money,
         detail: String? = nil
     ) {
         self.invoiceID = invoiceID
-        self.step = step
         self.on = on
         self.payBy = payBy
         self.outstanding = outstanding
         self.detail = detail
     }
 }
+
+/// The collection steps and their events.
+public enum CollectionSteps {
+    public enum Reminder: CollectionStepKind {
+        public static let messageType: MessageType = "debt-collection.reminder-sent.v1"
+    }
+    public enum CollectionLetter: CollectionStepKind {
+        public static let messageType: MessageType = "debt-collection.collection-letter-sent.v1"
+    }
+    public enum DecisionRequest: CollectionStepKind {
+        public static let messageType: MessageType = "debt-collection.creditor-decision-requested.v1"
+    }
+    public enum Application: CollectionStepKind {
+        public static let messageType: MessageType = "debt-collection.enforcement-application-prepared.v1"
+    }
+    public enum Plan: CollectionStepKind {
+        public static let messageType: MessageType = "debt-collection.installment-plan-created.v1"
+    }
+    public enum MissedInstallment: CollectionStepKind {
+        public static let messageType: MessageType = "debt-collection.installment-missed.v1"
+    }
+    public enum SurveillanceLetter: CollectionStepKind {
+        public static let messageType: MessageType = "debt-collection.surveillance-letter-sent.v1"
+    }
+    public enum Postponement: CollectionStepKind {
+        public static let messageType: MessageType = "debt-collection.next-event-postponed.v1"
+    }
+}
+
+public typealias ReminderSent = CollectionStepEvent<CollectionSteps.Reminder>
+public typealias CollectionLetterSent = CollectionStepEvent<CollectionSteps.CollectionLetter>
+public typealias CreditorDecisionRequested = CollectionStepEvent<CollectionSteps.DecisionRequest>
+public typealias EnforcementApplicationPrepared = CollectionStepEvent<CollectionSteps.Application>
+public typealias InstallmentPlanCreated = CollectionStepEvent<CollectionSteps.Plan>
+public typealias InstallmentMissed = CollectionStepEvent<CollectionSteps.MissedInstallment>
+public typealias SurveillanceLetterSent = CollectionStepEvent<CollectionSteps.SurveillanceLetter>
+public typealias NextEventPostponed = CollectionStepEvent<CollectionSteps.Postponement>
 
 /// Fees and interest were added to a claim, so that every service sees the same balance.
 public struct FeesCharged: KvittMessage, Equatable {

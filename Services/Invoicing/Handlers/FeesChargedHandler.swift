@@ -1,0 +1,28 @@
+import KvittContracts
+import KvittMessaging
+
+/// Adds debt-collection's fees and interest to the invoice's balance, so invoicing shows what the debtor owes now.
+struct FeesChargedHandler: MessageHandler {
+    func handle(_ event: FeesCharged, context: HandlerContext) throws {
+        guard var invoice = try InvoiceRecord.find(event.invoiceID, context.db) else {
+            throw PermanentFailure(
+                reason: "unknown-invoice",
+                detail: "fees charged on unknown invoice \(event.invoiceID)"
+            )
+        }
+        // Fees raise what is due: recorded as negative credits so that balance = due − credited − applied − paid.
+        invoice.creditApplied -= event.total.amount
+        if invoice.status == .closed && invoice.balance > 0 {
+            invoice.status = .issued
+            invoice.closedAt = nil
+        }
+        let fees =
+            event.fees.map { "\($0.kind) \($0.amount)" } + (event.interest.isZero ? [] : ["interest \(event.interest)"])
+        try InvoiceStore.update(
+            invoice,
+            event: "fees-charged",
+            detail: fees.joined(separator: ", ") + ", balance \(invoice.money(invoice.balance))",
+            context: context
+        )
+    }
+}
