@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Installs the system packages Kvitt needs (Debian): RabbitMQ, rabbitmq-c headers, SQLite headers, and xmllint
-# (libxml2-utils), which the tests use to validate claim files against Skatteverket's XSD.
+# (libxml2-utils), which the tests use to validate claim files against Skatteverket's XSD, and docker-compose,
+# whose `config` validates compose/compose.yaml without a container engine.
 # Does nothing when they are already there, so it is cheap to call from every make target.
 set -euo pipefail
 missing=()
-for package in rabbitmq-server librabbitmq-dev libsqlite3-dev libxml2-utils; do
+for package in rabbitmq-server librabbitmq-dev libsqlite3-dev libxml2-utils docker-compose; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
 done
 if [ ${#missing[@]} -gt 0 ]; then

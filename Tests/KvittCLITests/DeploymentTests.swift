@@ -1,0 +1,98 @@
+import Foundation
+import KvittAMQP
+import KvittMessaging
+import KvittTesting
+import Testing
+
+/// The deployment files: the compose file is valid, and each service's broker user can reach only its own queues.
+@Suite("Deployment: compose file and broker permissions")
+struct DeploymentTests {
+    let logger = TestBroker.logger("deployment")
+
+    func run(_ arguments: [String]) throws -> (status: Int32, output: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = arguments
+        process.currentDirectoryURL = TestBroker.repositoryRoot
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        try process.run()
+        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        return (process.terminationStatus, output)
+    }
+
+    @Test func composeFileIsValidAndRefusesMissingSecrets() throws {
+        let valid = try run([
+            "docker-compose", "--env-file", "compose/.env.example", "-f", "compose/compose.yaml", "config", "-q",
+        ])
+        #expect(valid.status == 0, "docker-compose config: \(valid.output)")
+        let config = try run([
+            "docker-compose", "--env-file", "compose/.env.example", "-f", "compose/compose.yaml", "config",
+        ])
+        for service in ["invoicing", "payment-matching", "debt-collection", "tax-reduction"] {
+            #expect(config.output.contains("amqp://\(service):"), "\(service) logs in as its own user")
+            #expect(
+                config.output.contains("\(service)-data:/data") || config.output.contains("source: \(service)-data")
+            )
+        }
+        #expect(!config.output.contains("guest:guest"))
+        let missing = try run(["docker-compose", "-f", "compose/compose.yaml", "config", "-q"])
+        #expect(missing.status != 0, "secrets are required, not defaulted")
+    }
+
+    @Test func aServiceUserCannotConsumeAnotherServicesQueue() async throws {
+        let own = TestBroker.uniqueName("perm-own")
+        let other = TestBroker.uniqueName("perm-other")
+        let grant = TestBroker.repositoryRoot.appendingPathComponent("compose/rabbitmq/grant.sh").path
+        let ctl = "bash " + TestBroker.repositoryRoot.appendingPathComponent("scripts/broker.sh").path + " ctl"
+        for service in [own, other] {
+            let result = try run(["env", "RABBITMQCTL=\(ctl)", "bash", grant, service, "secret-\(service)"])
+            #expect(result.status == 0, "grant.sh: \(result.output)")
+        }
+        // Both services' topologies exist (declared by their own users, as the services do at start).
+        for service in [own, other] {
+            let url = AMQPURL(
+                host: TestBroker.url.host,
+                port: TestBroker.url.port,
+                user: service,
+                password: "secret-\(service)"
+            )
+            let topology = ServiceTopology(
+                serviceName: service,
+                messageTypes: ["probe.apply-effect.v1"],
+                retryPolicy: RetryPolicy(delays: [.seconds(1)])
+            )
+            let client = AMQPClient(
+                url: url,
+                options: TestBroker.options(service),
+                topology: topology.amqpTopology,
+                logger: logger
+            )
+            try await client.waitUntilConnected()
+            await client.stop()
+        }
+        let url = AMQPURL(host: TestBroker.url.host, port: TestBroker.url.port, user: own, password: "secret-\(own)")
+        let client = AMQPClient(url: url, options: TestBroker.options("perm"), logger: logger)
+        try await client.waitUntilConnected()
+        let ownConsume = try await client.perform { session in try session.consume(queue: own) }
+        #expect(!ownConsume.isEmpty, "a service consumes its own queue")
+        await #expect(throws: AMQPError.self, "another service's queue is refused") {
+            _ = try await client.perform { session in try session.consume(queue: other) }
+        }
+        await #expect(throws: AMQPError.self, "and so is its dead-letter queue") {
+            _ = try await client.perform { session in try session.get(queue: "\(other).dead-letter") }
+        }
+        await client.stop()
+        await TestBroker.cleanUp(
+            queues: [own, other, "\(own).dead-letter", "\(other).dead-letter", "\(own).retry.1s", "\(other).retry.1s"]
+        )
+        for service in [own, other] {
+            _ = try run([
+                "bash", TestBroker.repositoryRoot.appendingPathComponent("scripts/broker.sh").path, "ctl",
+                "delete_user", service,
+            ])
+        }
+    }
+}

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Creates (or updates) a service's broker user with least privilege on the vhost:
+# - configure: its own queues (<service>, <service>.retry.*, <service>.dead-letter) and the two kvitt exchanges it
+#   declares;
+# - write: the kvitt exchanges (events, dead letters), its own queues (bindings) and the default exchange (retries
+#   go to its own wait queues through it);
+# - read: its own queues (consume) and the kvitt exchanges (bind).
+# It can therefore consume only its own queues and publish only to the kvitt exchanges and its own wait queues.
+# Usage: grant.sh SERVICE PASSWORD [VHOST]   (RABBITMQCTL names the rabbitmqctl command; default: rabbitmqctl)
+set -euo pipefail
+service="$1"
+password="$2"
+vhost="${3:-/}"
+ctl=${RABBITMQCTL:-rabbitmqctl}
+escaped=$(printf '%s' "$service" | sed 's/[.]/\\./g')
+own="${escaped}|${escaped}\\.retry\\..+|${escaped}\\.dead-letter"
+exchanges="kvitt|kvitt\\.dead-letter"
+$ctl add_user "$service" "$password" >/dev/null 2>&1 || $ctl change_password "$service" "$password" >/dev/null
+$ctl set_permissions -p "$vhost" "$service" "^(${own}|${exchanges})\$" "^(${own}|${exchanges}|amq\\.default)\$" \
+    "^(${own}|${exchanges})\$" >/dev/null
+echo "granted $service on vhost $vhost"
