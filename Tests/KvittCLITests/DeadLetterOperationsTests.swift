@@ -102,6 +102,31 @@ struct DeadLetterOperationsTests {
             }
         )
 
+        // Edit and replay: a corrected body goes out as a new message referencing the original, which stays parked.
+        let bad = try #require(try await operations.list(filter: DeadLetterFilter(ids: ["msg-bad"])).first)
+        // The probe's test-only type is not in the services' catalogue: check against it directly.
+        let probeContract: ([UInt8], String) throws -> Void = { body, _ in
+            _ = try MessageCoding.decode(Probe.ApplyEffect.self, from: body)
+        }
+        #expect(throws: CLIError.self) {
+            try DeadLetterOperations.correction(of: bad, body: Array(#"{"key": 1}"#.utf8), validate: probeContract)
+        }
+        gate.set(true)
+        let (corrected, newID) = try DeadLetterOperations.correction(
+            of: bad,
+            body: Array(#"{"key": "x", "amount": 5}"#.utf8),
+            validate: probeContract
+        )
+        #expect(corrected.properties.headers["x-kvitt-corrects"]?.stringValue == "msg-bad")
+        try await publisher.publish(corrected)
+        #expect(await TestBroker.eventually { (try? await tally(service)["x"]?.total) == 5 })
+        #expect(newID != "msg-bad")
+        #expect(
+            try await operations.list(filter: DeadLetterFilter(ids: ["msg-bad"])).count == 1,
+            "the original is kept"
+        )
+        gate.set(false)
+
         // Purge what the filter selects, nothing else.
         let purged = try await operations.purge(filter: DeadLetterFilter(reason: "undecodable-body"))
         #expect(purged.map(\.id) == ["msg-bad"])

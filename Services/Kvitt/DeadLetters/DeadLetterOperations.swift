@@ -1,5 +1,6 @@
 import Foundation
 import KvittAMQP
+import KvittContracts
 import KvittMessaging
 
 /// Reads, replays and purges dead-letter queues without disturbing messages that a command does not select.
@@ -125,5 +126,28 @@ struct DeadLetterOperations: Sendable {
             if exists { found.append(service) }
         }
         return found
+    }
+
+    /// A corrected copy of a parked message: a new message id, the same type, the corrected body (checked against the
+    /// contract first), the original's id in `x-kvitt-corrects`, to the failed service's own queue.
+    static func correction(
+        of letter: DeadLetter,
+        body: [UInt8],
+        validate: ([UInt8], String) throws -> Void = MessageCatalogue.validate
+    ) throws -> (AMQPOutgoingMessage, String) {
+        do {
+            try validate(body, letter.type)
+        } catch {
+            throw CLIError(
+                "the corrected body is not a valid \(letter.type): \(MessageProcessor.describe(decodingError: error))"
+            )
+        }
+        var message = letter.replayMessage()
+        let newID = UUID().uuidString.lowercased()
+        message.properties.messageID = newID
+        message.properties.headers[FailureHeaders.replayCount] = nil
+        message.properties.headers["x-kvitt-corrects"] = .string(letter.id)
+        message.body = body
+        return (message, newID)
     }
 }

@@ -9,7 +9,7 @@ struct DeadLettersCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "dead-letters",
         abstract: "List, show, replay and purge dead-lettered messages.",
-        subcommands: [List.self, Show.self, Replay.self, Purge.self, History.self]
+        subcommands: [List.self, Show.self, Replay.self, Edit.self, Purge.self, History.self]
     )
 
     struct Selection: ParsableArguments {
@@ -158,6 +158,56 @@ struct DeadLettersCommand: AsyncParsableCommand {
                 await operations.publisher.stop()
                 if !outcome.failed.isEmpty { throw ExitCode(1) }
             }
+        }
+    }
+
+    struct Edit: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract:
+                "Replay a corrected body as a new message that references the original; the original stays parked."
+        )
+        @OptionGroup var broker: BrokerOptions
+        @OptionGroup var selection: Selection
+        @Argument(help: "The parked message's id.") var id: String
+        @Option(help: "The corrected JSON body (default: open $EDITOR on the current body).") var patch: String?
+
+        func run() async throws {
+            try await CLI.reportingErrors {
+                let operations = try await selection.operations(broker)
+                guard let letter = try await operations.list(filter: try selection.filter(ids: [id])).first else {
+                    throw CLIError("no dead letter with id \(id)")
+                }
+                let body =
+                    try patch.map { try Array(Data(contentsOf: URL(fileURLWithPath: $0))) } ?? Self.editInEditor(letter)
+                let (message, newID) = try DeadLetterOperations.correction(of: letter, body: body)
+                try await operations.publisher.publish(message)
+                try ReplayAudit().record([
+                    CLI.auditEntry(letter, at: Date(), outcome: "corrected as \(newID)", original: letter.id)
+                ])
+                print(
+                    "published the corrected \(letter.type) as \(newID) to \(letter.failedService); the original stays parked"
+                )
+                await operations.client.stop()
+                await operations.publisher.stop()
+            }
+        }
+
+        /// Writes the body to a temporary file, opens `$EDITOR` on it, and reads it back.
+        static func editInEditor(_ letter: DeadLetter) throws -> [UInt8] {
+            guard let editor = ProcessInfo.processInfo.environment["EDITOR"], !editor.isEmpty else {
+                throw CLIError("set EDITOR or give --patch FILE")
+            }
+            let file = FileManager.default.temporaryDirectory.appendingPathComponent("kvitt-\(letter.id).json")
+            try Data(CLI.prettyJSON(letter.delivery.body).utf8).write(to: file)
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/bin/sh")
+            process.arguments = ["-c", "\(editor) \"$0\"", file.path]
+            try process.run()
+            process.waitUntilExit()
+            guard process.terminationStatus == 0 else {
+                throw CLIError("the editor exited with \(process.terminationStatus)")
+            }
+            return try Array(Data(contentsOf: file))
         }
     }
 
