@@ -86,4 +86,48 @@ struct GracefulShutdownTests {
             exchanges: [exchange, "\(exchange).dead-letter"]
         )
     }
+
+    @Test func killMinusNineMidBatchLosesNothingAndAppliesNothingTwice() async throws {
+        let name = TestBroker.uniqueName("probe-kill")
+        let exchange = TestBroker.uniqueName("kvitt")
+        let database = try TestBroker.temporaryDirectory().appendingPathComponent("probe.sqlite").path
+        let port = TestBroker.freePort()
+        let first = try launch(name: name, exchange: exchange, database: database, port: port)
+        #expect(await waitReady(port))
+        let publisher = AMQPPublisher(url: TestBroker.url, options: TestBroker.options("up"), logger: logger)
+        let total = 1_000
+        // Every message twice (a duplicating upstream), under the same id.
+        let messages = try (0..<total).flatMap { index -> [AMQPOutgoingMessage] in
+            let message = AMQPOutgoingMessage(
+                exchange: exchange,
+                routingKey: Probe.ApplyEffect.messageType.rawValue,
+                properties: AMQPProperties(
+                    envelope: MessageEnvelope(messageID: "kill-\(index)", type: Probe.ApplyEffect.messageType)
+                ),
+                body: try MessageCoding.encode(Probe.ApplyEffect(key: "k\(index)", amount: 1))
+            )
+            return [message, message]
+        }
+        for result in await publisher.publish(batch: messages) { try result.get() }
+        #expect(await TestBroker.eventually { (try? tally(database).count) ?? 0 >= 150 })
+        kill(first.processIdentifier, SIGKILL)
+        first.waitUntilExit()
+        #expect(first.terminationReason == .uncaughtSignal)
+
+        let second = try launch(name: name, exchange: exchange, database: database, port: port)
+        #expect(await waitReady(port))
+        #expect(await TestBroker.eventually(timeout: .seconds(60)) { (try? tally(database).count) == total })
+        let final = try tally(database)
+        #expect(
+            final.values.allSatisfy { $0.applications == 1 },
+            "no effect applied twice despite kill -9 and duplicates"
+        )
+        second.terminate()
+        second.waitUntilExit()
+        await publisher.stop()
+        await TestBroker.cleanUp(
+            queues: [name, "\(name).dead-letter", "\(name).retry.1s", "\(name).retry.10s", "\(name).retry.1m"],
+            exchanges: [exchange, "\(exchange).dead-letter"]
+        )
+    }
 }
