@@ -95,7 +95,13 @@ final class PublisherRole: AMQPConnectionRole, @unchecked Sendable {
         let message: AMQPOutgoingMessage
         let completion: PublishCompletion
         let index: Int
+        /// How many times the broker refused it with `basic.nack` so far.
+        var nacks = 0
     }
+
+    /// A nack means the broker could not take the message right then (a quorum queue electing its leader, an
+    /// internal error); it is sent again this many times before the caller sees ``AMQPError/nacked``.
+    static let nackRetries = 3
 
     private struct InFlight {
         let tag: UInt64
@@ -174,7 +180,26 @@ final class PublisherRole: AMQPConnectionRole, @unchecked Sendable {
         case .ack(let tag, let multiple):
             settle(upTo: tag, multiple: multiple) { $0.returned.map { .failure($0) } ?? .success(()) }
         case .nack(let tag, let multiple):
-            settle(upTo: tag, multiple: multiple) { _ in .failure(.nacked) }
+            let refused = inFlight.filter { multiple ? $0.tag <= tag : $0.tag == tag }
+            inFlight.removeAll { multiple ? $0.tag <= tag : $0.tag == tag }
+            var again: [Request] = []
+            for entry in refused {
+                var request = entry.request
+                request.nacks += 1
+                if request.nacks > Self.nackRetries {
+                    request.completion.complete(request.index, .failure(.nacked))
+                } else {
+                    again.append(request)
+                }
+            }
+            if !again.isEmpty {
+                logger.warning(
+                    "broker refused messages (basic.nack); sending them again",
+                    metadata: ["count": "\(again.count)"]
+                )
+                queued = again + queued[queuedHead...]
+                queuedHead = 0
+            }
         case .basicReturn(let channel, let code, let text, _, let routingKey):
             let (properties, _) = try session.readContent(channel: channel)
             // A return carries no delivery tag, but it precedes the ack of its message and returns arrive in

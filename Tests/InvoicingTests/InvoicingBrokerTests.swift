@@ -123,9 +123,18 @@ struct InvoiceDocumentTests {
         try await harness.send(AttestInvoice(invoiceID: created.invoiceID))
         let queries = InvoiceQueries(writer: harness.store.writer)
         let view = try #require(try await queries.invoice(created.invoiceID, today: CalendarDate("2026-03-02")!))
-        let html = InvoiceDocument.render(view, creditorName: "Acme Bygg AB", originalNumber: nil)
+        let html = InvoiceDocument.render(
+            view,
+            creditorName: "Acme Bygg AB",
+            creditorOrganisationNumber: "556677-8899",
+            originalNumber: nil
+        )
         #expect(html.contains("Skattereduktion (ROT, 1 köpare)"))
-        #expect(html.contains("−3\u{00A0}750.00\u{00A0}SEK"))
+        #expect(html.contains("−3\u{00A0}750,00\u{00A0}SEK"), "Swedish documents use a decimal comma")
+        #expect(html.contains("Org.nr 556677-8899 · Momsreg.nr SE556677889901"))
+        #expect(html.contains("Köpare: 19811218-9876"))
+        #expect(html.contains("Fastighetsbeteckning: Kåbo 1:1"))
+        #expect(html.contains("Bygg 20 h"))
         #expect(html.contains("Öresavrundning"))
         #expect(html.contains("(ROT: Bygg)"))
 

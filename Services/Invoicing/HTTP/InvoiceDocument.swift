@@ -81,9 +81,19 @@ enum InvoiceDocument {
         creditOf: "Credits invoice"
     )
 
-    static func render(_ invoice: InvoiceView, creditorName: String, originalNumber: String?) -> String {
+    static func render(
+        _ invoice: InvoiceView,
+        creditorName: String,
+        creditorOrganisationNumber: String? = nil,
+        originalNumber: String?
+    ) -> String {
         let domestic = invoice.totals.total.currency == .sek && invoice.debtor.isDomestic
         let labels = domestic ? swedish : english
+        // Swedish documents write amounts the Swedish way, with a decimal comma.
+        let amount: (Money) -> String = { money in
+            let text = Self.amount(money)
+            return domestic ? text.replacingOccurrences(of: ".", with: ",") : text
+        }
         let isCredit = invoice.kind == "credit"
         var html = """
             <!DOCTYPE html>
@@ -95,7 +105,7 @@ enum InvoiceDocument {
             .num{text-align:right}.credit{color:#b00;font-weight:bold}.pay{border:2px solid #222;padding:1em;margin-top:1em}
             </style></head><body>
             <header><h1>\(escape(isCredit ? "K – " + labels.creditTitle : labels.title))</h1>
-            <p>\(escape(creditorName))</p>
+            <p>\(escape(creditorName))\(Self.organisationLine(creditorOrganisationNumber, domestic: domestic))</p>
             """
         if invoice.status == "draft" { html += "<p class=\"credit\">\(escape(labels.draft))</p>" }
         if isCredit, let originalNumber {
@@ -146,6 +156,9 @@ enum InvoiceDocument {
         }
         html += row(labels.toPay, amount(invoice.amountDue), numeric: true)
         html += "</table></section>"
+        if let reduction = invoice.taxReduction {
+            html += Self.reductionDetails(reduction.request, domestic: domestic)
+        }
         if let means = invoice.paymentMeans, !isCredit {
             html += "<section class=\"pay\">"
             if means.kind == "bankgiro-ocr" {
@@ -162,6 +175,36 @@ enum InvoiceDocument {
         }
         html += "</body></html>\n"
         return html
+    }
+
+    /// The creditor's organisation and VAT numbers, which a Swedish invoice must show.
+    static func organisationLine(_ number: String?, domestic: Bool) -> String {
+        guard let number, let parsed = try? Organisationsnummer(parsing: number) else { return "" }
+        return "<br>" + (domestic ? "Org.nr " : "Reg. no. ") + escape(parsed.formatted)
+            + (domestic ? " · Momsreg.nr " : " · VAT ")
+            + escape(parsed.vatNumber)
+    }
+
+    /// What Skatteverket requires a ROT/RUT invoice to show: the buyers' personnummer, the work and, for ROT, the
+    /// property (domain reference §5.3).
+    static func reductionDetails(_ detail: TaxReductionDetail, domestic: Bool) -> String {
+        let request = detail.request
+        var html =
+            "<section><h3>" + (domestic ? "Skattereduktion" : "Tax reduction")
+            + " (\(escape(detail.kind.uppercased())))</h3><p>"
+        html += (domestic ? "Köpare: " : "Buyers: ") + request.buyers.map(escape).joined(separator: ", ") + "<br>"
+        html +=
+            (domestic ? "Arbete: " : "Work: ")
+            + detail.workTypes.map { "\(escape($0.workType)) \($0.hours) h" }.joined(separator: ", ")
+            + " · " + (domestic ? "timmar att rapportera: " : "hours reported: ") + "\(request.hoursToReport)"
+        if let property = request.propertyDesignation, !property.isEmpty {
+            html += "<br>" + (domestic ? "Fastighetsbeteckning: " : "Property: ") + escape(property)
+        } else if let association = request.housingAssociationOrgNumber {
+            html +=
+                "<br>" + (domestic ? "Bostadsrättsförening: " : "Housing association: ") + escape(association)
+                + (domestic ? ", lägenhet " : ", apartment ") + escape(request.apartmentNumber ?? "")
+        }
+        return html + "</p></section>"
     }
 
     static func row(_ label: String, _ value: String, numeric: Bool = false) -> String {

@@ -45,12 +45,17 @@ enum InvoicingRoutes {
             guard let view = try await queries.invoice(id, today: CalendarDate.today(at: clock.now())) else {
                 throw HTTPError(.notFound, message: "no invoice \(id)")
             }
-            let (creditorName, originalNumber) = try await context.store.writer.read { db in
-                let name = try CreditorRecord.fetchOne(db, key: view.creditorID)?.registration.name ?? view.creditorID
+            let (creditorName, organisationNumber, originalNumber) = try await context.store.writer.read { db in
+                let creditor = try CreditorRecord.fetchOne(db, key: view.creditorID)?.registration
                 let original = try view.originalInvoiceID.flatMap { try InvoiceRecord.find($0, db)?.number }
-                return (name, original)
+                return (creditor?.name ?? view.creditorID, creditor?.organisationNumber, original)
             }
-            let html = InvoiceDocument.render(view, creditorName: creditorName, originalNumber: originalNumber)
+            let html = InvoiceDocument.render(
+                view,
+                creditorName: creditorName,
+                creditorOrganisationNumber: organisationNumber,
+                originalNumber: originalNumber
+            )
             return Response(
                 status: .ok,
                 headers: [.contentType: "text/html; charset=utf-8"],
