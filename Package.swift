@@ -108,7 +108,12 @@ let package = Package(
             name: "EndToEndTests",
             dependencies: ["KvittTesting", "KvittContracts", "KvittAMQP", "KvittMessaging"]
         ),
-        .testTarget(name: "KvittCLITests", dependencies: ["Kvitt", "KvittTesting", grdb]),
+        .testTarget(
+            name: "KvittCLITests",
+            dependencies: [
+                "Kvitt", "Invoicing", "PaymentMatching", "DebtCollection", "TaxReduction", "KvittTesting", grdb,
+            ]
+        ),
         .testTarget(
             name: "TaxReductionTests",
             dependencies: ["TaxReduction", "Invoicing", "PaymentMatching", "KvittTesting", grdb]
