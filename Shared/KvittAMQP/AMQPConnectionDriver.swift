@@ -99,10 +99,9 @@ final class AMQPConnectionDriver: Sendable {
                 return false
             }
             if ready { continuation.resume() }
-            Thread.detachNewThread { [self] in
-                Thread.sleep(
-                    forTimeInterval: Double(timeout.components.seconds) + Double(timeout.components.attoseconds) / 1e18
-                )
+            // A sleeping task, not a thread: the wait itself never blocks anything.
+            Task { [self] in
+                try? await Task.sleep(for: timeout)
                 let waiter = control.withLock { state in state.connectWaiters.removeValue(forKey: id) }
                 let error = lastError ?? AMQPError.timeout("no connection to \(url) within \(timeout)")
                 waiter?.resume(throwing: error)
@@ -199,7 +198,7 @@ final class AMQPConnectionDriver: Sendable {
             _ = poll(
                 &descriptors,
                 2,
-                Int32(idlePoll.components.seconds * 1000 + idlePoll.components.attoseconds / 1_000_000_000_000_000)
+                Self.milliseconds(idlePoll)
             )
             drainWake()
         }
@@ -224,9 +223,13 @@ final class AMQPConnectionDriver: Sendable {
 
     private func waitForWake(timeout: Duration) {
         var descriptor = pollfd(fd: wakeDescriptor, events: Int16(POLLIN), revents: 0)
-        let milliseconds = timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000
-        _ = poll(&descriptor, 1, Int32(milliseconds))
+        _ = poll(&descriptor, 1, Self.milliseconds(timeout))
         drainWake()
+    }
+
+    /// A duration as `poll`'s timeout argument.
+    private static func milliseconds(_ duration: Duration) -> Int32 {
+        Int32(clamping: duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000)
     }
 
     private func drainWake() {

@@ -98,11 +98,6 @@ public final class InProcessService: Sendable {
         self.shutdown = shutdown
     }
 
-    /// The queues the host declared for the service.
-    public var queues: [String] {
-        [name, "\(name).dead-letter"] + settings.retryPolicy.delays.map { "\(name).retry.\(RetryPolicy.label($0))" }
-    }
-
     /// A publishable message with a Kvitt envelope, to this service's exchange.
     public func message<M: KvittMessage>(_ payload: M, id: String = UUID().uuidString) throws -> AMQPOutgoingMessage {
         AMQPOutgoingMessage(
@@ -117,7 +112,11 @@ public final class InProcessService: Sendable {
     public func stop() async throws {
         await shutdown()
         try await task.value
-        await TestBroker.cleanUp(queues: queues, exchanges: [exchange, deadLetterExchange])
+        await TestBroker.cleanUp(
+            services: [name],
+            retryPolicy: settings.retryPolicy,
+            exchanges: [exchange, deadLetterExchange]
+        )
     }
 }
 

@@ -1,5 +1,6 @@
 import Foundation
 import KvittAMQP
+import KvittMessaging
 import Logging
 
 /// The real RabbitMQ node that integration tests use, and helpers to keep tests apart on it.
@@ -98,11 +99,26 @@ extension TestBroker {
     }
 
     /// Deletes queues and exchanges a test declared.
-    public static func cleanUp(queues: [String], exchanges: [String] = []) async {
-        let client = AMQPClient(url: url, options: options("cleanup"), logger: logger("cleanup"))
+    public static func cleanUp(queues: [String], exchanges: [String] = [], on broker: AMQPURL = url) async {
+        let client = AMQPClient(url: broker, options: options("cleanup"), logger: logger("cleanup"))
         for queue in queues { _ = try? await client.perform { session in try session.deleteQueue(queue) } }
         for exchange in exchanges { _ = try? await client.perform { session in try session.deleteExchange(exchange) } }
         await client.stop()
+    }
+
+    /// Deletes the queues a service declared (work, dead-letter, one wait queue per retry delay) and its exchanges.
+    public static func cleanUp(
+        services: [String],
+        retryPolicy: RetryPolicy = .standard,
+        exchanges: [String],
+        on broker: AMQPURL = url
+    ) async {
+        let queues = services.flatMap { service in
+            ServiceTopology(serviceName: service, messageTypes: [], retryPolicy: retryPolicy).amqpTopology.queues.map(
+                \.name
+            )
+        }
+        await cleanUp(queues: queues, exchanges: exchanges, on: broker)
     }
 
     /// Polls `condition` every 50 ms until it holds or `timeout` passes; returns whether it held.

@@ -128,34 +128,23 @@ struct WholeFlowTests {
         )
 
         // One bank file pays both.
-        func pad(_ text: String, _ length: Int, right: Bool = false, fill: Character = " ") -> String {
-            let padding = String(repeating: fill, count: max(0, length - text.count))
-            return right ? padding + text : text + padding
-        }
         let day = today.description.replacingOccurrences(of: "-", with: "")
-        let payments = [issuedPlain, issuedROT].enumerated().map { index, issued in
-            pad(
-                "20" + String(repeating: "0", count: 10) + pad(issued.ocr, 25, right: true)
-                    + pad(String(issued.amountDue.amount), 18, right: true, fill: "0") + "21"
-                    + pad(String(index + 1), 12, right: true, fill: "0") + "0",
-                80
+        let file = BgMaxBuilder.file(deposits: [
+            .init(
+                bankgiro: "50501055",
+                date: day,
+                serial: "1",
+                records: [issuedPlain, issuedROT].enumerated().map { index, issued in
+                    BgMaxBuilder.payment(
+                        reference: issued.ocr,
+                        amount: issued.amountDue.amount,
+                        code: 2,
+                        serial: String(index + 1)
+                    )
+                }
             )
-        }
-        let total = issuedPlain.amountDue.amount + issuedROT.amountDue.amount
-        let file =
-            [pad("01BGMAX               01\(day)063012123456P", 80), pad("050050501055          SEK", 80)] + payments
-            + [
-                "15" + String(repeating: "0", count: 35) + day + "00001"
-                    + pad(String(total), 18, right: true, fill: "0")
-                    + "SEK" + "00000002 ",
-                pad("7000000002000000000000000000000001", 80),
-            ]
-        try await publisher.publish(
-            message(
-                ImportBankgiroFile(fileName: "e2e.txt", latin1: Array(file.joined(separator: "\n").utf8)),
-                exchange: exchange
-            )
-        )
+        ])
+        try await publisher.publish(message(ImportBankgiroFile(fileName: "e2e.txt", latin1: file), exchange: exchange))
         #expect(await recorder.wait(for: InvoicePaid.self) { $0.invoiceID == issuedROT.invoiceID } != nil)
         #expect(
             await TestBroker.eventually {
@@ -195,7 +184,10 @@ struct WholeFlowTests {
         }
         await publisher.stop()
         await recorder.stop()
-        let queues = services.values.flatMap { [$0.name, "\($0.name).dead-letter", "\($0.name).retry.1s"] }
-        await TestBroker.cleanUp(queues: queues, exchanges: [exchange, "\(exchange).dead-letter"])
+        await TestBroker.cleanUp(
+            services: services.values.map(\.name),
+            retryPolicy: RetryPolicy(delays: [.seconds(1)]),
+            exchanges: [exchange, "\(exchange).dead-letter"]
+        )
     }
 }

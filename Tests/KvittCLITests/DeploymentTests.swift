@@ -86,7 +86,9 @@ struct DeploymentTests {
         }
         await client.stop()
         await TestBroker.cleanUp(
-            queues: [own, other, "\(own).dead-letter", "\(other).dead-letter", "\(own).retry.1s", "\(other).retry.1s"]
+            services: [own, other],
+            retryPolicy: RetryPolicy(delays: [.seconds(1)]),
+            exchanges: []
         )
         for service in [own, other] {
             _ = try run([

@@ -82,7 +82,7 @@ struct GracefulShutdownTests {
         #expect(second.terminationStatus == 0)
         await publisher.stop()
         await TestBroker.cleanUp(
-            queues: [name, "\(name).dead-letter", "\(name).retry.1s", "\(name).retry.10s", "\(name).retry.1m"],
+            services: [name],
             exchanges: [exchange, "\(exchange).dead-letter"]
         )
     }
@@ -126,7 +126,7 @@ struct GracefulShutdownTests {
         second.waitUntilExit()
         await publisher.stop()
         await TestBroker.cleanUp(
-            queues: [name, "\(name).dead-letter", "\(name).retry.1s", "\(name).retry.10s", "\(name).retry.1m"],
+            services: [name],
             exchanges: [exchange, "\(exchange).dead-letter"]
         )
     }

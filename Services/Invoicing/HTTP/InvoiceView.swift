@@ -21,6 +21,8 @@ struct InvoiceView: Codable, Sendable {
     var amountDue: Money
     var credited: Money
     var creditApplied: Money
+    /// Fees and interest from debt-collection.
+    var fees: Money
     var paid: Money
     var balance: Money
     var paymentMeans: InvoiceIssued.PaymentMeans?
@@ -77,6 +79,7 @@ struct InvoiceView: Codable, Sendable {
         amountDue = record.money(record.amountDue)
         credited = record.money(record.credited)
         creditApplied = record.money(record.creditApplied)
+        fees = record.money(record.fees)
         paid = record.money(record.paid)
         balance = record.money(record.balance)
         paymentMeans = issued?.paymentMeans

@@ -10,8 +10,7 @@ struct FeesChargedHandler: MessageHandler {
                 detail: "fees charged on unknown invoice \(event.invoiceID)"
             )
         }
-        // Fees raise what is due: recorded as negative credits so that balance = due − credited − applied − paid.
-        invoice.creditApplied -= event.total.amount
+        invoice.fees += event.total.amount
         if invoice.status == .closed && invoice.balance > 0 {
             invoice.status = .issued
             invoice.closedAt = nil

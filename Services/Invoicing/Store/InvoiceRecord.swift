@@ -35,6 +35,8 @@ struct InvoiceRecord: Codable, FetchableRecord, PersistableRecord, Sendable {
     var credited: Int64
     var creditApplied: Int64
     var paid: Int64
+    /// Fees and interest debt-collection added to the claim.
+    var fees: Int64
     var originalInvoiceID: String?
     var created: Data
     var issued: Data?
@@ -42,7 +44,7 @@ struct InvoiceRecord: Codable, FetchableRecord, PersistableRecord, Sendable {
     var closedAt: Double?
 
     /// What the debtor still owes (negative for an unused credit).
-    var balance: Int64 { amountDue - credited - creditApplied - paid }
+    var balance: Int64 { amountDue - credited - creditApplied - paid + fees }
 
     var createdEvent: InvoiceCreated {
         get throws { try MessageCoding.decode(InvoiceCreated.self, from: [UInt8](created)) }

@@ -27,6 +27,7 @@ enum InvoiceStore {
             credited: 0,
             creditApplied: 0,
             paid: 0,
+            fees: 0,
             originalInvoiceID: event.originalInvoiceID,
             created: Data(try MessageCoding.encode(event)),
             issued: nil,

@@ -56,5 +56,8 @@ enum InvoicingSchema {
                     """
             )
         }
+        migrator.registerMigration("invoicing-2") { db in
+            try db.execute(sql: "ALTER TABLE invoice ADD COLUMN fees INTEGER NOT NULL DEFAULT 0")
+        }
     }
 }

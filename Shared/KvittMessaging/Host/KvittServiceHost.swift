@@ -4,7 +4,6 @@ import Logging
 import Metrics
 import Prometheus
 import ServiceLifecycle
-import Synchronization
 
 /// Runs a Kvitt service: settings from the environment, logging, metrics, the SQLite store, the broker
 /// topology, consumer, outbox relay and HTTP server in one `ServiceGroup` with graceful shutdown on SIGTERM/SIGINT.
@@ -54,13 +53,14 @@ public enum KvittServiceHost {
     ) throws -> ServiceGroup {
         let store = try MessageStore(path: settings.databasePath, migrations: definition.migrations)
         let metrics = ServiceMetrics()
-        let relayBox = RelayBox()
+        // Created first: handlers, the scheduler and the consumer all wake the relay after committing outbox rows.
+        let outboxWritten = WakeSignal()
         let context = ServiceContext(
             settings: settings,
             store: store,
             clock: clock,
             logger: logger,
-            outboxCommitted: { relayBox.signal() }
+            outboxCommitted: { outboxWritten.signal() }
         )
         var handlers = HandlerRegistry()
         definition.handlers(&handlers, context)
@@ -92,9 +92,9 @@ public enum KvittServiceHost {
             publisher: publisher,
             exchange: settings.exchange,
             metrics: metrics,
+            wakeSignal: outboxWritten,
             logger: logger
         )
-        relayBox.relay.withLock { $0 = relay }
         let processor = MessageProcessor(
             serviceName: definition.name,
             registry: handlers,
@@ -111,7 +111,7 @@ public enum KvittServiceHost {
             topology: topology,
             batchSize: settings.batchSize,
             clock: clock,
-            onCommitted: { relay.wakeSignal.signal() },
+            onCommitted: { outboxWritten.signal() },
             logger: logger
         )
         let readiness = ReadinessProbe {
@@ -180,12 +180,6 @@ public enum KvittServiceHost {
             }
         }
     }
-}
-
-/// Lets code built before the relay reach it.
-private final class RelayBox: Sendable {
-    let relay = Mutex<OutboxRelay?>(nil)
-    func signal() { relay.withLock { $0 }?.wakeSignal.signal() }
 }
 
 /// Keeps the publishing connection open until everything else has stopped, then closes it.

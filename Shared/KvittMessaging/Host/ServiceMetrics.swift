@@ -1,35 +1,58 @@
 import Metrics
+import Synchronization
 
 /// The service's Prometheus metrics, through swift-metrics (a no-op until the host bootstraps a factory).
 ///
 /// Names: `kvitt_messages_consumed_total{type,outcome}`, `kvitt_messages_published_total{type}`,
 /// `kvitt_messages_retried_total{type}`, `kvitt_messages_dead_lettered_total{type,reason}`,
 /// `kvitt_handler_duration_seconds{type}`, `kvitt_outbox_backlog`.
-public struct ServiceMetrics: Sendable {
+///
+/// Metric handles are made once per label and dimensions and kept: these are called for every message, and making a
+/// handle goes through the factory's registry lock each time.
+public final class ServiceMetrics: Sendable {
+    private let counters = Mutex<[String: Counter]>([:])
+    private let timers = Mutex<[String: Timer]>([:])
+    private let backlog = Gauge(label: "kvitt_outbox_backlog")
+
     public init() {}
 
     func consumed(type: String, outcome: String) {
-        Counter(label: "kvitt_messages_consumed_total", dimensions: [("type", type), ("outcome", outcome)]).increment()
+        counter("kvitt_messages_consumed_total", [("type", type), ("outcome", outcome)]).increment()
     }
 
     func published(type: String, count: Int = 1) {
-        Counter(label: "kvitt_messages_published_total", dimensions: [("type", type)]).increment(by: count)
+        counter("kvitt_messages_published_total", [("type", type)]).increment(by: count)
     }
 
     func retried(type: String) {
-        Counter(label: "kvitt_messages_retried_total", dimensions: [("type", type)]).increment()
+        counter("kvitt_messages_retried_total", [("type", type)]).increment()
     }
 
     func deadLettered(type: String, reason: String) {
-        Counter(label: "kvitt_messages_dead_lettered_total", dimensions: [("type", type), ("reason", reason)])
-            .increment()
+        counter("kvitt_messages_dead_lettered_total", [("type", type), ("reason", reason)]).increment()
     }
 
     func handlerDuration(type: String, _ duration: Duration) {
-        Timer(label: "kvitt_handler_duration_seconds", dimensions: [("type", type)]).record(duration: duration)
+        let key = "kvitt_handler_duration_seconds|\(type)"
+        timers.withLock { timers in
+            if let timer = timers[key] { return timer }
+            let timer = Timer(label: "kvitt_handler_duration_seconds", dimensions: [("type", type)])
+            timers[key] = timer
+            return timer
+        }.record(duration: duration)
     }
 
     func outboxBacklog(_ count: Int) {
-        Gauge(label: "kvitt_outbox_backlog").record(count)
+        backlog.record(count)
+    }
+
+    private func counter(_ label: String, _ dimensions: [(String, String)]) -> Counter {
+        let key = ([label] + dimensions.map { "\($0)=\($1)" }).joined(separator: "|")
+        return counters.withLock { counters in
+            if let counter = counters[key] { return counter }
+            let counter = Counter(label: label, dimensions: dimensions)
+            counters[key] = counter
+            return counter
+        }
     }
 }

@@ -200,7 +200,7 @@ public final class MessageProcessor: Sendable {
         guard let error = error as? DecodingError else { return "\(error)" }
         func path(_ codingPath: [any CodingKey]) -> String {
             codingPath.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined()
-                .trimmingPrefix(".").description
+                .drop { $0 == "." }.description
         }
         switch error {
         case .typeMismatch(let type, let context):
@@ -214,17 +214,5 @@ public final class MessageProcessor: Sendable {
         @unknown default:
             return "\(error)"
         }
-    }
-}
-
-extension Substring {
-    fileprivate func trimmingPrefix(_ prefix: Character) -> Substring {
-        first == prefix ? dropFirst() : self
-    }
-}
-
-extension String {
-    fileprivate func trimmingPrefix(_ prefix: Character) -> Substring {
-        first == prefix ? dropFirst() : self[...]
     }
 }

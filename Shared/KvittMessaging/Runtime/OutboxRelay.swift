@@ -20,7 +20,7 @@ public final class OutboxRelay: Service {
     let metrics: ServiceMetrics
     let logger: Logger
     /// Signal after committing outbox rows so that they go out at once.
-    public let wakeSignal = WakeSignal()
+    public let wakeSignal: WakeSignal
     /// Types already reported as unroutable: an event nobody subscribes to yet is normal, so warn once per type.
     private let reportedUnroutable = Mutex(Set<String>())
 
@@ -31,8 +31,10 @@ public final class OutboxRelay: Service {
         batchSize: Int = 500,
         idleInterval: Duration = .seconds(1),
         metrics: ServiceMetrics = ServiceMetrics(),
+        wakeSignal: WakeSignal = WakeSignal(),
         logger: Logger
     ) {
+        self.wakeSignal = wakeSignal
         self.store = store
         self.publisher = publisher
         self.exchange = exchange
@@ -135,7 +137,7 @@ public final class OutboxRelay: Service {
         let now = Date().timeIntervalSince1970
         let marked = sent
         let parked = unroutable
-        try await store.writer.write { db in
+        let backlog = try await store.writer.write { db in
             let markSent = try db.cachedStatement(
                 sql: "UPDATE kvitt_outbox SET status = 'sent', sent_at = ? WHERE id = ?"
             )
@@ -144,7 +146,9 @@ public final class OutboxRelay: Service {
                 sql: "UPDATE kvitt_outbox SET status = 'unroutable', sent_at = ?, failure = ? WHERE id = ?"
             )
             for (id, failure) in parked { try markParked.execute(arguments: [now, failure, id]) }
+            return try Outbox.backlog(db)
         }
+        metrics.outboxBacklog(backlog)
         return (sent.count, sent.count + unroutable.count)
     }
 }

@@ -22,7 +22,7 @@ public struct RetryPolicy: Sendable, Equatable {
 
     /// A short name for a delay, used in wait-queue names: `500ms`, `10s`, `5m`.
     public static func label(_ delay: Duration) -> String {
-        let milliseconds = delay.components.seconds * 1000 + delay.components.attoseconds / 1_000_000_000_000_000
+        let milliseconds = delay.milliseconds
         if milliseconds % 60_000 == 0 { return "\(milliseconds / 60_000)m" }
         if milliseconds % 1000 == 0 { return "\(milliseconds / 1000)s" }
         return "\(milliseconds)ms"

@@ -147,7 +147,7 @@ struct KvittBench: AsyncParsableCommand {
         let elapsed = ContinuousClock.now - started
         await consumer.stop()
         await publisher.stop()
-        await cleanUp(url, queues: [queue], exchanges: [], logger: logger)
+        await TestBroker.cleanUp(queues: [queue], on: url)
         return Double(total) / elapsed.seconds
     }
 
@@ -208,12 +208,7 @@ struct KvittBench: AsyncParsableCommand {
         await group.triggerGracefulShutdown()
         try await running.value
         await publisher.stop()
-        await cleanUp(
-            url,
-            queues: [name, "\(name).dead-letter", "\(name).retry.1s", "\(name).retry.10s", "\(name).retry.1m"],
-            exchanges: [exchange, "\(exchange).dead-letter"],
-            logger: logger
-        )
+        await TestBroker.cleanUp(services: [name], exchanges: [exchange, "\(exchange).dead-letter"], on: url)
         try? FileManager.default.removeItem(at: folder)
         return Double(total) / elapsed.seconds
     }
@@ -225,12 +220,6 @@ struct KvittBench: AsyncParsableCommand {
         return try MessageCoding.encode(Probe.ApplyEffect(key: key + String(repeating: "-", count: padding), amount: 1))
     }
 
-    func cleanUp(_ url: AMQPURL, queues: [String], exchanges: [String], logger: Logger) async {
-        let client = AMQPClient(url: url, options: .init(connectionName: "bench-cleanup"), logger: logger)
-        for queue in queues { _ = try? await client.perform { session in try session.deleteQueue(queue) } }
-        for exchange in exchanges { _ = try? await client.perform { session in try session.deleteExchange(exchange) } }
-        await client.stop()
-    }
 }
 
 extension Duration {

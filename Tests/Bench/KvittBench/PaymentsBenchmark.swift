@@ -17,38 +17,38 @@ struct PaymentsBenchmark {
     struct Service {
         let process: Process
         let exchange: String
-        let name = "payment-matching"
+        /// Queues of its own (`SERVICE_NAME`), so that no earlier run's queue with other arguments is in the way.
+        let name: String
         let database: String
         let port: Int
     }
 
     func launch(database: String, exchange: String) async throws -> Service {
         let port = TestBroker.freePort()
+        let name = TestBroker.uniqueName("bench-payment-matching")
         let process = Process()
         process.executableURL = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
             .appendingPathComponent("payment-matching")
         process.environment = [
             "AMQP_URL": "amqp://\(url.user):\(url.password)@\(url.host):\(url.port)/", "AMQP_EXCHANGE": exchange,
             "AMQP_DEAD_LETTER_EXCHANGE": "\(exchange).dead-letter", "DATABASE_PATH": database, "HTTP_PORT": "\(port)",
-            "LOG_LEVEL": "error", "BATCH_SIZE": "300", "AMQP_PREFETCH": "300",
+            "LOG_LEVEL": "error", "BATCH_SIZE": "300", "AMQP_PREFETCH": "300", "SERVICE_NAME": name,
         ]
         try process.run()
         let ready = await TestBroker.eventually {
             await HTTPProbe.get(port: port, path: "/health/ready")?.status == 200
         }
         guard ready else { throw CocoaError(.executableLoad) }
-        return Service(process: process, exchange: exchange, database: database, port: port)
+        return Service(process: process, exchange: exchange, name: name, database: database, port: port)
     }
 
     func stop(_ service: Service) async {
         service.process.terminate()
         service.process.waitUntilExit()
         await TestBroker.cleanUp(
-            queues: [
-                "payment-matching", "payment-matching.dead-letter", "payment-matching.retry.1s",
-                "payment-matching.retry.10s", "payment-matching.retry.1m",
-            ],
-            exchanges: [service.exchange, "\(service.exchange).dead-letter"]
+            services: [service.name],
+            exchanges: [service.exchange, "\(service.exchange).dead-letter"],
+            on: url
         )
     }
 
@@ -186,30 +186,15 @@ struct PaymentsBenchmark {
 
     /// A BgMax file paying each invoice number's OCR in full (1 000 kr), one deposit.
     static func bgmax(numbers: [Int], serial: Int) -> [UInt8] {
-        func pad(_ text: String, _ length: Int, right: Bool = false, fill: Character = " ") -> String {
-            let padding = String(repeating: fill, count: max(0, length - text.count))
-            return right ? padding + text : text + padding
-        }
-        var lines = [pad("01BGMAX               0120260320063012123456P", 80)]
-        lines.append(pad("05" + pad(bankgiro, 10, right: true, fill: "0") + pad("", 10) + "SEK", 80))
-        for (index, number) in numbers.enumerated() {
-            let reference = pad(ocr(number), 25, right: true)
-            lines.append(
-                pad(
-                    "20" + pad("", 10, fill: "0") + reference + pad("100000", 18, right: true, fill: "0") + "21"
-                        + pad(String(index + 1), 12, right: true, fill: "0") + "0",
-                    80
-                )
+        BgMaxBuilder.file(deposits: [
+            .init(
+                bankgiro: bankgiro,
+                date: "20260320",
+                serial: String(serial),
+                records: numbers.enumerated().map { index, number in
+                    BgMaxBuilder.payment(reference: ocr(number), amount: 100_000, code: 2, serial: String(index + 1))
+                }
             )
-        }
-        lines.append(
-            "15" + pad("", 35, fill: "0") + "20260320" + pad(String(serial), 5, right: true, fill: "0")
-                + pad(String(numbers.count * 100_000), 18, right: true, fill: "0") + "SEK"
-                + pad(String(numbers.count), 8, right: true, fill: "0") + " "
-        )
-        lines.append(
-            pad("70" + pad(String(numbers.count), 8, right: true, fill: "0") + "00000000" + "00000000" + "00000001", 80)
-        )
-        return Array(lines.joined(separator: "\n").utf8)
+        ])
     }
 }
