@@ -37,8 +37,10 @@ def main():
         print(
             f"  invoice {case['invoiceNumber']}: outstanding {kr(case['outstanding'])}"
             f" (fees {kr(case['fees'])}, interest {kr(case['interest'])}),"
-            f" next {case['nextStep']} on {case['nextDate']}; steps: {len(case['history'])}"
+            f" next {case.get('nextStep', 'none')} on {case.get('nextDate', '-')}"
         )
+        for step in case["history"]:
+            print(f"      {step}")
     print("== ROT/RUT claim files")
     for claim_file in get("tax-reduction", "/v1/claim-files"):
         print(

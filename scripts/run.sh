@@ -18,7 +18,9 @@ services=(invoicing payment-matching debt-collection tax-reduction)
 declare -A port=([invoicing]=8081 [payment-matching]=8082 [debt-collection]=8083 [tax-reduction]=8084)
 pids=()
 for service in "${services[@]}"; do
-    DATABASE_PATH="$demo/data/$service.sqlite" HTTP_PORT="${port[$service]}" LOG_LEVEL=info \
+    # The demo's own environment allows clock control (time travel); a production configuration refuses it.
+    KVITT_ENVIRONMENT=demo CLOCK_CONTROL=on \
+        DATABASE_PATH="$demo/data/$service.sqlite" HTTP_PORT="${port[$service]}" LOG_LEVEL=info \
         "$bin/$service" >"$demo/logs/$service.log" 2>&1 &
     pids+=($!)
 done
@@ -110,11 +112,35 @@ PY
 kvitt import-bgmax "$demo/bankgiro.txt"
 foreign=$(python3 -c 'import json,sys; i={x["externalID"]:x for x in json.load(open(sys.argv[1]))}["demo-1004"]; print(i["ocr"], i["amountDue"]["amount"])' "$demo/invoices.json")
 publish_json payment-matching.register-payment.v1 "{\"source\": \"card\", \"sourceID\": \"card-demo-1\", \"amount\": {\"amount\": ${foreign#* }, \"currency\": \"EUR\"}, \"paymentDate\": \"$(date +%F)\", \"reference\": \"${foreign% *}\", \"creditorID\": \"demo-bygg\"}"
-overdue=$(python3 -c 'import json,sys; print({x["externalID"]:x for x in json.load(open(sys.argv[1]))}["demo-1007"]["id"])' "$demo/invoices.json")
-publish_json debt-collection.send-to-collection.v1 "{\"invoiceID\": \"$overdue\"}"
-sleep 3
 publish_json tax-reduction.generate-claim-file.v1 "{\"creditorID\": \"demo-bygg\", \"kind\": \"rot\", \"year\": $(date +%Y), \"name\": \"Demo ROT\"}"
 sleep 2
+
+# Time travel: demo-1007 is never paid. Move every service's clock to the case's next step, three times (reminder,
+# collection letter, the creditor's decision), then answer the decision so the Kronofogden application is prepared.
+overdue=$(python3 -c 'import json,sys; print({x["externalID"]:x for x in json.load(open(sys.argv[1]))}["demo-1007"]["id"])' "$demo/invoices.json")
+echo "time travel for invoice demo-1007 (unpaid):"
+for _ in 1 2 3; do
+    days=$(api debt-collection "/v1/cases/$overdue" | python3 -c '
+import datetime, json, sys, urllib.request
+from zoneinfo import ZoneInfo
+case = json.load(sys.stdin)
+clock = json.load(urllib.request.urlopen("http://127.0.0.1:8083/v1/clock"))
+today = datetime.datetime.fromisoformat(clock["now"].replace("Z", "+00:00")).astimezone(
+    ZoneInfo("Europe/Stockholm")).date()
+print(max(1, (datetime.date.fromisoformat(case["nextDate"]) - today).days))')
+    steps=$(api debt-collection "/v1/cases/$overdue" | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["history"]))')
+    "$bin/kvitt" clock advance "${days}d" >/dev/null
+    for _ in $(seq 1 50); do
+        now=$(api debt-collection "/v1/cases/$overdue" | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["history"]))')
+        [ "$now" -gt "$steps" ] && break
+        sleep 0.2
+    done
+    echo "  +${days} days: $(api debt-collection "/v1/cases/$overdue" | python3 -c 'import json,sys; print(json.load(sys.stdin)["history"][-1])')"
+done
+publish_json debt-collection.decide-enforcement.v1 "{\"invoiceID\": \"$overdue\", \"proceed\": true}"
+sleep 1
+echo "  creditor decided: $(api debt-collection "/v1/cases/$overdue" | python3 -c 'import json,sys; print(json.load(sys.stdin)["history"][-1][:160])')"
+"$bin/kvitt" clock show
 
 echo
 python3 scripts/demo-summary.py

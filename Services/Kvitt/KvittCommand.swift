@@ -8,7 +8,7 @@ struct KvittCommand: AsyncParsableCommand {
         abstract: "Operate Kvitt: dead letters, publishing, bank files, status.",
         subcommands: [
             DeadLettersCommand.self, PublishCommand.self, ImportBgMaxCommand.self, BgMaxCommand.self,
-            StatusCommand.self, TopologyCommand.self,
+            StatusCommand.self, TopologyCommand.self, ClockCommand.self,
         ]
     )
 }

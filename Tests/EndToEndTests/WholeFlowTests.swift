@@ -9,66 +9,20 @@ import Testing
 /// the way an upstream system would, and observed through their events and read APIs.
 @Suite("End to end: the real executables")
 struct WholeFlowTests {
-    let logger = TestBroker.logger("e2e")
-
-    struct Running {
-        let process: Process
-        let port: Int
-        let name: String
-    }
-
-    func launch(_ executable: String, exchange: String, folder: URL) async throws -> Running {
-        let port = TestBroker.freePort()
-        let name = "\(executable)-\(exchange)"
-        let process = Process()
-        process.executableURL = TestBroker.executable(executable)
-        process.environment = [
-            "AMQP_URL": "amqp://guest:guest@\(TestBroker.url.host):\(TestBroker.url.port)/", "AMQP_EXCHANGE": exchange,
-            "AMQP_DEAD_LETTER_EXCHANGE": "\(exchange).dead-letter", "SERVICE_NAME": name,
-            "DATABASE_PATH": folder.appendingPathComponent("\(executable).sqlite").path, "HTTP_PORT": "\(port)",
-            "LOG_LEVEL": "warning", "RETRY_DELAYS": "1s",
-        ]
-        try process.run()
-        let ready = await TestBroker.eventually {
-            await HTTPProbe.get(port: port, path: "/health/ready")?.status == 200
-        }
-        #expect(ready, "\(executable) became ready")
-        return Running(process: process, port: port, name: name)
-    }
-
-    func message<M: KvittMessage>(_ payload: M, exchange: String) throws -> AMQPOutgoingMessage {
-        AMQPOutgoingMessage(
-            exchange: exchange,
-            routingKey: M.messageType.rawValue,
-            properties: AMQPProperties(envelope: MessageEnvelope(type: M.messageType, appID: "upstream")),
-            body: try MessageCoding.encode(payload)
-        )
-    }
-
     @Test func invoicesArePaidFromABankFileAndTheROTClaimIsFiled() async throws {
-        let exchange = TestBroker.uniqueName("e2e")
-        let folder = try TestBroker.temporaryDirectory()
-        var services: [String: Running] = [:]
-        for executable in ["invoicing", "payment-matching", "debt-collection", "tax-reduction"] {
-            services[executable] = try await launch(executable, exchange: exchange, folder: folder)
-        }
-        let recorder = try await EventRecorder(exchange: exchange, patterns: ["#"])
-        let publisher = AMQPPublisher(url: TestBroker.url, options: TestBroker.options("upstream"), logger: logger)
-
-        try await publisher.publish(
-            message(
-                RegisterCreditor(
-                    creditorID: "e2e",
-                    name: "E2E Bygg AB",
-                    organisationNumber: "556677-8899",
-                    bankgiro: "5050-1055",
-                    reminderFeeAgreed: true,
-                    paymentTermsDays: 30,
-                    ocrControl: .init(level: "variable-length"),
-                    invoiceNumberSeries: .init(start: 501),
-                    collection: .init(reminderDaysAfterDue: 5, collectionDaysAfterDue: 15)
-                ),
-                exchange: exchange
+        let system = try await RunningSystem.start("bank-file")
+        let recorder = system.recorder
+        try await system.send(
+            RegisterCreditor(
+                creditorID: "e2e",
+                name: "E2E Bygg AB",
+                organisationNumber: "556677-8899",
+                bankgiro: "5050-1055",
+                reminderFeeAgreed: true,
+                paymentTermsDays: 30,
+                ocrControl: .init(level: "variable-length"),
+                invoiceNumberSeries: .init(start: 501),
+                collection: .init(reminderDaysAfterDue: 5, collectionDaysAfterDue: 15)
             )
         )
         #expect(await recorder.wait(for: CreditorRegistered.self) != nil)
@@ -98,12 +52,12 @@ struct WholeFlowTests {
             ],
             taxReduction: .init(buyers: ["19811218-9876"], hoursToReport: 20, propertyDesignation: "Kåbo 1:1")
         )
-        try await publisher.publish(message(plain, exchange: exchange))
-        try await publisher.publish(message(rot, exchange: exchange))
+        try await system.send(plain)
+        try await system.send(rot)
         let rotCreated = try #require(await recorder.wait(for: InvoiceCreated.self) { $0.externalID == "rot" })
         let plainCreated = try #require(await recorder.wait(for: InvoiceCreated.self) { $0.externalID == "plain" })
         #expect(await recorder.wait(for: ReductionAllocated.self) { $0.invoiceID == rotCreated.invoiceID } != nil)
-        let invoicingPort = services["invoicing"]!.port
+        let invoicingPort = system.port("invoicing")
         #expect(
             await TestBroker.eventually {
                 await HTTPProbe.get(port: invoicingPort, path: "/v1/invoices/\(rotCreated.invoiceID)")?.body
@@ -111,7 +65,7 @@ struct WholeFlowTests {
             }
         )
         for created in [plainCreated, rotCreated] {
-            try await publisher.publish(message(AttestInvoice(invoiceID: created.invoiceID), exchange: exchange))
+            try await system.send(AttestInvoice(invoiceID: created.invoiceID))
         }
         let issuedPlain = try #require(
             await recorder.wait(for: InvoiceIssued.self) { $0.invoiceID == plainCreated.invoiceID }
@@ -120,7 +74,7 @@ struct WholeFlowTests {
             await recorder.wait(for: InvoiceIssued.self) { $0.invoiceID == rotCreated.invoiceID }
         )
         #expect(issuedROT.amountDue == Money(minorUnits: 875_000, .sek), "12 500 kr less 30 % ROT")
-        let matchingPort = services["payment-matching"]!.port
+        let matchingPort = system.port("payment-matching")
         #expect(
             await TestBroker.eventually {
                 await HTTPProbe.get(port: matchingPort, path: "/v1/receivables/\(issuedROT.invoiceID)")?.status == 200
@@ -144,7 +98,7 @@ struct WholeFlowTests {
                 }
             )
         ])
-        try await publisher.publish(message(ImportBankgiroFile(fileName: "e2e.txt", latin1: file), exchange: exchange))
+        try await system.send(ImportBankgiroFile(fileName: "e2e.txt", latin1: file))
         #expect(await recorder.wait(for: InvoicePaid.self) { $0.invoiceID == issuedROT.invoiceID } != nil)
         #expect(
             await TestBroker.eventually {
@@ -158,7 +112,7 @@ struct WholeFlowTests {
         )
 
         // The ROT claim is requestable once paid; the claim file validates its own rules on the way.
-        let reductionPort = services["tax-reduction"]!.port
+        let reductionPort = system.port("tax-reduction")
         #expect(
             await TestBroker.eventually {
                 await HTTPProbe.get(port: reductionPort, path: "/v1/claims?status=requestable")?.body.contains(
@@ -166,28 +120,12 @@ struct WholeFlowTests {
                 ) == true
             }
         )
-        try await publisher.publish(
-            message(
-                GenerateClaimFile(creditorID: "e2e", kind: "rot", year: today.year, name: "E2E"),
-                exchange: exchange
-            )
-        )
+        try await system.send(GenerateClaimFile(creditorID: "e2e", kind: "rot", year: today.year, name: "E2E"))
         let claimFile = try #require(await recorder.wait(for: ClaimFileGenerated.self))
         let xml = try #require(await HTTPProbe.get(port: reductionPort, path: claimFile.downloadPath))
         #expect(xml.body.contains("<BegartBelopp>3750</BegartBelopp>"))
 
         // Every process stops cleanly on SIGTERM.
-        for running in services.values {
-            running.process.terminate()
-            running.process.waitUntilExit()
-            #expect(running.process.terminationStatus == 0, "\(running.name) exits cleanly")
-        }
-        await publisher.stop()
-        await recorder.stop()
-        await TestBroker.cleanUp(
-            services: services.values.map(\.name),
-            retryPolicy: RetryPolicy(delays: [.seconds(1)]),
-            exchanges: [exchange, "\(exchange).dead-letter"]
-        )
+        await system.stop()
     }
 }

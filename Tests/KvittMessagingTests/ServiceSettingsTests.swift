@@ -1,3 +1,4 @@
+import Foundation
 import KvittAMQP
 import KvittMessaging
 import Testing
@@ -49,9 +50,11 @@ struct ServiceSettingsTests {
     @Test(arguments: [
         ("AMQP_URL", "http://broker", "AMQP_URL"), ("HTTP_PORT", "eighty", "HTTP_PORT"),
         ("HTTP_PORT", "70000", "HTTP_PORT"),
-        ("AMQP_PREFETCH", "0", "AMQP_PREFETCH"), ("RETRY_DELAYS", "1h", "RETRY_DELAYS"),
+        ("AMQP_PREFETCH", "0", "AMQP_PREFETCH"), ("RETRY_DELAYS", "1y", "RETRY_DELAYS"),
         ("LOG_LEVEL", "loud", "LOG_LEVEL"),
         ("LOG_FORMAT", "xml", "LOG_FORMAT"), ("BATCH_SIZE", "-1", "BATCH_SIZE"),
+        ("KVITT_ENVIRONMENT", "staging-ish", "KVITT_ENVIRONMENT"), ("CLOCK_CONTROL", "yes", "CLOCK_CONTROL"),
+        ("CLOCK_OFFSET", "30d", "CLOCK_OFFSET"),
     ])
     func badValuesAreReportedByName(variable: String, value: String, named: String) {
         #expect {
@@ -84,5 +87,37 @@ struct ServiceSettingsTests {
         #expect(topology.amqpTopology.queues[0].arguments["x-queue-type"] == "quorum")
         #expect(topology.amqpTopology.queues[0].arguments["x-dead-letter-strategy"] == "at-least-once")
         #expect(topology.amqpTopology.bindings.first?.routingKey == "invoicing.invoice-issued.v1")
+    }
+
+    @Test func timeTravelIsOffUnlessEnabledAndRefusedInProduction() throws {
+        let plain = try ServiceSettings(serviceName: "x", defaultHTTPPort: 1, environment: [:])
+        #expect(plain.environment == .production && !plain.clockControl && plain.clockOffset == .zero)
+        #expect {
+            _ = try ServiceSettings(serviceName: "x", defaultHTTPPort: 1, environment: ["CLOCK_CONTROL": "on"])
+        } throws: { error in
+            (error as? ServiceSettings.InvalidSetting)?.problem.contains("refused in production") == true
+        }
+        let demo = try ServiceSettings(
+            serviceName: "x",
+            defaultHTTPPort: 1,
+            environment: ["KVITT_ENVIRONMENT": "demo", "CLOCK_CONTROL": "on", "CLOCK_OFFSET": "30d"]
+        )
+        #expect(demo.clockControl && demo.clockOffset == .seconds(30 * 86_400))
+    }
+
+    @Test func theAdjustableClockOnlyMovesForward() {
+        let base = Date(timeIntervalSince1970: 1_800_000_000)
+        let clock = AdjustableClock(base: FixedClock(instant: base), offset: .seconds(3600))
+        #expect(clock.now() == base.addingTimeInterval(3600))
+        clock.advance(by: .seconds(86_400 * 2))
+        clock.advance(by: .seconds(-86_400))
+        #expect(clock.now() == base.addingTimeInterval(3600 + 2 * 86_400))
+        #expect(DurationText.parse("30d") == .seconds(2_592_000) && DurationText.parse("12h") == .seconds(43_200))
+        #expect(DurationText.parse("-1d") == nil && DurationText.parse("d") == nil)
+    }
+
+    struct FixedClock: BusinessClock {
+        let instant: Date
+        func now() -> Date { instant }
     }
 }

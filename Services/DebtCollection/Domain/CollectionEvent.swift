@@ -51,4 +51,23 @@ enum CollectionEvent: Sendable, Equatable, Codable {
         default: false
         }
     }
+
+    /// One line for the read API's history, in English with the Swedish term a creditor knows.
+    var summary: String {
+        switch self {
+        case .reminderSent: "reminder sent (påminnelse)"
+        case .collectionRequested: "sent to collection by the creditor (skicka till kravhantering)"
+        case .collectionLetterSent(_, let dueDate): "collection letter sent (inkassokrav), to be paid by \(dueDate)"
+        case .creditorDecisionRequested: "collection letter unpaid: creditor asked whether to apply to Kronofogden"
+        case .enforcementDecided(_, let proceed):
+            proceed ? "creditor decided to apply for betalningsföreläggande" : "creditor decided not to go on"
+        case .enforcementApplicationPrepared: "application for betalningsföreläggande prepared"
+        case .installmentPlanCreated: "installment plan agreed (avbetalningsplan)"
+        case .installmentMissed: "installment missed; collection resumes"
+        case .longTermSurveillanceStarted: "long-term surveillance started (långtidsbevakning)"
+        case .surveillanceLetterSent: "quarterly surveillance letter sent"
+        case .postponed(_, let to): "next event postponed to \(to)"
+        case .recalled: "recalled by the creditor (återkallad)"
+        }
+    }
 }

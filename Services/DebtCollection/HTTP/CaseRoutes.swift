@@ -41,7 +41,7 @@ enum CaseRoutes {
             nextStep = record.nextStep
             nextDate = record.nextDate
             let events = try record.events
-            history = events.map { "\($0.date): \($0)" }
+            history = events.map { "\($0.date): \($0.summary)" }
             var preskription = Preskription(
                 period: .init(debtor: record.debtorKind == "business" ? .business : .consumer),
                 claimArose: CalendarDate(record.issuedOn)!

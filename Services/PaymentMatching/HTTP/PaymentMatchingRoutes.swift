@@ -20,6 +20,15 @@ enum PaymentMatchingRoutes {
             }
             return try JSONResponse.make(view)
         }
+        router.get("/v1/receivables") { request, _ -> Response in
+            let query = request.uri.queryParameters
+            guard let creditor = query["creditor"].map(String.init), !creditor.isEmpty else {
+                throw HTTPError(.badRequest, message: "creditor is required")
+            }
+            return try JSONResponse.make(
+                try await queries.receivables(creditorID: creditor, openOnly: query["open"] == "true")
+            )
+        }
         router.get("/v1/reports/payments") { request, _ -> Response in
             let query = request.uri.queryParameters
             guard let from = query["from"].flatMap({ CalendarDate(String($0)) }),

@@ -65,21 +65,34 @@ struct PaymentQueries: Sendable {
     }
 
     func receivable(_ invoiceID: String) async throws -> ReceivableView? {
+        try await writer.read { db in try ReceivableRecord.fetchOne(db, key: invoiceID).map(Self.view) }
+    }
+
+    /// A creditor's receivables by invoice number; with `openOnly`, those with a balance left.
+    func receivables(creditorID: String, openOnly: Bool) async throws -> [ReceivableView] {
         try await writer.read { db in
-            try ReceivableRecord.fetchOne(db, key: invoiceID).map {
-                ReceivableView(
-                    invoiceID: $0.invoiceID,
-                    creditorID: $0.creditorID,
-                    invoiceNumber: $0.invoiceNumber,
-                    ocr: $0.ocr,
-                    amountDue: $0.money($0.amountDue),
-                    adjustments: $0.money($0.adjustments),
-                    paid: $0.money($0.paid),
-                    balance: $0.money($0.balance),
-                    dueDate: CalendarDate($0.dueDate)!
-                )
-            }
+            try ReceivableRecord.fetchAll(
+                db,
+                sql: "SELECT * FROM receivable WHERE creditorID = ? ORDER BY invoiceNumber",
+                arguments: [creditorID]
+            )
+            .filter { !openOnly || $0.balance != 0 }
+            .map(Self.view)
         }
+    }
+
+    static func view(_ record: ReceivableRecord) -> ReceivableView {
+        ReceivableView(
+            invoiceID: record.invoiceID,
+            creditorID: record.creditorID,
+            invoiceNumber: record.invoiceNumber,
+            ocr: record.ocr,
+            amountDue: record.money(record.amountDue),
+            adjustments: record.money(record.adjustments),
+            paid: record.money(record.paid),
+            balance: record.money(record.balance),
+            dueDate: CalendarDate(record.dueDate)!
+        )
     }
 
     static func view(_ record: PaymentRecord, _ db: Database) throws -> PaymentView {

@@ -52,6 +52,15 @@ public enum KvittServiceHost {
         logger: Logger
     ) throws -> ServiceGroup {
         let store = try MessageStore(path: settings.databasePath, migrations: definition.migrations)
+        // Time travel only exists when the settings allowed it (never in production); otherwise the clock is untouched.
+        let adjustableClock = settings.clockControl ? AdjustableClock(base: clock, offset: settings.clockOffset) : nil
+        let clock: any BusinessClock = adjustableClock ?? clock
+        if let adjustableClock {
+            logger.warning(
+                "clock control is on: the business clock can be moved forward over HTTP",
+                metadata: ["clock.offset": "\(adjustableClock.offset)", "environment": "\(settings.environment)"]
+            )
+        }
         let metrics = ServiceMetrics()
         // Created first: handlers, the scheduler and the consumer all wake the relay after committing outbox rows.
         let outboxWritten = WakeSignal()
@@ -131,7 +140,10 @@ public enum KvittServiceHost {
             port: settings.httpPort,
             registry: registry,
             readiness: readiness,
-            routes: { router in definition.routes(router, context) },
+            routes: { router in
+                definition.routes(router, context)
+                if let adjustableClock { ClockRoutes.add(to: router, clock: adjustableClock, logger: logger) }
+            },
             onRunning: { port in
                 logger.info("HTTP listening", metadata: ["http.port": "\(port)"])
                 await onHTTPRunning(port)

@@ -20,6 +20,9 @@ import Logging
 /// | `LOG_LEVEL` | `info` | trace, debug, info, notice, warning, error, critical |
 /// | `LOG_FORMAT` | `text` | `text` or `json` (one JSON object per line) |
 /// | `SERVICE_NAME` | the service's own | renames its queues, e.g. a partition `payment-matching.p3` (read by the host) |
+/// | `KVITT_ENVIRONMENT` | `production` | `production`, or `development`/`test`/`demo`, which may enable clock control |
+/// | `CLOCK_CONTROL` | `off` | `on` adds `GET/POST /v1/clock` to move the business clock forward (refused in production) |
+/// | `CLOCK_OFFSET` | `0s` | start the business clock this far ahead (`30d`, `12h`); needs `CLOCK_CONTROL=on` |
 public struct ServiceSettings: Sendable, Equatable {
     public var amqpURL: AMQPURL
     public var prefetch: UInt16
@@ -34,6 +37,17 @@ public struct ServiceSettings: Sendable, Equatable {
     public var httpPort: Int
     public var logLevel: Logger.Level
     public var logFormat: LogFormat
+    /// The deployment this process belongs to; only non-production deployments may move the clock.
+    public var environment: DeploymentEnvironment
+    /// Whether the business clock can be moved forward over HTTP (demo time travel).
+    public var clockControl: Bool
+    /// How far ahead of the wall clock the business clock starts (only with ``clockControl``).
+    public var clockOffset: Duration
+
+    /// Where the process runs.
+    public enum DeploymentEnvironment: String, Sendable, Equatable {
+        case production, development, test, demo
+    }
 
     /// How log lines are written.
     public enum LogFormat: String, Sendable, Equatable {
@@ -86,6 +100,37 @@ public struct ServiceSettings: Sendable, Equatable {
             throw InvalidSetting(variable: "LOG_FORMAT", problem: "expected text or json, got '\(format)'")
         }
         logFormat = parsedFormat
+        let environmentName = reader.string(forKey: "kvitt.environment", default: "production").lowercased()
+        guard let parsedEnvironment = DeploymentEnvironment(rawValue: environmentName) else {
+            throw InvalidSetting(
+                variable: "KVITT_ENVIRONMENT",
+                problem: "expected production, development, test or demo, got '\(environmentName)'"
+            )
+        }
+        environment = parsedEnvironment
+        let control = reader.string(forKey: "clock.control", default: "off").lowercased()
+        guard ["on", "off"].contains(control) else {
+            throw InvalidSetting(variable: "CLOCK_CONTROL", problem: "expected on or off, got '\(control)'")
+        }
+        clockControl = control == "on"
+        if clockControl && environment == .production {
+            throw InvalidSetting(
+                variable: "CLOCK_CONTROL",
+                problem: "refused in production; time travel needs KVITT_ENVIRONMENT=development, test or demo"
+            )
+        }
+        let offsetText = reader.string(forKey: "clock.offset", default: "0s")
+        if offsetText == "0s" || offsetText == "0" {
+            clockOffset = .zero
+        } else {
+            guard let offset = DurationText.parse(offsetText) else {
+                throw InvalidSetting(variable: "CLOCK_OFFSET", problem: "expected a duration like 30d or 12h")
+            }
+            guard clockControl else {
+                throw InvalidSetting(variable: "CLOCK_OFFSET", problem: "needs CLOCK_CONTROL=on")
+            }
+            clockOffset = offset
+        }
     }
 
     /// Reads settings from a dictionary of environment variables (the process's by default).

@@ -28,21 +28,9 @@ public struct RetryPolicy: Sendable, Equatable {
         return "\(milliseconds)ms"
     }
 
-    /// Parses `1s,10s,60s` (units ms, s, m); `nil` when any part is malformed.
+    /// Parses `1s,10s,60s` (units ms, s, m, h, d); `nil` when any part is malformed.
     public init?(parsing text: String) {
-        var delays: [Duration] = []
-        for part in text.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) where !part.isEmpty {
-            let (digits, unit) =
-                part.hasSuffix("ms")
-                ? (part.dropLast(2), "ms") : (part.dropLast(), String(part.last ?? " "))
-            guard let value = Int64(digits), value > 0 else { return nil }
-            switch unit {
-            case "ms": delays.append(.milliseconds(value))
-            case "s": delays.append(.seconds(value))
-            case "m": delays.append(.seconds(value * 60))
-            default: return nil
-            }
-        }
+        guard let delays = DurationText.parseList(text) else { return nil }
         self.init(delays: delays)
     }
 }

@@ -1,0 +1,107 @@
+import ArgumentParser
+import Foundation
+
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
+
+/// `kvitt clock show|advance`: the services' business clock, for demos and acceptance runs.
+///
+/// Works only against services started with `CLOCK_CONTROL=on` (refused in production); every service is moved by
+/// the same amount so that invoicing, payment matching, collection and tax reduction agree on the date.
+struct ClockCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "clock",
+        abstract: "Show or move forward the services' business clock (CLOCK_CONTROL=on only).",
+        subcommands: [Show.self, Advance.self]
+    )
+
+    struct Services: ParsableArguments {
+        @Option(
+            name: .customLong("service"),
+            help: "A service's HTTP base URL (repeatable; default KVITT_SERVICE_URLS or ports 8081-8084 on 127.0.0.1)."
+        )
+        var urls: [String] = []
+
+        var resolved: [String] {
+            if !urls.isEmpty { return urls }
+            if let listed = ProcessInfo.processInfo.environment["KVITT_SERVICE_URLS"], !listed.isEmpty {
+                return listed.split(separator: ",").map(String.init)
+            }
+            return (8081...8084).map { "http://127.0.0.1:\($0)" }
+        }
+    }
+
+    struct Show: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Print each service's business date and offset.")
+        @OptionGroup var services: Services
+
+        func run() async throws {
+            try await CLI.reportingErrors {
+                var rows: [[String]] = []
+                for url in services.resolved {
+                    rows.append(ClockCommand.row(url, try await ClockCommand.request(url, advance: nil)))
+                }
+                print(CLI.table(["SERVICE", "NOW", "OFFSET"], rows))
+            }
+        }
+    }
+
+    struct Advance: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Move every service's clock forward.")
+        @Argument(help: "How far: 30d, 12h, 90m.") var duration: String
+        @OptionGroup var services: Services
+
+        func run() async throws {
+            try await CLI.reportingErrors {
+                var rows: [[String]] = []
+                for url in services.resolved {
+                    rows.append(ClockCommand.row(url, try await ClockCommand.request(url, advance: duration)))
+                }
+                print(CLI.table(["SERVICE", "NOW", "OFFSET"], rows))
+            }
+        }
+    }
+
+    struct State: Decodable {
+        let now: String
+        let offsetSeconds: Int64
+    }
+
+    static func row(_ url: String, _ state: State) -> [String] {
+        let days = Double(state.offsetSeconds) / 86_400
+        return [url, state.now, String(format: "%+.2f days", days)]
+    }
+
+    /// GETs the clock, or POSTs an advance; a service without clock control answers 404, which becomes one line.
+    static func request(_ base: String, advance: String?) async throws -> State {
+        guard let url = URL(string: base.hasSuffix("/") ? "\(base)v1/clock" : "\(base)/v1/clock") else {
+            throw CLIError("\(base): not a URL")
+        }
+        var request = URLRequest(url: url)
+        if let advance {
+            request.httpMethod = "POST"
+            request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+            request.httpBody = try JSONEncoder().encode(["advance": advance])
+        }
+        let data: Data
+        let response: URLResponse
+        do {
+            (data, response) = try await URLSession.shared.data(for: request)
+        } catch {
+            throw CLIError("\(base): not reachable (\(error.localizedDescription))")
+        }
+        let status = (response as? HTTPURLResponse)?.statusCode ?? 0
+        switch status {
+        case 200: break
+        case 404:
+            throw CLIError("\(base): no clock control (start the service with CLOCK_CONTROL=on outside production)")
+        default: throw CLIError("\(base): HTTP \(status) \(String(decoding: data, as: UTF8.self))")
+        }
+        do {
+            return try JSONDecoder().decode(State.self, from: data)
+        } catch {
+            throw CLIError("\(base): unexpected answer \(String(decoding: data, as: UTF8.self))")
+        }
+    }
+}

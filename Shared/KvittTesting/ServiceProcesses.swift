@@ -1,0 +1,139 @@
+import Foundation
+import KvittAMQP
+import Synchronization
+
+/// Service executables run as child processes the way an operator runs them — their own process, SQLite file and
+/// port, on a shared exchange — which tests and the fault-injection run can kill (`kill -9`) and start again.
+///
+/// Children are spawned with posix_spawn and reaped with waitpid on a plain thread (see ``TestBroker/control(_:)``
+/// for why Foundation's `Process` is not used); each child's output goes to `<folder>/<executable>.log`.
+public final class ServiceProcesses: Sendable {
+    /// One service: its executable, queue name (`SERVICE_NAME`) and HTTP port, fixed across restarts.
+    public struct Service: Sendable {
+        public let executable: String
+        public let name: String
+        public let port: Int
+        let environment: [String: String]
+    }
+
+    public let exchange: String
+    public let folder: URL
+    public let services: [String: Service]
+    private let running = Mutex<[String: pid_t]>([:])
+
+    /// Describes the services; nothing starts until ``start(_:)`` or ``startAll()``.
+    public init(
+        executables: [String],
+        exchange: String,
+        folder: URL,
+        broker: AMQPURL,
+        environment: [String: String] = [:]
+    ) {
+        self.exchange = exchange
+        self.folder = folder
+        var services: [String: Service] = [:]
+        for executable in executables {
+            let port = TestBroker.freePort()
+            let name = "\(executable)-\(exchange)"
+            let base = [
+                "AMQP_URL": "amqp://\(broker.user):\(broker.password)@\(broker.host):\(broker.port)/",
+                "AMQP_EXCHANGE": exchange, "AMQP_DEAD_LETTER_EXCHANGE": "\(exchange).dead-letter",
+                "SERVICE_NAME": name, "DATABASE_PATH": folder.appendingPathComponent("\(executable).sqlite").path,
+                "HTTP_PORT": "\(port)", "LOG_LEVEL": "warning", "RETRY_DELAYS": "1s",
+            ]
+            services[executable] = Service(
+                executable: executable,
+                name: name,
+                port: port,
+                environment: base.merging(environment) { _, extra in extra }
+            )
+        }
+        self.services = services
+    }
+
+    /// The dead-letter exchange of these services.
+    public var deadLetterExchange: String { "\(exchange).dead-letter" }
+
+    /// The HTTP port of a service.
+    public func port(_ executable: String) -> Int { services[executable]!.port }
+
+    /// Starts every service and waits until each reports ready.
+    public func startAll(timeout: Duration = .seconds(30)) async throws {
+        for executable in services.keys.sorted() { try await start(executable, timeout: timeout) }
+    }
+
+    /// Starts one service (again) with the same settings and waits until `/health/ready` answers 200.
+    /// - Throws: ``NotReady`` when it does not become ready in time.
+    public func start(_ executable: String, timeout: Duration = .seconds(30)) async throws {
+        let service = services[executable]!
+        let log = folder.appendingPathComponent("\(executable).log").path
+        let path = TestBroker.executable(executable).path
+        let environment = service.environment.map { "\($0.key)=\($0.value)" }
+        guard let pid = Self.spawn(path, environment: environment, log: log) else { throw NotReady(executable) }
+        running.withLock { $0[executable] = pid }
+        let port = service.port
+        let ready = await TestBroker.eventually(timeout: timeout) {
+            await HTTPProbe.get(port: port, path: "/health/ready")?.status == 200
+        }
+        guard ready else { throw NotReady(executable) }
+    }
+
+    /// `kill -9`: no shutdown, no flush — what a crash or an OOM kill does. Waits until the process is gone.
+    public func kill(_ executable: String) async {
+        guard let pid = running.withLock({ $0.removeValue(forKey: executable) }) else { return }
+        _ = Glibc.kill(pid, SIGKILL)
+        _ = await Self.wait(pid)
+    }
+
+    /// SIGTERM to every running service; returns each one's exit status (0 = a clean shutdown).
+    @discardableResult
+    public func terminateAll() async -> [String: Int32] {
+        let pids = running.withLock { all in
+            defer { all.removeAll() }
+            return all
+        }
+        for pid in pids.values { _ = Glibc.kill(pid, SIGTERM) }
+        var statuses: [String: Int32] = [:]
+        for (executable, pid) in pids { statuses[executable] = await Self.wait(pid) }
+        return statuses
+    }
+
+    /// The process id of a running service.
+    public func pid(_ executable: String) -> pid_t? { running.withLock { $0[executable] } }
+
+    /// A service that did not start or did not become ready.
+    public struct NotReady: Error, CustomStringConvertible {
+        public let executable: String
+        init(_ executable: String) { self.executable = executable }
+        public var description: String { "\(executable) did not become ready" }
+    }
+
+    private static func spawn(_ path: String, environment: [String], log: String) -> pid_t? {
+        var fileActions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&fileActions)
+        defer { posix_spawn_file_actions_destroy(&fileActions) }
+        posix_spawn_file_actions_addopen(&fileActions, 1, log, O_WRONLY | O_CREAT | O_APPEND, 0o644)
+        posix_spawn_file_actions_adddup2(&fileActions, 1, 2)
+        var pid: pid_t = 0
+        let arguments = [strdup(path), nil]
+        let variables = environment.map { strdup($0) } + [nil]
+        defer {
+            for argument in arguments { free(argument) }
+            for variable in variables { free(variable) }
+        }
+        guard posix_spawn(&pid, path, &fileActions, nil, arguments, variables) == 0 else { return nil }
+        return pid
+    }
+
+    /// Reaps a child on a plain thread; returns its exit status, or 128 + signal when a signal ended it.
+    private static func wait(_ pid: pid_t) async -> Int32 {
+        await withCheckedContinuation { continuation in
+            Thread.detachNewThread {
+                var status: Int32 = 0
+                while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
+                let signal = status & 0x7f
+                continuation.resume(returning: signal == 0 ? (status >> 8) & 0xff : 128 + signal)
+            }
+        }
+    }
+}
