@@ -7,10 +7,10 @@ import Foundation
 /// Plain HTTP GETs against a service's health, metrics and read API in tests.
 public enum HTTPProbe {
     /// GETs a path on 127.0.0.1 and returns the status and body; `nil` when nothing answers.
-    public static func get(port: Int, path: String) async -> (status: Int, body: String)? {
+    public static func get(port: Int, path: String, timeout: TimeInterval = 2) async -> (status: Int, body: String)? {
         guard let url = URL(string: "http://127.0.0.1:\(port)\(path)") else { return nil }
         var request = URLRequest(url: url)
-        request.timeoutInterval = 2
+        request.timeoutInterval = timeout
         guard let (data, response) = try? await URLSession.shared.data(for: request),
             let http = response as? HTTPURLResponse
         else { return nil }

@@ -127,7 +127,7 @@ public final class EventRecorder: Sendable {
     private let collecting: Task<Void, Never>
 
     /// Binds a fresh queue to `exchange` with each pattern (`invoicing.#`) and starts collecting.
-    public init(exchange: String, patterns: [String]) async throws {
+    public init(exchange: String, patterns: [String], broker: AMQPURL = TestBroker.url) async throws {
         let queue = TestBroker.uniqueName("recorder")
         self.queue = queue
         let topology = AMQPTopology(
@@ -135,7 +135,7 @@ public final class EventRecorder: Sendable {
             bindings: patterns.map { AMQPBinding(queue: queue, exchange: exchange, routingKey: $0) }
         )
         let consumer = AMQPConsumer(
-            url: TestBroker.url,
+            url: broker,
             options: TestBroker.options(queue),
             topology: topology,
             queues: [queue],

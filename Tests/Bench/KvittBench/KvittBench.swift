@@ -37,6 +37,20 @@ struct KvittBench: AsyncParsableCommand {
     @Option(help: "Payments: open receivables for the matching-cost comparison (the smaller size is 10,000; 0 skips).")
     var largeReceivables = 0
 
+    @Option(
+        help:
+            "Fault injection: invoices and payments through the four services while they are killed and the broker restarts (0 skips)."
+    )
+    var faultInvoices = 0
+    @Option(help: "Fault injection: kill -9 of a random service, each followed by a restart.")
+    var faultKills = 12
+    @Option(help: "Fault injection: broker stops and starts.")
+    var faultBrokerRestarts = 2
+    @Option(help: "Fault injection: poison messages.")
+    var faultPoison = 40
+    @Option(help: "Fault injection: seed of the random choices.")
+    var faultSeed: UInt64 = 20_261_129
+
     mutating func validate() throws {
         if largeReceivables > 0 && largeReceivables < 10_000 {
             throw ValidationError("--large-receivables must be at least 10000")
@@ -83,6 +97,9 @@ struct KvittBench: AsyncParsableCommand {
             )
             print(String(format: "ratio payments settled / raw round trip: %.2f", settled / raw))
         }
+        if faultInvoices > 0 {
+            try await faultInjection(amqpURL, logger: logger)
+        }
         if largeReceivables > 0 {
             let bench = PaymentsBenchmark(url: amqpURL, logger: logger)
             let small = try await bench.matchingCost(openReceivables: 10_000, payments: 10_000)
@@ -97,6 +114,25 @@ struct KvittBench: AsyncParsableCommand {
             )
             print(String(format: "ratio %d / 10,000 receivables: %.2f", largeReceivables, large / small))
         }
+    }
+
+    /// The long fault-injection run: prints its figures and fails when the books do not balance.
+    func faultInjection(_ url: AMQPURL, logger: Logger) async throws {
+        let plan = FaultInjectionPlan(
+            invoices: faultInvoices,
+            unmatchedPayments: max(1, faultInvoices / 20),
+            kills: faultKills,
+            brokerRestarts: faultBrokerRestarts,
+            poisonMessages: faultPoison,
+            seed: faultSeed
+        )
+        print("fault injection: \(faultInvoices) invoices, seed \(faultSeed)")
+        let report = try await FaultInjectionRun(plan: plan, broker: url, logger: logger) { line in
+            print("  \(line)")
+        }
+        .run()
+        print(report.description.split(separator: "\n").map { "  \($0)" }.joined(separator: "\n"))
+        if !report.violations.isEmpty { throw ExitCode(1) }
     }
 
     /// Publishes `messages` persistent messages to a fresh quorum queue while consuming them with manual acks.
