@@ -39,6 +39,13 @@ struct KvittBench: AsyncParsableCommand {
 
     @Option(
         help:
+            "Latency: payments at a steady rate through the four services, register-payment to invoice-paid (0 skips)."
+    )
+    var latencyPayments = 0
+    @Option(help: "Latency: payments per second.")
+    var latencyRate = 200
+    @Option(
+        help:
             "Fault injection: invoices and payments through the four services while they are killed and the broker restarts (0 skips)."
     )
     var faultInvoices = 0
@@ -96,6 +103,32 @@ struct KvittBench: AsyncParsableCommand {
                 )
             )
             print(String(format: "ratio payments settled / raw round trip: %.2f", settled / raw))
+        }
+        if latencyPayments > 0 {
+            let system = try await SystemBenchmark(url: amqpURL, logger: logger)
+                .run(payments: latencyPayments, rate: latencyRate)
+            for (service, startup) in system.startup.sorted(by: { $0.key < $1.key }) {
+                print(
+                    String(
+                        format: "%@: ready in %.0f ms; resident memory %d MiB at rest, %d MiB under load",
+                        service,
+                        startup.seconds * 1000,
+                        (system.restingKiB[service] ?? 0) / 1024,
+                        (system.loadedKiB[service] ?? 0) / 1024
+                    )
+                )
+            }
+            print(
+                String(
+                    format:
+                        "latency register-payment → invoice-paid at %d/s over %d payments: p50 %.1f ms, p99 %.1f ms, max %.1f ms",
+                    latencyRate,
+                    system.latencies.count,
+                    system.percentile(0.5).seconds * 1000,
+                    system.percentile(0.99).seconds * 1000,
+                    system.percentile(1).seconds * 1000
+                )
+            )
         }
         if faultInvoices > 0 {
             try await faultInjection(amqpURL, logger: logger)

@@ -1,0 +1,80 @@
+import Foundation
+import KvittContracts
+import Testing
+
+/// `asyncapi.yaml` against the code, in both directions: every message type registered in code is documented with
+/// a schema and an example, the example decodes into the Swift type, the Swift encoding of it is what the example
+/// says and is accepted by the schema, and nothing is documented that the code does not know.
+///
+/// The document checks (AsyncAPI 3.0 validity, draft-07 schemas, references, examples) are
+/// `scripts/check-contract.py`, on PyPI's asyncapi3 and jsonschema.
+@Suite("The message contract (asyncapi.yaml) has no drift from the code")
+struct ContractDocumentTests {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
+
+    /// Runs `scripts/check-contract.py` with arguments; returns its exit status, standard output and error.
+    static func check(_ arguments: [String]) throws -> (status: Int32, output: Data, errors: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", root.appendingPathComponent("scripts/check-contract.py").path] + arguments
+        let output = Pipe()
+        let errors = Pipe()
+        process.standardOutput = output
+        process.standardError = errors
+        try process.run()
+        let outputData = output.fileHandleForReading.readDataToEndOfFile()
+        let errorData = errors.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, outputData, String(decoding: errorData, as: UTF8.self))
+    }
+
+    static var document: String { root.appendingPathComponent("asyncapi.yaml").path }
+
+    @Test func theDocumentIsValidAsyncAPIWithValidExamples() throws {
+        let result = try Self.check([Self.document])
+        #expect(result.status == 0, "\(result.errors)")
+    }
+
+    @Test func everyTypeInCodeEncodesItsExampleToJSONTheSchemaAccepts() throws {
+        let result = try Self.check([Self.document, "--examples"])
+        try #require(result.status == 0, "\(result.errors)")
+        let examples = try #require(try JSONSerialization.jsonObject(with: result.output) as? [String: Any])
+
+        let documented = Set(examples.keys)
+        let inCode = Set(MessageCatalogue.all.map { $0.messageType.rawValue })
+        #expect(inCode.subtracting(documented).sorted() == [], "types in code without a documented example")
+        #expect(documented.subtracting(inCode).sorted() == [], "documented types the code does not know")
+
+        var encodings: [String: Any] = [:]
+        for type in MessageCatalogue.all {
+            let wireName = type.messageType.rawValue
+            guard let example = examples[wireName] else { continue }
+            let exampleJSON = try JSONSerialization.data(withJSONObject: example, options: [.sortedKeys])
+            let encoded: [UInt8]
+            do {
+                encoded = try Self.roundTrip(type, Array(exampleJSON))
+            } catch {
+                Issue.record("\(wireName): the documented example does not decode into \(type): \(error)")
+                continue
+            }
+            let object = try JSONSerialization.jsonObject(with: Data(encoded))
+            encodings[wireName] = object
+            let canonicalEncoding = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
+            #expect(
+                canonicalEncoding == exampleJSON,
+                "\(wireName): Swift encodes the example differently: \(String(decoding: encoded, as: UTF8.self))"
+            )
+        }
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("kvitt-encodings-\(UUID()).json")
+        try JSONSerialization.data(withJSONObject: encodings, options: [.sortedKeys]).write(to: file)
+        defer { try? FileManager.default.removeItem(at: file) }
+        let checked = try Self.check([Self.document, file.path])
+        #expect(checked.status == 0, "the schemas reject Swift's encodings:\n\(checked.errors)")
+    }
+
+    /// Decodes with the type's own decoder and encodes again with the shared message coding.
+    static func roundTrip<M: KvittMessage>(_ type: M.Type, _ body: [UInt8]) throws -> [UInt8] {
+        try MessageCoding.encode(try MessageCoding.decode(M.self, from: body))
+    }
+}
