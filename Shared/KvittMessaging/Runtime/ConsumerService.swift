@@ -41,18 +41,38 @@ public final class ConsumerService: Service {
         self.logger = logger
     }
 
+    /// A delivery at least this large (a bank file) is committed in a transaction of its own, so that its
+    /// thousands of events reach the outbox relay without waiting for the rest of the burst.
+    static let heavyMessageBytes = 64 * 1024
+
     public func run() async throws {
         for await burst in consumer.batches.cancelOnGracefulShutdown() {
-            var start = 0
-            while start < burst.count {
-                let chunk = Array(burst[start..<min(start + batchSize, burst.count)])
-                await handle(chunk)
-                start += batchSize
-            }
+            for chunk in Self.chunks(of: burst, batchSize: batchSize) { await handle(chunk) }
         }
         // Stop intake; unacknowledged deliveries go back to the queue when the connection closes.
         consumer.cancel()
         await consumer.stop()
+    }
+
+    /// Splits a burst into transactions of at most `batchSize` deliveries, each heavy delivery on its own.
+    static func chunks(of burst: [AMQPDelivery], batchSize: Int) -> [[AMQPDelivery]] {
+        var chunks: [[AMQPDelivery]] = []
+        var current: [AMQPDelivery] = []
+        for delivery in burst {
+            if delivery.body.count >= heavyMessageBytes {
+                if !current.isEmpty { chunks.append(current) }
+                chunks.append([delivery])
+                current = []
+                continue
+            }
+            current.append(delivery)
+            if current.count == batchSize {
+                chunks.append(current)
+                current = []
+            }
+        }
+        if !current.isEmpty { chunks.append(current) }
+        return chunks
     }
 
     /// Processes one chunk of deliveries and acknowledges it.

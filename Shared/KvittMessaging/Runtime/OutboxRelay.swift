@@ -46,17 +46,30 @@ public final class OutboxRelay: Service {
 
     public func run() async throws {
         let stopping = StopFlag()
+        let marker = OutboxMarker(store: store, metrics: metrics, logger: logger)
         await withGracefulShutdownHandler {
+            // Rows after the cursor are published while earlier ones are still being marked: marking needs the
+            // writer, which a service's handlers may hold for a while (a bank file), and must not stall publishing.
+            var cursor: Int64 = 0
             while !stopping.isSet {
                 do {
-                    // A full batch means more rows are probably waiting: go again at once. Count parked rows too, or
-                    // a run of events nobody subscribes to would make the relay idle between batches.
-                    if try await relayPass().handled == batchSize { continue }
+                    let pass = try await publishPass(after: cursor)
+                    await marker.submit(pass.marks)
+                    if pass.marks.transientFailures == 0, let last = pass.lastID {
+                        cursor = last
+                        // A full batch means more rows are probably waiting (parked rows count, or a run of events
+                        // nobody subscribes to would make the relay idle between batches).
+                        if pass.fetched == batchSize { continue }
+                    }
                 } catch {
                     logger.warning("outbox relay pass failed", metadata: ["error": "\(error)"])
                 }
+                // Caught up, or a row must be sent again: settle the marks, then start from the first pending row.
+                await marker.flush()
+                cursor = 0
                 await wakeSignal.wait(timeout: idleInterval)
             }
+            await marker.flush()
             // Flush what the last batches committed before the publisher closes.
             for _ in 0..<20 {
                 guard let published = try? await relayOnce(), published > 0 else { break }
@@ -67,24 +80,34 @@ public final class OutboxRelay: Service {
         }
     }
 
-    /// Publishes up to one batch of pending rows and returns how many were confirmed.
+    /// Publishes up to one batch of pending rows, marks them, and returns how many were confirmed.
     @discardableResult
     public func relayOnce() async throws -> Int {
-        try await relayPass().sent
+        let pass = try await publishPass(after: 0)
+        try await OutboxMarker.write([pass.marks], store: store, countBacklog: true, metrics: metrics)
+        return pass.marks.sent.count
     }
 
-    /// One batch: how many rows were confirmed, and how many were settled either way (confirmed or parked).
-    func relayPass() async throws -> (sent: Int, handled: Int) {
+    /// One batch published: what to mark, how many rows were fetched, and the last row's id.
+    struct Pass: Sendable {
+        var marks = OutboxMarks()
+        var fetched = 0
+        var lastID: Int64?
+    }
+
+    /// Reads up to one batch of pending rows after `cursor` (from a reader, never waiting for the writer) and
+    /// publishes them with confirms.
+    func publishPass(after cursor: Int64) async throws -> Pass {
         let batchSize = batchSize
         let rows = try await store.writer.read { db in
             try Row.fetchAll(
                 db.cachedStatement(
                     sql: """
                         SELECT id, message_id, type, correlation_id, causation_id, app_id, created_at, body
-                        FROM kvitt_outbox WHERE status = 'pending' ORDER BY id LIMIT ?
+                        FROM kvitt_outbox WHERE status = 'pending' AND id > ? ORDER BY id LIMIT ?
                         """
                 ),
-                arguments: [batchSize]
+                arguments: [cursor, batchSize]
             ).compactMap { row -> OutboxRow? in
                 guard let type = MessageType(wireName: row["type"]) else { return nil }
                 let envelope = MessageEnvelope(
@@ -98,10 +121,8 @@ public final class OutboxRelay: Service {
                 return OutboxRow(id: row["id"], envelope: envelope, body: [UInt8](row["body"] as Data))
             }
         }
-        guard !rows.isEmpty else {
-            metrics.outboxBacklog(0)
-            return (0, 0)
-        }
+        var pass = Pass(fetched: rows.count, lastID: rows.last?.id)
+        guard !rows.isEmpty else { return pass }
         let messages = rows.map { row in
             AMQPOutgoingMessage(
                 exchange: exchange,
@@ -111,15 +132,13 @@ public final class OutboxRelay: Service {
             )
         }
         let results = await publisher.publish(batch: messages)
-        var sent: [Int64] = []
-        var unroutable: [(Int64, String)] = []
         for (row, result) in zip(rows, results) {
             switch result {
             case .success:
-                sent.append(row.id)
+                pass.marks.sent.append(row.id)
                 metrics.published(type: row.envelope.type.rawValue)
             case .failure(.unroutable(let code, let text)):
-                unroutable.append((row.id, "\(code) \(text)"))
+                pass.marks.parked.append((row.id, "\(code) \(text)"))
                 let first = reportedUnroutable.withLock { $0.insert(row.envelope.type.rawValue).inserted }
                 logger.log(
                     level: first ? .warning : .debug,
@@ -127,29 +146,17 @@ public final class OutboxRelay: Service {
                     metadata: ["message.id": "\(row.envelope.messageID)", "message.type": "\(row.envelope.type)"]
                 )
             case .failure(let error):
-                // Left pending: the next pass sends it again.
+                // Left pending: a later pass sends it again.
+                pass.marks.transientFailures += 1
                 logger.warning(
                     "outbox publish failed; will retry",
                     metadata: ["message.id": "\(row.envelope.messageID)", "error": "\(error)"]
                 )
             }
         }
-        let now = Date().timeIntervalSince1970
-        let marked = sent
-        let parked = unroutable
-        let backlog = try await store.writer.write { db in
-            let markSent = try db.cachedStatement(
-                sql: "UPDATE kvitt_outbox SET status = 'sent', sent_at = ? WHERE id = ?"
-            )
-            for id in marked { try markSent.execute(arguments: [now, id]) }
-            let markParked = try db.cachedStatement(
-                sql: "UPDATE kvitt_outbox SET status = 'unroutable', sent_at = ?, failure = ? WHERE id = ?"
-            )
-            for (id, failure) in parked { try markParked.execute(arguments: [now, failure, id]) }
-            return try Outbox.backlog(db)
-        }
-        metrics.outboxBacklog(backlog)
-        return (sent.count, sent.count + unroutable.count)
+        pass.marks.wholeBatch =
+            pass.marks.sent.count == rows.count ? (first: rows[0].id, last: rows[rows.count - 1].id) : nil
+        return pass
     }
 }
 
