@@ -40,15 +40,20 @@ struct TopologyCommand: AsyncParsableCommand {
     ]
 
     /// Every service's topology as the host would declare it.
-    static func topologies(retryPolicy: RetryPolicy, exchange: String, deadLetterExchange: String) -> [ServiceTopology]
-    {
+    static func topologies(
+        retryPolicy: RetryPolicy,
+        exchange: String,
+        deadLetterExchange: String,
+        deliveryLimit: Int = 20
+    ) -> [ServiceTopology] {
         consumedTypes.keys.sorted().map { service in
             ServiceTopology(
                 serviceName: service,
                 messageTypes: consumedTypes[service]!.sorted(),
                 retryPolicy: retryPolicy,
                 exchange: exchange,
-                deadLetterExchange: deadLetterExchange
+                deadLetterExchange: deadLetterExchange,
+                deliveryLimit: deliveryLimit
             )
         }
     }
@@ -62,6 +67,10 @@ struct TopologyCommand: AsyncParsableCommand {
         var retryDelays = ProcessInfo.processInfo.environment["RETRY_DELAYS"] ?? "1s,10s,60s"
         @Option(help: "The dead-letter exchange.")
         var deadLetterExchange = ProcessInfo.processInfo.environment["AMQP_DEAD_LETTER_EXCHANGE"] ?? "kvitt.dead-letter"
+        @Option(
+            help: "Redeliveries before the broker parks a crash-looping message (as the services' AMQP_DELIVERY_LIMIT)."
+        )
+        var deliveryLimit = Int(ProcessInfo.processInfo.environment["AMQP_DELIVERY_LIMIT"] ?? "") ?? 20
 
         func run() async throws {
             try await CLI.reportingErrors {
@@ -72,7 +81,8 @@ struct TopologyCommand: AsyncParsableCommand {
                 for topology in TopologyCommand.topologies(
                     retryPolicy: policy,
                     exchange: broker.exchange,
-                    deadLetterExchange: deadLetterExchange
+                    deadLetterExchange: deadLetterExchange,
+                    deliveryLimit: deliveryLimit
                 ) {
                     let declaration = topology.amqpTopology
                     do {

@@ -113,6 +113,7 @@ final class RunningSystem: Sendable {
             "AMQP_EXCHANGE": exchange, "AMQP_DEAD_LETTER_EXCHANGE": deadLetterExchange, "RETRY_DELAYS": "1s",
             "KVITT_SERVICE_URLS": Self.executables.map { "http://127.0.0.1:\(port($0))" }.joined(separator: ","),
             "HOME": folder.path, "NO_COLOR": "1",
+            "KVITT_AUDIT_PATH": folder.appendingPathComponent("kvitt-audit.sqlite").path,
         ]
         let output = Pipe()
         process.standardOutput = output

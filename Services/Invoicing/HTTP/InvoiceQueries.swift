@@ -19,6 +19,8 @@ struct InvoiceQueries: Sendable {
         var closedFrom: CalendarDate?
         var closedTo: CalendarDate?
         var limit: Int = 500
+        /// Rows to skip, for reading a long list page by page (ordered by invoice date, then id).
+        var offset: Int = 0
     }
 
     func invoice(_ id: String, today: CalendarDate) async throws -> InvoiceView? {
@@ -74,7 +76,7 @@ struct InvoiceQueries: Sendable {
             let records = try InvoiceRecord.fetchAll(
                 db,
                 sql:
-                    "SELECT * FROM invoice \(whereClause) ORDER BY invoiceDate, id LIMIT \(max(1, min(filter.limit, 5000)))",
+                    "SELECT * FROM invoice \(whereClause) ORDER BY invoiceDate, id LIMIT \(max(1, min(filter.limit, 5000))) OFFSET \(max(0, filter.offset))",
                 arguments: arguments
             )
             var windows: [String: Int] = [:]

@@ -38,6 +38,12 @@ enum InvoicingRoutes {
                 }
                 filter.limit = value
             }
+            if let offset = query["offset"] {
+                guard let value = Int(offset), value >= 0 else {
+                    throw HTTPError(.badRequest, message: "offset must be zero or more")
+                }
+                filter.offset = value
+            }
             return try JSONResponse.make(try await queries.list(filter, today: CalendarDate.today(at: clock.now())))
         }
         router.get("/v1/invoices/:id/document") { _, request -> Response in

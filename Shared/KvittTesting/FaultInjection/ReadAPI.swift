@@ -39,7 +39,7 @@ struct ReadAPI: Sendable {
     }
 
     func invoices() async -> [Invoice]? {
-        await list("invoicing", "/v1/invoices?creditor=\(FaultInjectionRun.creditorID)")?.compactMap { object in
+        await pages("invoicing", "/v1/invoices?creditor=\(FaultInjectionRun.creditorID)")?.compactMap { object in
             guard let id = object["id"] as? String, let externalID = object["externalID"] as? String,
                 let status = object["status"] as? String
             else { return nil }
@@ -90,6 +90,16 @@ struct ReadAPI: Sendable {
                 message: object["message"] as? String,
                 allocations: allocations
             )
+        }
+    }
+
+    /// Every page of a list that invoicing serves at most 5,000 rows at a time.
+    private func pages(_ service: String, _ path: String) async -> [[String: Any]]? {
+        var all: [[String: Any]] = []
+        while true {
+            guard let page = await list(service, "\(path)&limit=5000&offset=\(all.count)") else { return nil }
+            all += page
+            if page.count < 5000 { return all }
         }
     }
 

@@ -1,0 +1,325 @@
+import Foundation
+import KvittContracts
+import KvittTesting
+import Testing
+
+/// ROT and RUT through the four real executables: tax-reduction allocates each invoice's reduction per buyer within
+/// the annual caps (or rejects it, which blocks the invoice), the buyers pay their part, the claims become
+/// requestable, Skatteverket's V6 claim file is generated and downloaded, and Skatteverket's decision is recorded,
+/// with what a buyer owes when less is approved than was claimed.
+@Suite("End to end: ROT and RUT")
+struct TaxReductionFlowTests {
+    /// One buyer's claim as `GET /v1/claims` shows it (the buyer masked).
+    struct Claim: Decodable, Sendable {
+        var id: String
+        var invoiceID: String
+        var invoiceNumber: String?
+        var kind: String
+        var buyer: String
+        var year: Int
+        var requested: Money
+        var hours: Int
+        var status: String
+        var paymentDate: String?
+        var fileID: String?
+        var approved: Money?
+        var capWarning: String?
+    }
+
+    /// A buyer's use of the annual caps, as `GET /v1/buyers/{personnummer}/usage` shows it.
+    struct CapUsage: Decodable, Sendable {
+        var rot: Money
+        var rut: Money
+        var total: Money
+        var remaining: Money
+        var remainingROT: Money
+    }
+
+    @Test func allocationPaymentClaimFileAndDecision() async throws {
+        let system = try await RunningSystem.start("rot-rut")
+        let recorder = system.recorder
+        let creditor = "rotrut"
+        try await system.register(Fixture.creditor(creditor, name: "Snickeri & Städ i Uppsala AB"))
+        let today = try await system.businessDate()
+
+        // ROT for two buyers who own the house together: labour 40 h × 600 kr + VAT = 30 000 kr, timber on top.
+        let rot = Fixture.invoice(
+            creditor,
+            "altan-77",
+            debtor: Fixture.anna,
+            date: today,
+            lines: [
+                Fixture.labour("Altanbygge", hours: "40", unitPrice: 60_000, kind: "rot", workType: "Bygg"),
+                Fixture.line("Virke och beslag", "1", unitPrice: 500_000),
+            ],
+            taxReduction: .init(
+                buyers: ["19811218-9876", "19121212-1212"],
+                hoursToReport: 40,
+                propertyDesignation: "Uppsala Kåbo 1:1"
+            )
+        )
+        // RUT for one buyer: 10 h cleaning × 400 kr + VAT = 5 000 kr.
+        let rut = Fixture.invoice(
+            creditor,
+            "stad-19",
+            debtor: Fixture.bo,
+            date: today,
+            lines: [Fixture.labour("Hemstädning", hours: "10", unitPrice: 40_000, kind: "rut", workType: "Stadning")],
+            taxReduction: .init(buyers: ["19800101-0019"], hoursToReport: 10)
+        )
+        // A bathroom so large that 30 % of it is more than the 50 000 kr a buyer may have in ROT in a year.
+        let large = Fixture.invoice(
+            creditor,
+            "badrum-3",
+            debtor: Fixture.bo,
+            date: today,
+            lines: [
+                Fixture.labour("Badrumsrenovering", hours: "160", unitPrice: 100_000, kind: "rot", workType: "Vvs")
+            ],
+            taxReduction: .init(
+                buyers: ["19800101-0019"],
+                hoursToReport: 160,
+                propertyDesignation: "Solna Råsunda 4:12"
+            )
+        )
+        // RUT for a buyer who is 11 years old in the payment year.
+        let minor = Fixture.invoice(
+            creditor,
+            "stad-20",
+            debtor: Fixture.anna,
+            date: today,
+            lines: [Fixture.labour("Hemstädning", hours: "2", unitPrice: 40_000, kind: "rut", workType: "Stadning")],
+            taxReduction: .init(buyers: ["20150101-0019"], hoursToReport: 2)
+        )
+        let rotDraft = try await system.createDraft(rot)
+        let rutDraft = try await system.createDraft(rut)
+        let largeDraft = try await system.createDraft(large)
+        let minorDraft = try await system.createDraft(minor)
+        #expect(rotDraft.taxReduction?.labourCostIncludingVAT == sek(3_000_000))
+        #expect(rotDraft.totals.total == sek(3_625_000), "labour 30 000 kr and timber 6 250 kr, VAT included")
+
+        // ROT 30 % of the labour, split evenly: 4 500 kr and 20 hours for each buyer.
+        let rotShares = try #require(
+            await recorder.wait(for: ReductionAllocated.self) { $0.invoiceID == rotDraft.invoiceID }
+        )
+        #expect(rotShares.kind == "rot")
+        #expect(rotShares.total == sek(900_000))
+        #expect(rotShares.buyers.map(\.personnummer) == ["198112189876", "191212121212"])
+        #expect(rotShares.buyers.map(\.amount) == [sek(450_000), sek(450_000)])
+        #expect(rotShares.buyers.map(\.hours) == [20, 20])
+        #expect(rotShares.buyers.allSatisfy { $0.capWarning == nil })
+        // RUT 50 %.
+        let rutShares = try #require(
+            await recorder.wait(for: ReductionAllocated.self) { $0.invoiceID == rutDraft.invoiceID }
+        )
+        #expect(rutShares.kind == "rut" && rutShares.total == sek(250_000))
+        // The cap cuts the large ROT to 50 000 kr and says so; invoicing shows the warning.
+        let capped = try #require(
+            await recorder.wait(for: ReductionAllocated.self) { $0.invoiceID == largeDraft.invoiceID }
+        )
+        #expect(capped.total == sek(5_000_000), "30 % of 200 000 kr would be 60 000 kr")
+        #expect(capped.buyers.first?.capWarning?.contains("19800101-****") == true)
+        #expect(capped.buyers.first?.capWarning?.contains("0019") == false, "the personnummer is masked")
+        let cappedDraft = await system.read(
+            BooksAudit.Invoice.self,
+            "invoicing",
+            "/v1/invoices/\(largeDraft.invoiceID)"
+        ) { $0.taxReduction?.state == "allocated" }
+        #expect(cappedDraft?.taxReduction?.amount == sek(5_000_000))
+        #expect(cappedDraft?.taxReduction?.detail?.contains("capped") == true)
+        let usage = await system.read(
+            CapUsage.self,
+            "tax-reduction",
+            "/v1/buyers/198001010019/usage?year=\(today.year)"
+        )
+        #expect(usage?.rot == sek(5_000_000) && usage?.rut == sek(250_000))
+        #expect(usage?.remaining == sek(2_250_000), "75 000 kr in all, less 52 500 kr")
+        #expect(usage?.remainingROT == sek(0))
+
+        // A buyer under 18 is refused: the invoice is blocked from attest with the reason.
+        let refused = try #require(
+            await recorder.wait(for: ReductionRejected.self) { $0.invoiceID == minorDraft.invoiceID }
+        )
+        #expect(refused.reason.contains("under 18"))
+        #expect(refused.errors.map(\.field) == ["taxReduction.buyers[0]"])
+        #expect(!refused.reason.contains("0019"), "the personnummer is masked")
+        let blocked = await system.read(
+            BooksAudit.Invoice.self,
+            "invoicing",
+            "/v1/invoices/\(minorDraft.invoiceID)"
+        ) { $0.taxReduction?.state == "rejected" }
+        #expect(blocked?.taxReduction?.detail?.contains("under 18") == true)
+        let attestMinorID = UUID().uuidString
+        try await system.send(AttestInvoice(invoiceID: minorDraft.invoiceID), id: attestMinorID)
+        let notAttested = try #require(
+            await recorder.wait(for: InvoicingCommandRejected.self) { $0.rejection.commandID == attestMinorID }
+        )
+        #expect(notAttested.rejection.errors.first?.message.contains("blocked") == true)
+        #expect(await system.invoice(minorDraft.invoiceID)?.status == "draft")
+
+        // A company cannot have ROT or RUT: invoicing refuses such an invoice outright.
+        let companyID = UUID().uuidString
+        try await system.send(
+            Fixture.invoice(
+                creditor,
+                "stad-kontor",
+                debtor: Fixture.kundAB,
+                date: today,
+                lines: [
+                    Fixture.labour("Kontorsstädning", hours: "8", unitPrice: 40_000, kind: "rut", workType: "Stadning")
+                ],
+                taxReduction: .init(buyers: ["19811218-9876"], hoursToReport: 8)
+            ),
+            id: companyID
+        )
+        let companyRefused = try #require(
+            await recorder.wait(for: InvoicingCommandRejected.self) { $0.rejection.commandID == companyID }
+        )
+        #expect(companyRefused.rejection.errors.map(\.field).contains("debtor.kind"))
+
+        // Attest once tax-reduction has answered: the buyers pay the total less the reduction.
+        for draft in [rotDraft, rutDraft] {
+            #expect(
+                await system.read(BooksAudit.Invoice.self, "invoicing", "/v1/invoices/\(draft.invoiceID)") {
+                    $0.taxReduction?.state == "allocated"
+                } != nil
+            )
+            try await system.send(AttestInvoice(invoiceID: draft.invoiceID))
+        }
+        let rotIssued = try #require(
+            await recorder.wait(for: InvoiceIssued.self) { $0.invoiceID == rotDraft.invoiceID }
+        )
+        let rutIssued = try #require(
+            await recorder.wait(for: InvoiceIssued.self) { $0.invoiceID == rutDraft.invoiceID }
+        )
+        #expect(rotIssued.taxReduction == sek(900_000))
+        #expect(rotIssued.amountDue == sek(2_725_000), "36 250 kr less 9 000 kr ROT")
+        #expect(rutIssued.amountDue == sek(250_000), "5 000 kr less 2 500 kr RUT")
+        // Nothing can be claimed before the buyers have paid.
+        let earlyID = UUID().uuidString
+        try await system.send(
+            GenerateClaimFile(creditorID: creditor, kind: "rot", year: today.year, name: "ROT \(today.year)"),
+            id: earlyID
+        )
+        let early = try #require(
+            await recorder.wait(for: TaxReductionCommandRejected.self) { $0.rejection.commandID == earlyID }
+        )
+        #expect(early.rejection.errors.map(\.field) == ["year"])
+
+        // The buyers pay their part: ROT by bankgiro, RUT by Swish.
+        try await system.send(
+            RegisterPayment(
+                source: "bankgiro",
+                sourceID: "50501055-\(today)-77-1",
+                amount: rotIssued.amountDue,
+                paymentDate: today,
+                reference: rotIssued.ocr,
+                payer: .init(name: "Anna Andersson"),
+                payeeBankgiro: "5050-1055"
+            )
+        )
+        try await system.send(
+            RegisterPayment(
+                source: "swish",
+                sourceID: "3C8E1F5A9B2D4E6F8A0B1C2D3E4F5A6B",
+                amount: rutIssued.amountDue,
+                paymentDate: today,
+                reference: rutIssued.ocr,
+                payer: .init(name: "Bo Berg"),
+                creditorID: creditor
+            )
+        )
+        for issued in [rotIssued, rutIssued] {
+            #expect(await recorder.wait(for: InvoicePaid.self) { $0.invoiceID == issued.invoiceID } != nil)
+        }
+        let paidFor: Set<String> = [rotIssued.invoiceID, rutIssued.invoiceID]
+        let requestable = await system.read([Claim].self, "tax-reduction", "/v1/claims?status=requestable") {
+            $0.filter { paidFor.contains($0.invoiceID) }.count == 3
+        }
+        #expect(requestable?.allSatisfy { $0.paymentDate == today.description && $0.year == today.year } == true)
+        #expect(requestable?.contains { $0.invoiceID == largeDraft.invoiceID } == false, "the unpaid one waits")
+
+        // Skatteverket's V6 file for ROT: both buyers of the paid invoice, in whole kronor.
+        try await system.send(
+            GenerateClaimFile(creditorID: creditor, kind: "rot", year: today.year, name: "ROT \(today.year)")
+        )
+        let rotFile = try #require(await recorder.wait(for: ClaimFileGenerated.self) { $0.kind == "rot" })
+        #expect(rotFile.creditorID == creditor && rotFile.year == today.year)
+        #expect(rotFile.deadline == CalendarDate(year: today.year + 1, month: 1, day: 31))
+        #expect(Set(rotFile.claims.map(\.buyer)) == ["19811218-****", "19121212-****"])
+        #expect(rotFile.claims.allSatisfy { $0.invoiceID == rotIssued.invoiceID && $0.requested == sek(450_000) })
+        let xml = try await system.download("tax-reduction", rotFile.downloadPath)
+        #expect(xml.status == 200)
+        #expect(xml.contentType?.hasPrefix("application/xml") == true)
+        let document = String(decoding: xml.bytes, as: UTF8.self)
+        #expect(document.hasPrefix("<?xml version=\"1.0\" encoding=\"UTF-8\"?>"))
+        #expect(document.contains("<RotBegaran"))
+        #expect(document.contains("<NamnPaBegaran xmlns="))
+        for buyer in ["198112189876", "191212121212"] { #expect(document.contains("<Kopare>\(buyer)</Kopare>")) }
+        #expect(document.components(separatedBy: "<BegartBelopp>4500</BegartBelopp>").count == 3)
+        #expect(document.contains("<PrisForArbete>15000</PrisForArbete>"), "each buyer's half of the labour")
+        #expect(document.contains("<BetaltBelopp>10500</BetaltBelopp>"), "what each buyer paid for the labour")
+        #expect(document.contains("<BetalningsDatum>\(today)</BetalningsDatum>"))
+        #expect(document.contains("<FakturaNr>\(rotIssued.invoiceNumber)</FakturaNr>"))
+        #expect(document.contains("<Fastighetsbeteckning>Uppsala Kåbo 1:1</Fastighetsbeteckning>"))
+        #expect(!document.contains("<Kopare>198001010019</Kopare>"), "RUT and ROT are never in one file")
+
+        try await system.send(
+            GenerateClaimFile(creditorID: creditor, kind: "rut", year: today.year, name: "RUT \(today.year)")
+        )
+        let rutFile = try #require(await recorder.wait(for: ClaimFileGenerated.self) { $0.kind == "rut" })
+        #expect(rutFile.claims.map(\.requested) == [sek(250_000)])
+        let rutDocument = try #require(await system.get("tax-reduction", rutFile.downloadPath)).body
+        #expect(rutDocument.contains("<HushallBegaran"))
+        #expect(rutDocument.contains("<Kopare>198001010019</Kopare>"))
+        #expect(rutDocument.contains("<BegartBelopp>2500</BegartBelopp>"))
+        let claimed = await system.read([Claim].self, "tax-reduction", "/v1/claims?status=claimed") { $0.count == 3 }
+        #expect(claimed?.allSatisfy { $0.fileID == rotFile.fileID || $0.fileID == rutFile.fileID } == true)
+
+        // Skatteverket approves one buyer in full and the other 500 kr less: that buyer owes the creditor 500 kr.
+        let decision = RecordDecision(
+            utforare: "165566778899",
+            beslut: [
+                .init(
+                    namn: "ROT \(today.year)",
+                    referensnummer: "\(today.year)0000185-01",
+                    arenden: [
+                        .init(
+                            personnummer: "198112189876",
+                            fakturanummer: rotIssued.invoiceNumber,
+                            godkantBelopp: 4500
+                        ),
+                        .init(
+                            personnummer: "191212121212",
+                            fakturanummer: rotIssued.invoiceNumber,
+                            godkantBelopp: 4000
+                        ),
+                    ]
+                )
+            ]
+        )
+        try await system.send(decision)
+        let full = try #require(await recorder.wait(for: ClaimDecided.self) { $0.buyer == "198112189876" })
+        let partial = try #require(await recorder.wait(for: ClaimDecided.self) { $0.buyer == "191212121212" })
+        #expect(full.approved == sek(450_000) && full.owedByBuyer == sek(0))
+        #expect(partial.requested == sek(450_000))
+        #expect(partial.approved == sek(400_000))
+        #expect(partial.owedByBuyer == sek(50_000))
+        #expect(partial.invoiceID == rotIssued.invoiceID && partial.creditorID == creditor)
+        #expect(partial.referenceNumber == "\(today.year)0000185-01")
+        let decided = await system.read([Claim].self, "tax-reduction", "/v1/claims?status=decided") { $0.count == 2 }
+        #expect(Set(decided?.compactMap(\.approved) ?? []) == [sek(450_000), sek(400_000)])
+        // A decision is recorded once: the same decision again finds no claimed case and changes nothing.
+        let againID = UUID().uuidString
+        try await system.send(decision, id: againID)
+        let again = try #require(
+            await recorder.wait(for: TaxReductionCommandRejected.self) { $0.rejection.commandID == againID }
+        )
+        #expect(again.rejection.errors.count == 2)
+        #expect(recorder.messages(ClaimDecided.self).count == 2)
+
+        let violations = await system.booksViolations(creditor: creditor)
+        #expect(violations.isEmpty, "\(violations)")
+        await system.stop()
+    }
+}
