@@ -51,6 +51,12 @@ public final class ServiceProcesses: Sendable {
         self.services = services
     }
 
+    /// A test that fails half-way (a `#require`) never reaches its clean stop: whatever still runs is killed here,
+    /// so no service outlives its test.
+    deinit {
+        for pid in running.withLock({ $0.values }) { _ = Glibc.kill(pid, SIGKILL) }
+    }
+
     /// The dead-letter exchange of these services.
     public var deadLetterExchange: String { "\(exchange).dead-letter" }
 

@@ -84,7 +84,9 @@ struct CollectionBench {
         )
     }
 
-    static func issued(_ invoiceID: String = "inv-1", amount: Int64 = 1_000_000) -> InvoiceIssued {
+    static func issued(_ invoiceID: String = "inv-1", amount: Int64 = 1_000_000, currency: Currency = .sek)
+        -> InvoiceIssued
+    {
         InvoiceIssued(
             invoiceID: invoiceID,
             creditorID: "acme",
@@ -93,9 +95,9 @@ struct CollectionBench {
             kind: "debit",
             invoiceDate: CalendarDate("2026-03-02")!,
             dueDate: CalendarDate("2026-04-01")!,
-            total: Money(minorUnits: amount, .sek),
-            taxReduction: .zero(.sek),
-            amountDue: Money(minorUnits: amount, .sek),
+            total: Money(minorUnits: amount, currency),
+            taxReduction: .zero(currency),
+            amountDue: Money(minorUnits: amount, currency),
             debtor: Debtor(kind: "private", name: "Anna Andersson", identityNumber: "19811218-9876"),
             paymentMeans: .init(
                 kind: "bankgiro-ocr",
@@ -158,6 +160,43 @@ struct CollectionFlowTests {
         let record = try #require(try await bench.record("inv-1"))
         #expect(record.outstanding == 1_000_000 + 6_000 + 18_000 + 30_000 + 4_110)
         #expect(record.dueDate == "2026-04-01", "the due date never changes")
+    }
+
+    @Test func aClaimInEurosGetsInterestButNoKronorFees() async throws {
+        let bench = try CollectionBench()
+        try await bench.harness.send(CollectionBench.creditor())
+        try await bench.harness.send(CollectionBench.issued("eur", amount: 100_000, currency: Currency(code: "EUR")!))
+        bench.setDate("2026-04-06")
+        let reminder = try await bench.tick()
+        #expect(reminder.steps == ["reminder-sent"])
+        #expect(try reminder.decoded(FeesCharged.self).isEmpty, "the 60 kr reminder fee is not put on a euro claim")
+        bench.setDate("2026-04-16")
+        let letter = try await bench.tick()
+        let fees = try #require(try letter.decoded(FeesCharged.self).first)
+        #expect(fees.fees.isEmpty && fees.interest.currency == Currency(code: "EUR"))
+        // 1 000 EUR at 2 % + 8 % for 15 days: 4.11 EUR.
+        #expect(fees.interest.amount == 411)
+        #expect(try await bench.record("eur")?.fees == 0)
+    }
+
+    @Test func aPaymentForAnInvoiceNotSeenYetWaitsInsteadOfBeingDropped() async throws {
+        let bench = try CollectionBench()
+        try await bench.harness.send(CollectionBench.creditor())
+        let early = PaymentMatched(
+            paymentID: "p-early",
+            invoiceID: "later",
+            amount: Money(minorUnits: 1_000_000, .sek),
+            matchedBy: "ocr"
+        )
+        let waiting = try await bench.harness.send(early, id: "early-1")
+        guard case .retry(let attempt, _, let detail) = waiting.outcome else {
+            Issue.record("expected a retry, got \(waiting.outcome)")
+            return
+        }
+        #expect(attempt == 1 && detail.contains("unknown-invoice"))
+        try await bench.harness.send(CollectionBench.issued("later"))
+        let settled = try await bench.harness.send(early, id: "early-1")
+        #expect(try settled.first(CaseClosed.self)?.reason == "paid")
     }
 
     @Test func paymentAndRecallCloseTheCase() async throws {

@@ -71,7 +71,10 @@ struct CaseEngine {
         switch scheduled.step {
         case .reminder:
             var fees: [FeesCharged.Fee] = []
-            if let fee = CollectionFees.reminderFee(agreed: try creditor(record.creditorID)?.reminderFeeAgreed ?? false)
+            if let fee = CollectionFees.reminderFee(
+                agreed: try creditor(record.creditorID)?.reminderFeeAgreed ?? false
+            ),
+                fee.currency == record.currencyValue
             {
                 fees.append(.init(kind: "reminder", amount: fee))
                 record.reminderFeeCharged = true
@@ -165,6 +168,9 @@ struct CaseEngine {
     }
 
     func charge(_ record: inout CollectionCase, fees: [FeesCharged.Fee], interest: Int64) throws {
+        // The statutory fees are kronor amounts (inkassoförordningen); they are not converted onto a claim in another
+        // currency, which keeps its interest but no fees.
+        let fees = fees.filter { $0.amount.currency == record.currencyValue }
         let total = fees.reduce(0) { $0 + $1.amount.amount } + interest
         guard total > 0 else { return }
         record.fees += fees.reduce(0) { $0 + $1.amount.amount }

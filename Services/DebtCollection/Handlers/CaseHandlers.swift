@@ -69,11 +69,20 @@ struct InvoiceIssuedHandler: MessageHandler {
 }
 
 /// Payments, credits and applied credits lower what is owed; a settled case closes.
+///
+/// Each refers to a debit invoice, for which invoice-issued opened a case; without the case that event has not been
+/// handled yet (it may wait in a retry queue), so the balance event waits too instead of being dropped.
 struct BalanceHandlers {
+    static func missing(_ invoiceID: String, _ event: String) -> NotYetKnown {
+        NotYetKnown(reason: "unknown-invoice", detail: "\(event) for invoice \(invoiceID), which has no case yet")
+    }
+
     struct Paid: MessageHandler {
         let rates: ReferenceRateTable
         func handle(_ event: PaymentMatched, context: HandlerContext) throws {
-            guard var record = try context.collectionCase(event.invoiceID) else { return }
+            guard var record = try context.collectionCase(event.invoiceID) else {
+                throw BalanceHandlers.missing(event.invoiceID, "payment matched")
+            }
             record.paid += event.amount.amount
             try context.engine(rates).reschedule(&record)
         }
@@ -82,7 +91,9 @@ struct BalanceHandlers {
     struct Credited: MessageHandler {
         let rates: ReferenceRateTable
         func handle(_ event: InvoiceCredited, context: HandlerContext) throws {
-            guard var record = try context.collectionCase(event.invoiceID) else { return }
+            guard var record = try context.collectionCase(event.invoiceID) else {
+                throw BalanceHandlers.missing(event.invoiceID, "credit")
+            }
             record.adjustments += event.amount.amount
             try context.engine(rates).reschedule(&record)
         }
@@ -91,7 +102,9 @@ struct BalanceHandlers {
     struct CreditUsed: MessageHandler {
         let rates: ReferenceRateTable
         func handle(_ event: CreditApplied, context: HandlerContext) throws {
-            guard var record = try context.collectionCase(event.debitInvoiceID) else { return }
+            guard var record = try context.collectionCase(event.debitInvoiceID) else {
+                throw BalanceHandlers.missing(event.debitInvoiceID, "applied credit")
+            }
             record.adjustments += event.amount.amount
             try context.engine(rates).reschedule(&record)
         }

@@ -10,6 +10,13 @@ struct FeesChargedHandler: MessageHandler {
                 detail: "fees charged on unknown invoice \(event.invoiceID)"
             )
         }
+        // Debt-collection charges fees only on issued invoices; one on a draft or a credit is a faulty event.
+        guard invoice.status != .draft, invoice.kind == "debit" else {
+            throw PermanentFailure(
+                reason: "not-issued",
+                detail: "fees charged on \(invoice.status) \(invoice.kind) invoice \(event.invoiceID)"
+            )
+        }
         invoice.fees += event.total.amount
         if invoice.status == .closed && invoice.balance > 0 {
             invoice.status = .issued

@@ -37,7 +37,7 @@ struct InvoiceIssuedHandler: MessageHandler {
 struct InvoiceCreditedHandler: MessageHandler {
     func handle(_ event: InvoiceCredited, context: HandlerContext) throws {
         guard var receivable = try ReceivableRecord.fetchOne(context.db, key: event.invoiceID) else {
-            throw PermanentFailure(reason: "unknown-invoice", detail: "credit for unknown invoice \(event.invoiceID)")
+            throw NotYetKnown(reason: "unknown-invoice", detail: "credit for unknown invoice \(event.invoiceID)")
         }
         receivable.adjustments += event.amount.amount
         try receivable.update(context.db)
@@ -48,7 +48,7 @@ struct InvoiceCreditedHandler: MessageHandler {
 struct CreditAppliedHandler: MessageHandler {
     func handle(_ event: CreditApplied, context: HandlerContext) throws {
         guard var receivable = try ReceivableRecord.fetchOne(context.db, key: event.debitInvoiceID) else {
-            throw PermanentFailure(
+            throw NotYetKnown(
                 reason: "unknown-invoice",
                 detail: "credit applied to unknown invoice \(event.debitInvoiceID)"
             )
@@ -63,7 +63,7 @@ struct CreditAppliedHandler: MessageHandler {
 struct FeesChargedHandler: MessageHandler {
     func handle(_ event: FeesCharged, context: HandlerContext) throws {
         guard var receivable = try ReceivableRecord.fetchOne(context.db, key: event.invoiceID) else {
-            throw PermanentFailure(
+            throw NotYetKnown(
                 reason: "unknown-invoice",
                 detail: "fees charged on unknown invoice \(event.invoiceID)"
             )

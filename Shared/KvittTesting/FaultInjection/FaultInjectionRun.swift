@@ -49,6 +49,17 @@ public struct FaultInjectionRun: Sendable {
             broker: broker,
             environment: ["LOG_LEVEL": "error", "RETRY_DELAYS": "1s,2s"]
         )
+        do {
+            return try await run(processes)
+        } catch {
+            // Never leave the services running behind a failed run.
+            await processes.terminateAll()
+            throw error
+        }
+    }
+
+    private func run(_ processes: ServiceProcesses) async throws -> FaultInjectionReport {
+        let exchange = processes.exchange
         try await processes.startAll()
         let sender = CommandSender(
             publisher: AMQPPublisher(url: broker, options: .init(connectionName: "chaos-upstream"), logger: logger),

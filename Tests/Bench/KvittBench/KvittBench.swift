@@ -162,6 +162,8 @@ struct KvittBench: AsyncParsableCommand {
         print("fault injection: \(faultInvoices) invoices, seed \(faultSeed)")
         let report = try await FaultInjectionRun(plan: plan, broker: url, logger: logger) { line in
             print("  \(line)")
+            // Flushed at once (all streams: naming stdout is not concurrency-safe), so a long run shows progress.
+            fflush(nil)
         }
         .run()
         print(report.description.split(separator: "\n").map { "  \($0)" }.joined(separator: "\n"))

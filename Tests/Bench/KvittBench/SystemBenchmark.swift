@@ -39,6 +39,22 @@ struct SystemBenchmark {
             broker: url,
             environment: ["LOG_LEVEL": "error"]
         )
+        do {
+            return try await measure(processes, exchange: exchange, payments: payments, result: result)
+        } catch {
+            await processes.terminateAll()
+            throw error
+        }
+    }
+
+    private func measure(
+        _ processes: ServiceProcesses,
+        exchange: String,
+        payments: Int,
+        result: Result
+    ) async throws -> Result {
+        var result = result
+        let rate = result.rate
         for executable in processes.services.keys.sorted() {
             let started = ContinuousClock.now
             try await processes.start(executable)
