@@ -23,6 +23,7 @@ enum InvoicingService {
         registry.register(ReductionRejectedHandler())
         registry.register(PaymentMatchedHandler())
         registry.register(FeesChargedHandler())
+        registry.register(ClaimDecidedHandler())
     }
 
     static func main() async throws {

@@ -21,6 +21,7 @@ struct TopologyCommand: AsyncParsableCommand {
             ChangeDueDate.messageType,
             CreateCreditInvoice.messageType, ApplyCredit.messageType, ReductionAllocated.messageType,
             ReductionRejected.messageType, PaymentMatched.messageType, FeesCharged.messageType,
+            ClaimDecided.messageType,
         ],
         "payment-matching": [
             InvoiceIssued.messageType, InvoiceCredited.messageType, CreditApplied.messageType, FeesCharged.messageType,

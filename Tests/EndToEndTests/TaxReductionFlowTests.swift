@@ -307,6 +307,14 @@ struct TaxReductionFlowTests {
         #expect(partial.owedByBuyer == sek(50_000))
         #expect(partial.invoiceID == rotIssued.invoiceID && partial.creditorID == creditor)
         #expect(partial.referenceNumber == "\(today.year)0000185-01")
+        // Invoicing drafts the refused 500 kr for the creditor to attest, addressed to that buyer, without VAT.
+        let remainder = try #require(
+            await recorder.wait(for: InvoiceCreated.self) { $0.externalID == "skatteverket-\(partial.claimID)" }
+        )
+        #expect(remainder.totals.total == sek(50_000) && remainder.totals.vat.allSatisfy { $0.amount.isZero })
+        #expect(remainder.debtor.identityNumber == "191212121212")
+        #expect(remainder.lines.first?.line.description.contains(rotIssued.invoiceNumber) == true)
+        #expect(recorder.messages(InvoiceCreated.self).filter { $0.externalID.hasPrefix("skatteverket-") }.count == 1)
         let decided = await system.read([Claim].self, "tax-reduction", "/v1/claims?status=decided") { $0.count == 2 }
         #expect(Set(decided?.compactMap(\.approved) ?? []) == [sek(450_000), sek(400_000)])
         // A decision is recorded once: the same decision again finds no claimed case and changes nothing.

@@ -5,6 +5,12 @@ import KvittMessaging
 /// Creates a draft invoice. The same external id for the same creditor is one invoice: a repeat changes nothing.
 struct CreateInvoiceHandler: MessageHandler {
     func handle(_ command: CreateInvoice, context: HandlerContext) throws {
+        try Self.create(command, context: context)
+    }
+
+    /// Creates the draft, or rejects the command with its field errors; also used for invoices invoicing raises
+    /// itself (the refused part of a ROT/RUT claim).
+    static func create(_ command: CreateInvoice, context: HandlerContext) throws {
         if let existing = try InvoiceRecord.find(
             creditorID: command.creditorID,
             externalID: command.externalID,

@@ -1,0 +1,57 @@
+import Foundation
+import KvittContracts
+import KvittMessaging
+
+/// Skatteverket approved less than was requested: the buyer owes the creditor the refused part ("partly approved →
+/// invoice the buyer the refused remainder", domain reference §5). Invoicing drafts that invoice for the creditor to
+/// attest, once per buyer's claim (its external id is the claim's id, so a replay changes nothing).
+///
+/// The remainder is part of a price that was already invoiced with VAT, so the line carries no VAT of its own.
+struct ClaimDecidedHandler: MessageHandler {
+    func handle(_ event: ClaimDecided, context: HandlerContext) throws {
+        guard event.owedByBuyer.amount > 0 else { return }
+        guard let original = try InvoiceRecord.find(event.invoiceID, context.db) else {
+            throw PermanentFailure(reason: "unknown-invoice", detail: "decision on unknown invoice \(event.invoiceID)")
+        }
+        let externalID = "skatteverket-\(event.claimID)"
+        guard try InvoiceRecord.find(creditorID: original.creditorID, externalID: externalID, context.db) == nil else {
+            return  // this claim's remainder is already drafted
+        }
+        let created = try original.createdEvent
+        let buyer = try? Personnummer(parsing: event.buyer)
+        let debtorIdentity = created.debtor.identityNumber.flatMap { try? Personnummer(parsing: $0) }
+        var debtor = created.debtor
+        if let buyer, buyer != debtorIdentity {
+            // A co-buyer: the claim is theirs, at the same address; the creditor checks the name before attesting.
+            debtor.identityNumber = buyer.canonical
+            debtor.kind = "private"
+        }
+        let kind = created.taxReduction?.kind.uppercased() ?? "ROT/RUT"
+        let command = CreateInvoice(
+            creditorID: original.creditorID,
+            externalID: externalID,
+            debtor: debtor,
+            currency: event.owedByBuyer.currency.code,
+            invoiceDate: CalendarDate.today(at: context.now),
+            lines: [
+                .init(
+                    description:
+                        "Ej medgiven \(kind)-avdrag för faktura \(original.number ?? original.id) "
+                        + "(Skatteverkets beslut \(event.referenceNumber))",
+                    quantity: DecimalQuantity("1")!,
+                    unitPrice: event.owedByBuyer.amount,
+                    vatRate: 0
+                )
+            ],
+            ourReference: "Skatteverket \(event.referenceNumber)"
+        )
+        try CreateInvoiceHandler.create(command, context: context)
+        try InvoiceStore.update(
+            original,
+            event: "claim-decided",
+            detail: "Skatteverket approved \(event.approved) of \(event.requested) for \(buyer?.masked ?? "a buyer"); "
+                + "the remainder \(event.owedByBuyer) is drafted as invoice \(externalID)",
+            context: context
+        )
+    }
+}
