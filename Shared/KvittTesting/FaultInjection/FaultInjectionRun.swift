@@ -179,7 +179,12 @@ public struct FaultInjectionRun: Sendable {
                 guard let ocr = invoice.ocr, let index = Int(invoice.externalID.dropFirst("chaos-".count)) else {
                     continue
                 }
-                issued[invoice.id] = Issued(id: invoice.id, index: index, ocr: ocr, amountDue: invoice.amountDue)
+                issued[invoice.id] = Issued(
+                    id: invoice.id,
+                    index: index,
+                    ocr: ocr,
+                    amountDue: invoice.amountDue.amount
+                )
             }
             if issued.count < plan.invoices { try await Task.sleep(for: .milliseconds(300)) }
         }
@@ -321,24 +326,25 @@ public struct FaultInjectionRun: Sendable {
                 violations.append("invoicing lost invoice \(invoice.id)")
                 continue
             }
-            if view.paid != paid || view.balance != balance {
+            if view.paid.amount != paid || view.balance.amount != balance {
                 violations.append("invoicing \(invoice.ocr): paid \(view.paid), balance \(view.balance); sent \(paid)")
             }
-            if view.balance != view.amountDue - view.credited - view.paid + view.fees {
+            let parts = view.amountDue.amount - view.credited.amount - view.paid.amount + view.fees.amount
+            if view.balance.amount != parts {
                 violations.append("invoicing \(invoice.ocr): balance ≠ issued − credited − paid + fees")
             }
             if view.status != (balance == 0 ? "closed" : "issued") {
                 violations.append("invoicing \(invoice.ocr): status \(view.status) with balance \(balance)")
             }
             if let receivable = receivables[invoice.id] {
-                if receivable.paid != paid || receivable.balance != balance {
+                if receivable.paid.amount != paid || receivable.balance.amount != balance {
                     violations.append("payment-matching \(invoice.ocr): paid \(receivable.paid); sent \(paid)")
                 }
             } else {
                 violations.append("payment-matching has no receivable for \(invoice.ocr)")
             }
             if let collection = cases[invoice.id] {
-                if collection.paid != paid {
+                if collection.paid.amount != paid {
                     violations.append("debt-collection \(invoice.ocr): paid \(collection.paid); sent \(paid)")
                 }
             } else {
@@ -354,11 +360,11 @@ public struct FaultInjectionRun: Sendable {
                 violations.append("payment \(payment.sourceID) (\(key)) was never sent")
                 continue
             }
-            if payment.amount != wanted.amount || payment.status != wanted.status {
+            if payment.amount.amount != wanted.amount || payment.status != wanted.status {
                 violations.append("payment \(key): \(payment.status) \(payment.amount); sent \(wanted.amount)")
             }
-            let applied = payment.allocations.reduce(0, +)
-            if applied + payment.unapplied != payment.amount {
+            let applied = payment.allocations.reduce(0) { $0 + $1.amount.amount }
+            if applied + payment.unapplied.amount != payment.amount.amount {
                 violations.append("payment \(key): applied \(applied) + unapplied \(payment.unapplied) ≠ amount")
             }
         }
