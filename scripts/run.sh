@@ -16,6 +16,12 @@ mkdir -p "$demo/data" "$demo/logs"
 export AMQP_URL="amqp://guest:guest@127.0.0.1:${KVITT_AMQP_PORT:-5672}/"
 services=(invoicing payment-matching debt-collection tax-reduction)
 declare -A port=([invoicing]=8081 [payment-matching]=8082 [debt-collection]=8083 [tax-reduction]=8084)
+for service in "${services[@]}"; do
+    if curl -fs "http://127.0.0.1:${port[$service]}/health/live" >/dev/null 2>&1; then
+        echo "port ${port[$service]} ($service) is already in use: is another demo still running? Stop it first." >&2
+        exit 1
+    fi
+done
 pids=()
 for service in "${services[@]}"; do
     # The demo's own environment allows clock control (time travel); a production configuration refuses it.
@@ -55,15 +61,15 @@ publish_json() { # TYPE JSON
 echo "loading the demo workload…"
 kvitt publish invoicing.register-creditor.v1 --file seeds/demo/01-register-creditor.json
 sleep 1
-for file in seeds/demo/0[2-8]-*.json; do kvitt publish invoicing.create-invoice.v1 --file "$file"; done
+for file in seeds/demo/0[2-9]-*.json seeds/demo/1[0-9]-*.json; do kvitt publish invoicing.create-invoice.v1 --file "$file"; done
 
-# Wait for the seven drafts, and for tax-reduction's answer on the ROT and RUT ones.
+# Wait for the nine drafts, and for tax-reduction's answer on the ROT and RUT ones.
 for _ in $(seq 1 100); do
     count=$(api invoicing "/v1/invoices?creditor=demo-bygg&status=draft" | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))')
     allocated=$(api invoicing "/v1/invoices?creditor=demo-bygg&status=draft" | python3 -c '
 import json, sys
 print(sum(1 for i in json.load(sys.stdin) if (i.get("taxReduction") or {}).get("state") == "allocated"))')
-    [ "$count" -ge 7 ] && [ "$allocated" -ge 2 ] && break
+    [ "$count" -ge 9 ] && [ "$allocated" -ge 2 ] && break
     sleep 0.2
 done
 for id in $(api invoicing "/v1/invoices?creditor=demo-bygg&status=draft" | python3 -c '
@@ -74,7 +80,7 @@ for invoice in sorted(json.load(sys.stdin), key=lambda i: i["externalID"]): prin
 done
 for _ in $(seq 1 100); do
     issued=$(api invoicing "/v1/invoices?creditor=demo-bygg&status=issued" | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))')
-    [ "$issued" -ge 7 ] && break
+    [ "$issued" -ge 9 ] && break
     sleep 0.2
 done
 sleep 1
@@ -112,6 +118,20 @@ PY
 kvitt import-bgmax "$demo/bankgiro.txt"
 foreign=$(python3 -c 'import json,sys; i={x["externalID"]:x for x in json.load(open(sys.argv[1]))}["demo-1004"]; print(i["ocr"], i["amountDue"]["amount"])' "$demo/invoices.json")
 publish_json payment-matching.register-payment.v1 "{\"source\": \"card\", \"sourceID\": \"card-demo-1\", \"amount\": {\"amount\": ${foreign#* }, \"currency\": \"EUR\"}, \"paymentDate\": \"$(date +%F)\", \"reference\": \"${foreign% *}\", \"creditorID\": \"demo-bygg\"}"
+# Credits: demo-1002 was half paid; crediting one of its two hours settles the rest. The bakery's standalone credit
+# (K) is applied to its new invoice.
+byext() { python3 -c 'import json,sys; print({x["externalID"]:x for x in json.load(open(sys.argv[1]))}[sys.argv[2]]["id"])' "$demo/invoices.json" "$1"; }
+publish_json invoicing.create-credit-invoice.v1 "{\"originalInvoiceID\": \"$(byext demo-1002)\", \"externalID\": \"demo-1002-k\", \"lines\": [{\"lineIndex\": 0, \"quantity\": \"1\"}], \"reason\": \"En timme för mycket\"}"
+for _ in $(seq 1 50); do
+    credit=$(api invoicing "/v1/invoices?creditor=demo-bygg&status=draft" | python3 -c '
+import json, sys
+print(next((i["id"] for i in json.load(sys.stdin) if i["externalID"] == "demo-1002-k"), ""))')
+    [ -n "$credit" ] && break
+    sleep 0.2
+done
+publish_json invoicing.attest-invoice.v1 "{\"invoiceID\": \"$credit\"}"
+publish_json invoicing.apply-credit.v1 "{\"creditInvoiceID\": \"$(byext demo-k1)\", \"debitInvoiceID\": \"$(byext demo-1008)\"}"
+sleep 1
 publish_json tax-reduction.generate-claim-file.v1 "{\"creditorID\": \"demo-bygg\", \"kind\": \"rot\", \"year\": $(date +%Y), \"name\": \"Demo ROT\"}"
 sleep 2
 

@@ -11,7 +11,8 @@ import ServiceLifecycle
 /// Shutdown order: stop consuming and finish the in-flight batch, stop extra services, flush the outbox, stop HTTP,
 /// then close the publishing connection after its last confirms.
 public enum KvittServiceHost {
-    /// Runs until SIGTERM or SIGINT. A bad setting prints one line and exits with status 2.
+    /// Runs until SIGTERM or SIGINT. A bad setting prints one line and exits with status 2; a failure to start or
+    /// run (the HTTP port in use, the database not writable) is logged and exits with status 1.
     public static func run(
         _ definition: ServiceDefinition,
         environment: [String: String] = ProcessInfo.processInfo.environment,
@@ -36,8 +37,14 @@ public enum KvittServiceHost {
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
         var logger = Logger(label: definition.name)
         logger.logLevel = settings.logLevel
-        let group = try build(definition, settings: settings, registry: registry, clock: clock, logger: logger)
-        try await group.run()
+        do {
+            let group = try build(definition, settings: settings, registry: registry, clock: clock, logger: logger)
+            try await group.run()
+        } catch {
+            // A port in use, an unwritable database, a failed migration: one line and a non-zero exit, not a trap.
+            logger.critical("stopped: \(error)")
+            exit(1)
+        }
         logger.info("stopped cleanly")
     }
 
