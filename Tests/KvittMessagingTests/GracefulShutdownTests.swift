@@ -12,7 +12,9 @@ import Testing
 struct GracefulShutdownTests {
     let logger = TestBroker.logger("sigterm")
 
-    func launch(name: String, exchange: String, database: String, port: Int) throws -> Process {
+    func launch(name: String, exchange: String, database: String, port: Int, standardError: Pipe? = nil) throws
+        -> Process
+    {
         let process = Process()
         process.executableURL = TestBroker.executable("kvitt-probe-service")
         process.environment = [
@@ -22,6 +24,7 @@ struct GracefulShutdownTests {
             "PROBE_HANDLER_DELAY_MS": "3", "BATCH_SIZE": "20", "AMQP_PREFETCH": "50", "LOG_LEVEL": "warning",
             "LOG_FORMAT": "json",
         ]
+        if let standardError { process.standardError = standardError }
         try process.run()
         return process
     }
@@ -35,6 +38,33 @@ struct GracefulShutdownTests {
         configuration.readonly = true
         let pool = try DatabasePool(path: database, configuration: configuration)
         return try pool.read { db in try ProbeService.tally(db) }
+    }
+
+    @Test func aServiceThatCannotStartSaysWhyInOneLineAndExitsOne() async throws {
+        // Another service already holds the HTTP port.
+        let holder = try launch(
+            name: TestBroker.uniqueName("probe-holder"),
+            exchange: TestBroker.uniqueName("kvitt"),
+            database: try TestBroker.temporaryDirectory().appendingPathComponent("holder.sqlite").path,
+            port: TestBroker.freePort()
+        )
+        defer { holder.terminate() }
+        let port = Int(holder.environment?["HTTP_PORT"] ?? "") ?? 0
+        #expect(await waitReady(port))
+        let errors = Pipe()
+        let second = try launch(
+            name: TestBroker.uniqueName("probe-second"),
+            exchange: TestBroker.uniqueName("kvitt"),
+            database: try TestBroker.temporaryDirectory().appendingPathComponent("second.sqlite").path,
+            port: port,
+            standardError: errors
+        )
+        let output = await Task.detached { errors.fileHandleForReading.readDataToEndOfFile() }.value
+        second.waitUntilExit()
+        #expect(second.terminationStatus == 1, "a start-up failure is an exit, not a crash")
+        let lines = String(decoding: output, as: UTF8.self).split(separator: "\n")
+        #expect(lines.contains { $0.contains("\"level\":\"critical\"") && $0.contains("Address already in use") })
+        #expect(!lines.contains { $0.contains("Fatal error") || $0.contains("Backtracing") })
     }
 
     @Test func sigtermWithMessagesInFlightLosesNothingAndAppliesNothingTwice() async throws {
