@@ -5,7 +5,7 @@
 # Does nothing when they are already there, so it is cheap to call from every make target.
 set -euo pipefail
 missing=()
-for package in rabbitmq-server librabbitmq-dev libsqlite3-dev libxml2-utils docker-compose; do
+for package in rabbitmq-server librabbitmq-dev libsqlite3-dev libxml2-utils docker-compose curl; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
 done
 if [ ${#missing[@]} -gt 0 ]; then

@@ -5,6 +5,15 @@
 # Ctrl-C, which stops everything cleanly.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+services=(invoicing payment-matching debt-collection tax-reduction)
+declare -A port=([invoicing]=8081 [payment-matching]=8082 [debt-collection]=8083 [tax-reduction]=8084)
+# Before anything is built or deleted: a demo that is still running keeps its data.
+for service in "${services[@]}"; do
+    if curl -fs "http://127.0.0.1:${port[$service]}/health/live" >/dev/null 2>&1; then
+        echo "port ${port[$service]} ($service) is already in use: is another demo still running? Stop it first." >&2
+        exit 1
+    fi
+done
 scripts/install-deps.sh
 scripts/broker.sh start
 echo "building (release)…"
@@ -14,14 +23,6 @@ demo=.run/demo
 rm -rf "$demo"
 mkdir -p "$demo/data" "$demo/logs"
 export AMQP_URL="amqp://guest:guest@127.0.0.1:${KVITT_AMQP_PORT:-5672}/"
-services=(invoicing payment-matching debt-collection tax-reduction)
-declare -A port=([invoicing]=8081 [payment-matching]=8082 [debt-collection]=8083 [tax-reduction]=8084)
-for service in "${services[@]}"; do
-    if curl -fs "http://127.0.0.1:${port[$service]}/health/live" >/dev/null 2>&1; then
-        echo "port ${port[$service]} ($service) is already in use: is another demo still running? Stop it first." >&2
-        exit 1
-    fi
-done
 pids=()
 for service in "${services[@]}"; do
     # The demo's own environment allows clock control (time travel); a production configuration refuses it.

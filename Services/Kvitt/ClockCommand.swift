@@ -54,6 +54,8 @@ struct ClockCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await CLI.reportingErrors {
+                // Every service must answer before any moves: a half-moved system disagrees on the date.
+                for url in services.resolved { _ = try await ClockCommand.request(url, advance: nil) }
                 var rows: [[String]] = []
                 for url in services.resolved {
                     rows.append(ClockCommand.row(url, try await ClockCommand.request(url, advance: duration)))

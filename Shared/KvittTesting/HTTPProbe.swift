@@ -16,4 +16,20 @@ public enum HTTPProbe {
         else { return nil }
         return (http.statusCode, String(decoding: data, as: UTF8.self))
     }
+
+    /// POSTs a JSON body to a path on 127.0.0.1 and returns the status and body; `nil` when nothing answers.
+    public static func post(port: Int, path: String, json: String, timeout: TimeInterval = 5) async -> (
+        status: Int, body: String
+    )? {
+        guard let url = URL(string: "http://127.0.0.1:\(port)\(path)") else { return nil }
+        var request = URLRequest(url: url)
+        request.httpMethod = "POST"
+        request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+        request.httpBody = Data(json.utf8)
+        request.timeoutInterval = timeout
+        guard let (data, response) = try? await URLSession.shared.data(for: request),
+            let http = response as? HTTPURLResponse
+        else { return nil }
+        return (http.statusCode, String(decoding: data, as: UTF8.self))
+    }
 }

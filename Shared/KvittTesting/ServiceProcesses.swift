@@ -75,13 +75,23 @@ public final class ServiceProcesses: Sendable {
         let log = folder.appendingPathComponent("\(executable).log").path
         let path = TestBroker.executable(executable).path
         let environment = service.environment.map { "\($0.key)=\($0.value)" }
-        guard let pid = Self.spawn(path, environment: environment, log: log) else { throw NotReady(executable) }
-        running.withLock { $0[executable] = pid }
-        let port = service.port
-        let ready = await TestBroker.eventually(timeout: timeout) {
-            await HTTPProbe.get(port: port, path: "/health/ready")?.status == 200
+        guard let pid = Self.spawn(path, environment: environment, log: log) else {
+            throw NotReady(executable, "could not be spawned")
         }
-        guard ready else { throw NotReady(executable) }
+        running.withLock { $0[executable] = pid }
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            // A child that died (its port taken by another test, a bad setting) is not "ready" because something
+            // else answers on the port.
+            var status: Int32 = 0
+            if waitpid(pid, &status, WNOHANG) == pid {
+                running.withLock { _ = $0.removeValue(forKey: executable) }
+                throw NotReady(executable, "exited with status \((status >> 8) & 0xff) (see \(log))")
+            }
+            if await HTTPProbe.get(port: service.port, path: "/health/ready")?.status == 200 { return }
+            try? await Task.sleep(for: .milliseconds(50))
+        }
+        throw NotReady(executable, "not ready within \(timeout)")
     }
 
     /// `kill -9`: no shutdown, no flush — what a crash or an OOM kill does. Waits until the process is gone.
@@ -100,7 +110,16 @@ public final class ServiceProcesses: Sendable {
         }
         for pid in pids.values { _ = Glibc.kill(pid, SIGTERM) }
         var statuses: [String: Int32] = [:]
-        for (executable, pid) in pids { statuses[executable] = await Self.wait(pid) }
+        for (executable, pid) in pids {
+            // A service stuck in its shutdown (waiting for a broker that is gone) must not hang the run: SIGKILL after
+            // the grace period, which shows as 128 + 9 in its status.
+            let killer = Task {
+                try await Task.sleep(for: .seconds(30))
+                _ = Glibc.kill(pid, SIGKILL)
+            }
+            statuses[executable] = await Self.wait(pid)
+            killer.cancel()
+        }
         return statuses
     }
 
@@ -110,9 +129,21 @@ public final class ServiceProcesses: Sendable {
     /// A service that did not start or did not become ready.
     public struct NotReady: Error, CustomStringConvertible {
         public let executable: String
-        init(_ executable: String) { self.executable = executable }
-        public var description: String { "\(executable) did not become ready" }
+        public let reason: String
+        init(_ executable: String, _ reason: String) {
+            self.executable = executable
+            self.reason = reason
+        }
+        public var description: String { "\(executable) did not become ready: \(reason)" }
     }
+
+    private typealias AddCloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
+
+    private static let addCloseFrom: AddCloseFrom? = {
+        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "posix_spawn_file_actions_addclosefrom_np")
+        else { return nil }
+        return unsafeBitCast(symbol, to: AddCloseFrom.self)
+    }()
 
     private static func spawn(_ path: String, environment: [String], log: String) -> pid_t? {
         var fileActions = posix_spawn_file_actions_t()
@@ -120,6 +151,9 @@ public final class ServiceProcesses: Sendable {
         defer { posix_spawn_file_actions_destroy(&fileActions) }
         posix_spawn_file_actions_addopen(&fileActions, 1, log, O_WRONLY | O_CREAT | O_APPEND, 0o644)
         posix_spawn_file_actions_adddup2(&fileActions, 1, 2)
+        // Only standard input, output and error: another test's pipe inherited here would never reach end of file.
+        // glibc 2.34+ has the call, but Swift does not import it (it is behind _GNU_SOURCE), so look it up.
+        if let closeFrom = Self.addCloseFrom { _ = closeFrom(&fileActions, 3) }
         var pid: pid_t = 0
         let arguments = [strdup(path), nil]
         let variables = environment.map { strdup($0) } + [nil]

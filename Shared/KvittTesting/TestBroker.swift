@@ -86,9 +86,31 @@ extension TestBroker {
         URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent(name)
     }
 
-    /// A TCP port that was free a moment ago, for a child process's HTTP server.
+    /// A TCP port on 127.0.0.1 that was free a moment ago, for a child process's HTTP server.
+    ///
+    /// Chosen below Linux's ephemeral range (32768 and up), where the tests' own outgoing connections take their
+    /// ports, and checked by binding it once.
     public static func freePort() -> Int {
-        Int.random(in: 20_000..<40_000)
+        for _ in 0..<200 {
+            let candidate = Int.random(in: 20_000..<32_000)
+            if canBind(candidate) { return candidate }
+        }
+        return Int.random(in: 20_000..<32_000)
+    }
+
+    private static func canBind(_ port: Int) -> Bool {
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard descriptor >= 0 else { return false }
+        defer { close(descriptor) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        return withUnsafePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
+            }
+        }
     }
 
     /// A fresh folder under the system's temporary directory.

@@ -177,6 +177,16 @@ struct CollectionFlowTests {
         // 1 000 EUR at 2 % + 8 % for 15 days: 4.11 EUR.
         #expect(fees.interest.amount == 411)
         #expect(try await bench.record("eur")?.fees == 0)
+        let payBy = try #require(try letter.decoded(CollectionLetterSent.self).first?.payBy)
+        #expect(try letter.decoded(CollectionLetterSent.self).first?.detail?.contains("not a kronor claim") == true)
+        bench.setDate(payBy.adding(days: 1).description)
+        #expect(try await bench.tick().steps == ["creditor-decision-requested"])
+        // The application to Kronofogden goes ahead for a euro claim too, with its interest and no kronor fees.
+        let decided = try await bench.harness.send(DecideEnforcement(invoiceID: "eur", proceed: true))
+        let application = try #require(try decided.first(EnforcementApplicationPrepared.self))
+        #expect(application.detail?.contains("\"currency\":\"EUR\"") == true)
+        #expect(application.detail?.contains("SEK") == false, "\(application.detail ?? "")")
+        #expect(try decided.all(FeesCharged.self).isEmpty)
     }
 
     @Test func aPaymentForAnInvoiceNotSeenYetWaitsInsteadOfBeingDropped() async throws {

@@ -240,9 +240,10 @@ extension RunningSystem {
     /// The messages parked in a service's dead-letter queue (`kvitt dead-letters list --service … --json`).
     func deadLetters(_ executable: String) async throws -> [ParkedMessage] {
         let listed = try await kvitt(["dead-letters", "list", "--service", services[executable]!.name, "--json"])
-        guard listed.status == 0 else { return [] }
-        return listed.output.split(separator: "\n").compactMap { line in
-            try? JSONDecoder().decode(ParkedMessage.self, from: Data(line.utf8))
+        // A failing CLI or a changed format must fail the test, never read as "nothing parked".
+        try #require(listed.status == 0, "kvitt dead-letters list: \(listed.output)")
+        return try listed.output.split(separator: "\n").filter { $0.hasPrefix("{") }.map { line in
+            try JSONDecoder().decode(ParkedMessage.self, from: Data(line.utf8))
         }
     }
 

@@ -14,7 +14,7 @@ struct ContractDocumentTests {
         .deletingLastPathComponent()
 
     /// Runs `scripts/check-contract.py` with arguments; returns its exit status, standard output and error.
-    static func check(_ arguments: [String]) throws -> (status: Int32, output: Data, errors: String) {
+    static func check(_ arguments: [String]) async throws -> (status: Int32, output: Data, errors: String) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["python3", root.appendingPathComponent("scripts/check-contract.py").path] + arguments
@@ -23,21 +23,23 @@ struct ContractDocumentTests {
         process.standardOutput = output
         process.standardError = errors
         try process.run()
-        let outputData = output.fileHandleForReading.readDataToEndOfFile()
-        let errorData = errors.fileHandleForReading.readDataToEndOfFile()
+        // Both pipes at once: a long report on one must not block the script while the other is read.
+        async let errorData = Task.detached { errors.fileHandleForReading.readDataToEndOfFile() }.value
+        let outputData = await Task.detached { output.fileHandleForReading.readDataToEndOfFile() }.value
+        let errorText = String(decoding: await errorData, as: UTF8.self)
         process.waitUntilExit()
-        return (process.terminationStatus, outputData, String(decoding: errorData, as: UTF8.self))
+        return (process.terminationStatus, outputData, errorText)
     }
 
     static var document: String { root.appendingPathComponent("asyncapi.yaml").path }
 
-    @Test func theDocumentIsValidAsyncAPIWithValidExamples() throws {
-        let result = try Self.check([Self.document])
+    @Test func theDocumentIsValidAsyncAPIWithValidExamples() async throws {
+        let result = try await Self.check([Self.document])
         #expect(result.status == 0, "\(result.errors)")
     }
 
-    @Test func everyTypeInCodeEncodesItsExampleToJSONTheSchemaAccepts() throws {
-        let result = try Self.check([Self.document, "--examples"])
+    @Test func everyTypeInCodeEncodesItsExampleToJSONTheSchemaAccepts() async throws {
+        let result = try await Self.check([Self.document, "--examples"])
         try #require(result.status == 0, "\(result.errors)")
         let examples = try #require(try JSONSerialization.jsonObject(with: result.output) as? [String: Any])
 
@@ -69,7 +71,7 @@ struct ContractDocumentTests {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("kvitt-encodings-\(UUID()).json")
         try JSONSerialization.data(withJSONObject: encodings, options: [.sortedKeys]).write(to: file)
         defer { try? FileManager.default.removeItem(at: file) }
-        let checked = try Self.check([Self.document, file.path])
+        let checked = try await Self.check([Self.document, file.path])
         #expect(checked.status == 0, "the schemas reject Swift's encodings:\n\(checked.errors)")
     }
 

@@ -56,6 +56,38 @@ struct ServiceRuntimeIntegrationTests {
         try await service.store.writer.read { db in try ProbeService.tally(db) }
     }
 
+    @Test func theBusinessClockMovesOnlyWhereAllowedAndKeepsItsOffsetAcrossARestart() async throws {
+        let definition = ProbeService.definition(name: "clock", handlerDelay: .zero)
+        let plain = try await InProcessService.start(definition)
+        #expect(await HTTPProbe.post(port: plain.port, path: "/v1/clock", json: #"{"advance": "30d"}"#)?.status == 404)
+        try await plain.stop()
+
+        let database = try TestBroker.temporaryDirectory().appendingPathComponent("clock.sqlite").path
+        let environment = ["KVITT_ENVIRONMENT": "test", "CLOCK_CONTROL": "on", "DATABASE_PATH": database]
+        let first = try await InProcessService.start(definition, environment: environment)
+        #expect(await HTTPProbe.post(port: first.port, path: "/v1/clock", json: #"{"advance": "-1d"}"#)?.status == 400)
+        #expect(
+            await HTTPProbe.post(port: first.port, path: "/v1/clock", json: #"{"advance": "500ms"}"#)?.status == 400
+        )
+        let moved = await HTTPProbe.post(port: first.port, path: "/v1/clock", json: #"{"advance": "30d"}"#)
+        #expect(
+            moved?.status == 200 && moved?.body.contains("\"offsetSeconds\" : 2592000") == true,
+            "\(moved?.body ?? "")"
+        )
+        try await first.stop()
+
+        // Restarted (a crash, a deploy): the service resumes 30 days ahead, where the others still are.
+        let second = try await InProcessService.start(definition, environment: environment)
+        let state = await HTTPProbe.get(port: second.port, path: "/v1/clock")
+        #expect(state?.body.contains("\"offsetSeconds\" : 2592000") == true, "\(state?.body ?? "")")
+        try await second.stop()
+        await TestBroker.cleanUp(
+            services: [plain.name, first.name, second.name],
+            exchanges: [plain.exchange, plain.deadLetterExchange, first.exchange, first.deadLetterExchange]
+                + [second.exchange, second.deadLetterExchange]
+        )
+    }
+
     @Test func transientFailureTwiceThenSuccessHasOneEffectAfterTwoDelayedRetries() async throws {
         let service = try await start()
         let publisher = AMQPPublisher(url: TestBroker.url, options: TestBroker.options("up"), logger: logger)

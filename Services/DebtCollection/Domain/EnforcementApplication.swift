@@ -138,6 +138,8 @@ struct EnforcementApplication: Sendable, Equatable, Codable, CustomStringConvert
         var fees = [Fee(collectionFee)]
         if reminderFeeCharged { fees.append(Fee(.reminder)) }
         fees.append(Fee(.kronofogdenApplication))
+        // The statutory fees are kronor: a claim in another currency carries none of them (as when it was charged).
+        fees.removeAll { $0.amount.currency != capital.currency }
         return try EnforcementApplication(
             applicant: applicant,
             debtor: debtor,

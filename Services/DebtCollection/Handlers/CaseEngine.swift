@@ -84,8 +84,12 @@ struct CaseEngine {
             try emitStep(CollectionSteps.Reminder.self, record, payBy: today.adding(days: 10))
         case .collectionLetter:
             let interest = try lateInterest(record)
-            let fee = CollectionFees.collectionLetter
-            try charge(&record, fees: [.init(kind: "collection-letter", amount: fee)], interest: interest)
+            let charged = try charge(
+                &record,
+                fees: [.init(kind: "collection-letter", amount: CollectionFees.collectionLetter)],
+                interest: interest
+            )
+            let fee = charged.first.map { "\($0.amount)" } ?? "none (not a kronor claim)"
             let payBy = try ladder(record).collectionLetterDueDate(sentOn: today)
             try record.append(.collectionLetterSent(on: today, dueDate: payBy))
             try emitStep(
@@ -167,12 +171,14 @@ struct CaseEngine {
         return max(0, interest.amount.amount - record.interest)
     }
 
-    func charge(_ record: inout CollectionCase, fees: [FeesCharged.Fee], interest: Int64) throws {
+    /// Adds fees and interest to the case and publishes fees-charged; returns the fees actually charged.
+    @discardableResult
+    func charge(_ record: inout CollectionCase, fees: [FeesCharged.Fee], interest: Int64) throws -> [FeesCharged.Fee] {
         // The statutory fees are kronor amounts (inkassoförordningen); they are not converted onto a claim in another
         // currency, which keeps its interest but no fees.
         let fees = fees.filter { $0.amount.currency == record.currencyValue }
         let total = fees.reduce(0) { $0 + $1.amount.amount } + interest
-        guard total > 0 else { return }
+        guard total > 0 else { return fees }
         record.fees += fees.reduce(0) { $0 + $1.amount.amount }
         record.interest += interest
         try emit(
@@ -183,6 +189,7 @@ struct CaseEngine {
                 total: record.money(total)
             )
         )
+        return fees
     }
 
     func emitStep<Kind: CollectionStepKind>(

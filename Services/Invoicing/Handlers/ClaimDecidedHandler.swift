@@ -45,7 +45,14 @@ struct ClaimDecidedHandler: MessageHandler {
             ],
             ourReference: "Skatteverket \(event.referenceNumber)"
         )
-        try CreateInvoiceHandler.create(command, context: context)
+        guard try CreateInvoiceHandler.create(command, context: context) else {
+            // Invoicing's own rules refused the draft (say, the creditor is gone): the refused part must not vanish.
+            throw PermanentFailure(
+                reason: "remainder-not-drafted",
+                detail: "the refused \(event.owedByBuyer) of invoice \(original.number ?? original.id) could not be "
+                    + "drafted; see invoicing.command-rejected for claim \(event.claimID)"
+            )
+        }
         try InvoiceStore.update(
             original,
             event: "claim-decided",

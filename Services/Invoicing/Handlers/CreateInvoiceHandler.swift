@@ -9,8 +9,9 @@ struct CreateInvoiceHandler: MessageHandler {
     }
 
     /// Creates the draft, or rejects the command with its field errors; also used for invoices invoicing raises
-    /// itself (the refused part of a ROT/RUT claim).
-    static func create(_ command: CreateInvoice, context: HandlerContext) throws {
+    /// itself (the refused part of a ROT/RUT claim). Returns whether a draft exists for the external id now.
+    @discardableResult
+    static func create(_ command: CreateInvoice, context: HandlerContext) throws -> Bool {
         if let existing = try InvoiceRecord.find(
             creditorID: command.creditorID,
             externalID: command.externalID,
@@ -20,7 +21,7 @@ struct CreateInvoiceHandler: MessageHandler {
                 "invoice already exists for this external id",
                 metadata: ["invoice.id": "\(existing.id)"]
             )
-            return
+            return true
         }
         let creditor = try CreditorRecord.fetchOne(context.db, key: command.creditorID)?.registration
         var errors = InvoiceValidation.errors(command, creditor: creditor, today: context.now)
@@ -30,7 +31,10 @@ struct CreateInvoiceHandler: MessageHandler {
         case .success(let result): priced = result
         case .failure(let lineErrors): errors += lineErrors.errors
         }
-        guard errors.isEmpty, let creditor, let priced else { return try context.reject(errors) }
+        guard errors.isEmpty, let creditor, let priced else {
+            try context.reject(errors)
+            return false
+        }
 
         let dueDate =
             command.dueDate
@@ -52,5 +56,6 @@ struct CreateInvoiceHandler: MessageHandler {
         )
         try InvoiceStore.insertDraft(event, context: context)
         try context.publish(event)
+        return true
     }
 }

@@ -12,7 +12,7 @@ public final class AdjustableClock: BusinessClock {
 
     public init(base: any BusinessClock = SystemClock(), offset: Duration = .zero) {
         self.base = base
-        self.offsetSeconds = Mutex(offset.components.seconds)
+        self.offsetSeconds = Mutex(min(max(0, offset.components.seconds), DurationText.maximumSeconds))
     }
 
     public func now() -> Date {
@@ -28,7 +28,7 @@ public final class AdjustableClock: BusinessClock {
         let seconds = max(0, duration.components.seconds)
         return .seconds(
             offsetSeconds.withLock { total in
-                total += seconds
+                total = min(total + min(seconds, DurationText.maximumSeconds), DurationText.maximumSeconds)
                 return total
             }
         )

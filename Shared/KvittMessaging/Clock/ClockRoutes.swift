@@ -19,14 +19,16 @@ enum ClockRoutes {
         let advance: String
     }
 
-    static func add(to router: Router<BasicRequestContext>, clock: AdjustableClock, logger: Logger) {
+    static func add(to router: Router<BasicRequestContext>, clock: AdjustableClock, store: MessageStore, logger: Logger)
+    {
         router.get("/v1/clock") { _, _ in try JSONResponse.make(state(clock)) }
         router.post("/v1/clock") { request, context -> Response in
             let body = try? await request.decode(as: Advance.self, context: context)
-            guard let body, let duration = DurationText.parse(body.advance) else {
-                throw HTTPError(.badRequest, message: "expected {\"advance\": \"30d\"} with ms, s, m, h or d\n")
+            guard let body, let duration = DurationText.parse(body.advance), duration >= .seconds(1) else {
+                throw HTTPError(.badRequest, message: "expected {\"advance\": \"30d\"}: at least 1s, in s, m, h or d\n")
             }
-            clock.advance(by: duration)
+            let offset = clock.advance(by: duration)
+            try await store.writer.write { db in try ClockOffsetStore.save(offset, db) }
             logger.warning(
                 "business clock moved forward",
                 metadata: ["by": "\(body.advance)", "now": "\(clock.now())"]

@@ -2,20 +2,27 @@ import Foundation
 
 /// Durations as operators write them in settings and commands: `500ms`, `10s`, `5m`, `12h`, `30d`.
 public enum DurationText {
+    /// The longest duration accepted: 100 years.
+    public static let maximumSeconds: Int64 = 100 * 366 * 86_400
+
     /// Parses one positive duration; `nil` when malformed or not positive.
     public static func parse(_ text: some StringProtocol) -> Duration? {
         let text = text.trimmingCharacters(in: .whitespaces)
         let (digits, unit) =
             text.hasSuffix("ms") ? (text.dropLast(2), "ms") : (text.dropLast(), String(text.last ?? " "))
         guard let value = Int64(digits), value > 0 else { return nil }
+        let secondsPerUnit: Int64
         switch unit {
-        case "ms": return .milliseconds(value)
-        case "s": return .seconds(value)
-        case "m": return .seconds(value * 60)
-        case "h": return .seconds(value * 3600)
-        case "d": return .seconds(value * 86_400)
+        case "ms": return value <= maximumSeconds * 1000 ? .milliseconds(value) : nil
+        case "s": secondsPerUnit = 1
+        case "m": secondsPerUnit = 60
+        case "h": secondsPerUnit = 3600
+        case "d": secondsPerUnit = 86_400
         default: return nil
         }
+        // Bounded, so that a typo cannot overflow a clock or a wait queue's TTL.
+        guard value <= maximumSeconds / secondsPerUnit else { return nil }
+        return .seconds(value * secondsPerUnit)
     }
 
     /// Parses a comma-separated list; `nil` when any part is malformed.

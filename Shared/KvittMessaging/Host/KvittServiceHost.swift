@@ -60,7 +60,18 @@ public enum KvittServiceHost {
     ) throws -> ServiceGroup {
         let store = try MessageStore(path: settings.databasePath, migrations: definition.migrations)
         // Time travel only exists when the settings allowed it (never in production); otherwise the clock is untouched.
-        let adjustableClock = settings.clockControl ? AdjustableClock(base: clock, offset: settings.clockOffset) : nil
+        precondition(
+            !(settings.clockControl && settings.environment == .production),
+            "clock control is never built in production"
+        )
+        let adjustableClock: AdjustableClock?
+        if settings.clockControl {
+            // A restart resumes at the offset already reached, so this service never falls behind the others.
+            let stored = try store.writer.write { db in try ClockOffsetStore.load(db) }
+            adjustableClock = AdjustableClock(base: clock, offset: max(settings.clockOffset, stored))
+        } else {
+            adjustableClock = nil
+        }
         let clock: any BusinessClock = adjustableClock ?? clock
         if let adjustableClock {
             logger.warning(
@@ -149,7 +160,9 @@ public enum KvittServiceHost {
             readiness: readiness,
             routes: { router in
                 definition.routes(router, context)
-                if let adjustableClock { ClockRoutes.add(to: router, clock: adjustableClock, logger: logger) }
+                if let adjustableClock {
+                    ClockRoutes.add(to: router, clock: adjustableClock, store: store, logger: logger)
+                }
             },
             onRunning: { port in
                 logger.info("HTTP listening", metadata: ["http.port": "\(port)"])

@@ -38,6 +38,16 @@ actor OutboxMarker {
         if writing == nil { writing = Task { await self.drain() } }
     }
 
+    /// Counts the pending rows for the backlog gauge (at most once a second), also when nothing was marked: during
+    /// a broker outage the gauge must keep rising.
+    func refreshBacklog() async {
+        guard ContinuousClock.now - backlogCountedAt >= .seconds(1) else { return }
+        backlogCountedAt = .now
+        if let backlog = try? await store.writer.read({ db in try Outbox.backlog(db) }) {
+            metrics.outboxBacklog(backlog)
+        }
+    }
+
     /// Returns once everything submitted so far is written.
     func flush() async {
         while let writing { await writing.value }

@@ -66,6 +66,7 @@ public final class OutboxRelay: Service {
                 }
                 // Caught up, or a row must be sent again: settle the marks, then start from the first pending row.
                 await marker.flush()
+                await marker.refreshBacklog()
                 cursor = 0
                 await wakeSignal.wait(timeout: idleInterval)
             }
@@ -99,7 +100,7 @@ public final class OutboxRelay: Service {
     /// publishes them with confirms.
     func publishPass(after cursor: Int64) async throws -> Pass {
         let batchSize = batchSize
-        let rows = try await store.writer.read { db in
+        let fetched = try await store.writer.read { db in
             try Row.fetchAll(
                 db.cachedStatement(
                     sql: """
@@ -108,8 +109,10 @@ public final class OutboxRelay: Service {
                         """
                 ),
                 arguments: [cursor, batchSize]
-            ).compactMap { row -> OutboxRow? in
-                guard let type = MessageType(wireName: row["type"]) else { return nil }
+            ).map { row -> Result<OutboxRow, MalformedRow> in
+                guard let type = MessageType(wireName: row["type"]) else {
+                    return .failure(MalformedRow(id: row["id"], type: row["type"]))
+                }
                 let envelope = MessageEnvelope(
                     messageID: row["message_id"],
                     type: type,
@@ -118,10 +121,22 @@ public final class OutboxRelay: Service {
                     timestamp: Date(timeIntervalSince1970: row["created_at"]),
                     appID: row["app_id"]
                 )
-                return OutboxRow(id: row["id"], envelope: envelope, body: [UInt8](row["body"] as Data))
+                return .success(OutboxRow(id: row["id"], envelope: envelope, body: [UInt8](row["body"] as Data)))
             }
         }
-        var pass = Pass(fetched: rows.count, lastID: rows.last?.id)
+        var pass = Pass(fetched: fetched.count)
+        var rows: [OutboxRow] = []
+        for entry in fetched {
+            switch entry {
+            case .success(let row):
+                rows.append(row)
+                pass.lastID = row.id
+            case .failure(let malformed):
+                // Never range-marked as sent: parked with the reason, for an operator to look at.
+                pass.marks.parked.append((malformed.id, "malformed message type '\(malformed.type)'"))
+                pass.lastID = malformed.id
+            }
+        }
         guard !rows.isEmpty else { return pass }
         let messages = rows.map { row in
             AMQPOutgoingMessage(
@@ -155,9 +170,15 @@ public final class OutboxRelay: Service {
             }
         }
         pass.marks.wholeBatch =
-            pass.marks.sent.count == rows.count ? (first: rows[0].id, last: rows[rows.count - 1].id) : nil
+            pass.marks.sent.count == fetched.count ? (first: rows[0].id, last: rows[rows.count - 1].id) : nil
         return pass
     }
+}
+
+/// An outbox row whose stored type is not a wire name (a hand-edited or damaged row).
+struct MalformedRow: Error {
+    let id: Int64
+    let type: String
 }
 
 extension AMQPProperties {

@@ -72,12 +72,19 @@ public struct FaultInjectionRun: Sendable {
         defer { progress("logs and databases: \(processes.folder.path)") }
 
         try await registerCreditor(sender, exchange: exchange)
-        let faults = FaultInjector(plan: plan, processes: processes, progress: progress)
+        let paymentsStarted = PhaseFlag()
+        let faults = FaultInjector(
+            plan: plan,
+            processes: processes,
+            paymentsStarted: paymentsStarted,
+            progress: progress
+        )
         let chaos = Task { try await faults.run() }
 
         progress("creating and attesting \(plan.invoices) invoices")
         let invoices = try await issueInvoices(sender, reader)
         progress("paying them (BgMax files, Swish, card) with \(plan.unmatchedPayments) unmatched payments")
+        paymentsStarted.set()
         let expected = try await pay(invoices, sender)
         try await sendPoison(sender)
         let (kills, restarts) = try await chaos.value
@@ -89,7 +96,13 @@ public struct FaultInjectionRun: Sendable {
             let payments = await reader.payments()
             return payments?.count == expected.payments.count
         }
-        report.violations = await audit(expected, invoices, reader, processes)
+        // The other services apply the last payment-matched events a moment later: read until the books agree.
+        let deadline = ContinuousClock.now + .seconds(60)
+        repeat {
+            report.violations = await audit(expected, invoices, reader, processes)
+            if report.violations.isEmpty { break }
+            try await Task.sleep(for: .seconds(1))
+        } while ContinuousClock.now < deadline
         report.seconds = (ContinuousClock.now - started).secondsValue
         let letters = try await deadLetters(processes)
         report.deadLetters = letters.count
@@ -314,7 +327,22 @@ public struct FaultInjectionRun: Sendable {
         _ processes: ServiceProcesses
     ) async -> [String] {
         var violations: [String] = []
-        let invoicing = Dictionary((await reader.invoices() ?? []).map { ($0.id, $0) }) { first, _ in first }
+        let allInvoices = await reader.invoices() ?? []
+        // Nothing created twice, nothing lost: one invoice per external id sent.
+        if allInvoices.count != plan.invoices {
+            violations.append("invoicing holds \(allInvoices.count) invoices of \(plan.invoices) created")
+        }
+        for (externalID, copies) in Dictionary(grouping: allInvoices, by: \.externalID) where copies.count > 1 {
+            violations.append("external id \(externalID) became \(copies.count) invoices")
+        }
+        // The services' books against each other, beyond what was sent (BooksAudit's own rules).
+        violations += await BooksAudit.violations(
+            invoicingPort: processes.port("invoicing"),
+            paymentMatchingPort: processes.port("payment-matching"),
+            debtCollectionPort: processes.port("debt-collection"),
+            creditorID: Self.creditorID
+        )
+        let invoicing = Dictionary(allInvoices.map { ($0.id, $0) }) { first, _ in first }
         let receivables = Dictionary((await reader.receivables() ?? []).map { ($0.invoiceID, $0) }) { first, _ in first
         }
         let cases = Dictionary((await reader.cases() ?? []).map { ($0.invoiceID, $0) }) { first, _ in first }
@@ -385,9 +413,7 @@ public struct FaultInjectionRun: Sendable {
                 ]
             )
             for line in output.split(separator: "\n") where line.hasPrefix("{") {
-                if let letter = try? JSONDecoder().decode(DeadLetterLine.self, from: Data(line.utf8)) {
-                    letters.append(letter)
-                }
+                letters.append(try JSONDecoder().decode(DeadLetterLine.self, from: Data(line.utf8)))
             }
         }
         return letters

@@ -1,38 +1,65 @@
 import Foundation
+import Synchronization
 
 /// Kills random services (`kill -9`) at random moments and restarts them, and stops and starts the broker, as the
 /// plan says; returns how many of each it did.
+///
+/// Half of the faults wait until payments flow, and the first of those kills payment-matching while it takes in the
+/// bank files, so that every run puts settlement itself under fire, not only invoicing.
 struct FaultInjector: Sendable {
     let plan: FaultInjectionPlan
     let processes: ServiceProcesses
+    let paymentsStarted: PhaseFlag
     let progress: @Sendable (String) -> Void
+
+    enum Fault { case kill, brokerRestart }
+
+    /// The kills in order, with the broker restarts spread evenly among them.
+    var schedule: [Fault] {
+        var faults = [Fault](repeating: .kill, count: plan.kills)
+        for number in stride(from: plan.brokerRestarts, through: 1, by: -1) {
+            faults.insert(.brokerRestart, at: number * plan.kills / (plan.brokerRestarts + 1))
+        }
+        return faults
+    }
 
     func run() async throws -> (kills: Int, brokerRestarts: Int) {
         var random = SeededGenerator(state: plan.seed)
         let executables = processes.services.keys.sorted()
-        // Broker restarts fall between kills, evenly spread.
-        let restartAfter = Set((1...max(1, plan.brokerRestarts)).map { $0 * plan.kills / (plan.brokerRestarts + 1) })
+        let schedule = schedule
+        let secondHalf = schedule.count / 2
         var kills = 0
         var restarts = 0
-        while kills < plan.kills || restarts < plan.brokerRestarts {
-            try await Task.sleep(for: .milliseconds(Int.random(in: 300...1200, using: &random)))
-            if restarts < plan.brokerRestarts && (restartAfter.contains(kills) || kills >= plan.kills) {
+        for (index, fault) in schedule.enumerated() {
+            if index >= secondHalf {
+                while !paymentsStarted.isSet { try await Task.sleep(for: .milliseconds(20)) }
+            }
+            let pause = index == secondHalf ? 50...200 : 300...1200
+            try await Task.sleep(for: .milliseconds(Int.random(in: pause, using: &random)))
+            switch fault {
+            case .brokerRestart:
                 progress("fault: broker stop")
                 try await TestBroker.control("stop")
                 try await Task.sleep(for: .milliseconds(Int.random(in: 500...2000, using: &random)))
                 try await TestBroker.control("start")
                 progress("fault: broker started again")
                 restarts += 1
-                if kills >= plan.kills { continue }
+            case .kill:
+                let victim = index == secondHalf ? "payment-matching" : executables.randomElement(using: &random)!
+                progress("fault: kill -9 \(victim)")
+                await processes.kill(victim)
+                kills += 1
+                try await Task.sleep(for: .milliseconds(Int.random(in: 50...500, using: &random)))
+                try await processes.start(victim, timeout: .seconds(90))
             }
-            guard kills < plan.kills else { continue }
-            let victim = executables.randomElement(using: &random)!
-            progress("fault: kill -9 \(victim)")
-            await processes.kill(victim)
-            kills += 1
-            try await Task.sleep(for: .milliseconds(Int.random(in: 50...500, using: &random)))
-            try await processes.start(victim, timeout: .seconds(90))
         }
         return (kills, restarts)
     }
+}
+
+/// A one-way switch between the driver's phases.
+final class PhaseFlag: Sendable {
+    private let value = Mutex(false)
+    func set() { value.withLock { $0 = true } }
+    var isSet: Bool { value.withLock { $0 } }
 }
