@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Starts or stops a project-local RabbitMQ node on 127.0.0.1, with its state under .run/rabbitmq.
-# Usage: scripts/broker.sh start|stop|status
+# Usage: scripts/broker.sh start|stop|reset|status|ctl ARGS
 # Env: KVITT_AMQP_PORT (default 5672).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -52,6 +52,12 @@ stop)
     epmd -kill >/dev/null 2>&1 || true
     echo "broker: stopped"
     ;;
+reset)
+    # A fresh node: no queues, exchanges or users left over from earlier (perhaps interrupted) runs.
+    "$0" stop >/dev/null
+    rm -rf "$state/mnesia"
+    exec "$0" start
+    ;;
 status)
     if ping_node; then echo "broker: running"; else echo "broker: stopped"; exit 1; fi
     ;;
@@ -60,7 +66,7 @@ ctl)
     rabbitmqctl "$@"
     ;;
 *)
-    echo "usage: $0 start|stop|status|ctl ARGS" >&2
+    echo "usage: $0 start|stop|reset|status|ctl ARGS" >&2
     exit 2
     ;;
 esac

@@ -104,10 +104,19 @@ public struct FaultInjectionRun: Sendable {
             try await Task.sleep(for: .seconds(1))
         } while ContinuousClock.now < deadline
         report.seconds = (ContinuousClock.now - started).secondsValue
-        let letters = try await deadLetters(processes)
+        // Parking is asynchronous too (a poison message may wait behind a restarted service's backlog).
+        var letters = try await deadLetters(processes)
+        let parkingDeadline = ContinuousClock.now + .seconds(30)
+        while letters.count < plan.poisonMessages, ContinuousClock.now < parkingDeadline {
+            try await Task.sleep(for: .seconds(1))
+            letters = try await deadLetters(processes)
+        }
         report.deadLetters = letters.count
         if letters.count != plan.poisonMessages {
-            report.violations.append("\(letters.count) dead letters for \(plan.poisonMessages) poison messages")
+            report.violations.append(
+                "\(letters.count) dead letters for \(plan.poisonMessages) poison messages: "
+                    + letters.map { "\($0.type) \($0.reason)" }.joined(separator: ", ")
+            )
         }
         for letter in letters where letter.reason != FailureReason.undecodableBody.rawValue {
             report.violations.append("dead letter \(letter.id) (\(letter.type)) parked as \(letter.reason)")
