@@ -50,6 +50,7 @@ enum DebtCollectionService {
         registry.register(CreditorRegisteredHandler())
         registry.register(InvoiceIssuedHandler(rates: rates))
         registry.register(BalanceHandlers.Paid(rates: rates))
+        registry.register(BalanceHandlers.Released(rates: rates))
         registry.register(BalanceHandlers.Credited(rates: rates))
         registry.register(BalanceHandlers.CreditUsed(rates: rates))
         registry.register(CaseCommandHandlers.Send(rates: rates))

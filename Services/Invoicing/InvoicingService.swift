@@ -22,6 +22,7 @@ enum InvoicingService {
         registry.register(ReductionAllocatedHandler())
         registry.register(ReductionRejectedHandler())
         registry.register(PaymentMatchedHandler())
+        registry.register(PaymentAllocationReleasedHandler())
         registry.register(FeesChargedHandler())
         registry.register(ClaimDecidedHandler())
     }

@@ -21,7 +21,7 @@ struct TopologyCommand: AsyncParsableCommand {
             ChangeDueDate.messageType,
             CreateCreditInvoice.messageType, ApplyCredit.messageType, ReductionAllocated.messageType,
             ReductionRejected.messageType, PaymentMatched.messageType, FeesCharged.messageType,
-            ClaimDecided.messageType,
+            ClaimDecided.messageType, PaymentAllocationReleased.messageType,
         ],
         "payment-matching": [
             InvoiceIssued.messageType, InvoiceCredited.messageType, CreditApplied.messageType, FeesCharged.messageType,
@@ -30,6 +30,7 @@ struct TopologyCommand: AsyncParsableCommand {
         ],
         "debt-collection": [
             CreditorRegistered.messageType, InvoiceIssued.messageType, PaymentMatched.messageType,
+            PaymentAllocationReleased.messageType,
             InvoiceCredited.messageType, CreditApplied.messageType, SendToCollection.messageType,
             RecallCollection.messageType, CreateInstallmentPlan.messageType, PostponeNextEvent.messageType,
             DecideEnforcement.messageType, StartLongTermSurveillance.messageType,

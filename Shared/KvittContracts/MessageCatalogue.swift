@@ -9,6 +9,7 @@ public enum MessageCatalogue {
         RegisterPayment.self, ImportBankgiroFile.self, LinkPayment.self, RemovePayment.self, PaymentRegistered.self,
         PaymentMatched.self, InvoicePaid.self, InvoicePartiallyPaid.self, OverpaymentRecorded.self,
         PaymentUnmatched.self, PaymentRemoved.self, BankgiroFileImported.self, PaymentMatchingCommandRejected.self,
+        PaymentAllocationReleased.self,
         ReductionAllocated.self, ReductionRejected.self, GenerateClaimFile.self, ClaimFileGenerated.self,
         RecordDecision.self, ClaimDecided.self, TaxReductionCommandRejected.self,
         SendToCollection.self, RecallCollection.self, CreateInstallmentPlan.self, PostponeNextEvent.self,

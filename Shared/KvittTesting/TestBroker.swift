@@ -10,12 +10,41 @@ import Logging
 public enum TestBroker {
     /// `AMQP_URL` from the environment, or the project-local node of `scripts/broker.sh` on 127.0.0.1:5672.
     public static var url: AMQPURL {
+        _ = reachableAtFirstUse
+        return configuredURL
+    }
+
+    private static var configuredURL: AMQPURL {
         let text = ProcessInfo.processInfo.environment["AMQP_URL"] ?? "amqp://guest:guest@127.0.0.1:5672/"
         do {
             return try AMQPURL(parsing: text)
         } catch {
             fatalError("AMQP_URL is not a valid AMQP URL: \(error)")
         }
+    }
+
+    /// Checked once, when a test first needs the broker: without one, publishers and consumers would wait for it
+    /// forever (as services should), and the run would hang instead of saying what is missing.
+    private static let reachableAtFirstUse: Bool = {
+        let target = configuredURL
+        guard canConnect(host: target.host, port: Int(target.port)) else {
+            fatalError(
+                "no RabbitMQ at \(target.host):\(target.port): start it with scripts/broker.sh start (make test does)"
+            )
+        }
+        return true
+    }()
+
+    private static func canConnect(host: String, port: Int) -> Bool {
+        var hints = addrinfo()
+        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
+        var results: UnsafeMutablePointer<addrinfo>?
+        guard getaddrinfo(host, String(port), &hints, &results) == 0, let first = results else { return false }
+        defer { freeaddrinfo(results) }
+        let descriptor = socket(first.pointee.ai_family, first.pointee.ai_socktype, first.pointee.ai_protocol)
+        guard descriptor >= 0 else { return false }
+        defer { close(descriptor) }
+        return connect(descriptor, first.pointee.ai_addr, first.pointee.ai_addrlen) == 0
     }
 
     /// A name no other test uses: `prefix-` and 12 random hex digits.

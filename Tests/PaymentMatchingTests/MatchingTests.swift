@@ -39,6 +39,35 @@ struct MatchingTests {
         #expect(try await harness.receivable("inv-2")?.balance == 0)
     }
 
+    @Test func aCreditAfterPaymentGivesTheDifferenceBackAsAnOverpaymentToRefund() async throws {
+        let harness = try await harnessWithInvoices()
+        let paid = try await harness.send(H.bankgiroPayment("bg-c", amount: 125_000, reference: "10017"))
+        let paymentID = try #require(try paid.first(PaymentMatched.self)?.paymentID)
+
+        // Invoicing credited 300 kr of the paid 1 250 kr: the invoice now owes 950 kr and has 1 250 kr paid.
+        let credited = try await harness.send(
+            InvoiceCredited(invoiceID: "inv-1", creditInvoiceID: "k-1", amount: Money(minorUnits: 30_000, .sek))
+        )
+        let released = try #require(try credited.first(PaymentAllocationReleased.self))
+        #expect(released.paymentID == paymentID && released.amount == Money(minorUnits: 30_000, .sek))
+        #expect(released.reason.contains("k-1"))
+        #expect(try credited.first(OverpaymentRecorded.self)?.amount == Money(minorUnits: 30_000, .sek))
+        let receivable = try #require(try await harness.receivable("inv-1"))
+        #expect(receivable.paid == 95_000 && receivable.balance == 0)
+        let payment = try #require(try await harness.payment(paymentID))
+        #expect(payment.status == .overpaid && payment.unapplied == 30_000)
+
+        // The 300 kr is refunded through the bank and taken off the overpayments list.
+        let removed = try await harness.send(RemovePayment(paymentID: paymentID, reason: "återbetald 300 kr"))
+        #expect(try removed.first(PaymentRemoved.self) != nil)
+        // A credit that leaves the invoice still owing something releases nothing.
+        try await harness.send(H.bankgiroPayment("bg-d", amount: 20_000, reference: "10025"))
+        let small = try await harness.send(
+            InvoiceCredited(invoiceID: "inv-2", creditInvoiceID: "k-2", amount: Money(minorUnits: 10_000, .sek))
+        )
+        #expect(try small.first(PaymentAllocationReleased.self) == nil)
+    }
+
     @Test func unmatchedAndDuplicateSourceID() async throws {
         let harness = try await harnessWithInvoices()
         let unmatched = try await harness.send(H.bankgiroPayment("bg-9", amount: 5_000, reference: "99999999"))

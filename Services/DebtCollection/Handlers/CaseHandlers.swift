@@ -88,6 +88,18 @@ struct BalanceHandlers {
         }
     }
 
+    /// A credit left the invoice owing less than was paid; the difference went back to the payer.
+    struct Released: MessageHandler {
+        let rates: ReferenceRateTable
+        func handle(_ event: PaymentAllocationReleased, context: HandlerContext) throws {
+            guard var record = try context.collectionCase(event.invoiceID) else {
+                throw BalanceHandlers.missing(event.invoiceID, "released payment")
+            }
+            record.paid -= event.amount.amount
+            try context.engine(rates).reschedule(&record)
+        }
+    }
+
     struct Credited: MessageHandler {
         let rates: ReferenceRateTable
         func handle(_ event: InvoiceCredited, context: HandlerContext) throws {

@@ -21,3 +21,28 @@ struct PaymentMatchedHandler: MessageHandler {
         )
     }
 }
+
+/// A credit left the invoice owing less than was paid, and payment-matching gave the difference back to the payer:
+/// the invoice counts that much less as paid (its balance returns to zero rather than below).
+struct PaymentAllocationReleasedHandler: MessageHandler {
+    func handle(_ event: PaymentAllocationReleased, context: HandlerContext) throws {
+        guard var invoice = try InvoiceRecord.find(event.invoiceID, context.db) else {
+            throw PermanentFailure(
+                reason: "unknown-invoice",
+                detail: "payment released from unknown invoice \(event.invoiceID)"
+            )
+        }
+        invoice.paid -= event.amount.amount
+        if invoice.status == .closed && invoice.balance > 0 {
+            invoice.status = .issued
+            invoice.closedAt = nil
+        }
+        InvoiceStore.closeIfSettled(&invoice, at: context.now)
+        try InvoiceStore.update(
+            invoice,
+            event: "payment-released",
+            detail: "\(event.amount) back to the payer (\(event.reason)), balance \(invoice.money(invoice.balance))",
+            context: context
+        )
+    }
+}

@@ -33,13 +33,22 @@ struct InvoiceIssuedHandler: MessageHandler {
     }
 }
 
-/// Lowers the original's amount due by an attested credit invoice.
+/// Lowers the original's amount due by an attested credit invoice; what was paid beyond the new amount due goes back
+/// to the payer as an overpayment.
 struct InvoiceCreditedHandler: MessageHandler {
     func handle(_ event: InvoiceCredited, context: HandlerContext) throws {
         guard var receivable = try ReceivableRecord.fetchOne(context.db, key: event.invoiceID) else {
             throw NotYetKnown(reason: "unknown-invoice", detail: "credit for unknown invoice \(event.invoiceID)")
         }
         receivable.adjustments += event.amount.amount
+        if receivable.balance < 0 {
+            try AllocationRelease.release(
+                -receivable.balance,
+                from: &receivable,
+                reason: "credited by credit invoice \(event.creditInvoiceID) after payment",
+                context: context
+            )
+        }
         try receivable.update(context.db)
     }
 }

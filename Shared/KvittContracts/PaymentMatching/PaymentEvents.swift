@@ -87,6 +87,25 @@ public struct OverpaymentRecorded: KvittMessage, Equatable {
     }
 }
 
+/// A credit lowered what an invoice owes below what was already paid on it: that much of a payment is taken back from
+/// the invoice and is the payer's again, on the overpayments list to refund or link. Invoicing and debt-collection
+/// lower the invoice's paid amount by it.
+public struct PaymentAllocationReleased: KvittMessage, Equatable {
+    public static let messageType: MessageType = "payment-matching.payment-allocation-released.v1"
+    public var paymentID: String
+    public var invoiceID: String
+    /// What the invoice no longer counts as paid (positive).
+    public var amount: Money
+    /// Why, e.g. the credit invoice that caused it.
+    public var reason: String
+    public init(paymentID: String, invoiceID: String, amount: Money, reason: String) {
+        self.paymentID = paymentID
+        self.invoiceID = invoiceID
+        self.amount = amount
+        self.reason = reason
+    }
+}
+
 /// A payment matched no receivable ("Omatchade betalningar").
 public struct PaymentUnmatched: KvittMessage, Equatable {
     public static let messageType: MessageType = "payment-matching.payment-unmatched.v1"
