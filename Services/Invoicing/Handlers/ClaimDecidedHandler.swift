@@ -10,9 +10,7 @@ import KvittMessaging
 struct ClaimDecidedHandler: MessageHandler {
     func handle(_ event: ClaimDecided, context: HandlerContext) throws {
         guard event.owedByBuyer.amount > 0 else { return }
-        guard let original = try InvoiceRecord.find(event.invoiceID, context.db) else {
-            throw PermanentFailure(reason: "unknown-invoice", detail: "decision on unknown invoice \(event.invoiceID)")
-        }
+        let original = try InvoiceRecord.referenced(event.invoiceID, by: "Skatteverket's decision", context.db)
         let externalID = "skatteverket-\(event.claimID)"
         guard try InvoiceRecord.find(creditorID: original.creditorID, externalID: externalID, context.db) == nil else {
             return  // this claim's remainder is already drafted

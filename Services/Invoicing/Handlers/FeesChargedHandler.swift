@@ -4,12 +4,7 @@ import KvittMessaging
 /// Adds debt-collection's fees and interest to the invoice's balance, so invoicing shows what the debtor owes now.
 struct FeesChargedHandler: MessageHandler {
     func handle(_ event: FeesCharged, context: HandlerContext) throws {
-        guard var invoice = try InvoiceRecord.find(event.invoiceID, context.db) else {
-            throw PermanentFailure(
-                reason: "unknown-invoice",
-                detail: "fees charged on unknown invoice \(event.invoiceID)"
-            )
-        }
+        var invoice = try InvoiceRecord.referenced(event.invoiceID, by: "fees charged", context.db)
         // Debt-collection charges fees only on issued invoices; one on a draft or a credit is a faulty event.
         guard invoice.status != .draft, invoice.kind == "debit" else {
             throw PermanentFailure(

@@ -5,12 +5,7 @@ import KvittMessaging
 /// invoice closes.
 struct PaymentMatchedHandler: MessageHandler {
     func handle(_ event: PaymentMatched, context: HandlerContext) throws {
-        guard var invoice = try InvoiceRecord.find(event.invoiceID, context.db) else {
-            throw PermanentFailure(
-                reason: "unknown-invoice",
-                detail: "payment matched to unknown invoice \(event.invoiceID)"
-            )
-        }
+        var invoice = try InvoiceRecord.referenced(event.invoiceID, by: "payment matched", context.db)
         invoice.paid += event.amount.amount
         InvoiceStore.closeIfSettled(&invoice, at: context.now)
         try InvoiceStore.update(
@@ -26,12 +21,7 @@ struct PaymentMatchedHandler: MessageHandler {
 /// the invoice counts that much less as paid (its balance returns to zero rather than below).
 struct PaymentAllocationReleasedHandler: MessageHandler {
     func handle(_ event: PaymentAllocationReleased, context: HandlerContext) throws {
-        guard var invoice = try InvoiceRecord.find(event.invoiceID, context.db) else {
-            throw PermanentFailure(
-                reason: "unknown-invoice",
-                detail: "payment released from unknown invoice \(event.invoiceID)"
-            )
-        }
+        var invoice = try InvoiceRecord.referenced(event.invoiceID, by: "payment released", context.db)
         invoice.paid -= event.amount.amount
         if invoice.status == .closed && invoice.balance > 0 {
             invoice.status = .issued

@@ -4,12 +4,7 @@ import KvittMessaging
 /// Records tax-reduction's allocation: the invoice can now be attested, and the buyer pays the total minus it.
 struct ReductionAllocatedHandler: MessageHandler {
     func handle(_ event: ReductionAllocated, context: HandlerContext) throws {
-        guard var invoice = try InvoiceRecord.find(event.invoiceID, context.db) else {
-            throw PermanentFailure(
-                reason: "unknown-invoice",
-                detail: "reduction allocated for unknown invoice \(event.invoiceID)"
-            )
-        }
+        var invoice = try InvoiceRecord.referenced(event.invoiceID, by: "reduction allocated", context.db)
         guard invoice.status == .draft else {
             context.logger.warning("reduction allocated for an invoice already attested; ignored")
             return
@@ -31,12 +26,7 @@ struct ReductionAllocatedHandler: MessageHandler {
 /// Records tax-reduction's refusal: the invoice is blocked from attest with the reason.
 struct ReductionRejectedHandler: MessageHandler {
     func handle(_ event: ReductionRejected, context: HandlerContext) throws {
-        guard var invoice = try InvoiceRecord.find(event.invoiceID, context.db) else {
-            throw PermanentFailure(
-                reason: "unknown-invoice",
-                detail: "reduction rejected for unknown invoice \(event.invoiceID)"
-            )
-        }
+        var invoice = try InvoiceRecord.referenced(event.invoiceID, by: "reduction rejected", context.db)
         guard invoice.status == .draft else { return }
         invoice.reductionState = .rejected
         invoice.reductionDetail = ([event.reason] + event.errors.map(\.description)).joined(separator: "; ")

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import KvittContracts
+import KvittMessaging
 
 /// An invoice row: the key facts as columns (for filters and balances), the full created/issued events as JSON.
 struct InvoiceRecord: Codable, FetchableRecord, PersistableRecord, Sendable {
@@ -60,6 +61,15 @@ struct InvoiceRecord: Codable, FetchableRecord, PersistableRecord, Sendable {
 
     static func find(_ id: String, _ db: Database) throws -> InvoiceRecord? {
         try InvoiceRecord.fetchOne(db, key: id)
+    }
+
+    /// The invoice an event from another service refers to. Invoicing issued every invoice the others know, so an
+    /// unknown one is a faulty event: parked at once as `unknown-invoice`, `what` saying which event it was.
+    static func referenced(_ id: String, by what: String, _ db: Database) throws -> InvoiceRecord {
+        guard let invoice = try find(id, db) else {
+            throw PermanentFailure(reason: "unknown-invoice", detail: "\(what) for unknown invoice \(id)")
+        }
+        return invoice
     }
 
     static func find(creditorID: String, externalID: String, _ db: Database) throws -> InvoiceRecord? {
