@@ -98,7 +98,10 @@ final class AMQPConnectionDriver: Sendable {
                 state.connectWaiters[id] = continuation
                 return false
             }
-            if ready { continuation.resume() }
+            if ready {
+                continuation.resume()
+                return
+            }
             // A sleeping task, not a thread: the wait itself never blocks anything.
             Task { [self] in
                 try? await Task.sleep(for: timeout)
@@ -229,7 +232,7 @@ final class AMQPConnectionDriver: Sendable {
 
     /// A duration as `poll`'s timeout argument.
     private static func milliseconds(_ duration: Duration) -> Int32 {
-        Int32(clamping: duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000)
+        Int32(clamping: duration.milliseconds)
     }
 
     private func drainWake() {

@@ -237,10 +237,8 @@ public struct DeliveryBatches: AsyncSequence, Sendable {
             while true {
                 let batch = ready.takeAll()
                 if !batch.isEmpty { return batch }
-                guard await signals.next() != nil else {
-                    let rest = ready.takeAll()
-                    return rest.isEmpty ? nil : rest
-                }
+                // Stopping empties the buffer before the signals end: what was left belongs to a closed connection.
+                guard await signals.next() != nil else { return nil }
             }
         }
     }

@@ -144,8 +144,7 @@ final class PublisherRole: AMQPConnectionRole, @unchecked Sendable {
         nextTag = 1
         if !inFlight.isEmpty {
             logger.info("re-sending unconfirmed messages after reconnect", metadata: ["count": "\(inFlight.count)"])
-            queued = inFlight.map(\.request) + queued[queuedHead...]
-            queuedHead = 0
+            sendFirst(inFlight.map(\.request))
             inFlight = []
         }
     }
@@ -180,10 +179,8 @@ final class PublisherRole: AMQPConnectionRole, @unchecked Sendable {
         case .ack(let tag, let multiple):
             settle(upTo: tag, multiple: multiple) { $0.returned.map { .failure($0) } ?? .success(()) }
         case .nack(let tag, let multiple):
-            let refused = inFlight.filter { multiple ? $0.tag <= tag : $0.tag == tag }
-            inFlight.removeAll { multiple ? $0.tag <= tag : $0.tag == tag }
             var again: [Request] = []
-            for entry in refused {
+            for entry in take(upTo: tag, multiple: multiple) {
                 var request = entry.request
                 request.nacks += 1
                 if request.nacks > Self.nackRetries {
@@ -197,8 +194,7 @@ final class PublisherRole: AMQPConnectionRole, @unchecked Sendable {
                     "broker refused messages (basic.nack); sending them again",
                     metadata: ["count": "\(again.count)"]
                 )
-                queued = again + queued[queuedHead...]
-                queuedHead = 0
+                sendFirst(again)
             }
         case .basicReturn(let channel, let code, let text, _, let routingKey):
             let (properties, _) = try session.readContent(channel: channel)
@@ -216,16 +212,26 @@ final class PublisherRole: AMQPConnectionRole, @unchecked Sendable {
     }
 
     private func settle(upTo tag: UInt64, multiple: Bool, result: (InFlight) -> Result<Void, AMQPError>) {
-        if multiple {
-            let count = inFlight.prefix { $0.tag <= tag }.count
-            for entry in inFlight.prefix(count) {
-                entry.request.completion.complete(entry.request.index, result(entry))
-            }
-            inFlight.removeFirst(count)
-        } else if let index = inFlight.firstIndex(where: { $0.tag == tag }) {
-            let entry = inFlight.remove(at: index)
+        for entry in take(upTo: tag, multiple: multiple) {
             entry.request.completion.complete(entry.request.index, result(entry))
         }
+    }
+
+    /// Removes and returns the in-flight messages an ack or nack covers (in tag order).
+    private func take(upTo tag: UInt64, multiple: Bool) -> [InFlight] {
+        if multiple {
+            let count = inFlight.prefix { $0.tag <= tag }.count
+            defer { inFlight.removeFirst(count) }
+            return Array(inFlight.prefix(count))
+        }
+        guard let index = inFlight.firstIndex(where: { $0.tag == tag }) else { return [] }
+        return [inFlight.remove(at: index)]
+    }
+
+    /// Puts requests at the head of the queue, before anything not yet published.
+    private func sendFirst(_ requests: [Request]) {
+        queued = requests + queued[queuedHead...]
+        queuedHead = 0
     }
 
     func sessionLost(_ error: AMQPError) {}

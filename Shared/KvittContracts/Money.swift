@@ -105,15 +105,43 @@ public struct Money: Hashable, Sendable, Codable, CustomStringConvertible {
         "\(Self.decimalString(amount, exponent: currency.minorUnitExponent)) \(currency.code)"
     }
 
+    /// The number for people, without the currency: `12 500,00` with `decimalSeparator: ","` and
+    /// `groupingSeparator: " "`. Documents, reports and summaries all format through here.
+    public func formatted(decimalSeparator: String = ".", groupingSeparator: String = "", minus: String = "-") -> String
+    {
+        Self.decimalString(
+            amount,
+            exponent: currency.minorUnitExponent,
+            decimalSeparator: decimalSeparator,
+            groupingSeparator: groupingSeparator,
+            minus: minus
+        )
+    }
+
     /// Formats minor units as a decimal string with `exponent` fraction digits.
-    static func decimalString(_ minorUnits: Int64, exponent: Int) -> String {
-        guard exponent > 0 else { return String(minorUnits) }
+    static func decimalString(
+        _ minorUnits: Int64,
+        exponent: Int,
+        decimalSeparator: String = ".",
+        groupingSeparator: String = "",
+        minus: String = "-"
+    ) -> String {
         var divisor: UInt64 = 1
         for _ in 0..<exponent { divisor *= 10 }
         let magnitude = minorUnits.magnitude
+        var whole = String(magnitude / divisor)
+        if !groupingSeparator.isEmpty {
+            var grouped = ""
+            while whole.count > 3 {
+                grouped = groupingSeparator + whole.suffix(3) + grouped
+                whole = String(whole.dropLast(3))
+            }
+            whole += grouped
+        }
+        let sign = minorUnits < 0 ? minus : ""
+        guard exponent > 0 else { return sign + whole }
         let fraction = String(magnitude % divisor)
-        let padded = String(repeating: "0", count: exponent - fraction.count) + fraction
-        return "\(minorUnits < 0 ? "-" : "")\(magnitude / divisor).\(padded)"
+        return sign + whole + decimalSeparator + String(repeating: "0", count: exponent - fraction.count) + fraction
     }
 
     private func requireSameCurrency(_ other: Money) throws(MoneyError) {

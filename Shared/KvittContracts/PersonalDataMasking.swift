@@ -54,20 +54,6 @@ public enum PersonalDataMasking {
         let month = ten[2] * 10 + ten[3]
         let day = ten[4] * 10 + ten[5]
         guard (1...12).contains(month), (1...31).contains(day) || (61...91).contains(day) else { return false }
-        return luhnValid(ten)
-    }
-
-    /// The Luhn (mod 10) check over all digits, the last being the check digit.
-    static func luhnValid(_ digits: [Int]) -> Bool {
-        var sum = 0
-        for (offset, digit) in digits.reversed().enumerated() {
-            if offset % 2 == 1 {
-                let doubled = digit * 2
-                sum += doubled > 9 ? doubled - 9 : doubled
-            } else {
-                sum += digit
-            }
-        }
-        return sum % 10 == 0
+        return Luhn.isValid(ten)
     }
 }

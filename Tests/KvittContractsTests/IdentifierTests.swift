@@ -553,10 +553,18 @@ struct IdentifierErrorTests {
         #expect(IdentifierError.invalidFormat("digits only").description == "invalid format: digits only")
     }
 
-    @Test func luhnAgreesWithTheMaskingCheck() {
-        for value in stride(from: 10, to: 200_000, by: 7) {
-            let digits = String(value).compactMap(\.wholeNumberValue)
-            #expect(Luhn.isValid(digits) == PersonalDataMasking.luhnValid(digits))
+    @Test func luhnAcceptsRealNumbersAndRejectsEverySingleDigitChange() {
+        // A personnummer, an organisationsnummer, a bankgiro number and an OCR reference from the domain reference.
+        for number in ["8112189876", "5560360793", "50501055", "10017"] {
+            let digits = number.compactMap(\.wholeNumberValue)
+            #expect(Luhn.isValid(digits), "\(number)")
+            for position in digits.indices {
+                for replacement in 0...9 where replacement != digits[position] {
+                    var changed = digits
+                    changed[position] = replacement
+                    #expect(!Luhn.isValid(changed), "\(number) with digit \(position) set to \(replacement)")
+                }
+            }
         }
     }
 

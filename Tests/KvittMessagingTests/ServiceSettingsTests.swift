@@ -19,6 +19,20 @@ struct ServiceSettingsTests {
         #expect(settings.retryPolicy == .standard)
         #expect(settings.logLevel == .info)
         #expect(settings.logFormat == .text)
+        #expect(settings.serviceName == "invoicing")
+    }
+
+    @Test func serviceNameRenamesTheQueuesAndTheDefaultDatabase() throws {
+        let settings = try ServiceSettings(
+            serviceName: "payment-matching",
+            defaultHTTPPort: 8082,
+            environment: ["SERVICE_NAME": "payment-matching.p3"]
+        )
+        #expect(settings.serviceName == "payment-matching.p3")
+        #expect(settings.databasePath == "./payment-matching.p3.sqlite")
+        #expect(RetryPolicy(parsing: "50d") == nil, "longer than RabbitMQ's longest message TTL")
+        #expect(RetryPolicy(parsing: "49d") != nil)
+        #expect(RetryPolicy(parsing: "2h,1d")?.delays == [.seconds(7200), .seconds(86_400)])
     }
 
     @Test func everyVariableIsRead() throws {

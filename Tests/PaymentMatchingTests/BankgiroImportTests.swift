@@ -106,6 +106,7 @@ struct BankgiroImportTests {
         #expect(try imported.first(InvoicePaid.self)?.invoiceID == "inv-1000")
         let unmatched = try #require(try imported.first(PaymentUnmatched.self))
         #expect(unmatched.reason.contains("deduction"))
-        #expect(try await harness.payment(unmatched.paymentID)?.amount == 5_000)
+        #expect(try await harness.payment(unmatched.paymentID)?.amount == -5_000)
+        #expect(unmatched.amount == Money(minorUnits: -5_000, .sek))
     }
 }

@@ -70,16 +70,13 @@ struct CaseEngine {
         else { return false }
         switch scheduled.step {
         case .reminder:
-            var fees: [FeesCharged.Fee] = []
-            if let fee = CollectionFees.reminderFee(
-                agreed: try creditor(record.creditorID)?.reminderFeeAgreed ?? false
-            ),
-                fee.currency == record.currencyValue
-            {
-                fees.append(.init(kind: "reminder", amount: fee))
-                record.reminderFeeCharged = true
+            let agreed = try creditor(record.creditorID)?.reminderFeeAgreed ?? false
+            let fees = CollectionFees.reminderFee(agreed: agreed).map {
+                [FeesCharged.Fee(kind: "reminder", amount: $0)]
             }
-            try charge(&record, fees: fees, interest: 0)
+            // Charged only where `charge` allows it (kronor on a kronor claim); the application lists what was charged.
+            let charged = try charge(&record, fees: fees ?? [], interest: 0)
+            if charged.contains(where: { $0.kind == "reminder" }) { record.reminderFeeCharged = true }
             try record.append(.reminderSent(on: today))
             try emitStep(CollectionSteps.Reminder.self, record, payBy: today.adding(days: 10))
         case .collectionLetter:

@@ -73,18 +73,30 @@ struct InvoiceIssuedHandler: MessageHandler {
 /// Each refers to a debit invoice, for which invoice-issued opened a case; without the case that event has not been
 /// handled yet (it may wait in a retry queue), so the balance event waits too instead of being dropped.
 struct BalanceHandlers {
-    static func missing(_ invoiceID: String, _ event: String) -> NotYetKnown {
-        NotYetKnown(reason: "unknown-invoice", detail: "\(event) for invoice \(invoiceID), which has no case yet")
+    /// Changes the case's balance and reschedules it (a settled case closes).
+    static func adjust(
+        _ invoiceID: String,
+        _ event: String,
+        rates: ReferenceRateTable,
+        context: HandlerContext,
+        _ change: (inout CollectionCase) -> Void
+    ) throws {
+        guard var record = try context.collectionCase(invoiceID) else {
+            throw NotYetKnown(
+                reason: "unknown-invoice",
+                detail: "\(event) for invoice \(invoiceID), which has no case yet"
+            )
+        }
+        change(&record)
+        try context.engine(rates).reschedule(&record)
     }
 
     struct Paid: MessageHandler {
         let rates: ReferenceRateTable
         func handle(_ event: PaymentMatched, context: HandlerContext) throws {
-            guard var record = try context.collectionCase(event.invoiceID) else {
-                throw BalanceHandlers.missing(event.invoiceID, "payment matched")
+            try adjust(event.invoiceID, "payment matched", rates: rates, context: context) {
+                $0.paid += event.amount.amount
             }
-            record.paid += event.amount.amount
-            try context.engine(rates).reschedule(&record)
         }
     }
 
@@ -92,33 +104,27 @@ struct BalanceHandlers {
     struct Released: MessageHandler {
         let rates: ReferenceRateTable
         func handle(_ event: PaymentAllocationReleased, context: HandlerContext) throws {
-            guard var record = try context.collectionCase(event.invoiceID) else {
-                throw BalanceHandlers.missing(event.invoiceID, "released payment")
+            try adjust(event.invoiceID, "released payment", rates: rates, context: context) {
+                $0.paid -= event.amount.amount
             }
-            record.paid -= event.amount.amount
-            try context.engine(rates).reschedule(&record)
         }
     }
 
     struct Credited: MessageHandler {
         let rates: ReferenceRateTable
         func handle(_ event: InvoiceCredited, context: HandlerContext) throws {
-            guard var record = try context.collectionCase(event.invoiceID) else {
-                throw BalanceHandlers.missing(event.invoiceID, "credit")
+            try adjust(event.invoiceID, "credit", rates: rates, context: context) {
+                $0.adjustments += event.amount.amount
             }
-            record.adjustments += event.amount.amount
-            try context.engine(rates).reschedule(&record)
         }
     }
 
     struct CreditUsed: MessageHandler {
         let rates: ReferenceRateTable
         func handle(_ event: CreditApplied, context: HandlerContext) throws {
-            guard var record = try context.collectionCase(event.debitInvoiceID) else {
-                throw BalanceHandlers.missing(event.debitInvoiceID, "applied credit")
+            try adjust(event.debitInvoiceID, "applied credit", rates: rates, context: context) {
+                $0.adjustments += event.amount.amount
             }
-            record.adjustments += event.amount.amount
-            try context.engine(rates).reschedule(&record)
         }
     }
 }

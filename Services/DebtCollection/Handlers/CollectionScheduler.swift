@@ -33,13 +33,15 @@ struct CollectionScheduler: Service {
         let today = CalendarDate.today(at: now)
         let rates = rates
         let logger = logger
+        // Due steps first: cases under an installment plan have no next date and are checked every pass, and must
+        // never crowd due reminders out of the batch.
         return try await store.writer.write { db in
             let due = try CollectionCase.fetchAll(
                 db,
                 sql: """
                     SELECT * FROM collection_case
                     WHERE status = 'open' AND ((nextDate IS NOT NULL AND nextDate <= ?) OR plan IS NOT NULL)
-                    ORDER BY nextDate LIMIT 500
+                    ORDER BY nextDate IS NULL, nextDate LIMIT 500
                     """,
                 arguments: [today.description]
             )

@@ -90,10 +90,7 @@ enum InvoiceDocument {
         let domestic = invoice.totals.total.currency == .sek && invoice.debtor.isDomestic
         let labels = domestic ? swedish : english
         // Swedish documents write amounts the Swedish way, with a decimal comma.
-        let amount: (Money) -> String = { money in
-            let text = Self.amount(money)
-            return domestic ? text.replacingOccurrences(of: ".", with: ",") : text
-        }
+        let amount: (Money) -> String = { money in Self.amount(money, decimalSeparator: domestic ? "," : ".") }
         let isCredit = invoice.kind == "credit"
         var html = """
             <!DOCTYPE html>
@@ -211,22 +208,10 @@ enum InvoiceDocument {
         "<tr><th>\(escape(label))</th><td\(numeric ? " class=\"num\"" : "")>\(numeric ? value : escape(value))</td></tr>"
     }
 
-    /// An amount with a space as thousands separator and the currency code: `12 500.00 SEK`.
-    static func amount(_ money: Money) -> String {
-        let text = money.description
-        let parts = text.split(separator: " ")
-        let number = String(parts[0])
-        let negative = number.hasPrefix("-")
-        let digits = negative ? String(number.dropFirst()) : number
-        let integer = digits.split(separator: ".").first.map(String.init) ?? digits
-        let fraction = digits.contains(".") ? "." + (digits.split(separator: ".").last.map(String.init) ?? "") : ""
-        var grouped = ""
-        for (index, character) in integer.reversed().enumerated() {
-            if index > 0 && index % 3 == 0 { grouped.append("\u{00A0}") }
-            grouped.append(character)
-        }
-        return (negative ? "−" : "") + String(grouped.reversed()) + fraction + "\u{00A0}"
-            + (parts.count > 1 ? String(parts[1]) : "")
+    /// An amount with a no-break space as thousands separator and the currency code: `12 500.00 SEK`.
+    static func amount(_ money: Money, decimalSeparator: String = ".") -> String {
+        money.formatted(decimalSeparator: decimalSeparator, groupingSeparator: "\u{00A0}", minus: "−") + "\u{00A0}"
+            + money.currency.code
     }
 
     static func escape(_ text: String) -> String {

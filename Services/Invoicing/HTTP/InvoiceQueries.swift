@@ -73,10 +73,14 @@ struct InvoiceQueries: Sendable {
                 _ = arguments.append(contentsOf: [Self.startOfDay(closedTo.adding(days: 1))])
             }
             let whereClause = clauses.isEmpty ? "" : "WHERE " + clauses.joined(separator: " AND ")
+            let limit = max(1, min(filter.limit, 5000))
+            let offset = max(0, filter.offset)
+            // The colour depends on today and the creditor's warning window, so it is filtered here, not in SQL; then
+            // the page must be cut after filtering, or a page could come back short while matches lie further on.
+            let page = filter.colour == nil ? " LIMIT \(limit) OFFSET \(offset)" : ""
             let records = try InvoiceRecord.fetchAll(
                 db,
-                sql:
-                    "SELECT * FROM invoice \(whereClause) ORDER BY invoiceDate, id LIMIT \(max(1, min(filter.limit, 5000))) OFFSET \(max(0, filter.offset))",
+                sql: "SELECT * FROM invoice \(whereClause) ORDER BY invoiceDate, id\(page)",
                 arguments: arguments
             )
             var windows: [String: Int] = [:]
@@ -94,7 +98,7 @@ struct InvoiceQueries: Sendable {
                 if let colour = filter.colour, view.colour != colour { continue }
                 views.append(view)
             }
-            return views
+            return filter.colour == nil ? views : Array(views.dropFirst(offset).prefix(limit))
         }
     }
 

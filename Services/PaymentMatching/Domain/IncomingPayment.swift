@@ -21,4 +21,6 @@ struct IncomingPayment: Sendable {
     var invoiceID: String?
     /// A BgMax deduction (TK21): the payer deducted this amount.
     var isDeduction = false
+    /// The creditor behind `payeeBankgiro`, when the caller already knows it (once per deposit); not stored.
+    var receivingCreditorID: String?
 }

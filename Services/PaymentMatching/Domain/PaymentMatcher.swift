@@ -171,10 +171,7 @@ enum PaymentMatcher {
         if payment.creditorID == nil, let bankgiro = payment.payeeBankgiro {
             // The creditor behind the receiving bankgiro, so that its IBAN invoices are found too (and refused with
             // the right reason) rather than reported as unknown.
-            payment.creditorID = try String.fetchOne(
-                db.cachedStatement(sql: "SELECT creditorID FROM receivable WHERE payeeBankgiro = ? LIMIT 1"),
-                arguments: [bankgiro]
-            )
+            payment.creditorID = try payment.receivingCreditorID ?? creditor(receivingOn: bankgiro, db)
         }
         var candidates: [(ReceivableRecord, String)] = []
         if let invoiceID = payment.invoiceID, let receivable = try ReceivableRecord.fetchOne(db, key: invoiceID) {
@@ -227,7 +224,16 @@ enum PaymentMatcher {
         try lookUp(column: "invoiceNumber", value: number, payment, db)
     }
 
-    /// Looks up within the receiving creditor or bankgiro; without either, only an unambiguous match counts.
+    /// The creditor whose invoices name a receiving bankgiro number, if any.
+    static func creditor(receivingOn bankgiro: String, _ db: Database) throws -> String? {
+        try String.fetchOne(
+            db.cachedStatement(sql: "SELECT creditorID FROM receivable WHERE payeeBankgiro = ? LIMIT 1"),
+            arguments: [bankgiro]
+        )
+    }
+
+    /// Looks up within the receiving creditor; without one, only an unambiguous match counts, and a payment to a
+    /// bankgiro no invoice names matches nothing.
     static func lookUp(column: String, value: String, _ payment: IncomingPayment, _ db: Database) throws
         -> ReceivableRecord?
     {
@@ -237,12 +243,8 @@ enum PaymentMatcher {
                 arguments: [creditor, value]
             )
         }
-        if let bankgiro = payment.payeeBankgiro {
-            return try ReceivableRecord.fetchOne(
-                db.cachedStatement(sql: "SELECT * FROM receivable WHERE payeeBankgiro = ? AND \(column) = ?"),
-                arguments: [bankgiro, value]
-            )
-        }
+        // findTargets already looked for the creditor behind the bankgiro: none means no receivable names it.
+        if payment.payeeBankgiro != nil { return nil }
         let matches = try ReceivableRecord.fetchAll(
             db.cachedStatement(sql: "SELECT * FROM receivable WHERE \(column) = ? LIMIT 2"),
             arguments: [value]

@@ -26,9 +26,7 @@ enum PaymentsReportCSV {
     }
 
     /// `1234.50 SEK` → `1234,50`: the number only, with a decimal comma.
-    static func decimalComma(_ money: Money) -> String {
-        String(money.description.split(separator: " ")[0]).replacingOccurrences(of: ".", with: ",")
-    }
+    static func decimalComma(_ money: Money) -> String { money.formatted(decimalSeparator: ",") }
 
     static func field(_ text: String) -> String {
         guard text.contains(where: { $0 == ";" || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return text }

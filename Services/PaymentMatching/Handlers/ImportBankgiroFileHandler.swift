@@ -16,6 +16,19 @@ struct ImportBankgiroFileHandler: MessageHandler {
         } catch {
             return try context.reject([FieldError("content", "\(error)")])
         }
+        // Bankgiro settles in kronor, as register-payment also requires; a deposit in another currency would be
+        // summed and matched as if it were SEK.
+        let foreign = file.deposits.filter { $0.currency != .sek }.map {
+            "\($0.depositSerialNumber) (\($0.currency.code))"
+        }
+        guard foreign.isEmpty else {
+            return try context.reject([
+                FieldError(
+                    "content",
+                    "bankgiro payments are in SEK; deposits in another currency: \(foreign.joined(separator: ", "))"
+                )
+            ])
+        }
         let fileKey = Self.key(file)
         let seen = try Bool.fetchOne(
             context.db,
@@ -29,14 +42,21 @@ struct ImportBankgiroFileHandler: MessageHandler {
         var payments = 0
         var total: Int64 = 0
         for deposit in file.deposits {
-            let payeeBankgiro = Self.bankgiroDigits(deposit.payeeBankgiro)
+            // BgMax gives it without the zero padding already (BgMaxDeposit).
+            let payeeBankgiro = deposit.payeeBankgiro
+            // Once per deposit, not per payment: every payment in it went to the same bankgiro.
+            let creditorID = try PaymentMatcher.creditor(receivingOn: payeeBankgiro, context.db)
             for (position, payment) in deposit.payments.enumerated() {
                 payments += 1
                 total += payment.signedAmount.amount
-                try PaymentMatcher.register(
-                    Self.incoming(payment, position: position, deposit: deposit, payeeBankgiro: payeeBankgiro),
-                    context: context
+                var incoming = Self.incoming(
+                    payment,
+                    position: position,
+                    deposit: deposit,
+                    payeeBankgiro: payeeBankgiro
                 )
+                incoming.receivingCreditorID = creditorID
+                try PaymentMatcher.register(incoming, context: context)
             }
         }
         try context.db.execute(
@@ -64,12 +84,6 @@ struct ImportBankgiroFileHandler: MessageHandler {
             )
     }
 
-    /// A bankgiro number as digits without the zero padding BgMax gives it.
-    static func bankgiroDigits(_ text: String) -> String {
-        let digits = text.filter { $0.isASCII && $0.isNumber }.drop { $0 == "0" }
-        return String(digits)
-    }
-
     /// The payment as matching sees it. Its source id is the deposit (bankgiro, date, serial number) and its position
     /// in it: Bankgirot's own sample files repeat BGC serial numbers within a deposit, so the serial alone is not unique.
     static func incoming(_ payment: BgMaxPayment, position: Int, deposit: BgMaxDeposit, payeeBankgiro: String)
@@ -89,7 +103,8 @@ struct ImportBankgiroFileHandler: MessageHandler {
         return IncomingPayment(
             source: "bankgiro",
             sourceID: "\(payeeBankgiro)-\(deposit.paymentDate)-\(deposit.depositSerialNumber)-\(position + 1)",
-            amount: payment.amount,
+            // A deduction is money taken back from the deposit: a negative payment, as the README says.
+            amount: payment.signedAmount,
             paymentDate: deposit.paymentDate,
             trustedReferences: trusted,
             freeTexts: freeTexts,

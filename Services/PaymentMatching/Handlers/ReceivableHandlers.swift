@@ -1,3 +1,4 @@
+import GRDB
 import KvittContracts
 import KvittMessaging
 
@@ -33,13 +34,22 @@ struct InvoiceIssuedHandler: MessageHandler {
     }
 }
 
+extension ReceivableRecord {
+    /// The receivable an event from another service refers to. Until invoice-issued has been handled here (it may
+    /// wait in a retry queue) there is none, so the event is retried rather than parked.
+    static func referenced(_ invoiceID: String, by what: String, _ db: Database) throws -> ReceivableRecord {
+        guard let receivable = try fetchOne(db, key: invoiceID) else {
+            throw NotYetKnown(reason: "unknown-invoice", detail: "\(what) for unknown invoice \(invoiceID)")
+        }
+        return receivable
+    }
+}
+
 /// Lowers the original's amount due by an attested credit invoice; what was paid beyond the new amount due goes back
 /// to the payer as an overpayment.
 struct InvoiceCreditedHandler: MessageHandler {
     func handle(_ event: InvoiceCredited, context: HandlerContext) throws {
-        guard var receivable = try ReceivableRecord.fetchOne(context.db, key: event.invoiceID) else {
-            throw NotYetKnown(reason: "unknown-invoice", detail: "credit for unknown invoice \(event.invoiceID)")
-        }
+        var receivable = try ReceivableRecord.referenced(event.invoiceID, by: "credit", context.db)
         receivable.adjustments += event.amount.amount
         if receivable.balance < 0 {
             try AllocationRelease.release(
@@ -56,12 +66,7 @@ struct InvoiceCreditedHandler: MessageHandler {
 /// Lowers a debit invoice's amount due by an applied credit.
 struct CreditAppliedHandler: MessageHandler {
     func handle(_ event: CreditApplied, context: HandlerContext) throws {
-        guard var receivable = try ReceivableRecord.fetchOne(context.db, key: event.debitInvoiceID) else {
-            throw NotYetKnown(
-                reason: "unknown-invoice",
-                detail: "credit applied to unknown invoice \(event.debitInvoiceID)"
-            )
-        }
+        var receivable = try ReceivableRecord.referenced(event.debitInvoiceID, by: "credit applied", context.db)
         receivable.adjustments += event.amount.amount
         try receivable.update(context.db)
     }
@@ -71,12 +76,7 @@ struct CreditAppliedHandler: MessageHandler {
 /// same balance every service sees.
 struct FeesChargedHandler: MessageHandler {
     func handle(_ event: FeesCharged, context: HandlerContext) throws {
-        guard var receivable = try ReceivableRecord.fetchOne(context.db, key: event.invoiceID) else {
-            throw NotYetKnown(
-                reason: "unknown-invoice",
-                detail: "fees charged on unknown invoice \(event.invoiceID)"
-            )
-        }
+        var receivable = try ReceivableRecord.referenced(event.invoiceID, by: "fees charged", context.db)
         receivable.adjustments -= event.total.amount
         try receivable.update(context.db)
     }

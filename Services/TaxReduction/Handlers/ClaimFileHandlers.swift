@@ -33,6 +33,9 @@ struct GenerateClaimFileHandler: MessageHandler {
         } catch {
             return try context.reject([FieldError("claims", "\(error)")])
         }
+        // Each claim in a file back to its row, by the key the file uses (the invoice number may be a stand-in).
+        var rows: [String: ClaimRecord] = [:]
+        for (record, claim) in zip(records, claims) { rows[Self.key(claim)] = record }
         for file in files {
             let fileID = UUID().uuidString.lowercased()
             let record = ClaimFileRecord(
@@ -48,11 +51,7 @@ struct GenerateClaimFileHandler: MessageHandler {
             try record.insert(context.db)
             var included: [ClaimFileGenerated.Claim] = []
             for claim in file.claims {
-                guard
-                    var stored = records.first(where: {
-                        $0.buyer == claim.buyer.canonical && $0.invoiceNumber == claim.invoiceNumber
-                    })
-                else { continue }
+                guard var stored = rows[Self.key(claim)] else { continue }
                 stored.status = .claimed
                 stored.fileID = fileID
                 try stored.update(context.db)
@@ -79,6 +78,8 @@ struct GenerateClaimFileHandler: MessageHandler {
             )
         }
     }
+
+    static func key(_ claim: BuyerClaim) -> String { "\(claim.buyer.canonical)/\(claim.invoiceNumber)" }
 
     /// A stored claim as the claim file wants it: whole kronor, rounded down.
     static func buyerClaim(_ record: ClaimRecord) throws -> BuyerClaim {

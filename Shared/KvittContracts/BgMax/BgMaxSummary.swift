@@ -112,22 +112,7 @@ extension BgMaxFile {
 
     /// An amount the Swedish way: `1 250,00 kr`, or with the currency code for other currencies.
     private func kronor(_ money: Money) -> String {
-        let exponent = money.currency.minorUnitExponent
-        var divisor: UInt64 = 1
-        for _ in 0..<exponent { divisor *= 10 }
-        let magnitude = money.amount.magnitude
-        var whole = String(magnitude / divisor)
-        var grouped = ""
-        while whole.count > 3 {
-            grouped = " " + whole.suffix(3) + grouped
-            whole = String(whole.dropLast(3))
-        }
-        grouped = whole + grouped
-        if exponent > 0 {
-            let fraction = String(magnitude % divisor)
-            grouped += "," + String(repeating: "0", count: exponent - fraction.count) + fraction
-        }
         let unit = money.currency == .sek ? "kr" : money.currency.code
-        return "\(money.isNegative ? "-" : "")\(grouped) \(unit)"
+        return "\(money.formatted(decimalSeparator: ",", groupingSeparator: " ")) \(unit)"
     }
 }

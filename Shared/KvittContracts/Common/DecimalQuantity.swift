@@ -66,15 +66,7 @@ public struct DecimalQuantity: Hashable, Comparable, Sendable, Codable, CustomSt
     /// The value rounded half away from zero to a whole number.
     public var rounded: Int64 { Self.divideRounded(units, by: Self.power(scale)) }
 
-    public var description: String {
-        guard scale > 0 else { return String(units) }
-        let magnitude = units.magnitude
-        let divisor = UInt64(Self.power(scale))
-        let fraction = String(magnitude % divisor)
-        return (units < 0 ? "-" : "") + "\(magnitude / divisor)."
-            + String(repeating: "0", count: scale - fraction.count)
-            + fraction
-    }
+    public var description: String { Money.decimalString(units, exponent: scale) }
 
     /// The exact sum.
     public static func + (lhs: DecimalQuantity, rhs: DecimalQuantity) -> DecimalQuantity {

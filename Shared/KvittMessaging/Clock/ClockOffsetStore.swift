@@ -8,8 +8,8 @@ enum ClockOffsetStore {
         return .seconds(try Int64.fetchOne(db, sql: "SELECT offset_seconds FROM kvitt_clock WHERE id = 1") ?? 0)
     }
 
+    /// Needs ``load(_:)`` first in the database's life (the host loads at start-up).
     static func save(_ offset: Duration, _ db: Database) throws {
-        try createTable(db)
         try db.execute(
             sql: """
                 INSERT INTO kvitt_clock (id, offset_seconds) VALUES (1, ?)

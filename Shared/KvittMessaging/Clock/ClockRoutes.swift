@@ -27,8 +27,10 @@ enum ClockRoutes {
             guard let body, let duration = DurationText.parse(body.advance), duration >= .seconds(1) else {
                 throw HTTPError(.badRequest, message: "expected {\"advance\": \"30d\"}: at least 1s, in s, m, h or d\n")
             }
-            let offset = clock.advance(by: duration)
-            try await store.writer.write { db in try ClockOffsetStore.save(offset, db) }
+            // Stored first: a failed write leaves the clock where it was, so the caller can simply try again.
+            let target = clock.offset + duration
+            try await store.writer.write { db in try ClockOffsetStore.save(target, db) }
+            clock.advance(by: duration)
             logger.warning(
                 "business clock moved forward",
                 metadata: ["by": "\(body.advance)", "now": "\(clock.now())"]

@@ -18,9 +18,6 @@ public enum KvittServiceHost {
         environment: [String: String] = ProcessInfo.processInfo.environment,
         clock: any BusinessClock = SystemClock()
     ) async throws {
-        var definition = definition
-        // SERVICE_NAME renames the service's queues (a partition `payment-matching.p3`, or a test's own copy).
-        if let name = environment["SERVICE_NAME"], !name.isEmpty { definition.name = name }
         let settings: ServiceSettings
         do {
             settings = try ServiceSettings(
@@ -35,7 +32,7 @@ public enum KvittServiceHost {
         bootstrapLogging(settings)
         let registry = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
-        var logger = Logger(label: definition.name)
+        var logger = Logger(label: settings.serviceName)
         logger.logLevel = settings.logLevel
         do {
             let group = try build(definition, settings: settings, registry: registry, clock: clock, logger: logger)
@@ -58,17 +55,24 @@ public enum KvittServiceHost {
         handlesSignals: Bool = true,
         logger: Logger
     ) throws -> ServiceGroup {
+        // SERVICE_NAME (in the settings) renames the service's queues: a partition `payment-matching.p3`, or a
+        // test's own copy.
+        var definition = definition
+        definition.name = settings.serviceName
         let store = try MessageStore(path: settings.databasePath, migrations: definition.migrations)
         // Time travel only exists when the settings allowed it (never in production); otherwise the clock is untouched.
-        precondition(
-            !(settings.clockControl && settings.environment == .production),
-            "clock control is never built in production"
-        )
+        try settings.checkClockControl()
         let adjustableClock: AdjustableClock?
         if settings.clockControl {
-            // A restart resumes at the offset already reached, so this service never falls behind the others.
-            let stored = try store.writer.write { db in try ClockOffsetStore.load(db) }
-            adjustableClock = AdjustableClock(base: clock, offset: max(settings.clockOffset, stored))
+            // A restart resumes at the offset already reached (and keeps a larger CLOCK_OFFSET for the next one), so
+            // this service never falls behind the others or the dates it stored.
+            let configured = settings.clockOffset
+            let offset = try store.writer.write { db in
+                let offset = max(configured, try ClockOffsetStore.load(db))
+                try ClockOffsetStore.save(offset, db)
+                return offset
+            }
+            adjustableClock = AdjustableClock(base: clock, offset: offset)
         } else {
             adjustableClock = nil
         }

@@ -33,13 +33,8 @@ public final class ServiceMetrics: Sendable {
     }
 
     func handlerDuration(type: String, _ duration: Duration) {
-        let key = "kvitt_handler_duration_seconds|\(type)"
-        timers.withLock { timers in
-            if let timer = timers[key] { return timer }
-            let timer = Timer(label: "kvitt_handler_duration_seconds", dimensions: [("type", type)])
-            timers[key] = timer
-            return timer
-        }.record(duration: duration)
+        Self.cached(timers, "kvitt_handler_duration_seconds", [("type", type)], make: Timer.init)
+            .record(duration: duration)
     }
 
     func outboxBacklog(_ count: Int) {
@@ -47,12 +42,22 @@ public final class ServiceMetrics: Sendable {
     }
 
     private func counter(_ label: String, _ dimensions: [(String, String)]) -> Counter {
+        Self.cached(counters, label, dimensions, make: Counter.init)
+    }
+
+    /// The handle for a label and dimensions, made on first use and kept.
+    private static func cached<Handle>(
+        _ cache: borrowing Mutex<[String: Handle]>,
+        _ label: String,
+        _ dimensions: [(String, String)],
+        make: (String, [(String, String)]) -> Handle
+    ) -> Handle {
         let key = ([label] + dimensions.map { "\($0)=\($1)" }).joined(separator: "|")
-        return counters.withLock { counters in
-            if let counter = counters[key] { return counter }
-            let counter = Counter(label: label, dimensions: dimensions)
-            counters[key] = counter
-            return counter
+        return cache.withLock { handles in
+            if let handle = handles[key] { return handle }
+            let handle = make(label, dimensions)
+            handles[key] = handle
+            return handle
         }
     }
 }

@@ -14,16 +14,18 @@ import Logging
 /// | `AMQP_DELIVERY_LIMIT` | `20` | redeliveries before the broker parks a crash-looping message |
 /// | `DATABASE_PATH` | `./<service>.sqlite` | the service's SQLite file |
 /// | `BATCH_SIZE` | `100` | deliveries per SQLite transaction |
-/// | `RETRY_DELAYS` | `1s,10s,60s` | wait before each retry of a transient failure (`ms`, `s`, `m`) |
+/// | `RETRY_DELAYS` | `1s,10s,60s` | wait before each retry of a transient failure (`ms`, `s`, `m`, `h`, `d`; at most 49 days) |
 /// | `HTTP_HOST` | `127.0.0.1` | health, metrics and read API address |
 /// | `HTTP_PORT` | per service | its port (0 picks a free one) |
 /// | `LOG_LEVEL` | `info` | trace, debug, info, notice, warning, error, critical |
 /// | `LOG_FORMAT` | `text` | `text` or `json` (one JSON object per line) |
-/// | `SERVICE_NAME` | the service's own | renames its queues, e.g. a partition `payment-matching.p3` (read by the host) |
+/// | `SERVICE_NAME` | the service's own | renames its queues, e.g. a partition `payment-matching.p3` |
 /// | `KVITT_ENVIRONMENT` | `production` | `production`, or `development`/`test`/`demo`, which may enable clock control |
 /// | `CLOCK_CONTROL` | `off` | `on` adds `GET/POST /v1/clock` to move the business clock forward (refused in production) |
 /// | `CLOCK_OFFSET` | `0s` | start the business clock this far ahead (`30d`, `12h`); needs `CLOCK_CONTROL=on` |
 public struct ServiceSettings: Sendable, Equatable {
+    /// The name of its queues, connections, logs and default database: the service's own unless `SERVICE_NAME`.
+    public var serviceName: String
     public var amqpURL: AMQPURL
     public var prefetch: UInt16
     public var publishWindow: Int
@@ -64,6 +66,9 @@ public struct ServiceSettings: Sendable, Equatable {
     /// Reads the settings.
     /// - Throws: ``InvalidSetting`` for the first unusable value.
     public init(serviceName: String, defaultHTTPPort: Int, reader: ConfigReader) throws(InvalidSetting) {
+        let renamed = reader.string(forKey: "service.name", default: serviceName)
+        let serviceName = renamed.isEmpty ? serviceName : renamed
+        self.serviceName = serviceName
         let urlText = reader.string(forKey: "amqp.url", isSecret: true, default: "amqp://guest:guest@127.0.0.1:5672/")
         do {
             amqpURL = try AMQPURL(parsing: urlText)
@@ -113,12 +118,6 @@ public struct ServiceSettings: Sendable, Equatable {
             throw InvalidSetting(variable: "CLOCK_CONTROL", problem: "expected on or off, got '\(control)'")
         }
         clockControl = control == "on"
-        if clockControl && environment == .production {
-            throw InvalidSetting(
-                variable: "CLOCK_CONTROL",
-                problem: "refused in production; time travel needs KVITT_ENVIRONMENT=development, test or demo"
-            )
-        }
         let offsetText = reader.string(forKey: "clock.offset", default: "0s")
         if offsetText == "0s" || offsetText == "0" {
             clockOffset = .zero
@@ -130,6 +129,18 @@ public struct ServiceSettings: Sendable, Equatable {
                 throw InvalidSetting(variable: "CLOCK_OFFSET", problem: "needs CLOCK_CONTROL=on")
             }
             clockOffset = offset
+        }
+        try checkClockControl()
+    }
+
+    /// Time travel is never allowed in production: checked when the settings are read, and again by the host for
+    /// settings built in code.
+    public func checkClockControl() throws(InvalidSetting) {
+        if clockControl && environment == .production {
+            throw InvalidSetting(
+                variable: "CLOCK_CONTROL",
+                problem: "refused in production; time travel needs KVITT_ENVIRONMENT=development, test or demo"
+            )
         }
     }
 

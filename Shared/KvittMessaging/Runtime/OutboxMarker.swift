@@ -43,9 +43,7 @@ actor OutboxMarker {
     func refreshBacklog() async {
         guard ContinuousClock.now - backlogCountedAt >= .seconds(1) else { return }
         backlogCountedAt = .now
-        if let backlog = try? await store.writer.read({ db in try Outbox.backlog(db) }) {
-            metrics.outboxBacklog(backlog)
-        }
+        if let backlog = try? await store.outboxBacklog() { metrics.outboxBacklog(backlog) }
     }
 
     /// Returns once everything submitted so far is written.
@@ -57,27 +55,21 @@ actor OutboxMarker {
         while !queued.isEmpty {
             let batch = queued
             queued = []
-            let countBacklog = ContinuousClock.now - backlogCountedAt >= .seconds(1)
-            if countBacklog { backlogCountedAt = .now }
             do {
-                try await Self.write(batch, store: store, countBacklog: countBacklog, metrics: metrics)
+                try await Self.write(batch, store: store)
             } catch {
                 // The rows stay pending and are published again later; the inbox makes that harmless.
                 logger.warning("could not mark outbox rows as sent", metadata: ["error": "\(error)"])
             }
+            await refreshBacklog()
         }
         writing = nil
     }
 
-    /// Writes marks in one transaction and, when asked, refreshes the backlog gauge.
-    static func write(
-        _ batch: [OutboxMarks],
-        store: MessageStore,
-        countBacklog: Bool,
-        metrics: ServiceMetrics
-    ) async throws {
+    /// Writes marks in one transaction.
+    static func write(_ batch: [OutboxMarks], store: MessageStore) async throws {
         let now = Date().timeIntervalSince1970
-        let backlog = try await store.writer.write { db -> Int? in
+        try await store.writer.write { db in
             let markRange = try db.cachedStatement(
                 sql:
                     "UPDATE kvitt_outbox SET status = 'sent', sent_at = ? WHERE status = 'pending' AND id BETWEEN ? AND ?"
@@ -96,8 +88,6 @@ actor OutboxMarker {
                 }
                 for (id, failure) in marks.parked { try markParked.execute(arguments: [now, failure, id]) }
             }
-            return countBacklog ? try Outbox.backlog(db) : nil
         }
-        if let backlog { metrics.outboxBacklog(backlog) }
     }
 }

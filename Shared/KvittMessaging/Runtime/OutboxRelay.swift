@@ -85,7 +85,7 @@ public final class OutboxRelay: Service {
     @discardableResult
     public func relayOnce() async throws -> Int {
         let pass = try await publishPass(after: 0)
-        try await OutboxMarker.write([pass.marks], store: store, countBacklog: true, metrics: metrics)
+        try await OutboxMarker.write([pass.marks], store: store)
         return pass.marks.sent.count
     }
 

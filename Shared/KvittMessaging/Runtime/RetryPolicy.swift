@@ -1,4 +1,5 @@
 import Foundation
+import KvittAMQP
 
 /// The delays between attempts for transient failures; one wait queue per delay.
 ///
@@ -28,9 +29,15 @@ public struct RetryPolicy: Sendable, Equatable {
         return "\(milliseconds)ms"
     }
 
-    /// Parses `1s,10s,60s` (units ms, s, m, h, d); `nil` when any part is malformed.
+    /// The longest wait RabbitMQ accepts as a queue's `x-message-ttl` (2^32 − 1 ms, about 49 days).
+    public static let longestDelay = Duration.milliseconds(4_294_967_295)
+
+    /// Parses `1s,10s,60s` (units ms, s, m, h, d); `nil` when any part is malformed or longer than
+    /// ``longestDelay``.
     public init?(parsing text: String) {
-        guard let delays = DurationText.parseList(text) else { return nil }
+        guard let delays = DurationText.parseList(text), delays.allSatisfy({ $0 <= Self.longestDelay }) else {
+            return nil
+        }
         self.init(delays: delays)
     }
 }

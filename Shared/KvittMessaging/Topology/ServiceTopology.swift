@@ -81,8 +81,3 @@ public struct ServiceTopology: Sendable, Equatable {
         )
     }
 }
-
-extension Duration {
-    /// Whole milliseconds.
-    var milliseconds: Int64 { components.seconds * 1000 + components.attoseconds / 1_000_000_000_000_000 }
-}
