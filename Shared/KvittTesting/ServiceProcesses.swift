@@ -86,7 +86,7 @@ public final class ServiceProcesses: Sendable {
             var status: Int32 = 0
             if waitpid(pid, &status, WNOHANG) == pid {
                 running.withLock { _ = $0.removeValue(forKey: executable) }
-                throw NotReady(executable, "exited with status \((status >> 8) & 0xff) (see \(log))")
+                throw NotReady(executable, "ended with \(Self.exitStatus(status)) (see \(log))")
             }
             if await HTTPProbe.get(port: service.port, path: "/health/ready")?.status == 200 { return }
             try? await Task.sleep(for: .milliseconds(50))
@@ -165,14 +165,19 @@ public final class ServiceProcesses: Sendable {
         return pid
     }
 
+    /// A `waitpid` status as a shell reports it: the exit status, or 128 + the signal that ended the process.
+    private static func exitStatus(_ status: Int32) -> Int32 {
+        let signal = status & 0x7f
+        return signal == 0 ? (status >> 8) & 0xff : 128 + signal
+    }
+
     /// Reaps a child on a plain thread; returns its exit status, or 128 + signal when a signal ended it.
     private static func wait(_ pid: pid_t) async -> Int32 {
         await withCheckedContinuation { continuation in
             Thread.detachNewThread {
                 var status: Int32 = 0
                 while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
-                let signal = status & 0x7f
-                continuation.resume(returning: signal == 0 ? (status >> 8) & 0xff : 128 + signal)
+                continuation.resume(returning: exitStatus(status))
             }
         }
     }

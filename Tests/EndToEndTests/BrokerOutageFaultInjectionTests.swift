@@ -21,8 +21,8 @@ struct BrokerOutageFaultInjectionTests {
         let report = try await FaultInjectionRun(plan: plan, broker: TestBroker.url, logger: TestBroker.logger("chaos"))
             .run()
         print(report)
-        #expect(report.kills == 4 && report.brokerRestarts == 1)
-        #expect(report.duplicatesSent > 0 && report.paymentsSent == 100 + 6)
+        // Settlement itself was under fire: payment-matching died while the payments were on their way.
+        #expect(report.killedWhilePaying.contains("payment-matching"), "\(report.killedWhilePaying)")
         #expect(report.deadLetters == 8)
         #expect(report.violations.isEmpty, "\(report.violations)")
     }

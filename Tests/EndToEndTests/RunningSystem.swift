@@ -127,7 +127,7 @@ final class RunningSystem: Sendable {
     /// Moves every service's business clock forward with `kvitt clock advance`.
     func advanceClock(_ duration: String) async throws {
         let result = try await kvitt(["clock", "advance", duration])
-        #expect(result.status == 0, "kvitt clock advance: \(result.output)")
+        try #require(result.status == 0, "kvitt clock advance: \(result.output)")
     }
 
     /// The business date the services agree on (invoicing's clock).

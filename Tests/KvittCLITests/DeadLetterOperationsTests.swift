@@ -89,8 +89,11 @@ struct DeadLetterOperationsTests {
                 (try? await operations.list(filter: DeadLetterFilter(ids: ["msg-b"])).count) == 1
             }
         )
-        _ = try await operations.replay(filter: DeadLetterFilter(ids: ["msg-b"]), dryRun: false, rate: nil)
-        try await Task.sleep(for: .milliseconds(500))
+        let again = try await operations.replay(filter: DeadLetterFilter(ids: ["msg-b"]), dryRun: false, rate: nil)
+        #expect(again.replayed.map(\.id) == ["msg-b"])
+        // The queue is handled in order: once a message sent after the replay took effect, the replay was handled.
+        try await publisher.publish(try service.message(Probe.ApplyEffect(key: "sentinel", amount: 1)))
+        #expect(await TestBroker.eventually { (try? await tally(service)["sentinel"]?.applications) == 1 })
         #expect(try await tally(service)["b"]?.applications == 1, "the inbox made the second replay a no-op")
 
         // A message that fails again returns to the dead-letter queue with its replay counted.

@@ -142,10 +142,13 @@ struct TaxReductionBrokerTests {
         let decided = try #require(await recorder.wait(for: ClaimDecided.self))
         #expect(decided.approved == Money(minorUnits: 300_000, .sek))
         #expect(decided.owedByBuyer == Money(minorUnits: 75_000, .sek))
-        let usage = try #require(
-            await HTTPProbe.get(port: reduction.port, path: "/v1/buyers/19811218-9876/usage?year=2026")
+        let usage = try await BooksAudit.read(
+            TaxReductionRoutes.CapUsage.self,
+            port: reduction.port,
+            path: "/v1/buyers/19811218-9876/usage?year=2026"
         )
-        #expect(usage.body.contains("\"amount\" : 375000"))
+        #expect(usage.rot == Money(minorUnits: 375_000, .sek) && usage.rut == Money(minorUnits: 0, .sek))
+        #expect(usage.total == usage.rot)
 
         await publisher.stop()
         await recorder.stop()

@@ -42,6 +42,8 @@ public struct FaultInjectionReport: Sendable, CustomStringConvertible {
     public var paymentsSent = 0
     public var duplicatesSent = 0
     public var kills = 0
+    /// The services killed after payments started flowing, in order.
+    public var killedWhilePaying: [String] = []
     public var brokerRestarts = 0
     public var poisonSent = 0
     public var deadLetters = 0
@@ -54,6 +56,7 @@ public struct FaultInjectionReport: Sendable, CustomStringConvertible {
         let figures = [
             ("commands sent", "\(commandsSent)"), ("payments sent", "\(paymentsSent)"),
             ("duplicates sent", "\(duplicatesSent)"), ("kills (kill -9)", "\(kills)"),
+            ("killed while payments flowed", killedWhilePaying.joined(separator: ", ")),
             ("broker restarts", "\(brokerRestarts)"), ("poison messages", "\(poisonSent)"),
             ("dead letters", "\(deadLetters)"), ("invariant violations", "\(violations.count)"),
             ("seconds", String(format: "%.1f", seconds)),

@@ -87,15 +87,17 @@ public struct FaultInjectionRun: Sendable {
         paymentsStarted.set()
         let expected = try await pay(invoices, sender)
         try await sendPoison(sender)
-        let (kills, restarts) = try await chaos.value
-        report.kills = kills
-        report.brokerRestarts = restarts
+        let outcome = try await chaos.value
+        report.kills = outcome.kills
+        report.brokerRestarts = outcome.brokerRestarts
+        report.killedWhilePaying = outcome.killedWhilePaying
 
         progress("waiting until every payment is accounted for")
-        _ = await TestBroker.eventually(timeout: .seconds(180)) {
+        let settled = await TestBroker.eventually(timeout: .seconds(180)) {
             let payments = await reader.payments()
             return payments?.count == expected.payments.count
         }
+        if !settled { progress("not every payment was registered within 3 minutes; the audit says which") }
         // The other services apply the last payment-matched events a moment later: read until the books agree.
         let deadline = ContinuousClock.now + .seconds(60)
         repeat {
@@ -157,8 +159,9 @@ public struct FaultInjectionRun: Sendable {
                 invoiceNumberSeries: .init(start: 10_001)
             )
         )
-        _ = await recorder.wait(for: CreditorRegistered.self, timeout: .seconds(30))
+        let registered = await recorder.wait(for: CreditorRegistered.self, timeout: .seconds(30))
         await recorder.stop()
+        guard registered != nil else { throw RunFailure("the creditor was not registered within 30 s") }
     }
 
     /// An issued invoice as the driver knows it.
@@ -214,9 +217,10 @@ public struct FaultInjectionRun: Sendable {
             throw RunFailure("only \(issued.count) of \(plan.invoices) invoices were issued within 5 minutes")
         }
         // Payment matching must know every receivable before the bank file arrives, as in production.
-        _ = await TestBroker.eventually(timeout: .seconds(120)) {
+        let known = await TestBroker.eventually(timeout: .seconds(120)) {
             await reader.receivables()?.count == plan.invoices
         }
+        guard known else { throw RunFailure("payment-matching did not open all \(plan.invoices) receivables") }
         return issued.values.sorted { $0.index < $1.index }
     }
 
@@ -366,10 +370,6 @@ public struct FaultInjectionRun: Sendable {
             if view.paid.amount != paid || view.balance.amount != balance {
                 violations.append("invoicing \(invoice.ocr): paid \(view.paid), balance \(view.balance); sent \(paid)")
             }
-            let parts = view.amountDue.amount - view.credited.amount - view.paid.amount + view.fees.amount
-            if view.balance.amount != parts {
-                violations.append("invoicing \(invoice.ocr): balance ≠ issued − credited − paid + fees")
-            }
             if view.status != (balance == 0 ? "closed" : "issued") {
                 violations.append("invoicing \(invoice.ocr): status \(view.status) with balance \(balance)")
             }
@@ -399,10 +399,6 @@ public struct FaultInjectionRun: Sendable {
             }
             if payment.amount.amount != wanted.amount || payment.status != wanted.status {
                 violations.append("payment \(key): \(payment.status) \(payment.amount); sent \(wanted.amount)")
-            }
-            let applied = payment.allocations.reduce(0) { $0 + $1.amount.amount }
-            if applied + payment.unapplied.amount != payment.amount.amount {
-                violations.append("payment \(key): applied \(applied) + unapplied \(payment.unapplied) ≠ amount")
             }
         }
         for (key, count) in seen where count > 1 { violations.append("payment \(key) registered \(count) times") }

@@ -23,13 +23,21 @@ struct FaultInjector: Sendable {
         return faults
     }
 
-    func run() async throws -> (kills: Int, brokerRestarts: Int) {
+    /// What the faults did: counts, and the services killed after payments started (what the test checks).
+    struct Outcome: Sendable {
+        var kills = 0
+        var brokerRestarts = 0
+        var killedWhilePaying: [String] = []
+    }
+
+    func run() async throws -> Outcome {
         var random = SeededGenerator(state: plan.seed)
         let executables = processes.services.keys.sorted()
         let schedule = schedule
         let secondHalf = schedule.count / 2
-        var kills = 0
-        var restarts = 0
+        // The first kill of the second half hits payment-matching, whatever comes before it in the schedule.
+        let paymentMatchingKill = schedule.indices.first { $0 >= secondHalf && schedule[$0] == .kill }
+        var outcome = Outcome()
         for (index, fault) in schedule.enumerated() {
             if index >= secondHalf {
                 while !paymentsStarted.isSet { try await Task.sleep(for: .milliseconds(20)) }
@@ -43,17 +51,19 @@ struct FaultInjector: Sendable {
                 try await Task.sleep(for: .milliseconds(Int.random(in: 500...2000, using: &random)))
                 try await TestBroker.control("start")
                 progress("fault: broker started again")
-                restarts += 1
+                outcome.brokerRestarts += 1
             case .kill:
-                let victim = index == secondHalf ? "payment-matching" : executables.randomElement(using: &random)!
+                let victim =
+                    index == paymentMatchingKill ? "payment-matching" : executables.randomElement(using: &random)!
                 progress("fault: kill -9 \(victim)")
                 await processes.kill(victim)
-                kills += 1
+                outcome.kills += 1
+                if paymentsStarted.isSet { outcome.killedWhilePaying.append(victim) }
                 try await Task.sleep(for: .milliseconds(Int.random(in: 50...500, using: &random)))
                 try await processes.start(victim, timeout: .seconds(90))
             }
         }
-        return (kills, restarts)
+        return outcome
     }
 }
 

@@ -268,12 +268,9 @@ struct KvittBench: AsyncParsableCommand {
             }
             for result in await publisher.publish(batch: batch) { try result.get() }
         }
-        while true {
-            let processed = try await store.writer.read { db in
-                try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM kvitt_inbox") ?? 0
-            }
-            if processed >= total { break }
-            try await Task.sleep(for: .milliseconds(20))
+        try await waitUntil("\(total) messages in the inbox", interval: .milliseconds(20)) {
+            try await store.writer.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM kvitt_inbox") ?? 0 }
+                >= total
         }
         let elapsed = ContinuousClock.now - started
         await group.triggerGracefulShutdown()

@@ -86,7 +86,7 @@ struct PaymentsBenchmark {
         for file in files {
             try await publisher.publish(try Self.message(ImportBankgiroFile(latin1: file), exchange: service.exchange))
         }
-        while recorder.deliveries.count < payments { try await Task.sleep(for: .milliseconds(5)) }
+        try await waitUntil("\(payments) invoice-paid events") { recorder.deliveries.count >= payments }
         let elapsed = ContinuousClock.now - started
         await recorder.stop()
         await publisher.stop()
@@ -132,7 +132,7 @@ struct PaymentsBenchmark {
         for file in files {
             try await publisher.publish(try Self.message(ImportBankgiroFile(latin1: file), exchange: exchange))
         }
-        while recorder.deliveries.count < payments { try await Task.sleep(for: .milliseconds(5)) }
+        try await waitUntil("\(payments) invoice-paid events") { recorder.deliveries.count >= payments }
         let elapsed = ContinuousClock.now - started
         await recorder.stop()
         await publisher.stop()
@@ -145,8 +145,8 @@ struct PaymentsBenchmark {
         var configuration = GRDB.Configuration()
         configuration.readonly = true
         let pool = try DatabasePool(path: database, configuration: configuration)
-        while try await pool.read({ db in try Int.fetchOne(db, sql: sql) ?? 0 }) < count {
-            try await Task.sleep(for: .milliseconds(20))
+        try await waitUntil("\(count) rows for \(sql)", interval: .milliseconds(20)) {
+            try await pool.read({ db in try Int.fetchOne(db, sql: sql) ?? 0 }) >= count
         }
         try pool.close()
     }

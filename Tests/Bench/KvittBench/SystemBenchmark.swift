@@ -75,10 +75,11 @@ struct SystemBenchmark {
             for outcome in await publisher.publish(batch: batch) { try outcome.get() }
         }
         let receivables = processes.port("payment-matching")
-        _ = await TestBroker.eventually(timeout: .seconds(120)) {
+        let opened = await TestBroker.eventually(timeout: .seconds(120)) {
             let body = await HTTPProbe.get(port: receivables, path: "/v1/receivables/inv-\(numbers.last!)")
             return body?.status == 200
         }
+        guard opened else { throw BenchFailure("payment-matching did not open the receivables") }
 
         let arrivals = ArrivalClock()
         let queue = TestBroker.uniqueName("bench-latency-paid")
@@ -133,7 +134,10 @@ struct SystemBenchmark {
             arrivals.sent("inv-\(number)", at: ContinuousClock.now)
             try await publisher.publish(try PaymentsBenchmark.message(payment, exchange: exchange))
         }
-        _ = await TestBroker.eventually(timeout: .seconds(60)) { arrivals.count >= payments }
+        // A lost or late payment must fail the run, not drop out of the percentiles.
+        guard await TestBroker.eventually(timeout: .seconds(60), { arrivals.count >= payments }) else {
+            throw BenchFailure("only \(arrivals.count) of \(payments) invoice-paid events arrived")
+        }
         receiving.cancel()
         sampling.cancel()
         result.loadedKiB = await sampling.value
