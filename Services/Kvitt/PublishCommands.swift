@@ -29,7 +29,7 @@ struct PublishCommand: AsyncParsableCommand {
                 throw CLIError("\(file) is not a valid \(type): \(MessageProcessor.describe(decodingError: error))")
             }
             let envelope = MessageEnvelope(
-                messageID: id ?? UUID().uuidString.lowercased(),
+                messageID: id ?? RandomIdentifier.make(),
                 type: messageType,
                 correlationID: correlationID,
                 appID: "kvitt-cli"

@@ -85,8 +85,9 @@ public struct AMQPDelivery: Sendable {
     public let routingKey: String
     /// True when the broker delivered it before (to this or another consumer).
     public let redelivered: Bool
-    public let properties: AMQPProperties
-    public let body: [UInt8]
+    /// Variable so that a bundle's messages can be handed on as deliveries of the same tag.
+    public var properties: AMQPProperties
+    public var body: [UInt8]
 
     public init(
         generation: UInt64,

@@ -22,10 +22,14 @@ public final class InMemoryBus: MessagePublishing {
     /// Everything published so far, in order.
     public var published: [AMQPOutgoingMessage] { state.withLock { $0.published } }
 
-    /// The published messages decoded as `Message`, for the type's routing key.
+    /// The published messages decoded as `Message`, for the type's routing key (each message of a bundle).
     public func published<Message: KvittMessage>(_ type: Message.Type) throws -> [Message] {
         try published.filter { $0.routingKey == Message.messageType.rawValue }
-            .map { try MessageCoding.decode(Message.self, from: $0.body) }
+            .flatMap { message in
+                guard message.properties.contentType == MessageBundle.contentType else { return [message.body] }
+                return try MessageBundle.decode(message.body).map(\.body)
+            }
+            .map { try MessageCoding.decode(Message.self, from: $0) }
     }
 
     /// Makes the next publishes fail with these errors, one each.
@@ -51,7 +55,7 @@ public final class InMemoryBus: MessagePublishing {
     /// An incoming message as a publisher would send it: envelope in properties, payload as JSON.
     public static func incoming<Message: KvittMessage>(
         _ message: Message,
-        messageID: String = UUID().uuidString.lowercased(),
+        messageID: String = RandomIdentifier.make(),
         correlationID: String? = nil,
         headers: AMQPTable = [:]
     ) throws -> IncomingMessage {

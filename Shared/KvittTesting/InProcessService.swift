@@ -147,7 +147,8 @@ public final class EventRecorder: Sendable {
         let box = ReceivedBox()
         collecting = Task {
             for await batch in consumer.batches {
-                box.append(batch)
+                // A bundle is recorded as the messages it carries.
+                box.append(batch.flatMap { (try? $0.unbundled()) ?? [$0] })
                 consumer.ack(batch.last!, multiple: true)
             }
         }
@@ -156,7 +157,7 @@ public final class EventRecorder: Sendable {
 
     private let box: ReceivedBox
 
-    /// Everything received so far.
+    /// Everything received so far, each message of a bundle as a delivery of its own.
     public var deliveries: [AMQPDelivery] { box.all }
 
     /// The received messages of one type, decoded.

@@ -36,9 +36,13 @@ public struct ServiceHarness: Sendable {
         let rows = try await store.writer.read { db in
             try Row.fetchAll(
                 db,
-                sql: "SELECT type, body FROM kvitt_outbox WHERE causation_id = ? ORDER BY id",
+                sql: "SELECT type, body, message_count FROM kvitt_outbox WHERE causation_id = ? ORDER BY id",
                 arguments: [id]
-            ).map { Published.Message(type: $0["type"], body: [UInt8]($0["body"] as Data)) }
+            ).flatMap { row in
+                let body = [UInt8](row["body"] as Data)
+                let bodies = (row["message_count"] as Int) > 1 ? try MessageBundle.decode(body).map(\.body) : [body]
+                return bodies.map { Published.Message(type: row["type"], body: $0) }
+            }
         }
         return Published(outcome: outcome, messages: rows)
     }

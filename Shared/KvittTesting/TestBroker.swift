@@ -1,5 +1,6 @@
 import Foundation
 import KvittAMQP
+import KvittContracts
 import KvittMessaging
 import Logging
 
@@ -140,6 +141,18 @@ extension TestBroker {
                 bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
             }
         }
+    }
+
+    /// A quorum queue bound to `exchange` for one message type, to see what a service publishes as delivered.
+    public static func queue<Message: KvittMessage>(
+        _ name: String,
+        receiving type: Message.Type,
+        from exchange: String
+    ) -> AMQPTopology {
+        AMQPTopology(
+            queues: [.quorum(name)],
+            bindings: [AMQPBinding(queue: name, exchange: exchange, routingKey: Message.messageType.rawValue)]
+        )
     }
 
     /// A fresh folder under the system's temporary directory.

@@ -60,6 +60,10 @@ struct ContractDocumentTests {
                 Issue.record("\(wireName): the documented example does not decode into \(type): \(error)")
                 continue
             }
+            #expect(
+                encoded == (try Self.foundationRoundTrip(type, Array(exampleJSON))),
+                "\(wireName): the body encoder and Foundation's JSONEncoder write different bytes"
+            )
             let object = try JSONSerialization.jsonObject(with: Data(encoded))
             encodings[wireName] = object
             let canonicalEncoding = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
@@ -78,5 +82,10 @@ struct ContractDocumentTests {
     /// Decodes with the type's own decoder and encodes again with the shared message coding.
     static func roundTrip<M: KvittMessage>(_ type: M.Type, _ body: [UInt8]) throws -> [UInt8] {
         try MessageCoding.encode(try MessageCoding.decode(M.self, from: body))
+    }
+
+    /// The same with Foundation's encoder, which the body encoder must agree with byte for byte.
+    static func foundationRoundTrip<M: KvittMessage>(_ type: M.Type, _ body: [UInt8]) throws -> [UInt8] {
+        try MessageCoding.foundationEncode(try MessageCoding.decode(M.self, from: body))
     }
 }

@@ -162,16 +162,7 @@ struct ServiceRuntimeIntegrationTests {
     @Test func duplicateDeliveryHasOneEffectAndEventsArePublishedOnce() async throws {
         let service = try await start()
         let eventQueue = TestBroker.uniqueName("events")
-        let eventTopology = AMQPTopology(
-            queues: [.quorum(eventQueue)],
-            bindings: [
-                AMQPBinding(
-                    queue: eventQueue,
-                    exchange: service.exchange,
-                    routingKey: Probe.EffectApplied.messageType.rawValue
-                )
-            ]
-        )
+        let eventTopology = TestBroker.queue(eventQueue, receiving: Probe.EffectApplied.self, from: service.exchange)
         let publisher = AMQPPublisher(
             url: TestBroker.url,
             options: TestBroker.options("up"),

@@ -75,7 +75,7 @@ struct CreateCreditInvoiceHandler: MessageHandler {
         }
         let today = CalendarDate.today(at: context.now)
         let event = InvoiceCreated(
-            invoiceID: UUID().uuidString.lowercased(),
+            invoiceID: RandomIdentifier.make(),
             creditorID: original.creditorID,
             externalID: command.externalID,
             kind: "credit",

@@ -43,7 +43,7 @@ struct CreateInvoiceHandler: MessageHandler {
             InvoicePricing.taxReductionDetail(priced.lines, request: $0, currency: currency)
         }
         let event = InvoiceCreated(
-            invoiceID: UUID().uuidString.lowercased(),
+            invoiceID: RandomIdentifier.make(),
             creditorID: command.creditorID,
             externalID: command.externalID,
             kind: priced.totals.total.isNegative ? "credit" : "debit",

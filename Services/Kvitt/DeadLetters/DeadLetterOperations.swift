@@ -143,7 +143,7 @@ struct DeadLetterOperations: Sendable {
             )
         }
         var message = letter.replayMessage()
-        let newID = UUID().uuidString.lowercased()
+        let newID = RandomIdentifier.make()
         message.properties.messageID = newID
         message.properties.headers[FailureHeaders.replayCount] = nil
         message.properties.headers["x-kvitt-corrects"] = .string(letter.id)

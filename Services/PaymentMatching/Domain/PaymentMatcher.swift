@@ -21,7 +21,7 @@ enum PaymentMatcher {
         )
         if exists == true { return nil }
         var record = PaymentRecord(
-            id: UUID().uuidString.lowercased(),
+            id: RandomIdentifier.make(),
             source: payment.source,
             sourceID: payment.sourceID,
             amount: payment.amount.amount,

@@ -113,7 +113,7 @@ struct InvoiceCreatedHandler: MessageHandler {
         let propertyJSON = kind == .rot ? String(decoding: try MessageCoding.encode(property), as: UTF8.self) : nil
         for share in shares {
             let claim = ClaimRecord(
-                id: UUID().uuidString.lowercased(),
+                id: RandomIdentifier.make(),
                 invoiceID: event.invoiceID,
                 creditorID: event.creditorID,
                 kind: kind.rawValue,

@@ -37,7 +37,7 @@ struct GenerateClaimFileHandler: MessageHandler {
         var rows: [String: ClaimRecord] = [:]
         for (record, claim) in zip(records, claims) { rows[Self.key(claim)] = record }
         for file in files {
-            let fileID = UUID().uuidString.lowercased()
+            let fileID = RandomIdentifier.make()
             let record = ClaimFileRecord(
                 id: fileID,
                 creditorID: command.creditorID,

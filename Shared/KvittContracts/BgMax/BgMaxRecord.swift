@@ -85,6 +85,8 @@ struct BgMaxRecord {
 
     /// ISO-8859-1: every byte is the Unicode scalar of the same value.
     private static func latin1(_ bytes: ArraySlice<UInt8>) -> String {
+        // Most fields are digits and ASCII letters, which are the same bytes in UTF-8: no scalar-by-scalar copy.
+        if bytes.allSatisfy({ $0 < 0x80 }) { return String(decoding: bytes, as: UTF8.self) }
         var scalars = String.UnicodeScalarView()
         scalars.append(contentsOf: bytes.map { Unicode.Scalar($0) })
         return String(scalars)

@@ -40,19 +40,56 @@ public final class HandlerContext {
         self.serviceName = serviceName
     }
 
+    /// What the handler published, written to the outbox when it returns (``writeOutbox()``).
+    private var published: [(envelope: MessageEnvelope, body: [UInt8])] = []
+    /// The positions in `published` of each type, and the types in the order they were first published.
+    private var positions: [MessageType: [Int]] = [:]
+    private var types: [MessageType] = []
+
     /// Writes an event (or command) to the outbox; it is published after the transaction commits.
     ///
-    /// The new message has this one as its cause and shares its correlation id.
+    /// The new message has this one as its cause and shares its correlation id. Messages of one type that one
+    /// handler publishes travel together as a ``MessageBundle``: in their order, but after the first message of
+    /// each type published before them.
     @discardableResult
     public func publish<Message: KvittMessage>(_ message: Message, messageID: String? = nil) throws -> MessageEnvelope {
         let outgoing = envelope.caused(
             type: Message.messageType,
-            messageID: messageID ?? UUID().uuidString.lowercased(),
+            messageID: messageID ?? RandomIdentifier.make(),
             appID: serviceName,
             at: now
         )
-        try Outbox.enqueue(message, envelope: outgoing, in: db)
+        let body = try MessageCoding.encode(message)
+        if positions[outgoing.type] == nil { types.append(outgoing.type) }
+        positions[outgoing.type, default: []].append(published.count)
+        published.append((outgoing, body))
         return outgoing
+    }
+
+    /// Writes what the handler published to the outbox, in the handler's transaction: a type published once as a
+    /// message of its own, a type published more than once as bundles.
+    func writeOutbox() throws {
+        defer {
+            published = []
+            positions = [:]
+            types = []
+        }
+        for type in types {
+            let indices = positions[type] ?? []
+            if indices.count == 1 {
+                try Outbox.enqueue(body: published[indices[0]].body, envelope: published[indices[0]].envelope, in: db)
+                continue
+            }
+            for start in stride(from: 0, to: indices.count, by: MessageBundle.maximumCount) {
+                let part = indices[start..<min(start + MessageBundle.maximumCount, indices.count)]
+                var shared = published[part[part.startIndex]].envelope
+                shared.messageID = RandomIdentifier.make()
+                let entries = part.map {
+                    MessageBundle.Entry(messageID: published[$0].envelope.messageID, body: published[$0].body)
+                }
+                try Outbox.enqueue(body: MessageBundle.encode(entries), envelope: shared, count: part.count, in: db)
+            }
+        }
     }
 
     /// Refuses the command being handled: publishes the service's command-rejected event with every field error,

@@ -77,14 +77,25 @@ public final class ConsumerService: Service {
 
     /// Processes one chunk of deliveries and acknowledges it.
     func handle(_ deliveries: [AMQPDelivery]) async {
-        let messages = deliveries.map(IncomingMessage.init(delivery:))
+        // A bundle is several messages: each goes through the inbox and the failure policy on its own, and the
+        // bundle is acknowledged when all of them are settled.
+        var owner: [Int] = []
+        var units: [AMQPDelivery] = []
+        var messages: [IncomingMessage] = []
+        for (index, delivery) in deliveries.enumerated() {
+            for (unit, message) in IncomingMessage.messages(of: delivery) {
+                owner.append(index)
+                units.append(unit)
+                messages.append(message)
+            }
+        }
         let outcomes = await processor.process(messages)
         onCommitted()
         var sideMessages: [AMQPOutgoingMessage] = []
         var sideIndex: [Int: Int] = [:]
         let now = clock.now()
         for (index, outcome) in outcomes.enumerated() {
-            let properties = deliveries[index].properties
+            let properties = units[index].properties
             switch outcome {
             case .processed, .duplicate:
                 continue
@@ -113,13 +124,13 @@ public final class ConsumerService: Service {
             }
         }
         let sideResults = await publisher.publish(batch: sideMessages)
-        let failed = sideIndex.filter { (try? sideResults[$0.value].get()) == nil }
+        let failed = Set(sideIndex.filter { (try? sideResults[$0.value].get()) == nil }.keys.map { owner[$0] })
         if failed.isEmpty, let last = deliveries.last {
             consumer.ack(last, multiple: true)
             return
         }
         for (index, delivery) in deliveries.enumerated() {
-            if failed[index] != nil {
+            if failed.contains(index) {
                 // The failure copy was not confirmed: let the broker dead-letter the original instead of losing it.
                 logger.error(
                     "could not park failed message; rejecting it to the broker's dead-letter exchange",

@@ -14,6 +14,8 @@ public struct IncomingMessage: Sendable {
     public var body: [UInt8]
     public var redelivered: Bool
     public var routingKey: String
+    /// Why the bundle this message arrived as could not be read, if it could not: it is dead-lettered whole.
+    public var unreadableBundle: String?
 
     public init(
         messageID: String?,
@@ -50,6 +52,18 @@ public struct IncomingMessage: Sendable {
             redelivered: delivery.redelivered,
             routingKey: delivery.routingKey
         )
+    }
+
+    /// The messages a delivery carries, one for a plain message and one per message of a bundle; a bundle that
+    /// cannot be read is one message that says why.
+    public static func messages(of delivery: AMQPDelivery) -> [(delivery: AMQPDelivery, message: IncomingMessage)] {
+        do {
+            return try delivery.unbundled().map { ($0, IncomingMessage(delivery: $0)) }
+        } catch {
+            var whole = IncomingMessage(delivery: delivery)
+            whole.unreadableBundle = error.description
+            return [(delivery, whole)]
+        }
     }
 
     /// How many times Kvitt has already retried this message (its own header, not the broker's `x-death`).

@@ -87,6 +87,7 @@ public final class MessageProcessor: Sendable {
                         do {
                             try db.inSavepoint {
                                 try item.run(context)
+                                try context.writeOutbox()
                                 try MessageStore.recordInInbox(item.envelope.messageID, type: type, at: now, db)
                                 return .commit
                             }
@@ -130,6 +131,9 @@ public final class MessageProcessor: Sendable {
     }
 
     private func prepare(_ message: IncomingMessage, index: Int, now: Date) -> Preparation {
+        if let unreadable = message.unreadableBundle {
+            return .failure(.deadLetter(.undecodableBody, detail: unreadable))
+        }
         guard let messageID = message.messageID, !messageID.isEmpty else {
             return .failure(.deadLetter(.missingMessageID, detail: "the message has no message_id property"))
         }

@@ -104,7 +104,8 @@ public final class OutboxRelay: Service {
             try Row.fetchAll(
                 db.cachedStatement(
                     sql: """
-                        SELECT id, message_id, type, correlation_id, causation_id, app_id, created_at, body
+                        SELECT id, message_id, type, correlation_id, causation_id, app_id, created_at, body,
+                            message_count
                         FROM kvitt_outbox WHERE status = 'pending' AND id > ? ORDER BY id LIMIT ?
                         """
                 ),
@@ -121,7 +122,14 @@ public final class OutboxRelay: Service {
                     timestamp: Date(timeIntervalSince1970: row["created_at"]),
                     appID: row["app_id"]
                 )
-                return .success(OutboxRow(id: row["id"], envelope: envelope, body: [UInt8](row["body"] as Data)))
+                return .success(
+                    OutboxRow(
+                        id: row["id"],
+                        envelope: envelope,
+                        body: [UInt8](row["body"] as Data),
+                        count: row["message_count"]
+                    )
+                )
             }
         }
         var pass = Pass(fetched: fetched.count)
@@ -139,10 +147,15 @@ public final class OutboxRelay: Service {
         }
         guard !rows.isEmpty else { return pass }
         let messages = rows.map { row in
-            AMQPOutgoingMessage(
+            var properties = AMQPProperties(envelope: row.envelope)
+            if row.count > 1 {
+                properties.contentType = MessageBundle.contentType
+                properties.headers[MessageBundle.countHeader] = .int64(Int64(row.count))
+            }
+            return AMQPOutgoingMessage(
                 exchange: exchange,
                 routingKey: row.envelope.type.rawValue,
-                properties: AMQPProperties(envelope: row.envelope),
+                properties: properties,
                 body: row.body
             )
         }
@@ -151,7 +164,7 @@ public final class OutboxRelay: Service {
             switch result {
             case .success:
                 pass.marks.sent.append(row.id)
-                metrics.published(type: row.envelope.type.rawValue)
+                metrics.published(type: row.envelope.type.rawValue, count: row.count)
             case .failure(.unroutable(let code, let text)):
                 pass.marks.parked.append((row.id, "\(code) \(text)"))
                 let first = reportedUnroutable.withLock { $0.insert(row.envelope.type.rawValue).inserted }

@@ -14,6 +14,9 @@ public final class MessageStore: Sendable {
         var configuration = GRDB.Configuration()
         configuration.busyMode = .timeout(10)
         configuration.label = URL(fileURLWithPath: path).lastPathComponent
+        // SQLite's default page cache (2 MiB) is smaller than one bank file's transaction, which then spills pages
+        // into the WAL and reads them back; the cache fills only as far as it is used.
+        configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA cache_size = -32768") }
         let pool = try DatabasePool(path: path, configuration: configuration)
         // DatabasePool sets synchronous=NORMAL on open; an acked message must survive power loss, so use FULL.
         try pool.barrierWriteWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
@@ -53,6 +56,10 @@ public final class MessageStore: Sendable {
                     CREATE INDEX kvitt_outbox_pending ON kvitt_outbox(status, id);
                     """
             )
+        }
+        migrator.registerMigration("kvitt-messaging-2") { db in
+            // A row may carry a bundle of messages of one type (MessageBundle).
+            try db.execute(sql: "ALTER TABLE kvitt_outbox ADD COLUMN message_count INTEGER NOT NULL DEFAULT 1")
         }
         migrations(&migrator)
         try migrator.migrate(writer)

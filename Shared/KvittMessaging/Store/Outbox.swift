@@ -17,22 +17,30 @@ public enum Outbox {
         envelope: MessageEnvelope,
         in db: Database
     ) throws {
-        let body = try MessageCoding.encode(message)
+        try enqueue(body: try MessageCoding.encode(message), envelope: envelope, in: db)
+    }
+
+    /// Adds an encoded message, or a ``MessageBundle`` of `count` messages, to the outbox inside the caller's
+    /// transaction.
+    static func enqueue(body: [UInt8], envelope: MessageEnvelope, count: Int = 1, in db: Database) throws {
         let statement = try db.cachedStatement(
             sql: """
-                INSERT INTO kvitt_outbox (message_id, type, correlation_id, causation_id, app_id, created_at, body, status)
-                VALUES (?, ?, ?, ?, ?, ?, ?, 'pending')
+                INSERT INTO kvitt_outbox (message_id, type, correlation_id, causation_id, app_id, created_at, body, status,
+                    message_count)
+                VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?)
                 """
         )
         try statement.execute(arguments: [
             envelope.messageID, envelope.type.rawValue, envelope.correlationID, envelope.causationID, envelope.appID,
-            envelope.timestamp.timeIntervalSince1970, Data(body),
+            envelope.timestamp.timeIntervalSince1970, Data(body), count,
         ])
     }
 
-    /// How many rows wait to be published.
+    /// How many messages wait to be published (a bundle counts its messages).
     public static func backlog(_ db: Database) throws -> Int {
-        try Int.fetchOne(db.cachedStatement(sql: "SELECT COUNT(*) FROM kvitt_outbox WHERE status = 'pending'")) ?? 0
+        try Int.fetchOne(
+            db.cachedStatement(sql: "SELECT COALESCE(SUM(message_count), 0) FROM kvitt_outbox WHERE status = 'pending'")
+        ) ?? 0
     }
 }
 
@@ -41,4 +49,6 @@ struct OutboxRow: Sendable {
     let id: Int64
     let envelope: MessageEnvelope
     let body: [UInt8]
+    /// More than one: the body is a ``MessageBundle``.
+    let count: Int
 }

@@ -13,6 +13,17 @@ public enum Probe {
         }
     }
 
+    /// Apply several effects to one key in one handler, one event each (a bundle of events).
+    public struct ApplyEffects: KvittMessage, Equatable {
+        public static let messageType: MessageType = "probe.apply-effects.v1"
+        public var key: String
+        public var amounts: [Int64]
+        public init(key: String, amounts: [Int64]) {
+            self.key = key
+            self.amounts = amounts
+        }
+    }
+
     /// Fails transiently `failures` times, then applies like ``ApplyEffect``.
     public struct Flaky: KvittMessage, Equatable {
         public static let messageType: MessageType = "probe.flaky.v1"

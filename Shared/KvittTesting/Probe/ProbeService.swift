@@ -28,6 +28,7 @@ public enum ProbeService {
         handlerDelay: Duration = .zero
     ) {
         registry.register(ApplyEffectHandler(delay: handlerDelay))
+        registry.register(ApplyEffectsHandler())
         registry.register(FlakyHandler(attempts: attempts))
         registry.register(ImpossibleHandler())
     }
@@ -79,6 +80,12 @@ struct ApplyEffectHandler: MessageHandler {
     func handle(_ message: Probe.ApplyEffect, context: HandlerContext) throws {
         if delay > .zero { Thread.sleep(forTimeInterval: Double(delay.components.attoseconds) / 1e18) }
         try ProbeService.apply(key: message.key, amount: message.amount, context: context)
+    }
+}
+
+struct ApplyEffectsHandler: MessageHandler {
+    func handle(_ message: Probe.ApplyEffects, context: HandlerContext) throws {
+        for amount in message.amounts { try ProbeService.apply(key: message.key, amount: amount, context: context) }
     }
 }
 

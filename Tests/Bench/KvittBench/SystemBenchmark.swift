@@ -98,7 +98,7 @@ struct SystemBenchmark {
         let receiving = Task {
             for await batch in consumer.batches {
                 let now = ContinuousClock.now
-                for delivery in batch {
+                for delivery in batch.flatMap({ (try? $0.unbundled()) ?? [$0] }) {
                     if let paid = try? MessageCoding.decode(InvoicePaid.self, from: delivery.body) {
                         arrivals.arrived(paid.invoiceID, at: now)
                     }

@@ -24,7 +24,7 @@ public struct MessageEnvelope: Sendable, Equatable {
     public var appID: String?
 
     public init(
-        messageID: String = UUID().uuidString.lowercased(),
+        messageID: String = RandomIdentifier.make(),
         type: MessageType,
         correlationID: String? = nil,
         causationID: String? = nil,
@@ -42,7 +42,7 @@ public struct MessageEnvelope: Sendable, Equatable {
     /// The envelope of a message caused by this one: same correlation, this message as the cause.
     public func caused(
         type: MessageType,
-        messageID: String = UUID().uuidString.lowercased(),
+        messageID: String = RandomIdentifier.make(),
         appID: String?,
         at now: Date
     )
