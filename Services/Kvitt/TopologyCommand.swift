@@ -37,7 +37,8 @@ struct TopologyCommand: AsyncParsableCommand {
         ],
         "tax-reduction": [
             CreditorRegistered.messageType, InvoiceCreated.messageType, InvoiceIssued.messageType,
-            InvoicePaid.messageType, GenerateClaimFile.messageType, RecordDecision.messageType,
+            InvoicePaid.messageType, InvoiceCredited.messageType, GenerateClaimFile.messageType,
+            RecordDecision.messageType,
         ],
     ]
 

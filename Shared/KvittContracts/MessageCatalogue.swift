@@ -11,7 +11,7 @@ public enum MessageCatalogue {
         PaymentUnmatched.self, PaymentRemoved.self, BankgiroFileImported.self, PaymentMatchingCommandRejected.self,
         PaymentAllocationReleased.self,
         ReductionAllocated.self, ReductionRejected.self, GenerateClaimFile.self, ClaimFileGenerated.self,
-        RecordDecision.self, ClaimDecided.self, TaxReductionCommandRejected.self,
+        RecordDecision.self, ClaimDecided.self, ReductionRepaymentDue.self, TaxReductionCommandRejected.self,
         SendToCollection.self, RecallCollection.self, CreateInstallmentPlan.self, PostponeNextEvent.self,
         DecideEnforcement.self, StartLongTermSurveillance.self, ReminderSent.self, CollectionLetterSent.self,
         CreditorDecisionRequested.self, EnforcementApplicationPrepared.self, InstallmentPlanCreated.self,

@@ -24,6 +24,7 @@ struct TaxReductionFlowTests {
         var fileID: String?
         var approved: Money?
         var capWarning: String?
+        var repaymentDue: Money?
     }
 
     /// A buyer's use of the annual caps, as `GET /v1/buyers/{personnummer}/usage` shows it.
@@ -35,6 +36,25 @@ struct TaxReductionFlowTests {
         var remainingROT: Money
     }
 
+    /// A deck for two buyers who own the house together: labour 40 h × 600 kr + VAT = 30 000 kr, timber 6 250 kr.
+    static func deck(_ creditor: String, _ externalID: String, date: CalendarDate, property: String) -> CreateInvoice {
+        Fixture.invoice(
+            creditor,
+            externalID,
+            debtor: Fixture.anna,
+            date: date,
+            lines: [
+                Fixture.labour("Altanbygge", hours: "40", unitPrice: 60_000, kind: "rot", workType: "Bygg"),
+                Fixture.line("Virke och beslag", "1", unitPrice: 500_000),
+            ],
+            taxReduction: .init(
+                buyers: ["19811218-9876", "19121212-1212"],
+                hoursToReport: 40,
+                propertyDesignation: property
+            )
+        )
+    }
+
     @Test func allocationPaymentClaimFileAndDecision() async throws {
         let system = try await RunningSystem.start("rot-rut")
         let recorder = system.recorder
@@ -43,21 +63,7 @@ struct TaxReductionFlowTests {
         let today = try await system.businessDate()
 
         // ROT for two buyers who own the house together: labour 40 h × 600 kr + VAT = 30 000 kr, timber on top.
-        let rot = Fixture.invoice(
-            creditor,
-            "altan-77",
-            debtor: Fixture.anna,
-            date: today,
-            lines: [
-                Fixture.labour("Altanbygge", hours: "40", unitPrice: 60_000, kind: "rot", workType: "Bygg"),
-                Fixture.line("Virke och beslag", "1", unitPrice: 500_000),
-            ],
-            taxReduction: .init(
-                buyers: ["19811218-9876", "19121212-1212"],
-                hoursToReport: 40,
-                propertyDesignation: "Uppsala Kåbo 1:1"
-            )
-        )
+        let rot = Self.deck(creditor, "altan-77", date: today, property: "Uppsala Kåbo 1:1")
         // RUT for one buyer: 10 h cleaning × 400 kr + VAT = 5 000 kr.
         let rut = Fixture.invoice(
             creditor,
@@ -325,6 +331,110 @@ struct TaxReductionFlowTests {
         )
         #expect(again.rejection.errors.count == 2)
         #expect(recorder.messages(ClaimDecided.self).count == 2)
+
+        let violations = await system.booksViolations(creditor: creditor)
+        #expect(violations.isEmpty, "\(violations)")
+        await system.stop()
+    }
+
+    /// Crediting ROT work takes back the reduction that went with it: the buyer's amount due goes down by the labour
+    /// less its reduction, the claims not yet sent ask Skatteverket for less, and once a claim is sent what a later
+    /// credit takes back is a repayment the creditor owes Skatteverket.
+    @Test func creditingROTWorkTakesBackItsReduction() async throws {
+        let system = try await RunningSystem.start("rot-credit")
+        let recorder = system.recorder
+        let creditor = "rotkredit"
+        try await system.register(Fixture.creditor(creditor, name: "Altanbyggarna i Sigtuna AB"))
+        let today = try await system.businessDate()
+        // Labour 40 h × 600 kr + VAT = 30 000 kr for two buyers, timber 6 250 kr: ROT 9 000 kr, 4 500 kr each.
+        let draft = try await system.createDraft(
+            Self.deck(creditor, "altan-12", date: today, property: "Sigtuna Märsta 2:4")
+        )
+        #expect(
+            await system.read(BooksAudit.Invoice.self, "invoicing", "/v1/invoices/\(draft.invoiceID)") {
+                $0.taxReduction?.state == "allocated"
+            } != nil
+        )
+        try await system.send(AttestInvoice(invoiceID: draft.invoiceID))
+        let issued = try #require(await recorder.wait(for: InvoiceIssued.self) { $0.invoiceID == draft.invoiceID })
+        #expect(issued.amountDue == sek(2_725_000))
+
+        // 10 of the 40 hours are credited (7 500 kr of labour): the reduction left is 30 % of 22 500 kr = 6 750 kr,
+        // so the credit takes back 2 250 kr of it and lowers what the buyer owes by 5 250 kr.
+        /// Credits hours of the labour line and attests the credit.
+        func credit(_ externalID: String, hours: String, reason: String) async throws -> InvoiceCredited {
+            try await system.send(
+                CreateCreditInvoice(
+                    originalInvoiceID: issued.invoiceID,
+                    externalID: externalID,
+                    lines: [.init(lineIndex: 0, quantity: DecimalQuantity(hours)!)],
+                    reason: reason
+                )
+            )
+            let draft = try #require(await recorder.wait(for: InvoiceCreated.self) { $0.externalID == externalID })
+            try await system.send(AttestInvoice(invoiceID: draft.invoiceID))
+            return try #require(
+                await recorder.wait(for: InvoiceCredited.self) { $0.creditInvoiceID == draft.invoiceID }
+            )
+        }
+        let credited = try await credit("altan-12-kredit-1", hours: "10", reason: "10 timmar för mycket")
+        #expect(credited.amount == sek(525_000))
+        #expect(credited.taxReductionCredited == sek(225_000))
+        #expect(credited.labourCredited == sek(750_000))
+        let invoice = await system.read(BooksAudit.Invoice.self, "invoicing", "/v1/invoices/\(issued.invoiceID)") {
+            $0.credited == sek(525_000)
+        }
+        #expect(invoice?.balance == sek(2_200_000), "36 250 − 7 500 kr, less the 6 750 kr reduction that stands")
+        // Each buyer's claim gives up half: 3 375 kr on 11 250 kr of labour and 15 hours.
+        let lowered = await system.read([Claim].self, "tax-reduction", "/v1/claims?status=allocated") {
+            $0.filter { $0.invoiceID == issued.invoiceID }.map(\.requested) == [sek(337_500), sek(337_500)]
+        }
+        #expect(lowered?.filter { $0.invoiceID == issued.invoiceID }.map(\.hours) == [15, 15])
+
+        // The buyer pays what is left; the claims go into Skatteverket's file at the lowered amounts.
+        try await system.send(
+            RegisterPayment(
+                source: "bankgiro",
+                sourceID: "50501055-\(today)-12-1",
+                amount: sek(2_200_000),
+                paymentDate: today,
+                reference: issued.ocr,
+                payer: .init(name: "Anna Andersson"),
+                payeeBankgiro: "5050-1055"
+            )
+        )
+        #expect(await recorder.wait(for: InvoicePaid.self) { $0.invoiceID == issued.invoiceID } != nil)
+        #expect(
+            await system.read([Claim].self, "tax-reduction", "/v1/claims?status=requestable") {
+                $0.filter { $0.invoiceID == issued.invoiceID }.count == 2
+            } != nil
+        )
+        try await system.send(
+            GenerateClaimFile(creditorID: creditor, kind: "rot", year: today.year, name: "ROT altan \(today.year)")
+        )
+        let file = try #require(await recorder.wait(for: ClaimFileGenerated.self) { $0.creditorID == creditor })
+        let document = try #require(await system.get("tax-reduction", file.downloadPath)).body
+        #expect(document.components(separatedBy: "<BegartBelopp>3375</BegartBelopp>").count == 3)
+        #expect(document.contains("<PrisForArbete>11250</PrisForArbete>"))
+        #expect(document.contains("<BetaltBelopp>7875</BetaltBelopp>"), "11 250 kr of labour less 3 375 kr")
+
+        // The rest of the labour is credited after the file was sent: nothing of the reduction stands, the buyer
+        // gets back all but the timber, and the creditor owes Skatteverket the 6 750 kr it was asked for.
+        let creditedAgain = try await credit("altan-12-kredit-2", hours: "30", reason: "Altanen byggdes aldrig klart")
+        #expect(creditedAgain.taxReductionCredited == sek(675_000))
+        #expect(creditedAgain.amount == sek(1_575_000), "22 500 kr of labour less 6 750 kr")
+        let released = try #require(
+            await recorder.wait(for: PaymentAllocationReleased.self) { $0.invoiceID == issued.invoiceID }
+        )
+        #expect(released.amount == sek(1_575_000), "the buyer paid 22 000 kr and owes only the 6 250 kr timber")
+        let repayments = await system.read([Claim].self, "tax-reduction", "/v1/claims?status=claimed") {
+            $0.filter { $0.invoiceID == issued.invoiceID && $0.repaymentDue != nil }.count == 2
+        }
+        #expect(repayments?.compactMap(\.repaymentDue) == [sek(337_500), sek(337_500)])
+        #expect(repayments?.map(\.requested) == [sek(337_500), sek(337_500)], "what was sent stays as sent")
+        let owed = recorder.messages(ReductionRepaymentDue.self).filter { $0.invoiceID == issued.invoiceID }
+        #expect(owed.map(\.amount) == [sek(337_500), sek(337_500)])
+        #expect(owed.allSatisfy { $0.claimStatus == "claimed" && $0.creditInvoiceID == creditedAgain.creditInvoiceID })
 
         let violations = await system.booksViolations(creditor: creditor)
         #expect(violations.isEmpty, "\(violations)")

@@ -1,6 +1,7 @@
 import Foundation
 import KvittContracts
 import KvittMessaging
+import KvittTesting
 import Testing
 
 @testable import Invoicing
@@ -268,6 +269,47 @@ struct CreditTests {
         )
         try await harness.send(AttestInvoice(invoiceID: rest.invoiceID))
         #expect(try await harness.record(original.invoiceID)?.status == .closed)
+    }
+
+    @Test func creditingROTWorkTakesBackItsShareOfTheReduction() async throws {
+        let harness = try InvoicingHarness()
+        try await harness.send(InvoicingHarness.creditor())
+        // Labour 20 h × 500 kr + VAT = 12 500 kr, timber 8 000 kr + VAT = 10 000 kr; ROT 3 750 kr.
+        let created = try await harness.issuedROTInvoice(materialPrice: 800_000)
+        func credit(_ externalID: String, line: Int, quantity: String) async throws -> ServiceHarness.Published {
+            try await harness.send(
+                CreateCreditInvoice(
+                    originalInvoiceID: created.invoiceID,
+                    externalID: externalID,
+                    lines: [.init(lineIndex: line, quantity: DecimalQuantity(quantity)!)]
+                )
+            )
+        }
+        func attest(_ published: ServiceHarness.Published) async throws -> InvoiceCredited {
+            let draft = try #require(try published.first(InvoiceCreated.self))
+            return try #require(
+                try await harness.send(AttestInvoice(invoiceID: draft.invoiceID)).first(InvoiceCredited.self)
+            )
+        }
+
+        // 7 of the 20 hours: 4 375 kr of labour. What stands is 30 % of 8 125 kr, 2 437.50 kr, rounded down to whole
+        // kronor; the credit takes back the other 1 313 kr and lowers what the buyer owes by 3 062 kr.
+        let hours = try await attest(try await credit("c-1", line: 0, quantity: "7"))
+        #expect(hours.amount == Money(minorUnits: 306_200, .sek))
+        #expect(hours.taxReductionCredited == Money(minorUnits: 131_300, .sek))
+        #expect(hours.labourCredited == Money(minorUnits: 437_500, .sek))
+        // The timber carries no reduction.
+        let timber = try await attest(try await credit("c-2", line: 1, quantity: "1"))
+        #expect(timber.amount == Money(minorUnits: 1_000_000, .sek))
+        #expect(timber.taxReductionCredited == nil && timber.labourCredited == nil)
+        // 8 125 kr of the total is left to credit, though the buyer owes less: 14 hours (8 750 kr) is too much.
+        #expect(try await credit("c-3", line: 0, quantity: "14").rejectedFields == ["lines"])
+        // The other 13 hours take back the rest of the reduction, and the invoice closes at zero.
+        let rest = try await attest(try await credit("c-4", line: 0, quantity: "13"))
+        #expect(rest.taxReductionCredited == Money(minorUnits: 243_700, .sek))
+        #expect(rest.amount == Money(minorUnits: 568_800, .sek))
+        let record = try #require(try await harness.record(created.invoiceID))
+        #expect(record.balance == 0 && record.status == .closed)
     }
 
     @Test func standaloneCreditIsAppliedWithinLimits() async throws {

@@ -110,17 +110,7 @@ struct InvoiceDocumentTests {
     @Test func creditAndROTDocumentsShowTheirMarkings() async throws {
         let harness = try InvoicingHarness()
         try await harness.send(InvoicingHarness.creditor())
-        let command = InvoicingHarness.rotInvoice(buyers: ["19811218-9876"], materialPrice: 800_333)
-        let created = try #require(try await harness.send(command).first(InvoiceCreated.self))
-        try await harness.send(
-            ReductionAllocated(
-                invoiceID: created.invoiceID,
-                kind: "rot",
-                total: Money(minorUnits: 375_000, .sek),
-                buyers: [.init(personnummer: "198112189876", amount: Money(minorUnits: 375_000, .sek), hours: 20)]
-            )
-        )
-        try await harness.send(AttestInvoice(invoiceID: created.invoiceID))
+        let created = try await harness.issuedROTInvoice(materialPrice: 800_333)
         let queries = InvoiceQueries(writer: harness.store.writer)
         let view = try #require(try await queries.invoice(created.invoiceID, today: CalendarDate("2026-03-02")!))
         let html = InvoiceDocument.render(

@@ -4,6 +4,7 @@ import KvittContracts
 import KvittMessaging
 import KvittTesting
 import Logging
+import Testing
 
 @testable import Invoicing
 
@@ -25,6 +26,23 @@ struct InvoicingHarness {
     @discardableResult
     func send<M: KvittMessage>(_ message: M, id: String = UUID().uuidString) async throws -> ServiceHarness.Published {
         try await harness.send(message, id: id)
+    }
+
+    /// A ROT invoice (20 h of labour, 12 500 kr with VAT, and timber) for one buyer, its 3 750 kr reduction
+    /// allocated, attested.
+    func issuedROTInvoice(materialPrice: Int64) async throws -> InvoiceCreated {
+        let command = InvoicingHarness.rotInvoice(buyers: ["19811218-9876"], materialPrice: materialPrice)
+        let created = try #require(try await send(command).first(InvoiceCreated.self))
+        try await send(
+            ReductionAllocated(
+                invoiceID: created.invoiceID,
+                kind: "rot",
+                total: Money(minorUnits: 375_000, .sek),
+                buyers: [.init(personnummer: "198112189876", amount: Money(minorUnits: 375_000, .sek), hours: 20)]
+            )
+        )
+        try await send(AttestInvoice(invoiceID: created.invoiceID))
+        return created
     }
 
     func record(_ id: String) async throws -> InvoiceRecord? {

@@ -33,6 +33,25 @@ struct AllocationTests {
         #expect(shares.allSatisfy { $0.capWarning == nil })
     }
 
+    @Test func whatACreditTakesBackIsSplitByShareInWholeKronor() {
+        // 1 000 kr taken back from shares of 4 500, 4 500 and 1 000 kr: 450 + 450 + 100.
+        #expect(
+            ReductionAllocation.proportionalKronor(100_000, of: [450_000, 450_000, 100_000]) == [
+                45_000, 45_000, 10_000,
+            ]
+        )
+        // 1 001 kr over two equal shares: the odd krona to the first.
+        #expect(ReductionAllocation.proportionalKronor(100_100, of: [450_000, 450_000]) == [50_100, 50_000])
+        // Never more than a share holds, and never more than all of them.
+        #expect(ReductionAllocation.proportionalKronor(2_000_000, of: [450_000, 100_000]) == [450_000, 100_000])
+        #expect(ReductionAllocation.proportional(7, of: [1, 1, 0]) == [1, 1, 0])
+        // Labour in öre, by each claim's labour: remainders go to the largest fractions.
+        #expect(ReductionAllocation.proportional(10, of: [5, 3, 2]) == [5, 3, 2])
+        #expect(ReductionAllocation.proportional(5, of: [3, 3, 3]) == [2, 2, 1])
+        #expect(ReductionAllocation.proportional(0, of: [3, 3]) == [0, 0])
+        #expect(ReductionAllocation.proportional(4, of: []) == [])
+    }
+
     @Test func ratesByPaymentDate() {
         #expect(ReductionRates.percent(.rut, paidOn: CalendarDate("2026-03-01")!) == 50)
         #expect(ReductionRates.percent(.rot, paidOn: CalendarDate("2026-03-01")!) == 30)

@@ -194,5 +194,59 @@ struct TaxReductionFlowTests {
         #expect(decided.map(\.referenceNumber) == ["20260000185-01", "20260000185-01"])
         let again = try await service.send(decision)
         #expect(again.rejection(TaxReductionCommandRejected.self) != nil, "a decided claim is not decided twice")
+
+        // All the labour is credited after the decision: each buyer's 6 000 kr is owed back, but no more than
+        // Skatteverket approved (4 000 kr for the second).
+        let repayments = try await service.send(
+            InvoiceCredited(
+                invoiceID: "inv-1",
+                creditInvoiceID: "credit-1",
+                amount: Money(minorUnits: 2_800_000, .sek),
+                taxReductionCredited: Money(minorUnits: 1_200_000, .sek),
+                labourCredited: Money(minorUnits: 4_000_000, .sek)
+            )
+        )
+        .all(ReductionRepaymentDue.self)
+        #expect(repayments.map(\.amount.amount) == [600_000, 400_000])
+        #expect(repayments.allSatisfy { $0.claimStatus == "decided" && $0.invoiceNumber == "1001" })
+    }
+
+    @Test func aCreditBeforeTheClaimIsSentLowersItAndAFullCreditWithdrawsIt() async throws {
+        let service = try harness()
+        // ROT on 10 000 kr of labour for two buyers: 1 500 kr each.
+        try await service.send(Self.created("inv-2", labour: 1_000_000, buyers: ["19811218-9876", "19800101-0019"]))
+        func credit(_ id: String, reduction: Int64, labour: Int64) async throws {
+            try await service.send(
+                InvoiceCredited(
+                    invoiceID: "inv-2",
+                    creditInvoiceID: id,
+                    amount: Money(minorUnits: labour - reduction, .sek),
+                    taxReductionCredited: Money(minorUnits: reduction, .sek),
+                    labourCredited: Money(minorUnits: labour, .sek)
+                )
+            )
+        }
+        func claims() async throws -> [ClaimRecord] {
+            try await service.store.writer.read { db in
+                try ClaimRecord.fetchAll(db, sql: "SELECT * FROM claim WHERE invoiceID = 'inv-2' ORDER BY rowid")
+            }
+        }
+        // 3 000 kr of labour and 900 kr of reduction back: 450 kr and 1 500 kr of labour from each.
+        try await credit("c-1", reduction: 90_000, labour: 300_000)
+        #expect(try await claims().map(\.share) == [105_000, 105_000])
+        #expect(try await claims().map(\.labour) == [350_000, 350_000])
+        #expect(try await claims().map(\.hours) == [3, 3], "5 hours each, less three tenths, rounded down")
+        // The rest: nothing is left to ask for, and the buyers' annual caps are free again.
+        try await credit("c-2", reduction: 210_000, labour: 700_000)
+        #expect(try await claims().map(\.status) == [.withdrawn, .withdrawn])
+        let used = try await service.store.writer.read { db in
+            try Int64.fetchOne(db, sql: "SELECT SUM(share) FROM claim WHERE buyer = '198112189876'")
+        }
+        #expect(used == 0)
+        // A paid invoice later on changes nothing for withdrawn claims.
+        try await service.send(
+            InvoicePaid(invoiceID: "inv-2", paid: Money(minorUnits: 0, .sek), paymentDate: CalendarDate("2026-03-20")!)
+        )
+        #expect(try await claims().map(\.status) == [.withdrawn, .withdrawn])
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import KvittContracts
 import KvittMessaging
 
@@ -57,13 +58,15 @@ struct CreateCreditInvoiceHandler: MessageHandler {
         case .success(let result): priced = result
         case .failure(let lineErrors): return try context.reject(lineErrors.errors)
         }
-        let pendingDrafts =
+        // In totals, not in what the buyer owes: a credit of ROT/RUT work lowers the original's amount due by less
+        // than its total (the reduction it takes back was never the buyer's to pay).
+        let creditedBefore =
             try Int64.fetchOne(
                 context.db,
-                sql: "SELECT COALESCE(SUM(-total), 0) FROM invoice WHERE originalInvoiceID = ? AND status = 'draft'",
+                sql: "SELECT COALESCE(SUM(-total), 0) FROM invoice WHERE originalInvoiceID = ?",
                 arguments: [original.id]
             ) ?? 0
-        let remaining = original.total - original.credited - pendingDrafts
+        let remaining = original.total - creditedBefore
         guard -priced.totals.total.amount <= remaining else {
             return try context.reject([
                 FieldError(
@@ -86,13 +89,48 @@ struct CreateCreditInvoiceHandler: MessageHandler {
             totals: priced.totals,
             originalInvoiceID: original.id
         )
-        try InvoiceStore.insertDraft(event, context: context)
+        let takenBack = try CreditInvoiceRules.reductionTakenBack(from: original, by: priced.lines, context.db)
+        try InvoiceStore.insertDraft(event, reductionTakenBack: takenBack, context: context)
         try context.publish(event)
     }
 }
 
-/// What attesting a credit invoice does to its original.
+/// What a credit invoice does to its original.
 enum CreditInvoiceRules {
+    /// The part of a ROT/RUT reduction a credit takes back (positive; zero when the original has no reduction or
+    /// the credit no labour).
+    ///
+    /// The buyer never paid the reduction, so crediting it to the buyer would leave the original owing the buyer
+    /// Skatteverket's part. The reduction that stands shrinks with the labour left on the original, rounded down to
+    /// whole kronor (the claim file's unit, and never more than the rate allows); the credit takes back the rest, so
+    /// that crediting every labour line takes back the whole reduction. Earlier credits, drafts included, count.
+    static func reductionTakenBack(from original: InvoiceRecord, by creditLines: [PricedLine], _ db: Database) throws
+        -> Int64
+    {
+        let credited = -labour(of: creditLines)
+        let total = labour(of: try original.createdEvent.lines)
+        guard original.reductionAmount > 0, credited > 0, total > 0 else { return 0 }
+        var creditedBefore: Int64 = 0
+        var takenBefore: Int64 = 0
+        for earlier in try InvoiceRecord.fetchAll(
+            db,
+            sql: "SELECT * FROM invoice WHERE originalInvoiceID = ?",
+            arguments: [original.id]
+        ) {
+            creditedBefore -= labour(of: try earlier.createdEvent.lines)
+            takenBefore -= earlier.reductionAmount
+        }
+        let left = max(0, total - creditedBefore - credited)
+        let product = original.reductionAmount.multipliedFullWidth(by: left)
+        let standing = total.dividingFullWidth(product).quotient / 100 * 100
+        return max(0, original.reductionAmount - takenBefore - standing)
+    }
+
+    /// The labour cost including VAT of the lines marked for ROT/RUT (negative on a credit).
+    static func labour(of lines: [PricedLine]) -> Int64 {
+        lines.filter { $0.line.taxReduction != nil }.reduce(0) { $0 + $1.net.amount + $1.vat.amount }
+    }
+
     /// Lowers the original's balance by the credit and publishes invoice-credited; the credit invoice itself is used
     /// up by this, so its own balance is zero.
     static func creditOriginal(_ originalID: String, by credit: InvoiceRecord, context: HandlerContext) throws {
@@ -110,8 +148,16 @@ enum CreditInvoiceRules {
         used.creditApplied = credit.amountDue
         InvoiceStore.closeIfSettled(&used, at: context.now)
         try used.update(context.db)
+        let takenBack = -credit.reductionAmount
+        let labourCredited = takenBack > 0 ? -Self.labour(of: try credit.createdEvent.lines) : 0
         try context.publish(
-            InvoiceCredited(invoiceID: original.id, creditInvoiceID: credit.id, amount: original.money(amount))
+            InvoiceCredited(
+                invoiceID: original.id,
+                creditInvoiceID: credit.id,
+                amount: original.money(amount),
+                taxReductionCredited: takenBack > 0 ? original.money(takenBack) : nil,
+                labourCredited: takenBack > 0 ? original.money(labourCredited) : nil
+            )
         )
     }
 }

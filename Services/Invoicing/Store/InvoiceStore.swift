@@ -5,15 +5,17 @@ import KvittMessaging
 
 /// Writes to the invoice tables inside a handler's transaction, with a history line for each change.
 enum InvoiceStore {
-    static func insertDraft(_ event: InvoiceCreated, context: HandlerContext) throws {
+    /// - Parameter reductionTakenBack: on a credit of a ROT/RUT invoice, the part of the reduction it takes back
+    ///   (positive): the credit's own reduction, negative.
+    static func insertDraft(_ event: InvoiceCreated, reductionTakenBack: Int64 = 0, context: HandlerContext) throws {
         let record = InvoiceRecord(
             id: event.invoiceID,
             creditorID: event.creditorID,
             externalID: event.externalID,
             kind: event.kind,
             status: .draft,
-            reductionState: event.taxReduction == nil ? .none : .pending,
-            reductionAmount: 0,
+            reductionState: event.taxReduction != nil ? .pending : reductionTakenBack > 0 ? .allocated : .none,
+            reductionAmount: -reductionTakenBack,
             reductionDetail: nil,
             number: nil,
             ocr: nil,
@@ -37,7 +39,10 @@ enum InvoiceStore {
         try record.insert(context.db)
         try InvoiceHistoryRecord.record(
             "created",
-            detail: "\(event.kind) draft, total \(event.totals.total)",
+            detail: "\(event.kind) draft, total \(event.totals.total)"
+                + (reductionTakenBack > 0
+                    ? ", taking back \(Money(minorUnits: reductionTakenBack, event.totals.total.currency)) of the ROT/RUT reduction"
+                    : ""),
             invoiceID: event.invoiceID,
             context: context.historyInfo,
             context.db

@@ -7,7 +7,8 @@ import KvittMessaging
 /// the invoice's latest allocations first, it becomes the payments' unapplied excess — on the overpayments list, to
 /// refund (remove-payment) or link to another invoice, as any overpayment.
 enum AllocationRelease {
-    /// Releases `excess` from the receivable's allocations; lowers `receivable.paid` (the caller saves it).
+    /// Releases `excess` from the receivable's allocations, which lowers what it has been paid (`receivable.paid`
+    /// follows).
     static func release(
         _ excess: Int64,
         from receivable: inout ReceivableRecord,

@@ -113,8 +113,8 @@ enum PaymentMatcher {
         paymentDate: CalendarDate,
         _ context: HandlerContext
     ) throws {
+        // The allocation is what `paid` sums (ReceivableRecord.paid).
         receivable.paid += amount
-        try PaymentWrites.updatePaid(receivable, context.db)
         try PaymentWrites.insertAllocation(
             paymentID: payment.id,
             invoiceID: receivable.invoiceID,
@@ -239,14 +239,14 @@ enum PaymentMatcher {
     {
         if let creditor = payment.creditorID {
             return try ReceivableRecord.fetchOne(
-                db.cachedStatement(sql: "SELECT * FROM receivable WHERE creditorID = ? AND \(column) = ?"),
+                db.cachedStatement(sql: "\(ReceivableRecord.select) WHERE creditorID = ? AND \(column) = ?"),
                 arguments: [creditor, value]
             )
         }
         // findTargets already looked for the creditor behind the bankgiro: none means no receivable names it.
         if payment.payeeBankgiro != nil { return nil }
         let matches = try ReceivableRecord.fetchAll(
-            db.cachedStatement(sql: "SELECT * FROM receivable WHERE \(column) = ? LIMIT 2"),
+            db.cachedStatement(sql: "\(ReceivableRecord.select) WHERE \(column) = ? LIMIT 2"),
             arguments: [value]
         )
         return matches.count == 1 ? matches[0] : nil

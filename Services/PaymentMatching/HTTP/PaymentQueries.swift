@@ -73,7 +73,7 @@ struct PaymentQueries: Sendable {
         try await writer.read { db in
             try ReceivableRecord.fetchAll(
                 db,
-                sql: "SELECT * FROM receivable WHERE creditorID = ? ORDER BY invoiceNumber",
+                sql: "\(ReceivableRecord.select) WHERE creditorID = ? ORDER BY invoiceNumber",
                 arguments: [creditorID]
             )
             .filter { !openOnly || $0.balance != 0 }

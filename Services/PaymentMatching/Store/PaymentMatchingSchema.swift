@@ -69,5 +69,29 @@ enum PaymentMatchingSchema {
                     """
             )
         }
+        migrator.registerMigration("payment-matching-2") { db in
+            // What a receivable was paid is the sum of its allocations (ReceivableRecord.paid), no longer a column:
+            // refuse to drop one that disagrees, rather than lose what it says.
+            let disagreeing =
+                try Int.fetchOne(
+                    db,
+                    sql: """
+                        SELECT COUNT(*) FROM receivable
+                        WHERE paid != (SELECT COALESCE(SUM(amount), 0) FROM allocation WHERE allocation.invoiceID = receivable.invoiceID)
+                        """
+                ) ?? 0
+            guard disagreeing == 0 else {
+                throw DatabaseError(
+                    message: "\(disagreeing) receivables' paid differs from their allocations; not migrating"
+                )
+            }
+            try db.execute(
+                sql: """
+                    ALTER TABLE receivable DROP COLUMN paid;
+                    DROP INDEX allocation_by_invoice;
+                    CREATE INDEX allocation_by_invoice ON allocation(invoiceID, amount);
+                    """
+            )
+        }
     }
 }

@@ -24,11 +24,6 @@ enum PaymentWrites {
             .execute(arguments: [payment.status.rawValue, payment.unapplied, payment.note, payment.id])
     }
 
-    static func updatePaid(_ receivable: ReceivableRecord, _ db: Database) throws {
-        try db.cachedStatement(sql: "UPDATE receivable SET paid = ? WHERE invoiceID = ?")
-            .execute(arguments: [receivable.paid, receivable.invoiceID])
-    }
-
     static func insertAllocation(
         paymentID: String,
         invoiceID: String,

@@ -3,7 +3,7 @@ import GRDB
 import KvittContracts
 
 /// What one issued invoice still expects to receive.
-struct ReceivableRecord: Codable, FetchableRecord, PersistableRecord, Sendable {
+struct ReceivableRecord: FetchableRecord, PersistableRecord, Sendable {
     static let databaseTableName = "receivable"
     var invoiceID: String
     var creditorID: String
@@ -14,6 +14,9 @@ struct ReceivableRecord: Codable, FetchableRecord, PersistableRecord, Sendable {
     var amountDue: Int64
     /// Credits and applied credits (lower what is due) and fees (raise it, negative here).
     var adjustments: Int64
+    /// What payments applied to it: the sum of its allocations, never stored on the row. A bank file settling
+    /// payments across a million open receivables would otherwise rewrite a page of the table per payment, which
+    /// made matching 1.6 times as costly as with ten thousand (BENCHMARKS.md).
     var paid: Int64
     var reconcilableFromBankgiro: Bool
     var dueDate: String
@@ -25,6 +28,30 @@ struct ReceivableRecord: Codable, FetchableRecord, PersistableRecord, Sendable {
 }
 
 extension ReceivableRecord {
+    /// What applied payments sum to, as the column `paid` of every read.
+    static let paidExpression =
+        "(SELECT COALESCE(SUM(allocation.amount), 0) FROM allocation WHERE allocation.invoiceID = receivable.invoiceID)"
+
+    /// Reads by the query interface (`fetchOne(db, key:)`) include `paid`.
+    static var databaseSelection: [any SQLSelectable] { [AllColumns(), SQL(sql: "\(paidExpression) AS paid")] }
+
+    /// The start of a raw query for receivables, `paid` included: add `WHERE …`.
+    static let select = "SELECT receivable.*, \(paidExpression) AS paid FROM receivable"
+
+    func encode(to container: inout PersistenceContainer) throws {
+        container["invoiceID"] = invoiceID
+        container["creditorID"] = creditorID
+        container["invoiceNumber"] = invoiceNumber
+        container["ocr"] = ocr
+        container["payeeBankgiro"] = payeeBankgiro
+        container["currency"] = currency
+        container["amountDue"] = amountDue
+        container["adjustments"] = adjustments
+        container["reconcilableFromBankgiro"] = reconcilableFromBankgiro
+        container["dueDate"] = dueDate
+        container["debtorName"] = debtorName
+    }
+
     /// Read by column name rather than through `Decodable`: matching reads one receivable per payment, and the
     /// Codable path was a twentieth of a bank file's time.
     init(row: Row) throws {

@@ -58,6 +58,30 @@ enum ReductionAllocation {
         }
     }
 
+    /// `amount` (öre, whole kronor) split in proportion to `weights`, in whole kronor, each part at most its
+    /// weight: largest remainders first, ties to the earlier. Parts sum to `amount` when the weights allow it.
+    static func proportionalKronor(_ amount: Int64, of weights: [Int64]) -> [Int64] {
+        proportional(amount / 100, of: weights.map { $0 / 100 }).map { $0 * 100 }
+    }
+
+    /// `amount` split in proportion to `weights` in whole units, each part at most its weight: largest remainders
+    /// first, ties to the earlier.
+    static func proportional(_ amount: Int64, of weights: [Int64]) -> [Int64] {
+        let total = weights.reduce(0, +)
+        guard total > 0, amount > 0 else { return weights.map { _ in 0 } }
+        let wanted = min(amount, total)
+        var parts = weights.map { total.dividingFullWidth($0.multipliedFullWidth(by: wanted)) }
+        var left = wanted - parts.reduce(0) { $0 + $1.quotient }
+        let order = parts.indices.sorted { parts[$0].remainder > parts[$1].remainder }
+        var result = parts.map(\.quotient)
+        for index in order where left > 0 && result[index] < weights[index] {
+            result[index] += 1
+            left -= 1
+        }
+        parts = []
+        return result
+    }
+
     /// Even parts that sum exactly, the first ones one unit larger.
     static func split(_ total: Int64, into parts: Int) -> [Int64] {
         (try? Money(minorUnits: total, .sek).split(into: parts).map(\.amount)) ?? Array(repeating: 0, count: parts)

@@ -22,6 +22,8 @@ enum TaxReductionRoutes {
         var fileID: String?
         var approved: Money?
         var capWarning: String?
+        /// What credits took back after the claim was sent, owed to Skatteverket.
+        var repaymentDue: Money?
 
         init(_ record: ClaimRecord) {
             id = record.id
@@ -38,6 +40,7 @@ enum TaxReductionRoutes {
             fileID = record.fileID
             approved = record.approved.map { Money(minorUnits: $0, .sek) }
             capWarning = record.capWarning
+            repaymentDue = record.repayment > 0 ? Money(minorUnits: record.repayment, .sek) : nil
         }
     }
 

@@ -130,7 +130,8 @@ struct InvoiceCreatedHandler: MessageHandler {
                 paidAmount: nil,
                 fileID: nil,
                 approved: nil,
-                capWarning: share.capWarning
+                capWarning: share.capWarning,
+                repayment: 0
             )
             try claim.insert(context.db)
         }
@@ -177,6 +178,63 @@ struct InvoicePaidHandler: MessageHandler {
             claim.paidAmount = claim.labour - claim.share
             claim.year = event.paymentDate.year
             try claim.update(context.db)
+        }
+    }
+}
+
+/// A credit took back ROT/RUT work: each buyer's claim on the invoice gives up its part of what the credit took back
+/// (in proportion to its share, whole kronor). A claim not yet sent is lowered, with its labour, hours and what the
+/// buyer paid, and withdrawn when nothing is left; one Skatteverket already has is left as sent, and the part is a
+/// repayment the creditor owes Skatteverket (reduction-repayment-due).
+struct InvoiceCreditedHandler: MessageHandler {
+    func handle(_ event: InvoiceCredited, context: HandlerContext) throws {
+        guard let takenBack = event.taxReductionCredited?.amount, takenBack > 0 else { return }
+        let claims = try ClaimRecord.fetchAll(
+            context.db,
+            sql: "SELECT * FROM claim WHERE invoiceID = ? AND status != 'withdrawn' ORDER BY rowid",
+            arguments: [event.invoiceID]
+        )
+        guard !claims.isEmpty else {
+            // Invoicing only sends this for an invoice whose reduction tax-reduction allocated.
+            throw PermanentFailure(
+                reason: "unknown-invoice",
+                detail: "a credit took back a ROT/RUT reduction of invoice \(event.invoiceID), which has no claims"
+            )
+        }
+        let parts = ReductionAllocation.proportionalKronor(takenBack, of: claims.map(\.share))
+        let labourParts = ReductionAllocation.proportional(event.labourCredited?.amount ?? 0, of: claims.map(\.labour))
+        for (index, var claim) in claims.enumerated() where parts[index] > 0 || labourParts[index] > 0 {
+            switch claim.status {
+            case .allocated, .requestable:
+                let labourBefore = claim.labour
+                claim.share -= parts[index]
+                claim.labour = max(0, claim.labour - labourParts[index])
+                if labourBefore > 0 {
+                    claim.hours = Int(Int64(claim.hours) * claim.labour / labourBefore)
+                }
+                if claim.status == .requestable { claim.paidAmount = claim.labour - claim.share }
+                if claim.share <= 0 { claim.status = .withdrawn }
+                try claim.update(context.db)
+            case .claimed, .decided:
+                // Skatteverket may have approved less than was asked: only what it pays can be owed back.
+                let owed = min(parts[index], max(0, (claim.approved ?? claim.share) - claim.repayment))
+                guard owed > 0 else { continue }
+                claim.repayment += owed
+                try claim.update(context.db)
+                try context.publish(
+                    ReductionRepaymentDue(
+                        claimID: claim.id,
+                        invoiceID: claim.invoiceID,
+                        creditorID: claim.creditorID,
+                        invoiceNumber: claim.invoiceNumber,
+                        creditInvoiceID: event.creditInvoiceID,
+                        claimStatus: claim.status.rawValue,
+                        amount: Money(minorUnits: owed, .sek)
+                    )
+                )
+            case .withdrawn:
+                continue
+            }
         }
     }
 }

@@ -15,6 +15,8 @@ struct ClaimRecord: Codable, FetchableRecord, PersistableRecord, Sendable {
         case claimed
         /// Skatteverket decided.
         case decided
+        /// Credited in full before it was sent: nothing to ask for.
+        case withdrawn
     }
 
     /// One work type's hours and material, as stored with the claim.
@@ -46,6 +48,8 @@ struct ClaimRecord: Codable, FetchableRecord, PersistableRecord, Sendable {
     var fileID: String?
     var approved: Int64?
     var capWarning: String?
+    /// What credits took back after the claim was sent: the creditor owes it to Skatteverket (öre, whole kronor).
+    var repayment: Int64
 
     var maskedBuyer: String { String(buyer.prefix(8)) + "-****" }
 }

@@ -47,5 +47,9 @@ enum TaxReductionSchema {
                     """
             )
         }
+        migrator.registerMigration("tax-reduction-2") { db in
+            // What a credit took back of a claim Skatteverket already had (ReductionRepaymentDue).
+            try db.execute(sql: "ALTER TABLE claim ADD COLUMN repayment INTEGER NOT NULL DEFAULT 0")
+        }
     }
 }

@@ -34,12 +34,26 @@ public struct InvoiceCredited: KvittMessage, Equatable {
     public static let messageType: MessageType = "invoicing.invoice-credited.v1"
     public var invoiceID: String
     public var creditInvoiceID: String
-    /// How much the original's amount due went down (positive).
+    /// How much the original's amount due went down (positive): the credited lines less their part of a ROT/RUT
+    /// reduction, which the buyer never paid.
     public var amount: Money
-    public init(invoiceID: String, creditInvoiceID: String, amount: Money) {
+    /// On a ROT/RUT invoice: how much of the reduction the credit takes back (positive, whole kronor), so that
+    /// Skatteverket is asked only for the work that stands.
+    public var taxReductionCredited: Money?
+    /// On a ROT/RUT invoice: the labour cost including VAT the credit takes back (positive).
+    public var labourCredited: Money?
+    public init(
+        invoiceID: String,
+        creditInvoiceID: String,
+        amount: Money,
+        taxReductionCredited: Money? = nil,
+        labourCredited: Money? = nil
+    ) {
         self.invoiceID = invoiceID
         self.creditInvoiceID = creditInvoiceID
         self.amount = amount
+        self.taxReductionCredited = taxReductionCredited
+        self.labourCredited = labourCredited
     }
 }
 

@@ -137,6 +137,39 @@ public struct ClaimDecided: KvittMessage, Equatable {
     }
 }
 
+/// A credit took back ROT/RUT work that Skatteverket was already asked to pay for: the creditor must repay that
+/// part of the reduction (or have the claim corrected) with Skatteverket. Claims not yet sent are lowered instead.
+public struct ReductionRepaymentDue: KvittMessage, Equatable {
+    public static let messageType: MessageType = "tax-reduction.repayment-due.v1"
+    public var claimID: String
+    public var invoiceID: String
+    public var creditorID: String
+    public var invoiceNumber: String?
+    /// The credit invoice that took the work back.
+    public var creditInvoiceID: String
+    /// Where the claim stood: `claimed` (in a file sent to Skatteverket) or `decided`.
+    public var claimStatus: String
+    /// What to repay (positive, whole kronor).
+    public var amount: Money
+    public init(
+        claimID: String,
+        invoiceID: String,
+        creditorID: String,
+        invoiceNumber: String?,
+        creditInvoiceID: String,
+        claimStatus: String,
+        amount: Money
+    ) {
+        self.claimID = claimID
+        self.invoiceID = invoiceID
+        self.creditorID = creditorID
+        self.invoiceNumber = invoiceNumber
+        self.creditInvoiceID = creditInvoiceID
+        self.claimStatus = claimStatus
+        self.amount = amount
+    }
+}
+
 /// Tax-reduction refused a well-formed command; nothing changed.
 public struct TaxReductionCommandRejected: CommandRejectedMessage, Equatable {
     public static let messageType: MessageType = "tax-reduction.command-rejected.v1"

@@ -108,8 +108,8 @@ struct PaymentsBenchmark {
             let insert = try db.cachedStatement(
                 sql: """
                     INSERT INTO receivable (invoiceID, creditorID, invoiceNumber, ocr, payeeBankgiro, currency, amountDue,
-                        adjustments, paid, reconcilableFromBankgiro, dueDate, debtorName)
-                    VALUES (?, 'bench', ?, ?, ?, 'SEK', 100000, 0, 0, 1, '2026-04-01', 'Kund AB')
+                        adjustments, reconcilableFromBankgiro, dueDate, debtorName)
+                    VALUES (?, 'bench', ?, ?, ?, 'SEK', 100000, 0, 1, '2026-04-01', 'Kund AB')
                     """
             )
             for index in 0..<openReceivables {
