@@ -433,7 +433,7 @@ struct TaxReductionFlowTests {
         #expect(repayments?.compactMap(\.repaymentDue) == [sek(337_500), sek(337_500)])
         #expect(repayments?.map(\.requested) == [sek(337_500), sek(337_500)], "what was sent stays as sent")
         let owed = recorder.messages(ReductionRepaymentDue.self).filter { $0.invoiceID == issued.invoiceID }
-        #expect(owed.map(\.amount) == [sek(337_500), sek(337_500)])
+        #expect(owed.map(\.owed) == [sek(337_500), sek(337_500)])
         #expect(owed.allSatisfy { $0.claimStatus == "claimed" && $0.creditInvoiceID == creditedAgain.creditInvoiceID })
 
         let violations = await system.booksViolations(creditor: creditor)

@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import KvittAMQP
 import KvittContracts
 import KvittTesting
@@ -112,5 +113,49 @@ struct MessageBundleIntegrationTests {
         #expect(unreadable.body == broken.body, "kept whole for an operator")
         await publisher.stop()
         try await service.stop()
+    }
+
+    @Test func moreThanABundleHoldsIsSplitAndALastSingleMessageIsPlain() async throws {
+        let harness = try ServiceHarness(
+            name: "bundles",
+            migrations: { ProbeService.migrations(&$0) },
+            handlers: { ProbeService.register(&$0) }
+        )
+        let published = try await harness.send(
+            Probe.ApplyEffects(key: "many", amounts: Array(repeating: 1, count: MessageBundle.maximumCount + 1))
+        )
+        #expect(try published.all(Probe.EffectApplied.self).map(\.total) == Array(1...1001))
+        let rows = try harness.store.writer.read { db in
+            try Row.fetchAll(db, sql: "SELECT message_count, body FROM kvitt_outbox ORDER BY id")
+        }
+        #expect(rows.map { $0["message_count"] as Int } == [1000, 1])
+        let last = [UInt8](rows[1]["body"] as Data)
+        #expect(try MessageCoding.decode(Probe.EffectApplied.self, from: last).total == 1001, "plain JSON")
+    }
+
+    @Test func aBundleWithoutAPlausibleCountIsUnreadable() throws {
+        let body = MessageBundle.encode([
+            .init(messageID: "a", body: [123, 125]), .init(messageID: "b", body: [123, 125]),
+        ])
+        func delivery(count: Int64?) -> AMQPDelivery {
+            var properties = AMQPProperties(contentType: MessageBundle.contentType, messageID: "bundle")
+            if let count { properties.headers[MessageBundle.countHeader] = .int64(count) }
+            return AMQPDelivery(
+                generation: 0,
+                deliveryTag: 1,
+                consumerTag: "",
+                exchange: "",
+                routingKey: "",
+                redelivered: false,
+                properties: properties,
+                body: body
+            )
+        }
+        #expect(try delivery(count: 2).unbundled().compactMap(\.properties.messageID) == ["a", "b"])
+        #expect(throws: MessageBundle.Malformed.countMissing) { try delivery(count: nil).unbundled() }
+        #expect(throws: MessageBundle.Malformed.countOutOfRange(1)) { try delivery(count: 1).unbundled() }
+        #expect(throws: MessageBundle.Malformed.countMismatch(header: 3, body: 2)) {
+            try delivery(count: 3).unbundled()
+        }
     }
 }

@@ -170,6 +170,26 @@ struct MatchingTests {
         )
     }
 
+    @Test func aCreditThatCoversWhatAPartPaymentLeftSettlesTheInvoice() async throws {
+        let harness = try await harnessWithInvoices()
+        try await harness.send(H.bankgiroPayment("bg-p", amount: 30_000, reference: "10025"))
+        // 200 kr of the 500 kr are credited: nothing is left to pay, so the invoice is paid, by the payment's date.
+        let credited = try await harness.send(
+            InvoiceCredited(invoiceID: "inv-2", creditInvoiceID: "k-9", amount: Money(minorUnits: 20_000, .sek))
+        )
+        let paid = try #require(try credited.first(InvoicePaid.self))
+        #expect(paid.paid == Money(minorUnits: 30_000, .sek) && paid.paymentDate == CalendarDate("2026-03-20"))
+        // A credit of an unpaid invoice or of one already paid says nothing of payment.
+        let unpaid = try await harness.send(
+            InvoiceCredited(invoiceID: "inv-3", creditInvoiceID: "k-10", amount: Money(minorUnits: 30_000, .sek))
+        )
+        #expect(try unpaid.first(InvoicePaid.self) == nil)
+        let again = try await harness.send(
+            InvoiceCredited(invoiceID: "inv-2", creditInvoiceID: "k-11", amount: Money(minorUnits: 1_000, .sek))
+        )
+        #expect(try again.first(InvoicePaid.self) == nil)
+    }
+
     @Test func creditsLowerTheAmountDue() async throws {
         let harness = try await harnessWithInvoices()
         try await harness.send(

@@ -75,6 +75,31 @@ struct TaxReductionFlowTests {
         )
     }
 
+    /// Invoicing issued a ROT invoice: the buyer owes the total less the reduction.
+    static func issued(_ invoiceID: String, number: String, ocr: String, total: Int64, reduction: Int64)
+        -> InvoiceIssued
+    {
+        InvoiceIssued(
+            invoiceID: invoiceID,
+            creditorID: "acme",
+            invoiceNumber: number,
+            ocr: ocr,
+            kind: "debit",
+            invoiceDate: CalendarDate("2026-03-02")!,
+            dueDate: CalendarDate("2026-04-01")!,
+            total: Money(minorUnits: total, .sek),
+            taxReduction: Money(minorUnits: reduction, .sek),
+            amountDue: Money(minorUnits: total - reduction, .sek),
+            debtor: Debtor(kind: "private", name: "Anna"),
+            paymentMeans: .init(
+                kind: "bankgiro-ocr",
+                bankgiro: "5050-1055",
+                reference: ocr,
+                reconcilableFromBankgiro: true
+            )
+        )
+    }
+
     @Test func allocationCapsAcrossInvoicesAndRejections() async throws {
         let service = try harness()
         let first = try #require(
@@ -135,25 +160,7 @@ struct TaxReductionFlowTests {
         #expect(noneYet.rejection(TaxReductionCommandRejected.self)?.errors.first?.field == "year")
 
         try await service.send(
-            InvoiceIssued(
-                invoiceID: "inv-1",
-                creditorID: "acme",
-                invoiceNumber: "1001",
-                ocr: "10017",
-                kind: "debit",
-                invoiceDate: CalendarDate("2026-03-02")!,
-                dueDate: CalendarDate("2026-04-01")!,
-                total: Money(minorUnits: 4_000_000, .sek),
-                taxReduction: Money(minorUnits: 1_200_000, .sek),
-                amountDue: Money(minorUnits: 2_800_000, .sek),
-                debtor: Debtor(kind: "private", name: "Anna"),
-                paymentMeans: .init(
-                    kind: "bankgiro-ocr",
-                    bankgiro: "5050-1055",
-                    reference: "10017",
-                    reconcilableFromBankgiro: true
-                )
-            )
+            Self.issued("inv-1", number: "1001", ocr: "10017", total: 4_000_000, reduction: 1_200_000)
         )
         try await service.send(
             InvoicePaid(
@@ -195,34 +202,44 @@ struct TaxReductionFlowTests {
         let again = try await service.send(decision)
         #expect(again.rejection(TaxReductionCommandRejected.self) != nil, "a decided claim is not decided twice")
 
-        // All the labour is credited after the decision: each buyer's 6 000 kr is owed back, but no more than
-        // Skatteverket approved (4 000 kr for the second).
+        // All the labour is credited after the decision: nothing of either buyer's reduction stands, so the creditor
+        // owes back what Skatteverket paid: 6 000 kr for the first, 4 000 kr (all it approved) for the second.
         let repayments = try await service.send(
             InvoiceCredited(
                 invoiceID: "inv-1",
                 creditInvoiceID: "credit-1",
                 amount: Money(minorUnits: 2_800_000, .sek),
                 taxReductionCredited: Money(minorUnits: 1_200_000, .sek),
-                labourCredited: Money(minorUnits: 4_000_000, .sek)
+                labourCredited: Money(minorUnits: 4_000_000, .sek),
+                taxReductionStanding: [
+                    .init(personnummer: "198112189876", reduction: .zero(.sek), labour: .zero(.sek)),
+                    .init(personnummer: "198001010019", reduction: .zero(.sek), labour: .zero(.sek)),
+                ]
             )
         )
         .all(ReductionRepaymentDue.self)
-        #expect(repayments.map(\.amount.amount) == [600_000, 400_000])
+        #expect(repayments.map(\.owed.amount) == [600_000, 400_000])
         #expect(repayments.allSatisfy { $0.claimStatus == "decided" && $0.invoiceNumber == "1001" })
     }
 
-    @Test func aCreditBeforeTheClaimIsSentLowersItAndAFullCreditWithdrawsIt() async throws {
+    @Test func aCreditBeforeTheFileLowersTheClaimAndAfterItWhatIsOwedFollowsTheDecision() async throws {
         let service = try harness()
-        // ROT on 10 000 kr of labour for two buyers: 1 500 kr each.
+        // ROT on 10 000 kr of labour for two buyers: 1 500 kr each on 5 000 kr, 5 hours each.
         try await service.send(Self.created("inv-2", labour: 1_000_000, buyers: ["19811218-9876", "19800101-0019"]))
-        func credit(_ id: String, reduction: Int64, labour: Int64) async throws {
+        @discardableResult
+        func credit(_ id: String, standing: [(Int64, Int64)]) async throws -> ServiceHarness.Published {
             try await service.send(
                 InvoiceCredited(
                     invoiceID: "inv-2",
                     creditInvoiceID: id,
-                    amount: Money(minorUnits: labour - reduction, .sek),
-                    taxReductionCredited: Money(minorUnits: reduction, .sek),
-                    labourCredited: Money(minorUnits: labour, .sek)
+                    amount: Money(minorUnits: 1, .sek),
+                    taxReductionStanding: zip(["198112189876", "198001010019"], standing).map {
+                        .init(
+                            personnummer: $0,
+                            reduction: Money(minorUnits: $1.0, .sek),
+                            labour: Money(minorUnits: $1.1, .sek)
+                        )
+                    }
                 )
             )
         }
@@ -231,22 +248,72 @@ struct TaxReductionFlowTests {
                 try ClaimRecord.fetchAll(db, sql: "SELECT * FROM claim WHERE invoiceID = 'inv-2' ORDER BY rowid")
             }
         }
-        // 3 000 kr of labour and 900 kr of reduction back: 450 kr and 1 500 kr of labour from each.
-        try await credit("c-1", reduction: 90_000, labour: 300_000)
+        // 3 000 kr of labour credited: 1 050 kr stands on 3 500 kr for each, 3 hours of the 5.
+        try await credit("c-1", standing: [(105_000, 350_000), (105_000, 350_000)])
         #expect(try await claims().map(\.share) == [105_000, 105_000])
         #expect(try await claims().map(\.labour) == [350_000, 350_000])
-        #expect(try await claims().map(\.hours) == [3, 3], "5 hours each, less three tenths, rounded down")
-        // The rest: nothing is left to ask for, and the buyers' annual caps are free again.
-        try await credit("c-2", reduction: 210_000, labour: 700_000)
-        #expect(try await claims().map(\.status) == [.withdrawn, .withdrawn])
+        #expect(try await claims().map(\.hours) == [3, 3])
+        #expect(try await claims().allSatisfy { $0.work.contains(#""hours":3"#) }, "the file's hours too")
+
+        // Paid and sent to Skatteverket: a credit now leaves what was asked, and the creditor owes the difference.
+        try await service.send(
+            Self.issued("inv-2", number: "1002", ocr: "10025", total: 700_000, reduction: 210_000)
+        )
+        try await service.send(
+            InvoicePaid(
+                invoiceID: "inv-2",
+                paid: Money(minorUnits: 490_000, .sek),
+                paymentDate: CalendarDate("2026-03-20")!
+            )
+        )
+        #expect(try await claims().map(\.paidAmount) == [245_000, 245_000])
+        try await service.send(GenerateClaimFile(creditorID: "acme", kind: "rot", year: 2026, name: "April"))
+        let owed = try await credit("c-2", standing: [(0, 0), (0, 0)]).all(ReductionRepaymentDue.self)
+        #expect(owed.map(\.owed.amount) == [105_000, 105_000])
+        #expect(owed.allSatisfy { $0.claimStatus == "claimed" && $0.creditInvoiceID == "c-2" })
+        #expect(try await claims().map(\.share) == [105_000, 105_000], "what was asked stays as asked")
+
+        // Skatteverket approves 1 050 kr for the first buyer and 600 kr for the second: the buyers owe nothing (no
+        // reduction stands for them), and the creditor owes back exactly what was paid.
+        let decision = try await service.send(
+            RecordDecision(
+                utforare: "165566778899",
+                beslut: [
+                    .init(
+                        referensnummer: "20260000190-01",
+                        arenden: [
+                            .init(personnummer: "198112189876", fakturanummer: "1002", godkantBelopp: 1050),
+                            .init(personnummer: "198001010019", fakturanummer: "1002", godkantBelopp: 600),
+                        ]
+                    )
+                ]
+            )
+        )
+        #expect(try decision.all(ClaimDecided.self).map(\.owedByBuyer.amount) == [0, 0])
+        let settled = try decision.all(ReductionRepaymentDue.self)
+        #expect(settled.map(\.owed.amount) == [60_000], "only the second changed: 600 kr, not 1 050 kr")
+        #expect(settled.first?.creditInvoiceID == nil && settled.first?.claimStatus == "decided")
+        #expect(try await claims().map(\.repayment) == [105_000, 60_000])
+    }
+
+    @Test func aFullCreditBeforeTheFileWithdrawsTheClaims() async throws {
+        let service = try harness()
+        try await service.send(Self.created("inv-3", labour: 1_000_000, buyers: ["19811218-9876"]))
+        try await service.send(
+            InvoiceCredited(
+                invoiceID: "inv-3",
+                creditInvoiceID: "c-3",
+                amount: Money(minorUnits: 700_000, .sek),
+                taxReductionStanding: [.init(personnummer: "198112189876", reduction: .zero(.sek), labour: .zero(.sek))]
+            )
+        )
+        let claim = try await service.store.writer.read { db in
+            try ClaimRecord.fetchOne(db, sql: "SELECT * FROM claim WHERE invoiceID = 'inv-3'")
+        }
+        #expect(claim?.status == .withdrawn)
         let used = try await service.store.writer.read { db in
             try Int64.fetchOne(db, sql: "SELECT SUM(share) FROM claim WHERE buyer = '198112189876'")
         }
-        #expect(used == 0)
-        // A paid invoice later on changes nothing for withdrawn claims.
-        try await service.send(
-            InvoicePaid(invoiceID: "inv-2", paid: Money(minorUnits: 0, .sek), paymentDate: CalendarDate("2026-03-20")!)
-        )
-        #expect(try await claims().map(\.status) == [.withdrawn, .withdrawn])
+        #expect(used == 0, "the buyer's annual cap is free again")
     }
 }

@@ -71,6 +71,11 @@ struct AttestInvoiceHandler: MessageHandler {
         invoice.status = .issued
         invoice.number = String(number)
         invoice.ocr = ocr.canonical
+        // A credit of ROT/RUT labour takes back its share of the original's reduction (negative on the credit).
+        let lowered = try invoice.originalInvoiceID.flatMap { try InvoiceRecord.find($0, context.db) }.flatMap {
+            try CreditInvoiceRules.lowerReduction(of: $0, by: invoice)
+        }
+        if let lowered { invoice.reductionAmount = -lowered.takenBack }
         invoice.amountDue = invoice.total - invoice.reductionAmount
         invoice.issuedAt = context.now.timeIntervalSince1970
         let issued = InvoiceIssued(
@@ -97,7 +102,7 @@ struct AttestInvoiceHandler: MessageHandler {
         )
         try context.publish(issued)
         if let originalID = invoice.originalInvoiceID {
-            try CreditInvoiceRules.creditOriginal(originalID, by: invoice, context: context)
+            try CreditInvoiceRules.creditOriginal(originalID, by: invoice, lowering: lowered, context: context)
         }
     }
 }

@@ -89,41 +89,49 @@ struct CreateCreditInvoiceHandler: MessageHandler {
             totals: priced.totals,
             originalInvoiceID: original.id
         )
-        let takenBack = try CreditInvoiceRules.reductionTakenBack(from: original, by: priced.lines, context.db)
-        try InvoiceStore.insertDraft(event, reductionTakenBack: takenBack, context: context)
+        try InvoiceStore.insertDraft(event, context: context)
         try context.publish(event)
     }
 }
 
-/// What a credit invoice does to its original.
+/// What attesting a credit invoice does to its original.
 enum CreditInvoiceRules {
-    /// The part of a ROT/RUT reduction a credit takes back (positive; zero when the original has no reduction or
-    /// the credit no labour).
+    /// What a credit of ROT/RUT labour does to the original's reduction.
+    struct LoweredReduction {
+        /// The reduction it takes back (positive, whole kronor).
+        var takenBack: Int64
+        /// The labour cost including VAT it credits (positive).
+        var labourCredited: Int64
+        /// Each buyer's reduction and labour as they stand after it.
+        var standing: [InvoiceCredited.StandingReduction]
+    }
+
+    /// Lowers the original's reduction for a credit being attested, or `nil` when the original has none or the
+    /// credit no labour.
     ///
     /// The buyer never paid the reduction, so crediting it to the buyer would leave the original owing the buyer
-    /// Skatteverket's part. The reduction that stands shrinks with the labour left on the original, rounded down to
-    /// whole kronor (the claim file's unit, and never more than the rate allows); the credit takes back the rest, so
-    /// that crediting every labour line takes back the whole reduction. Earlier credits, drafts included, count.
-    static func reductionTakenBack(from original: InvoiceRecord, by creditLines: [PricedLine], _ db: Database) throws
-        -> Int64
-    {
-        let credited = -labour(of: creditLines)
-        let total = labour(of: try original.createdEvent.lines)
-        guard original.reductionAmount > 0, credited > 0, total > 0 else { return 0 }
-        var creditedBefore: Int64 = 0
-        var takenBefore: Int64 = 0
-        for earlier in try InvoiceRecord.fetchAll(
-            db,
-            sql: "SELECT * FROM invoice WHERE originalInvoiceID = ?",
-            arguments: [original.id]
-        ) {
-            creditedBefore -= labour(of: try earlier.createdEvent.lines)
-            takenBefore -= earlier.reductionAmount
+    /// Skatteverket's part. The credited labour is taken from the buyers in proportion to their labour; each buyer's
+    /// reduction keeps its proportion to the labour left, rounded down to whole kronor. So no buyer's claim exceeds
+    /// the rate (or the annual cap it was allocated within) of what stands, and crediting all the labour takes back
+    /// all the reduction. Worked out at attest, in the order credits are attested, as tax-reduction applies them.
+    static func lowerReduction(of original: InvoiceRecord, by credit: InvoiceRecord) throws -> LoweredReduction? {
+        let buyers = try original.standingReduction
+        let credited = -labour(of: try credit.createdEvent.lines)
+        guard !buyers.isEmpty, credited > 0 else { return nil }
+        let parts = ProportionalSplit.parts(of: credited, by: buyers.map(\.labour.amount))
+        var standing = buyers
+        var takenBack: Int64 = 0
+        for index in buyers.indices {
+            let labour = buyers[index].labour.amount
+            let reduction = buyers[index].reduction.amount
+            let left = labour - parts[index]
+            let kept =
+                labour > 0 ? labour.dividingFullWidth(reduction.multipliedFullWidth(by: left)).quotient / 100 * 100 : 0
+            takenBack += reduction - kept
+            standing[index].reduction = original.money(kept)
+            standing[index].labour = original.money(left)
         }
-        let left = max(0, total - creditedBefore - credited)
-        let product = original.reductionAmount.multipliedFullWidth(by: left)
-        let standing = total.dividingFullWidth(product).quotient / 100 * 100
-        return max(0, original.reductionAmount - takenBefore - standing)
+        return LoweredReduction(takenBack: takenBack, labourCredited: credited, standing: standing)
     }
 
     /// The labour cost including VAT of the lines marked for ROT/RUT (negative on a credit).
@@ -133,8 +141,14 @@ enum CreditInvoiceRules {
 
     /// Lowers the original's balance by the credit and publishes invoice-credited; the credit invoice itself is used
     /// up by this, so its own balance is zero.
-    static func creditOriginal(_ originalID: String, by credit: InvoiceRecord, context: HandlerContext) throws {
+    static func creditOriginal(
+        _ originalID: String,
+        by credit: InvoiceRecord,
+        lowering lowered: LoweredReduction?,
+        context: HandlerContext
+    ) throws {
         guard var original = try InvoiceRecord.find(originalID, context.db) else { return }
+        if let lowered { try original.setStandingReduction(lowered.standing) }
         let amount = -credit.amountDue
         original.credited += amount
         InvoiceStore.closeIfSettled(&original, at: context.now)
@@ -148,15 +162,14 @@ enum CreditInvoiceRules {
         used.creditApplied = credit.amountDue
         InvoiceStore.closeIfSettled(&used, at: context.now)
         try used.update(context.db)
-        let takenBack = -credit.reductionAmount
-        let labourCredited = takenBack > 0 ? -Self.labour(of: try credit.createdEvent.lines) : 0
         try context.publish(
             InvoiceCredited(
                 invoiceID: original.id,
                 creditInvoiceID: credit.id,
                 amount: original.money(amount),
-                taxReductionCredited: takenBack > 0 ? original.money(takenBack) : nil,
-                labourCredited: takenBack > 0 ? original.money(labourCredited) : nil
+                taxReductionCredited: lowered.map { original.money($0.takenBack) },
+                labourCredited: lowered.map { original.money($0.labourCredited) },
+                taxReductionStanding: lowered?.standing
             )
         )
     }

@@ -11,6 +11,18 @@ struct ReductionAllocatedHandler: MessageHandler {
         }
         invoice.reductionState = .allocated
         invoice.reductionAmount = event.total.amount
+        // Tax-reduction says each buyer's labour; an allocation from before it did split the labour evenly.
+        let labour = try invoice.createdEvent.taxReduction?.labourCostIncludingVAT ?? .zero(.sek)
+        let even = (try? labour.split(into: max(1, event.buyers.count))) ?? []
+        try invoice.setStandingReduction(
+            event.buyers.enumerated().map { index, buyer in
+                InvoiceCredited.StandingReduction(
+                    personnummer: buyer.personnummer,
+                    reduction: buyer.amount,
+                    labour: buyer.labour ?? (index < even.count ? even[index] : .zero(.sek))
+                )
+            }
+        )
         let warnings = event.buyers.compactMap(\.capWarning)
         invoice.reductionDetail = warnings.isEmpty ? nil : warnings.joined(separator: "; ")
         try InvoiceStore.update(

@@ -24,6 +24,8 @@ struct InvoiceRecord: Codable, FetchableRecord, PersistableRecord, Sendable {
     var reductionState: ReductionState
     var reductionAmount: Int64
     var reductionDetail: String?
+    /// Each buyer's reduction and labour as they stand: what tax-reduction allocated, less what credits took back.
+    var reductionBuyers: String?
     var number: String?
     var ocr: String?
     var currency: String
@@ -56,6 +58,18 @@ struct InvoiceRecord: Codable, FetchableRecord, PersistableRecord, Sendable {
     }
 
     var currencyValue: Currency { Currency(code: currency) ?? .sek }
+
+    /// `reductionBuyers` decoded; empty without a reduction.
+    var standingReduction: [InvoiceCredited.StandingReduction] {
+        get throws {
+            guard let reductionBuyers else { return [] }
+            return try MessageCoding.decode([InvoiceCredited.StandingReduction].self, from: Array(reductionBuyers.utf8))
+        }
+    }
+
+    mutating func setStandingReduction(_ buyers: [InvoiceCredited.StandingReduction]) throws {
+        reductionBuyers = String(decoding: try MessageCoding.encode(buyers), as: UTF8.self)
+    }
 
     func money(_ amount: Int64) -> Money { Money(minorUnits: amount, currencyValue) }
 

@@ -5,18 +5,17 @@ import KvittMessaging
 
 /// Writes to the invoice tables inside a handler's transaction, with a history line for each change.
 enum InvoiceStore {
-    /// - Parameter reductionTakenBack: on a credit of a ROT/RUT invoice, the part of the reduction it takes back
-    ///   (positive): the credit's own reduction, negative.
-    static func insertDraft(_ event: InvoiceCreated, reductionTakenBack: Int64 = 0, context: HandlerContext) throws {
+    static func insertDraft(_ event: InvoiceCreated, context: HandlerContext) throws {
         let record = InvoiceRecord(
             id: event.invoiceID,
             creditorID: event.creditorID,
             externalID: event.externalID,
             kind: event.kind,
             status: .draft,
-            reductionState: event.taxReduction != nil ? .pending : reductionTakenBack > 0 ? .allocated : .none,
-            reductionAmount: -reductionTakenBack,
+            reductionState: event.taxReduction == nil ? .none : .pending,
+            reductionAmount: 0,
             reductionDetail: nil,
+            reductionBuyers: nil,
             number: nil,
             ocr: nil,
             currency: event.totals.total.currency.code,
@@ -39,10 +38,7 @@ enum InvoiceStore {
         try record.insert(context.db)
         try InvoiceHistoryRecord.record(
             "created",
-            detail: "\(event.kind) draft, total \(event.totals.total)"
-                + (reductionTakenBack > 0
-                    ? ", taking back \(Money(minorUnits: reductionTakenBack, event.totals.total.currency)) of the ROT/RUT reduction"
-                    : ""),
+            detail: "\(event.kind) draft, total \(event.totals.total)",
             invoiceID: event.invoiceID,
             context: context.historyInfo,
             context.db

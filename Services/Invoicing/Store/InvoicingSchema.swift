@@ -59,5 +59,9 @@ enum InvoicingSchema {
         migrator.registerMigration("invoicing-2") { db in
             try db.execute(sql: "ALTER TABLE invoice ADD COLUMN fees INTEGER NOT NULL DEFAULT 0")
         }
+        migrator.registerMigration("invoicing-3") { db in
+            // Each buyer's ROT/RUT reduction and labour as they stand (JSON of InvoiceCredited.StandingReduction).
+            try db.execute(sql: "ALTER TABLE invoice ADD COLUMN reductionBuyers TEXT")
+        }
     }
 }

@@ -147,6 +147,9 @@ struct DeadLetterOperations: Sendable {
         message.properties.messageID = newID
         message.properties.headers[FailureHeaders.replayCount] = nil
         message.properties.headers["x-kvitt-corrects"] = .string(letter.id)
+        // A corrected body is one JSON message, even when what was parked whole was a bundle.
+        message.properties.contentType = MessageEnvelope.jsonContentType
+        message.properties.headers[MessageBundle.countHeader] = nil
         message.body = body
         return (message, newID)
     }

@@ -50,6 +50,7 @@ extension ReceivableRecord {
 struct InvoiceCreditedHandler: MessageHandler {
     func handle(_ event: InvoiceCredited, context: HandlerContext) throws {
         var receivable = try ReceivableRecord.referenced(event.invoiceID, by: "credit", context.db)
+        let before = receivable.balance
         receivable.adjustments += event.amount.amount
         if receivable.balance < 0 {
             try AllocationRelease.release(
@@ -60,6 +61,7 @@ struct InvoiceCreditedHandler: MessageHandler {
             )
         }
         try receivable.update(context.db)
+        try receivable.publishPaidIfSettled(balanceBefore: before, context: context)
     }
 }
 
@@ -67,8 +69,10 @@ struct InvoiceCreditedHandler: MessageHandler {
 struct CreditAppliedHandler: MessageHandler {
     func handle(_ event: CreditApplied, context: HandlerContext) throws {
         var receivable = try ReceivableRecord.referenced(event.debitInvoiceID, by: "credit applied", context.db)
+        let before = receivable.balance
         receivable.adjustments += event.amount.amount
         try receivable.update(context.db)
+        try receivable.publishPaidIfSettled(balanceBefore: before, context: context)
     }
 }
 
@@ -79,5 +83,23 @@ struct FeesChargedHandler: MessageHandler {
         var receivable = try ReceivableRecord.referenced(event.invoiceID, by: "fees charged", context.db)
         receivable.adjustments -= event.total.amount
         try receivable.update(context.db)
+    }
+}
+
+extension ReceivableRecord {
+    /// A credit that leaves nothing to pay on a part-paid invoice settles it: invoice-paid, dated by its latest
+    /// payment, as a payment that settles it would (tax-reduction waits for it to request the buyers' ROT/RUT).
+    func publishPaidIfSettled(balanceBefore: Int64, context: HandlerContext) throws {
+        guard balanceBefore > 0, balance <= 0, paid > 0 else { return }
+        let latest = try String.fetchOne(
+            context.db,
+            sql: """
+                SELECT payment.paymentDate FROM allocation JOIN payment ON payment.id = allocation.paymentID
+                WHERE allocation.invoiceID = ? AND allocation.amount > 0 ORDER BY allocation.id DESC LIMIT 1
+                """,
+            arguments: [invoiceID]
+        )
+        guard let date = latest.flatMap(CalendarDate.init) else { return }
+        try context.publish(InvoicePaid(invoiceID: invoiceID, paid: money(paid), paymentDate: date))
     }
 }

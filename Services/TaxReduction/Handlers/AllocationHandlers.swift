@@ -145,7 +145,8 @@ struct InvoiceCreatedHandler: MessageHandler {
                         personnummer: $0.personnummer.canonical,
                         amount: Money(minorUnits: $0.amount, .sek),
                         hours: $0.hours,
-                        capWarning: $0.capWarning
+                        capWarning: $0.capWarning,
+                        labour: Money(minorUnits: $0.labour, .sek)
                     )
                 }
             )
@@ -182,59 +183,70 @@ struct InvoicePaidHandler: MessageHandler {
     }
 }
 
-/// A credit took back ROT/RUT work: each buyer's claim on the invoice gives up its part of what the credit took back
-/// (in proportion to its share, whole kronor). A claim not yet sent is lowered, with its labour, hours and what the
-/// buyer paid, and withdrawn when nothing is left; one Skatteverket already has is left as sent, and the part is a
-/// repayment the creditor owes Skatteverket (reduction-repayment-due).
+/// A credit took back ROT/RUT work: invoicing says what reduction and labour now stand for each buyer. A claim not yet
+/// sent takes them (its hours and work types in proportion, and what the buyer paid), and is withdrawn when nothing
+/// stands; a claim already sent keeps what was asked, and what no longer stands is owed back to Skatteverket
+/// (reduction-repayment-due), at most what Skatteverket approved once it has decided.
 struct InvoiceCreditedHandler: MessageHandler {
     func handle(_ event: InvoiceCredited, context: HandlerContext) throws {
-        guard let takenBack = event.taxReductionCredited?.amount, takenBack > 0 else { return }
-        let claims = try ClaimRecord.fetchAll(
-            context.db,
-            sql: "SELECT * FROM claim WHERE invoiceID = ? AND status != 'withdrawn' ORDER BY rowid",
-            arguments: [event.invoiceID]
-        )
-        guard !claims.isEmpty else {
-            // Invoicing only sends this for an invoice whose reduction tax-reduction allocated.
-            throw PermanentFailure(
-                reason: "unknown-invoice",
-                detail: "a credit took back a ROT/RUT reduction of invoice \(event.invoiceID), which has no claims"
-            )
-        }
-        let parts = ReductionAllocation.proportionalKronor(takenBack, of: claims.map(\.share))
-        let labourParts = ReductionAllocation.proportional(event.labourCredited?.amount ?? 0, of: claims.map(\.labour))
-        for (index, var claim) in claims.enumerated() where parts[index] > 0 || labourParts[index] > 0 {
+        guard let standing = event.taxReductionStanding, !standing.isEmpty else { return }
+        for buyer in standing {
+            guard
+                var claim = try ClaimRecord.fetchOne(
+                    context.db,
+                    sql: "SELECT * FROM claim WHERE invoiceID = ? AND buyer = ?",
+                    arguments: [event.invoiceID, buyer.personnummer]
+                )
+            else {
+                // Invoicing keeps the buyers tax-reduction allocated, so an unknown one is a faulty event.
+                throw PermanentFailure(
+                    reason: "unknown-claim",
+                    detail: "a credit of invoice \(event.invoiceID) names a buyer without a claim on it"
+                )
+            }
             switch claim.status {
-            case .allocated, .requestable:
-                let labourBefore = claim.labour
-                claim.share -= parts[index]
-                claim.labour = max(0, claim.labour - labourParts[index])
-                if labourBefore > 0 {
-                    claim.hours = Int(Int64(claim.hours) * claim.labour / labourBefore)
-                }
-                if claim.status == .requestable { claim.paidAmount = claim.labour - claim.share }
-                if claim.share <= 0 { claim.status = .withdrawn }
+            case .allocated, .requestable, .withdrawn:
+                claim.lower(to: buyer.reduction.amount, labour: buyer.labour.amount)
                 try claim.update(context.db)
             case .claimed, .decided:
-                // Skatteverket may have approved less than was asked: only what it pays can be owed back.
-                let owed = min(parts[index], max(0, (claim.approved ?? claim.share) - claim.repayment))
-                guard owed > 0 else { continue }
-                claim.repayment += owed
-                try claim.update(context.db)
-                try context.publish(
-                    ReductionRepaymentDue(
-                        claimID: claim.id,
-                        invoiceID: claim.invoiceID,
-                        creditorID: claim.creditorID,
-                        invoiceNumber: claim.invoiceNumber,
-                        creditInvoiceID: event.creditInvoiceID,
-                        claimStatus: claim.status.rawValue,
-                        amount: Money(minorUnits: owed, .sek)
-                    )
-                )
-            case .withdrawn:
-                continue
+                let owed = max(0, min(claim.share, claim.approved ?? claim.share) - buyer.reduction.amount)
+                try claim.owe(owed, creditInvoiceID: event.creditInvoiceID, context: context)
             }
         }
+    }
+}
+
+extension ClaimRecord {
+    /// Takes what stands after a credit: hours and work types keep their proportion to the labour.
+    mutating func lower(to reduction: Int64, labour newLabour: Int64) {
+        let newHours = labour > 0 ? Int(Int64(hours) * newLabour / labour) : 0
+        if var works = try? MessageCoding.decode([Work].self, from: Array(work.utf8)) {
+            let parts = ProportionalSplit.parts(of: Int64(newHours), by: works.map { Int64($0.hours) })
+            for index in works.indices { works[index].hours = Int(parts[index]) }
+            if let encoded = try? MessageCoding.encode(works) { work = String(decoding: encoded, as: UTF8.self) }
+        }
+        share = reduction
+        labour = newLabour
+        hours = newHours
+        if status == .requestable { paidAmount = labour - share }
+        if share == 0 && labour == 0 { status = .withdrawn }
+    }
+
+    /// Records what the creditor owes Skatteverket for this claim in all, and says so when it changed.
+    mutating func owe(_ owed: Int64, creditInvoiceID: String?, context: HandlerContext) throws {
+        guard owed != repayment else { return }
+        repayment = owed
+        try update(context.db)
+        try context.publish(
+            ReductionRepaymentDue(
+                claimID: id,
+                invoiceID: invoiceID,
+                creditorID: creditorID,
+                invoiceNumber: invoiceNumber,
+                creditInvoiceID: creditInvoiceID,
+                claimStatus: status.rawValue,
+                owed: Money(minorUnits: owed, .sek)
+            )
+        )
     }
 }

@@ -154,6 +154,9 @@ struct RecordDecisionHandler: MessageHandler {
             updated.status = .decided
             updated.approved = approved
             try updated.update(context.db)
+            // A credit after the file was sent lowered what stands (ClaimRecord.repayment): the buyer owes only the
+            // refused part of that, and the creditor owes back whatever Skatteverket pays beyond it.
+            let standing = claim.share - claim.repayment
             try context.publish(
                 ClaimDecided(
                     claimID: claim.id,
@@ -162,10 +165,11 @@ struct RecordDecisionHandler: MessageHandler {
                     buyer: claim.buyer,
                     requested: Money(minorUnits: claim.share, .sek),
                     approved: Money(minorUnits: approved, .sek),
-                    owedByBuyer: Money(minorUnits: claim.share - approved, .sek),
+                    owedByBuyer: Money(minorUnits: max(0, standing - approved), .sek),
                     referenceNumber: reference
                 )
             )
+            try updated.owe(max(0, approved - standing), creditInvoiceID: nil, context: context)
         }
     }
 }

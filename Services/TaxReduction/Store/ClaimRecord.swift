@@ -48,7 +48,8 @@ struct ClaimRecord: Codable, FetchableRecord, PersistableRecord, Sendable {
     var fileID: String?
     var approved: Int64?
     var capWarning: String?
-    /// What credits took back after the claim was sent: the creditor owes it to Skatteverket (öre, whole kronor).
+    /// What the creditor owes Skatteverket for this claim after credits of work it was asked for (öre, whole
+    /// kronor). While the claim is only sent, `share − repayment` is what stands.
     var repayment: Int64
 
     var maskedBuyer: String { String(buyer.prefix(8)) + "-****" }

@@ -42,18 +42,36 @@ public struct InvoiceCredited: KvittMessage, Equatable {
     public var taxReductionCredited: Money?
     /// On a ROT/RUT invoice: the labour cost including VAT the credit takes back (positive).
     public var labourCredited: Money?
+    /// On a ROT/RUT invoice: what stands for each buyer after the credit, in the order of the allocation.
+    public var taxReductionStanding: [StandingReduction]?
     public init(
         invoiceID: String,
         creditInvoiceID: String,
         amount: Money,
         taxReductionCredited: Money? = nil,
-        labourCredited: Money? = nil
+        labourCredited: Money? = nil,
+        taxReductionStanding: [StandingReduction]? = nil
     ) {
         self.invoiceID = invoiceID
         self.creditInvoiceID = creditInvoiceID
         self.amount = amount
         self.taxReductionCredited = taxReductionCredited
         self.labourCredited = labourCredited
+        self.taxReductionStanding = taxReductionStanding
+    }
+
+    /// One buyer's ROT/RUT reduction and labour cost (including VAT) as they stand after a credit.
+    public struct StandingReduction: Codable, Sendable, Equatable {
+        /// The canonical 12-digit personnummer, as in reduction-allocated.
+        public var personnummer: String
+        /// Whole kronor, at most the rate of `labour`.
+        public var reduction: Money
+        public var labour: Money
+        public init(personnummer: String, reduction: Money, labour: Money) {
+            self.personnummer = personnummer
+            self.reduction = reduction
+            self.labour = labour
+        }
     }
 }
 

@@ -17,6 +17,9 @@ public enum MessageBundle {
     public static let countHeader = "kvitt-bundle-count"
     /// The most messages in one bundle: a consumer handles a bundle in one transaction.
     public static let maximumCount = 1000
+    /// The size a bundle is kept under, unless one message alone is larger (far below RabbitMQ's 128 MiB limit,
+    /// and small enough to hold a few hundred in memory).
+    public static let targetBytes = 1 << 20
 
     /// One message in a bundle.
     public struct Entry: Sendable, Equatable {
@@ -35,6 +38,8 @@ public enum MessageBundle {
         case emptyMessageID(entry: Int)
         case messageIDNotUTF8(entry: Int)
         case countMismatch(header: Int, body: Int)
+        case countMissing
+        case countOutOfRange(Int)
 
         public var description: String {
             switch self {
@@ -43,6 +48,9 @@ public enum MessageBundle {
             case .messageIDNotUTF8(let entry): "bundle message \(entry + 1) has a message id that is not UTF-8"
             case .countMismatch(let header, let body):
                 "bundle header says \(header) messages, the body holds \(body)"
+            case .countMissing: "bundle without the \(MessageBundle.countHeader) header"
+            case .countOutOfRange(let count):
+                "bundle header says \(count) messages; a bundle holds 2 to \(MessageBundle.maximumCount)"
             }
         }
     }

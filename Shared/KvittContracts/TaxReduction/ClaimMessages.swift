@@ -139,26 +139,29 @@ public struct ClaimDecided: KvittMessage, Equatable {
 
 /// A credit took back ROT/RUT work that Skatteverket was already asked to pay for: the creditor must repay that
 /// part of the reduction (or have the claim corrected) with Skatteverket. Claims not yet sent are lowered instead.
+/// Also sent when Skatteverket's decision changes what is owed.
 public struct ReductionRepaymentDue: KvittMessage, Equatable {
     public static let messageType: MessageType = "tax-reduction.repayment-due.v1"
     public var claimID: String
     public var invoiceID: String
     public var creditorID: String
     public var invoiceNumber: String?
-    /// The credit invoice that took the work back.
-    public var creditInvoiceID: String
+    /// The credit invoice that took the work back; absent when a decision changed what is owed.
+    public var creditInvoiceID: String?
     /// Where the claim stood: `claimed` (in a file sent to Skatteverket) or `decided`.
     public var claimStatus: String
-    /// What to repay (positive, whole kronor).
-    public var amount: Money
+    /// What the creditor owes Skatteverket for this claim in all, after this credit or decision (whole kronor; a
+    /// later message for the same claim replaces it). While the claim is only sent, it assumes Skatteverket pays
+    /// what was asked; the decision settles it.
+    public var owed: Money
     public init(
         claimID: String,
         invoiceID: String,
         creditorID: String,
         invoiceNumber: String?,
-        creditInvoiceID: String,
+        creditInvoiceID: String?,
         claimStatus: String,
-        amount: Money
+        owed: Money
     ) {
         self.claimID = claimID
         self.invoiceID = invoiceID
@@ -166,7 +169,7 @@ public struct ReductionRepaymentDue: KvittMessage, Equatable {
         self.invoiceNumber = invoiceNumber
         self.creditInvoiceID = creditInvoiceID
         self.claimStatus = claimStatus
-        self.amount = amount
+        self.owed = owed
     }
 }
 

@@ -23,11 +23,14 @@ public struct ReductionAllocated: KvittMessage, Equatable {
         public var hours: Int
         /// Set when the buyer's annual cap cut the share.
         public var capWarning: String?
-        public init(personnummer: String, amount: Money, hours: Int, capWarning: String? = nil) {
+        /// The buyer's part of the labour cost including VAT, which the share is at most the rate of.
+        public var labour: Money?
+        public init(personnummer: String, amount: Money, hours: Int, capWarning: String? = nil, labour: Money? = nil) {
             self.personnummer = personnummer
             self.amount = amount
             self.hours = hours
             self.capWarning = capWarning
+            self.labour = labour
         }
     }
 }

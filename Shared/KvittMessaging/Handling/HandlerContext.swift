@@ -67,7 +67,8 @@ public final class HandlerContext {
     }
 
     /// Writes what the handler published to the outbox, in the handler's transaction: a type published once as a
-    /// message of its own, a type published more than once as bundles.
+    /// message of its own, a type published more than once as bundles (at most ``MessageBundle/maximumCount``
+    /// messages and about ``MessageBundle/targetBytes`` each; a part of one message is a plain message).
     func writeOutbox() throws {
         defer {
             published = []
@@ -75,14 +76,12 @@ public final class HandlerContext {
             types = []
         }
         for type in types {
-            let indices = positions[type] ?? []
-            if indices.count == 1 {
-                try Outbox.enqueue(body: published[indices[0]].body, envelope: published[indices[0]].envelope, in: db)
-                continue
-            }
-            for start in stride(from: 0, to: indices.count, by: MessageBundle.maximumCount) {
-                let part = indices[start..<min(start + MessageBundle.maximumCount, indices.count)]
-                var shared = published[part[part.startIndex]].envelope
+            for part in Self.parts(of: positions[type] ?? [], sizes: { published[$0].body.count }) {
+                if part.count == 1 {
+                    try Outbox.enqueue(body: published[part[0]].body, envelope: published[part[0]].envelope, in: db)
+                    continue
+                }
+                var shared = published[part[0]].envelope
                 shared.messageID = RandomIdentifier.make()
                 let entries = part.map {
                     MessageBundle.Entry(messageID: published[$0].envelope.messageID, body: published[$0].body)
@@ -90,6 +89,27 @@ public final class HandlerContext {
                 try Outbox.enqueue(body: MessageBundle.encode(entries), envelope: shared, count: part.count, in: db)
             }
         }
+    }
+
+    /// Consecutive runs of `indices` within the bundle limits.
+    static func parts(of indices: [Int], sizes: (Int) -> Int) -> [[Int]] {
+        var parts: [[Int]] = []
+        var current: [Int] = []
+        var bytes = 0
+        for index in indices {
+            let size = sizes(index) + 72
+            if !current.isEmpty
+                && (current.count == MessageBundle.maximumCount || bytes + size > MessageBundle.targetBytes)
+            {
+                parts.append(current)
+                current = []
+                bytes = 0
+            }
+            current.append(index)
+            bytes += size
+        }
+        if !current.isEmpty { parts.append(current) }
+        return parts
     }
 
     /// Refuses the command being handled: publishes the service's command-rejected event with every field error,

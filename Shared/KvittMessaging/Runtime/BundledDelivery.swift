@@ -6,7 +6,11 @@ extension AMQPDelivery {
     /// with its own message id and JSON content type (and the bundle's delivery tag, to acknowledge the bundle).
     public func unbundled() throws(MessageBundle.Malformed) -> [AMQPDelivery] {
         guard properties.contentType == MessageBundle.contentType else { return [self] }
-        let expected = properties.headers[MessageBundle.countHeader]?.int64Value.map { Int($0) }
+        // The count is required: without it a body cut at a message boundary would pass for a smaller bundle.
+        guard let expected = properties.headers[MessageBundle.countHeader]?.int64Value.map({ Int($0) }) else {
+            throw .countMissing
+        }
+        guard (2...MessageBundle.maximumCount).contains(expected) else { throw .countOutOfRange(expected) }
         return try MessageBundle.decode(body, expectedCount: expected).map { entry in
             var inner = self
             inner.properties.messageID = entry.messageID

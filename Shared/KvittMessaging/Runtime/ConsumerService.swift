@@ -1,5 +1,6 @@
 import Foundation
 import KvittAMQP
+import KvittContracts
 import Logging
 import ServiceLifecycle
 
@@ -54,22 +55,28 @@ public final class ConsumerService: Service {
         await consumer.stop()
     }
 
-    /// Splits a burst into transactions of at most `batchSize` deliveries, each heavy delivery on its own.
+    /// Splits a burst into transactions of at most `batchSize` messages (a bundle counts its messages), each heavy
+    /// delivery on its own.
     static func chunks(of burst: [AMQPDelivery], batchSize: Int) -> [[AMQPDelivery]] {
         var chunks: [[AMQPDelivery]] = []
         var current: [AMQPDelivery] = []
+        var messages = 0
         for delivery in burst {
             if delivery.body.count >= heavyMessageBytes {
                 if !current.isEmpty { chunks.append(current) }
                 chunks.append([delivery])
                 current = []
+                messages = 0
                 continue
             }
-            current.append(delivery)
-            if current.count == batchSize {
+            let weight = max(1, Int(delivery.properties.headers[MessageBundle.countHeader]?.int64Value ?? 1))
+            if !current.isEmpty && messages + weight > batchSize {
                 chunks.append(current)
                 current = []
+                messages = 0
             }
+            current.append(delivery)
+            messages += weight
         }
         if !current.isEmpty { chunks.append(current) }
         return chunks

@@ -15,8 +15,11 @@ public final class MessageStore: Sendable {
         configuration.busyMode = .timeout(10)
         configuration.label = URL(fileURLWithPath: path).lastPathComponent
         // SQLite's default page cache (2 MiB) is smaller than one bank file's transaction, which then spills pages
-        // into the WAL and reads them back; the cache fills only as far as it is used.
-        configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA cache_size = -32768") }
+        // into the WAL and reads them back; the cache fills only as far as it is used. The writer only: readers keep
+        // the default.
+        configuration.prepareDatabase { db in
+            if !db.configuration.readonly { try db.execute(sql: "PRAGMA cache_size = -32768") }
+        }
         let pool = try DatabasePool(path: path, configuration: configuration)
         // DatabasePool sets synchronous=NORMAL on open; an acked message must survive power loss, so use FULL.
         try pool.barrierWriteWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
