@@ -312,6 +312,68 @@ struct CreditTests {
         #expect(record.balance == 0 && record.status == .closed)
     }
 
+    @Test func aCreditTakesBackNoMoreThanSkatteverketApproved() async throws {
+        let harness = try InvoicingHarness()
+        try await harness.send(InvoicingHarness.creditor())
+        let created = try await harness.issuedROTInvoice(materialPrice: 800_000)  // ROT 3 750 kr
+        // Skatteverket approved 2 000 kr: the buyer is billed the refused 1 750 kr.
+        let decided = try await harness.send(
+            ClaimDecided(
+                claimID: "claim-1",
+                invoiceID: created.invoiceID,
+                creditorID: "acme",
+                buyer: "198112189876",
+                requested: Money(minorUnits: 375_000, .sek),
+                approved: Money(minorUnits: 200_000, .sek),
+                owedByBuyer: Money(minorUnits: 175_000, .sek),
+                referenceNumber: "20260000185-01"
+            )
+        )
+        #expect(try decided.first(InvoiceCreated.self)?.totals.total == Money(minorUnits: 175_000, .sek))
+        // All the labour credited: only the approved 2 000 kr stood, so that is what the credit takes back.
+        let draft = try #require(
+            try await harness.send(
+                CreateCreditInvoice(
+                    originalInvoiceID: created.invoiceID,
+                    externalID: "c-all",
+                    lines: [.init(lineIndex: 0)]
+                )
+            ).first(InvoiceCreated.self)
+        )
+        let credited = try #require(
+            try await harness.send(AttestInvoice(invoiceID: draft.invoiceID)).first(InvoiceCredited.self)
+        )
+        #expect(credited.taxReductionCredited == Money(minorUnits: 200_000, .sek))
+        #expect(credited.amount == Money(minorUnits: 1_050_000, .sek), "12 500 kr of labour less 2 000 kr")
+        #expect(credited.taxReductionStanding?.map(\.reduction) == [.zero(.sek)])
+    }
+
+    @Test func anInvoiceAllocatedBeforeBuyersWereKeptIsCreditedFromItsRequest() async throws {
+        let harness = try InvoicingHarness()
+        try await harness.send(InvoicingHarness.creditor())
+        let created = try await harness.issuedROTInvoice(materialPrice: 800_000)
+        try await harness.store.writer.write { db in
+            try db.execute(
+                sql: "UPDATE invoice SET reductionBuyers = NULL WHERE id = ?",
+                arguments: [created.invoiceID]
+            )
+        }
+        let draft = try #require(
+            try await harness.send(
+                CreateCreditInvoice(
+                    originalInvoiceID: created.invoiceID,
+                    externalID: "c-7",
+                    lines: [.init(lineIndex: 0, quantity: DecimalQuantity("7")!)]
+                )
+            ).first(InvoiceCreated.self)
+        )
+        let credited = try #require(
+            try await harness.send(AttestInvoice(invoiceID: draft.invoiceID)).first(InvoiceCredited.self)
+        )
+        #expect(credited.taxReductionCredited == Money(minorUnits: 131_300, .sek), "as when the buyers were kept")
+        #expect(credited.taxReductionStanding?.map(\.personnummer) == ["198112189876"])
+    }
+
     @Test func standaloneCreditIsAppliedWithinLimits() async throws {
         let harness = try InvoicingHarness()
         try await harness.send(InvoicingHarness.creditor())

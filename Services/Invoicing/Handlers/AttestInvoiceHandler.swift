@@ -29,6 +29,23 @@ struct AttestInvoiceHandler: MessageHandler {
         case .none, .allocated:
             break
         }
+        // A credit of ROT/RUT labour takes back its share of the original's reduction (negative on the credit).
+        let lowered = try invoice.originalInvoiceID.flatMap { try InvoiceRecord.find($0, context.db) }.flatMap {
+            try CreditInvoiceRules.lowerReduction(of: $0, by: invoice)
+        }
+        if let lowered {
+            // Whole kronor per buyer: crediting a few öre of labour could take back more than it credits.
+            guard lowered.takenBack <= -invoice.total else {
+                return try context.reject([
+                    FieldError(
+                        "invoiceID",
+                        "the credit would take back \(invoice.money(lowered.takenBack)) of the ROT/RUT reduction, "
+                            + "more than the \(invoice.money(-invoice.total)) it credits"
+                    )
+                ])
+            }
+            invoice.reductionAmount = -lowered.takenBack
+        }
         guard var creditor = try CreditorRecord.fetchOne(context.db, key: invoice.creditorID) else {
             return try context.reject([FieldError("invoiceID", "the invoice's creditor is no longer registered")])
         }
@@ -71,11 +88,6 @@ struct AttestInvoiceHandler: MessageHandler {
         invoice.status = .issued
         invoice.number = String(number)
         invoice.ocr = ocr.canonical
-        // A credit of ROT/RUT labour takes back its share of the original's reduction (negative on the credit).
-        let lowered = try invoice.originalInvoiceID.flatMap { try InvoiceRecord.find($0, context.db) }.flatMap {
-            try CreditInvoiceRules.lowerReduction(of: $0, by: invoice)
-        }
-        if let lowered { invoice.reductionAmount = -lowered.takenBack }
         invoice.amountDue = invoice.total - invoice.reductionAmount
         invoice.issuedAt = context.now.timeIntervalSince1970
         let issued = InvoiceIssued(

@@ -10,7 +10,7 @@ import KvittMessaging
 struct ClaimDecidedHandler: MessageHandler {
     func handle(_ event: ClaimDecided, context: HandlerContext) throws {
         guard event.owedByBuyer.amount > 0 else { return }
-        let original = try InvoiceRecord.referenced(event.invoiceID, by: "Skatteverket's decision", context.db)
+        var original = try InvoiceRecord.referenced(event.invoiceID, by: "Skatteverket's decision", context.db)
         let externalID = "skatteverket-\(event.claimID)"
         guard try InvoiceRecord.find(creditorID: original.creditorID, externalID: externalID, context.db) == nil else {
             return  // this claim's remainder is already drafted
@@ -50,6 +50,14 @@ struct ClaimDecidedHandler: MessageHandler {
                 detail: "the refused \(event.owedByBuyer) of invoice \(original.number ?? original.id) could not be "
                     + "drafted; see invoicing.command-rejected for claim \(event.claimID)"
             )
+        }
+        // The buyer is billed the refused part, so what stands of this buyer's reduction is what Skatteverket
+        // approved: a later credit takes back no more than that.
+        var buyers = try original.buyerReductions
+        if let index = buyers.firstIndex(where: { $0.personnummer == buyer?.canonical }) {
+            buyers[index].approved = event.approved.amount
+            buyers[index].reduction = min(buyers[index].reduction, event.approved.amount)
+            try original.setBuyerReductions(buyers)
         }
         try InvoiceStore.update(
             original,

@@ -102,8 +102,8 @@ enum CreditInvoiceRules {
         var takenBack: Int64
         /// The labour cost including VAT it credits (positive).
         var labourCredited: Int64
-        /// Each buyer's reduction and labour as they stand after it.
-        var standing: [InvoiceCredited.StandingReduction]
+        /// Each buyer's reduction as it stands after it.
+        var buyers: [BuyerReduction]
     }
 
     /// Lowers the original's reduction for a credit being attested, or `nil` when the original has none or the
@@ -111,27 +111,23 @@ enum CreditInvoiceRules {
     ///
     /// The buyer never paid the reduction, so crediting it to the buyer would leave the original owing the buyer
     /// Skatteverket's part. The credited labour is taken from the buyers in proportion to their labour; each buyer's
-    /// reduction keeps its proportion to the labour left, rounded down to whole kronor. So no buyer's claim exceeds
-    /// the rate (or the annual cap it was allocated within) of what stands, and crediting all the labour takes back
-    /// all the reduction. Worked out at attest, in the order credits are attested, as tax-reduction applies them.
+    /// reduction keeps its allocated proportion to the labour left, rounded down to whole kronor
+    /// (``BuyerReduction/standing(withLabour:)``). So no buyer's claim exceeds the rate (or the annual cap it was
+    /// allocated within) of what stands, and crediting all the labour takes back all the reduction. Worked out at
+    /// attest, in the order credits are attested, which is the order tax-reduction applies them in.
     static func lowerReduction(of original: InvoiceRecord, by credit: InvoiceRecord) throws -> LoweredReduction? {
-        let buyers = try original.standingReduction
+        let buyers = try original.buyerReductions
         let credited = -labour(of: try credit.createdEvent.lines)
         guard !buyers.isEmpty, credited > 0 else { return nil }
-        let parts = ProportionalSplit.parts(of: credited, by: buyers.map(\.labour.amount))
-        var standing = buyers
+        let parts = ProportionalSplit.parts(of: credited, by: buyers.map(\.labour))
+        var lowered = buyers
         var takenBack: Int64 = 0
         for index in buyers.indices {
-            let labour = buyers[index].labour.amount
-            let reduction = buyers[index].reduction.amount
-            let left = labour - parts[index]
-            let kept =
-                labour > 0 ? labour.dividingFullWidth(reduction.multipliedFullWidth(by: left)).quotient / 100 * 100 : 0
-            takenBack += reduction - kept
-            standing[index].reduction = original.money(kept)
-            standing[index].labour = original.money(left)
+            lowered[index].labour = buyers[index].labour - parts[index]
+            lowered[index].reduction = buyers[index].standing(withLabour: lowered[index].labour)
+            takenBack += buyers[index].reduction - lowered[index].reduction
         }
-        return LoweredReduction(takenBack: takenBack, labourCredited: credited, standing: standing)
+        return LoweredReduction(takenBack: takenBack, labourCredited: credited, buyers: lowered)
     }
 
     /// The labour cost including VAT of the lines marked for ROT/RUT (negative on a credit).
@@ -148,7 +144,7 @@ enum CreditInvoiceRules {
         context: HandlerContext
     ) throws {
         guard var original = try InvoiceRecord.find(originalID, context.db) else { return }
-        if let lowered { try original.setStandingReduction(lowered.standing) }
+        if let lowered { try original.setBuyerReductions(lowered.buyers) }
         let amount = -credit.amountDue
         original.credited += amount
         InvoiceStore.closeIfSettled(&original, at: context.now)
@@ -169,7 +165,7 @@ enum CreditInvoiceRules {
                 amount: original.money(amount),
                 taxReductionCredited: lowered.map { original.money($0.takenBack) },
                 labourCredited: lowered.map { original.money($0.labourCredited) },
-                taxReductionStanding: lowered?.standing
+                taxReductionStanding: lowered?.buyers.map { $0.standing(in: original.currencyValue) }
             )
         )
     }

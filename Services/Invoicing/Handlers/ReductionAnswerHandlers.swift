@@ -14,12 +14,12 @@ struct ReductionAllocatedHandler: MessageHandler {
         // Tax-reduction says each buyer's labour; an allocation from before it did split the labour evenly.
         let labour = try invoice.createdEvent.taxReduction?.labourCostIncludingVAT ?? .zero(.sek)
         let even = (try? labour.split(into: max(1, event.buyers.count))) ?? []
-        try invoice.setStandingReduction(
+        try invoice.setBuyerReductions(
             event.buyers.enumerated().map { index, buyer in
-                InvoiceCredited.StandingReduction(
+                BuyerReduction(
                     personnummer: buyer.personnummer,
-                    reduction: buyer.amount,
-                    labour: buyer.labour ?? (index < even.count ? even[index] : .zero(.sek))
+                    reduction: buyer.amount.amount,
+                    labour: buyer.labour?.amount ?? (index < even.count ? even[index].amount : 0)
                 )
             }
         )

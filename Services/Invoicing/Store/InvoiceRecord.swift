@@ -59,15 +59,25 @@ struct InvoiceRecord: Codable, FetchableRecord, PersistableRecord, Sendable {
 
     var currencyValue: Currency { Currency(code: currency) ?? .sek }
 
-    /// `reductionBuyers` decoded; empty without a reduction.
-    var standingReduction: [InvoiceCredited.StandingReduction] {
+    /// Each buyer's reduction; empty without one. An invoice allocated before invoicing kept the buyers has them
+    /// rebuilt from its request: labour and reduction split evenly, as tax-reduction allocated then.
+    var buyerReductions: [BuyerReduction] {
         get throws {
-            guard let reductionBuyers else { return [] }
-            return try MessageCoding.decode([InvoiceCredited.StandingReduction].self, from: Array(reductionBuyers.utf8))
+            if let reductionBuyers {
+                return try MessageCoding.decode([BuyerReduction].self, from: Array(reductionBuyers.utf8))
+            }
+            guard reductionAmount > 0, let detail = try createdEvent.taxReduction else { return [] }
+            let buyers = detail.request.buyers.compactMap { try? Personnummer(parsing: $0).canonical }
+            guard !buyers.isEmpty else { return [] }
+            let labours = try detail.labourCostIncludingVAT.split(into: buyers.count)
+            let kronor = try Money(minorUnits: reductionAmount / 100, currencyValue).split(into: buyers.count)
+            return buyers.indices.map {
+                BuyerReduction(personnummer: buyers[$0], reduction: kronor[$0].amount * 100, labour: labours[$0].amount)
+            }
         }
     }
 
-    mutating func setStandingReduction(_ buyers: [InvoiceCredited.StandingReduction]) throws {
+    mutating func setBuyerReductions(_ buyers: [BuyerReduction]) throws {
         reductionBuyers = String(decoding: try MessageCoding.encode(buyers), as: UTF8.self)
     }
 

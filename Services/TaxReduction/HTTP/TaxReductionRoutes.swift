@@ -127,13 +127,15 @@ enum TaxReductionRoutes {
         let rot =
             try Int64.fetchOne(
                 db,
-                sql: "SELECT COALESCE(SUM(share), 0) FROM claim WHERE buyer = ? AND year = ? AND kind = 'rot'",
+                sql:
+                    "SELECT COALESCE(SUM(share - repayment), 0) FROM claim WHERE buyer = ? AND year = ? AND kind = 'rot'",
                 arguments: [buyer.canonical, year]
             ) ?? 0
         let rut =
             try Int64.fetchOne(
                 db,
-                sql: "SELECT COALESCE(SUM(share), 0) FROM claim WHERE buyer = ? AND year = ? AND kind = 'rut'",
+                sql:
+                    "SELECT COALESCE(SUM(share - repayment), 0) FROM claim WHERE buyer = ? AND year = ? AND kind = 'rut'",
                 arguments: [buyer.canonical, year]
             ) ?? 0
         let remaining = max(0, ReductionRates.totalCap - rot - rut)

@@ -57,7 +57,8 @@ struct InvoiceCreatedHandler: MessageHandler {
             let used = try Row.fetchOne(
                 context.db,
                 sql: """
-                    SELECT COALESCE(SUM(share), 0) AS total, COALESCE(SUM(CASE WHEN kind = 'rot' THEN share END), 0) AS rot
+                    SELECT COALESCE(SUM(share - repayment), 0) AS total,
+                        COALESCE(SUM(CASE WHEN kind = 'rot' THEN share - repayment END), 0) AS rot
                     FROM claim WHERE buyer = ? AND year = ?
                     """,
                 arguments: [number.canonical, year]
@@ -204,12 +205,15 @@ struct InvoiceCreditedHandler: MessageHandler {
                     detail: "a credit of invoice \(event.invoiceID) names a buyer without a claim on it"
                 )
             }
+            // Credits only ever lower what stands: an older credit replayed after a newer one changes nothing.
             switch claim.status {
             case .allocated, .requestable, .withdrawn:
+                guard buyer.labour.amount <= claim.labour else { continue }
                 claim.lower(to: buyer.reduction.amount, labour: buyer.labour.amount)
                 try claim.update(context.db)
             case .claimed, .decided:
                 let owed = max(0, min(claim.share, claim.approved ?? claim.share) - buyer.reduction.amount)
+                guard owed > claim.repayment else { continue }
                 try claim.owe(owed, creditInvoiceID: event.creditInvoiceID, context: context)
             }
         }
@@ -217,19 +221,19 @@ struct InvoiceCreditedHandler: MessageHandler {
 }
 
 extension ClaimRecord {
-    /// Takes what stands after a credit: hours and work types keep their proportion to the labour.
+    /// Takes what stands after a credit: the hours, the buyer's and each work type's, keep their proportion to the
+    /// labour; with nothing left to ask for, the claim is withdrawn.
     mutating func lower(to reduction: Int64, labour newLabour: Int64) {
-        let newHours = labour > 0 ? Int(Int64(hours) * newLabour / labour) : 0
+        func scaled(_ value: Int) -> Int { labour > 0 ? Int(Int64(value) * newLabour / labour) : 0 }
         if var works = try? MessageCoding.decode([Work].self, from: Array(work.utf8)) {
-            let parts = ProportionalSplit.parts(of: Int64(newHours), by: works.map { Int64($0.hours) })
-            for index in works.indices { works[index].hours = Int(parts[index]) }
+            for index in works.indices { works[index].hours = scaled(works[index].hours) }
             if let encoded = try? MessageCoding.encode(works) { work = String(decoding: encoded, as: UTF8.self) }
         }
+        hours = scaled(hours)
         share = reduction
         labour = newLabour
-        hours = newHours
         if status == .requestable { paidAmount = labour - share }
-        if share == 0 && labour == 0 { status = .withdrawn }
+        if share == 0 { status = .withdrawn }
     }
 
     /// Records what the creditor owes Skatteverket for this claim in all, and says so when it changed.

@@ -113,7 +113,8 @@ public struct ClaimDecided: KvittMessage, Equatable {
     public var buyer: String
     public var requested: Money
     public var approved: Money
-    /// Requested − approved: billed to the buyer when above zero.
+    /// What stands of the buyer's reduction (requested, less what credits took back since) − approved, when above
+    /// zero: billed to the buyer.
     public var owedByBuyer: Money
     public var referenceNumber: String
     public init(
