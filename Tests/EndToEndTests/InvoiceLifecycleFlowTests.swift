@@ -111,7 +111,7 @@ struct InvoiceLifecycleFlowTests {
         }
         #expect(usedUp?.balance == sek(0))
 
-        // Crediting more than remains is refused: 7 500 kr are left, and 7 hours are 8 750 kr.
+        // Crediting more than remains is refused: 4 of the 10 hours are credited already, so 7 more are too many.
         let tooMuchID = UUID().uuidString
         try await system.send(
             CreateCreditInvoice(
@@ -125,7 +125,7 @@ struct InvoiceLifecycleFlowTests {
             await recorder.wait(for: InvoicingCommandRejected.self) { $0.rejection.commandID == tooMuchID }
         )
         #expect(refusedCredit.rejection.commandType == CreateCreditInvoice.messageType.rawValue)
-        #expect(refusedCredit.rejection.errors.map(\.field) == ["lines"])
+        #expect(refusedCredit.rejection.errors.map(\.field) == ["lines[0].quantity"])
         #expect(await system.invoice(id)?.balance == sek(750_000))
 
         // A standalone credit (tillgodo) offset against another invoice of the same debtor.

@@ -240,7 +240,7 @@ struct CreditTests {
         #expect(draft.totals.total == Money(minorUnits: -500_000, .sek))
         #expect(try await harness.record(original.invoiceID)?.credited == 0)
 
-        // Crediting more than remains (12 500 − 5 000 pending) is refused.
+        // Crediting more than remains (4 of the 10 units are in a pending credit) is refused.
         let tooMuch = try await harness.send(
             CreateCreditInvoice(
                 originalInvoiceID: original.invoiceID,
@@ -248,7 +248,7 @@ struct CreditTests {
                 lines: [.init(lineIndex: 0, quantity: DecimalQuantity("7")!)]
             )
         )
-        #expect(tooMuch.rejectedFields == ["lines"])
+        #expect(tooMuch.rejectedFields == ["lines[0].quantity"], "4 of the 10 are in a pending credit already")
 
         let attested = try await harness.send(AttestInvoice(invoiceID: draft.invoiceID))
         let credited = try #require(try attested.first(InvoiceCredited.self))
@@ -302,14 +302,36 @@ struct CreditTests {
         let timber = try await attest(try await credit("c-2", line: 1, quantity: "1"))
         #expect(timber.amount == Money(minorUnits: 1_000_000, .sek))
         #expect(timber.taxReductionCredited == nil && timber.labourCredited == nil)
-        // 8 125 kr of the total is left to credit, though the buyer owes less: 14 hours (8 750 kr) is too much.
-        #expect(try await credit("c-3", line: 0, quantity: "14").rejectedFields == ["lines"])
+        // 13 of the 20 hours are left to credit: 14 is too many.
+        #expect(try await credit("c-3", line: 0, quantity: "14").rejectedFields == ["lines[0].quantity"])
         // The other 13 hours take back the rest of the reduction, and the invoice closes at zero.
         let rest = try await attest(try await credit("c-4", line: 0, quantity: "13"))
         #expect(rest.taxReductionCredited == Money(minorUnits: 243_700, .sek))
         #expect(rest.amount == Money(minorUnits: 568_800, .sek))
         let record = try #require(try await harness.record(created.invoiceID))
         #expect(record.balance == 0 && record.status == .closed)
+    }
+
+    @Test func aLineIsCreditedAtMostOnceInAll() async throws {
+        let harness = try InvoicingHarness()
+        try await harness.send(InvoicingHarness.creditor())
+        let created = try await harness.issuedROTInvoice(materialPrice: 800_000)  // 20 h labour, timber
+        func credit(_ externalID: String, hours: String) async throws -> ServiceHarness.Published {
+            try await harness.send(
+                CreateCreditInvoice(
+                    originalInvoiceID: created.invoiceID,
+                    externalID: externalID,
+                    lines: [.init(lineIndex: 0, quantity: DecimalQuantity(hours)!)]
+                )
+            )
+        }
+        #expect(try await credit("c-1", hours: "12").first(InvoiceCreated.self) != nil)
+        // 8 hours remain: 9 is too many, though the timber leaves room in the total; 8 are fine.
+        let tooMany = try await credit("c-2", hours: "9")
+        #expect(tooMany.rejectedFields == ["lines[0].quantity"])
+        #expect(tooMany.rejection(InvoicingCommandRejected.self)?.errors.first?.message.contains("at most 8") == true)
+        #expect(try await credit("c-3", hours: "8").first(InvoiceCreated.self) != nil)
+        #expect(try await credit("c-4", hours: "1").rejectedFields == ["lines[0].quantity"])
     }
 
     @Test func aCreditTakesBackNoMoreThanSkatteverketApproved() async throws {

@@ -27,6 +27,8 @@ struct CreateCreditInvoiceHandler: MessageHandler {
         let created = try original.createdEvent
         var errors: [FieldError] = []
         var lines: [CreateInvoice.Line] = []
+        var credited: [CreateCreditInvoice.CreditedLine] = []
+        var linesCreditedBefore = try CreditInvoiceRules.creditedQuantities(of: original.id, context.db)
         let selection =
             command.lines ?? created.lines.indices.map { CreateCreditInvoice.CreditedLine(lineIndex: $0) }
         for (position, choice) in selection.enumerated() {
@@ -49,6 +51,21 @@ struct CreateCreditInvoiceHandler: MessageHandler {
                 }
                 line.quantity = quantity
             }
+            // Earlier credits of the line (drafts included) count: the line is credited at most once in all.
+            let before = linesCreditedBefore[choice.lineIndex] ?? DecimalQuantity(units: 0, scale: 0)
+            let invoiced = created.lines[choice.lineIndex].line.quantity
+            guard before + line.quantity <= invoiced else {
+                errors.append(
+                    FieldError(
+                        "lines[\(position)].quantity",
+                        "\(before) of the original's \(invoiced) are credited already; at most "
+                            + "\(invoiced + before.negated) remain"
+                    )
+                )
+                continue
+            }
+            linesCreditedBefore[choice.lineIndex] = before + line.quantity
+            credited.append(.init(lineIndex: choice.lineIndex, quantity: line.quantity))
             line.quantity = line.quantity.negated
             lines.append(line)
         }
@@ -90,6 +107,10 @@ struct CreateCreditInvoiceHandler: MessageHandler {
             originalInvoiceID: original.id
         )
         try InvoiceStore.insertDraft(event, context: context)
+        try context.db.execute(
+            sql: "UPDATE invoice SET creditedLines = ? WHERE id = ?",
+            arguments: [String(decoding: try MessageCoding.encode(credited), as: UTF8.self), event.invoiceID]
+        )
         try context.publish(event)
     }
 }
@@ -128,6 +149,23 @@ enum CreditInvoiceRules {
             takenBack += buyers[index].reduction - lowered[index].reduction
         }
         return LoweredReduction(takenBack: takenBack, labourCredited: credited, buyers: lowered)
+    }
+
+    /// How much of each of the original's lines its credit invoices (drafts included) credit, by line index.
+    static func creditedQuantities(of originalID: String, _ db: Database) throws -> [Int: DecimalQuantity] {
+        var quantities: [Int: DecimalQuantity] = [:]
+        for text in try String.fetchAll(
+            db,
+            sql: "SELECT creditedLines FROM invoice WHERE originalInvoiceID = ? AND creditedLines IS NOT NULL",
+            arguments: [originalID]
+        ) {
+            for line in try MessageCoding.decode([CreateCreditInvoice.CreditedLine].self, from: Array(text.utf8)) {
+                let quantity = line.quantity ?? DecimalQuantity(units: 0, scale: 0)
+                quantities[line.lineIndex] =
+                    (quantities[line.lineIndex] ?? DecimalQuantity(units: 0, scale: 0)) + quantity
+            }
+        }
+        return quantities
     }
 
     /// The labour cost including VAT of the lines marked for ROT/RUT (negative on a credit).

@@ -63,5 +63,10 @@ enum InvoicingSchema {
             // Each buyer's ROT/RUT reduction and labour as they stand (JSON of InvoiceCredited.StandingReduction).
             try db.execute(sql: "ALTER TABLE invoice ADD COLUMN reductionBuyers TEXT")
         }
+        migrator.registerMigration("invoicing-4") { db in
+            // On a credit invoice: which lines of its original it credits, and how much of each (JSON of
+            // CreateCreditInvoice.CreditedLine with the quantity resolved), so that no line is credited twice.
+            try db.execute(sql: "ALTER TABLE invoice ADD COLUMN creditedLines TEXT")
+        }
     }
 }
