@@ -42,7 +42,7 @@ enum CLI {
         let object: [String: Any] = [
             "id": letter.id, "service": letter.service, "type": letter.type, "reason": letter.reason,
             "detail": letter.detail, "failedAt": letter.failedAt, "retryCount": letter.retryCount,
-            "replayCount": letter.replayCount,
+            "replayCount": letter.replayCount, "bundledIDs": letter.bundledIDs,
         ]
         return String(
             decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]),

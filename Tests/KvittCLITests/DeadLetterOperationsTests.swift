@@ -151,6 +151,36 @@ struct DeadLetterOperationsTests {
         try await service.store.writer.read { db in try ProbeService.tally(db) }
     }
 
+    @Test func aBundleParkedWholeIsFoundByItsMessagesAndCorrectedAsPlainJSON() throws {
+        var properties = AMQPProperties(
+            contentType: MessageBundle.contentType,
+            messageID: "bundle-1",
+            type: "probe.apply-effect.v1"
+        )
+        properties.headers[MessageBundle.countHeader] = .int64(2)
+        properties.headers["x-first-death-reason"] = .string("rejected")
+        let body = MessageBundle.encode([
+            .init(messageID: "inner-1", body: Array(#"{"key":"a","amount":1}"#.utf8)),
+            .init(messageID: "inner-2", body: Array(#"{"key":"b","amount":2}"#.utf8)),
+        ])
+        let letter = DeadLetter(
+            service: "probe",
+            delivery: AMQPDelivery.received(properties: properties, body: body)
+        )
+        #expect(letter.bundledIDs == ["inner-1", "inner-2"])
+        #expect(letter.typeShown == "probe.apply-effect.v1 (bundle of 2)")
+        #expect(DeadLetterFilter(ids: ["inner-2"]).matches(letter), "found by a message in it, as the logs name it")
+        #expect(!DeadLetterFilter(ids: ["inner-3"]).matches(letter))
+        let (corrected, _) = try DeadLetterOperations.correction(
+            of: letter,
+            body: Array(#"{"key":"b","amount":2}"#.utf8),
+            validate: { _, _ in }
+        )
+        #expect(corrected.properties.contentType == MessageEnvelope.jsonContentType)
+        #expect(corrected.properties.headers[MessageBundle.countHeader] == nil)
+        #expect(letter.replayMessage().properties.contentType == MessageBundle.contentType, "a replay is the bundle")
+    }
+
     @Test(arguments: [
         ("amqp://guest:guest@127.0.0.1:1/", "cannot reach the broker"),
         ("amqp://nobody:wrong@127.0.0.1:5672/", "cannot reach the broker"),

@@ -140,16 +140,7 @@ struct MessageBundleIntegrationTests {
         func delivery(count: Int64?) -> AMQPDelivery {
             var properties = AMQPProperties(contentType: MessageBundle.contentType, messageID: "bundle")
             if let count { properties.headers[MessageBundle.countHeader] = .int64(count) }
-            return AMQPDelivery(
-                generation: 0,
-                deliveryTag: 1,
-                consumerTag: "",
-                exchange: "",
-                routingKey: "",
-                redelivered: false,
-                properties: properties,
-                body: body
-            )
+            return AMQPDelivery.received(properties: properties, body: body)
         }
         #expect(try delivery(count: 2).unbundled().compactMap(\.properties.messageID) == ["a", "b"])
         #expect(throws: MessageBundle.Malformed.countMissing) { try delivery(count: nil).unbundled() }

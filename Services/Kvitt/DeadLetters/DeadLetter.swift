@@ -1,5 +1,6 @@
 import Foundation
 import KvittAMQP
+import KvittContracts
 import KvittMessaging
 
 /// A parked message as the operator sees it.
@@ -25,6 +26,14 @@ struct DeadLetter: Sendable {
     var replayCount: Int { Int(headers[FailureHeaders.replayCount]?.int64Value ?? 0) }
     /// The service the message failed in: where a replay goes.
     var failedService: String { headers[FailureHeaders.failedService]?.stringValue ?? service }
+    /// The ids of the messages in it when the broker parked a whole bundle (`x-kvitt-bundle`); empty otherwise.
+    /// Replaying the bundle is safe: the service's inbox skips the messages it already handled.
+    var bundledIDs: [String] {
+        guard delivery.properties.contentType == MessageBundle.contentType else { return [] }
+        return ((try? delivery.unbundled()) ?? []).compactMap(\.properties.messageID)
+    }
+    /// The type, and for a bundle how many messages it holds.
+    var typeShown: String { bundledIDs.isEmpty ? type : "\(type) (bundle of \(bundledIDs.count))" }
 
     /// The message to republish: the same id, type and body, to the failed service's own queue only, with its
     /// failure headers removed, fresh retries, and the replay counted.
@@ -51,7 +60,8 @@ struct DeadLetterFilter: Sendable {
     var since: Date?
 
     func matches(_ letter: DeadLetter) -> Bool {
-        (ids.isEmpty || ids.contains(letter.id)) && (reason == nil || letter.reason == reason)
+        (ids.isEmpty || ids.contains(letter.id) || !ids.isDisjoint(with: letter.bundledIDs))
+            && (reason == nil || letter.reason == reason)
             && (type == nil || letter.type == type)
             && (since == nil || (letter.failedAtDate.map { $0 >= since! } ?? false))
     }

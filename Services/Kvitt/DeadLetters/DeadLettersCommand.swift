@@ -61,7 +61,8 @@ struct DeadLettersCommand: AsyncParsableCommand {
                             ["ID", "SERVICE", "TYPE", "REASON", "DETAIL", "FAILED AT", "RETRIES", "REPLAYS"],
                             letters.map {
                                 [
-                                    $0.id, $0.service, $0.type, $0.reason, String($0.detail.prefix(60)), $0.failedAt,
+                                    $0.id, $0.service, $0.typeShown, $0.reason, String($0.detail.prefix(60)),
+                                    $0.failedAt,
                                     "\($0.retryCount)", "\($0.replayCount)",
                                 ]
                             }
@@ -103,8 +104,17 @@ struct DeadLettersCommand: AsyncParsableCommand {
                 print("timestamp:      \(properties.timestamp.map { $0.ISO8601Format() } ?? "-")")
                 print("headers:")
                 for (key, value) in letter.headers.sorted(by: { $0.key < $1.key }) { print("  \(key): \(value)") }
-                print("body:")
-                print(CLI.prettyJSON(letter.delivery.body))
+                guard let bundled = try? letter.delivery.unbundled(), !letter.bundledIDs.isEmpty else {
+                    print("body:")
+                    print(CLI.prettyJSON(letter.delivery.body))
+                    return
+                }
+                // A bundle the broker parked whole: each message in it, as the service would handle it.
+                print("bundle of \(bundled.count) messages (replay sends them all; the inbox skips what was handled):")
+                for message in bundled {
+                    print("message \(message.properties.messageID ?? "-"):")
+                    print(CLI.prettyJSON(message.body))
+                }
             }
         }
     }
