@@ -39,7 +39,7 @@ public final class InProcessService: Sendable {
             serviceName: definition.name,
             defaultHTTPPort: 0,
             environment: [
-                "AMQP_URL": "\(url.useTLS ? "amqps" : "amqp")://\(url.user):\(url.password)@\(url.host):\(url.port)/",
+                "AMQP_URL": url.environmentValue,
                 "AMQP_EXCHANGE": exchange, "AMQP_DEAD_LETTER_EXCHANGE": deadLetterExchange,
                 "DATABASE_PATH": folder.appendingPathComponent("service.sqlite").path, "HTTP_PORT": "0",
             ].merging(environment) { _, override in override }

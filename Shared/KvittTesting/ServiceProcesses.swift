@@ -36,7 +36,7 @@ public final class ServiceProcesses: Sendable {
             let port = TestBroker.freePort()
             let name = "\(executable)-\(exchange)"
             let base = [
-                "AMQP_URL": "amqp://\(broker.user):\(broker.password)@\(broker.host):\(broker.port)/",
+                "AMQP_URL": broker.environmentValue,
                 "AMQP_EXCHANGE": exchange, "AMQP_DEAD_LETTER_EXCHANGE": "\(exchange).dead-letter",
                 "SERVICE_NAME": name, "DATABASE_PATH": folder.appendingPathComponent("\(executable).sqlite").path,
                 "HTTP_PORT": "\(port)", "LOG_LEVEL": "warning", "RETRY_DELAYS": "1s",

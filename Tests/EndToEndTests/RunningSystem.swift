@@ -105,23 +105,17 @@ final class RunningSystem: Sendable {
     /// Runs the real `kvitt` CLI against this system's broker; returns its exit status and combined output.
     @discardableResult
     func kvitt(_ arguments: [String]) async throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = TestBroker.executable("kvitt")
-        process.arguments = arguments
-        process.environment = [
-            "AMQP_URL": "amqp://guest:guest@\(TestBroker.url.host):\(TestBroker.url.port)/",
-            "AMQP_EXCHANGE": exchange, "AMQP_DEAD_LETTER_EXCHANGE": deadLetterExchange, "RETRY_DELAYS": "1s",
-            "KVITT_SERVICE_URLS": Self.executables.map { "http://127.0.0.1:\(port($0))" }.joined(separator: ","),
-            "HOME": folder.path, "NO_COLOR": "1",
-            "KVITT_AUDIT_PATH": folder.appendingPathComponent("kvitt-audit.sqlite").path,
-        ]
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        let data = await Task.detached { output.fileHandleForReading.readDataToEndOfFile() }.value
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+        let result = try await CLIRunner.run(
+            arguments,
+            environment: [
+                "AMQP_URL": TestBroker.url.environmentValue,
+                "AMQP_EXCHANGE": exchange, "AMQP_DEAD_LETTER_EXCHANGE": deadLetterExchange, "RETRY_DELAYS": "1s",
+                "KVITT_SERVICE_URLS": Self.executables.map { "http://127.0.0.1:\(port($0))" }.joined(separator: ","),
+                "HOME": folder.path, "NO_COLOR": "1",
+                "KVITT_AUDIT_PATH": folder.appendingPathComponent("kvitt-audit.sqlite").path,
+            ]
+        )
+        return (result.status, result.output + result.errors)
     }
 
     /// Moves every service's business clock forward with `kvitt clock advance`.

@@ -86,14 +86,4 @@ struct MoneyTests {
             try MessageCoding.decode(Money.self, from: Array(#"{"amount": 1.5, "currency": "SEK"}"#.utf8))
         }
     }
-
-    @Test func proportionalPartsInWholeUnitsWithTheRemaindersToTheLargestFractions() {
-        #expect(ProportionalSplit.parts(of: 10, by: [5, 3, 2]) == [5, 3, 2])
-        #expect(ProportionalSplit.parts(of: 5, by: [3, 3, 3]) == [2, 2, 1], "a tie goes to the earlier")
-        #expect(ProportionalSplit.parts(of: 7, by: [1, 1, 0]) == [1, 1, 0], "never more than a weight")
-        #expect(ProportionalSplit.parts(of: 750_000, by: [1_500_000, 1_500_000]) == [375_000, 375_000])
-        #expect(ProportionalSplit.parts(of: 1, by: [2, 3]) == [0, 1])
-        #expect(ProportionalSplit.parts(of: 0, by: [3, 3]) == [0, 0])
-        #expect(ProportionalSplit.parts(of: 4, by: []) == [])
-    }
 }

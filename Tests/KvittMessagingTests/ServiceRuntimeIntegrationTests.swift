@@ -173,6 +173,8 @@ struct ServiceRuntimeIntegrationTests {
         for result in await publisher.publish(batch: [once, once, once]) { try result.get() }
         let second = try message(Probe.ApplyEffect(key: "dup", amount: 1), exchange: service.exchange)
         try await publisher.publish(second)
+        // A sentinel after them: its event comes after theirs, so once it is in, every event of "dup" is too.
+        try await publisher.publish(try message(Probe.ApplyEffect(key: "end", amount: 1), exchange: service.exchange))
         #expect(try await TestBroker.eventually { try await tally(service)["dup"]?.applications == 2 })
         #expect(try await tally(service)["dup"]?.total == 11)
 
@@ -183,18 +185,20 @@ struct ServiceRuntimeIntegrationTests {
             prefetch: 10,
             logger: logger
         )
-        var events: [Probe.EffectApplied] = []
-        let collector = Task {
-            var seen: [Probe.EffectApplied] = []
-            for await batch in consumer.batches {
-                seen += try batch.map { try MessageCoding.decode(Probe.EffectApplied.self, from: $0.body) }
-                consumer.ack(batch.last!, multiple: true)
-            }
-            return seen
+        // Stopping the consumer ends its stream: a missing sentinel fails the test instead of hanging it.
+        let watchdog = Task {
+            try await Task.sleep(for: .seconds(15))
+            await consumer.stop()
         }
-        try await Task.sleep(for: .seconds(1))
+        var seen: [Probe.EffectApplied] = []
+        collecting: for await batch in consumer.batches {
+            seen += try batch.map { try MessageCoding.decode(Probe.EffectApplied.self, from: $0.body) }
+            consumer.ack(batch.last!, multiple: true)
+            if seen.contains(where: { $0.key == "end" }) { break collecting }
+        }
+        watchdog.cancel()
         await consumer.stop()
-        events = try await collector.value
+        let events = seen.filter { $0.key == "dup" }
         #expect(events == [Probe.EffectApplied(key: "dup", total: 10), Probe.EffectApplied(key: "dup", total: 11)])
         await publisher.stop()
         await TestBroker.cleanUp(queues: [eventQueue])

@@ -296,6 +296,10 @@ struct TaxReductionFlowTests {
         #expect(settled.map(\.owed.amount) == [60_000], "only the second changed: 600 kr, not 1 050 kr")
         #expect(settled.first?.creditInvoiceID == nil && settled.first?.claimStatus == "decided")
         #expect(try await claims().map(\.repayment) == [105_000, 60_000])
+        // Nothing stands for either buyer, whatever Skatteverket paid: nothing counts against their caps.
+        let used = try await service.store.writer.read { db in try ClaimRecord.capUsed(by: "198001010019", in: 2026, db)
+        }
+        #expect(used.rot == 0)
     }
 
     @Test func aFullCreditBeforeTheFileWithdrawsTheClaims() async throws {

@@ -10,11 +10,9 @@ struct BuyerReduction: Codable, Sendable, Equatable {
     /// What tax-reduction allocated (öre, whole kronor) on `allocatedLabour`.
     var allocatedReduction: Int64
     var allocatedLabour: Int64
-    /// What stands after credits.
+    /// What stands after credits, and after Skatteverket approved less (the buyer was billed the rest).
     var reduction: Int64
     var labour: Int64
-    /// What Skatteverket approved, when it approved less than stood: the buyer was billed the rest.
-    var approved: Int64?
 
     init(personnummer: String, reduction: Int64, labour: Int64) {
         self.personnummer = personnummer
@@ -25,13 +23,12 @@ struct BuyerReduction: Codable, Sendable, Equatable {
     }
 
     /// What stands when `newLabour` of the labour is left: the allocated proportion of it, rounded down to whole
-    /// kronor, never above what Skatteverket approved, and never rising.
+    /// kronor, and never rising (so never above what Skatteverket approved).
     func standing(withLabour newLabour: Int64) -> Int64 {
         guard allocatedLabour > 0 else { return 0 }
-        var kept =
+        let kept =
             allocatedLabour.dividingFullWidth(allocatedReduction.multipliedFullWidth(by: newLabour)).quotient / 100
             * 100
-        if let approved { kept = min(kept, approved) }
         return min(kept, reduction)
     }
 

@@ -74,6 +74,11 @@ enum InvoicePricing {
         DecimalQuantity.divideRounded(ore, by: 100) * 100
     }
 
+    /// The labour cost including VAT of the lines marked for ROT/RUT (negative on a credit).
+    static func labour(of lines: [PricedLine]) -> Int64 {
+        lines.filter { $0.line.taxReduction != nil }.reduce(0) { $0 + $1.net.amount + $1.vat.amount }
+    }
+
     /// The ROT/RUT part: labour cost including VAT of the marked lines, per work type, and the other costs.
     static func taxReductionDetail(
         _ priced: [PricedLine],
@@ -82,7 +87,7 @@ enum InvoicePricing {
     ) -> TaxReductionDetail? {
         let marked = priced.filter { $0.line.taxReduction != nil }
         guard let kind = marked.first?.line.taxReduction?.kind else { return nil }
-        let labour = marked.reduce(Int64(0)) { $0 + $1.net.amount + $1.vat.amount }
+        let labour = labour(of: marked)
         let other = priced.filter { $0.line.taxReduction == nil }.reduce(Int64(0)) { $0 + $1.net.amount }
         var order: [String] = []
         var hours: [String: DecimalQuantity] = [:]

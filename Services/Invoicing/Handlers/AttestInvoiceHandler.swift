@@ -30,9 +30,9 @@ struct AttestInvoiceHandler: MessageHandler {
             break
         }
         // A credit of ROT/RUT labour takes back its share of the original's reduction (negative on the credit).
-        let lowered = try invoice.originalInvoiceID.flatMap { try InvoiceRecord.find($0, context.db) }.flatMap {
-            try CreditInvoiceRules.lowerReduction(of: $0, by: invoice)
-        }
+        let original = try invoice.originalInvoiceID.flatMap { try InvoiceRecord.find($0, context.db) }
+        let created = try invoice.createdEvent
+        let lowered = try original.flatMap { try CreditInvoiceRules.lowerReduction(of: $0, byCrediting: created.lines) }
         if let lowered {
             // Whole kronor per buyer: crediting a few öre of labour could take back more than it credits.
             guard lowered.takenBack <= -invoice.total else {
@@ -50,7 +50,6 @@ struct AttestInvoiceHandler: MessageHandler {
             return try context.reject([FieldError("invoiceID", "the invoice's creditor is no longer registered")])
         }
         let settings = try creditor.registration
-        let created = try invoice.createdEvent
         let level = CreditorValidation.ocrLevel(settings.ocrControl) ?? .hard
         let number = creditor.nextNumber
         let ocr: OCRReference
@@ -113,8 +112,8 @@ struct AttestInvoiceHandler: MessageHandler {
             context: context
         )
         try context.publish(issued)
-        if let originalID = invoice.originalInvoiceID {
-            try CreditInvoiceRules.creditOriginal(originalID, by: invoice, lowering: lowered, context: context)
+        if let original {
+            try CreditInvoiceRules.creditOriginal(original, by: invoice, lowering: lowered, context: context)
         }
     }
 }

@@ -55,7 +55,6 @@ struct ClaimDecidedHandler: MessageHandler {
         // approved: a later credit takes back no more than that.
         var buyers = try original.buyerReductions
         if let index = buyers.firstIndex(where: { $0.personnummer == buyer?.canonical }) {
-            buyers[index].approved = event.approved.amount
             buyers[index].reduction = min(buyers[index].reduction, event.approved.amount)
             try original.setBuyerReductions(buyers)
         }

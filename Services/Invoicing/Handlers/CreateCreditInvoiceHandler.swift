@@ -106,10 +106,10 @@ struct CreateCreditInvoiceHandler: MessageHandler {
             totals: priced.totals,
             originalInvoiceID: original.id
         )
-        try InvoiceStore.insertDraft(event, context: context)
-        try context.db.execute(
-            sql: "UPDATE invoice SET creditedLines = ? WHERE id = ?",
-            arguments: [String(decoding: try MessageCoding.encode(credited), as: UTF8.self), event.invoiceID]
+        try InvoiceStore.insertDraft(
+            event,
+            creditedLines: String(decoding: try MessageCoding.encode(credited), as: UTF8.self),
+            context: context
         )
         try context.publish(event)
     }
@@ -136,11 +136,15 @@ enum CreditInvoiceRules {
     /// (``BuyerReduction/standing(withLabour:)``). So no buyer's claim exceeds the rate (or the annual cap it was
     /// allocated within) of what stands, and crediting all the labour takes back all the reduction. Worked out at
     /// attest, in the order credits are attested, which is the order tax-reduction applies them in.
-    static func lowerReduction(of original: InvoiceRecord, by credit: InvoiceRecord) throws -> LoweredReduction? {
+    static func lowerReduction(of original: InvoiceRecord, byCrediting lines: [PricedLine]) throws
+        -> LoweredReduction?
+    {
         let buyers = try original.buyerReductions
-        let credited = -labour(of: try credit.createdEvent.lines)
+        let credited = -InvoicePricing.labour(of: lines)
         guard !buyers.isEmpty, credited > 0 else { return nil }
-        let parts = ProportionalSplit.parts(of: credited, by: buyers.map(\.labour))
+        // The credit's lines are within what is left of the original's (checked when it was created), so no buyer
+        // gives up more labour than they have.
+        let parts = try original.money(credited).allocate(weights: buyers.map(\.labour)).map(\.amount)
         var lowered = buyers
         var takenBack: Int64 = 0
         for index in buyers.indices {
@@ -168,20 +172,15 @@ enum CreditInvoiceRules {
         return quantities
     }
 
-    /// The labour cost including VAT of the lines marked for ROT/RUT (negative on a credit).
-    static func labour(of lines: [PricedLine]) -> Int64 {
-        lines.filter { $0.line.taxReduction != nil }.reduce(0) { $0 + $1.net.amount + $1.vat.amount }
-    }
-
     /// Lowers the original's balance by the credit and publishes invoice-credited; the credit invoice itself is used
     /// up by this, so its own balance is zero.
     static func creditOriginal(
-        _ originalID: String,
+        _ original: InvoiceRecord,
         by credit: InvoiceRecord,
         lowering lowered: LoweredReduction?,
         context: HandlerContext
     ) throws {
-        guard var original = try InvoiceRecord.find(originalID, context.db) else { return }
+        var original = original
         if let lowered { try original.setBuyerReductions(lowered.buyers) }
         let amount = -credit.amountDue
         original.credited += amount

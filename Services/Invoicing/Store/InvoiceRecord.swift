@@ -26,6 +26,9 @@ struct InvoiceRecord: Codable, FetchableRecord, PersistableRecord, Sendable {
     var reductionDetail: String?
     /// Each buyer's reduction and labour as they stand: what tax-reduction allocated, less what credits took back.
     var reductionBuyers: String?
+    /// On a credit invoice: which lines of its original it credits and how much of each (JSON of
+    /// `CreateCreditInvoice.CreditedLine`), so that no line is credited twice over.
+    var creditedLines: String?
     var number: String?
     var ocr: String?
     var currency: String

@@ -5,7 +5,8 @@ import KvittMessaging
 
 /// Writes to the invoice tables inside a handler's transaction, with a history line for each change.
 enum InvoiceStore {
-    static func insertDraft(_ event: InvoiceCreated, context: HandlerContext) throws {
+    /// - Parameter creditedLines: on a credit invoice, which of its original's lines it credits (JSON).
+    static func insertDraft(_ event: InvoiceCreated, creditedLines: String? = nil, context: HandlerContext) throws {
         let record = InvoiceRecord(
             id: event.invoiceID,
             creditorID: event.creditorID,
@@ -16,6 +17,7 @@ enum InvoiceStore {
             reductionAmount: 0,
             reductionDetail: nil,
             reductionBuyers: nil,
+            creditedLines: creditedLines,
             number: nil,
             ocr: nil,
             currency: event.totals.total.currency.code,

@@ -26,11 +26,16 @@ struct DeadLetter: Sendable {
     var replayCount: Int { Int(headers[FailureHeaders.replayCount]?.int64Value ?? 0) }
     /// The service the message failed in: where a replay goes.
     var failedService: String { headers[FailureHeaders.failedService]?.stringValue ?? service }
-    /// The ids of the messages in it when the broker parked a whole bundle (`x-kvitt-bundle`); empty otherwise.
+    /// The messages in it when the broker parked a whole bundle (`x-kvitt-bundle`), unpacked once; empty otherwise.
     /// Replaying the bundle is safe: the service's inbox skips the messages it already handled.
-    var bundledIDs: [String] {
-        guard delivery.properties.contentType == MessageBundle.contentType else { return [] }
-        return ((try? delivery.unbundled()) ?? []).compactMap(\.properties.messageID)
+    let bundled: [AMQPDelivery]
+    var bundledIDs: [String] { bundled.compactMap(\.properties.messageID) }
+
+    init(service: String, delivery: AMQPDelivery) {
+        self.service = service
+        self.delivery = delivery
+        let isBundle = delivery.properties.contentType == MessageBundle.contentType
+        bundled = isBundle ? (try? delivery.unbundled()) ?? [] : []
     }
     /// The type, and for a bundle how many messages it holds.
     var typeShown: String { bundledIDs.isEmpty ? type : "\(type) (bundle of \(bundledIDs.count))" }

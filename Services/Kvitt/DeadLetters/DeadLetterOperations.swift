@@ -148,8 +148,7 @@ struct DeadLetterOperations: Sendable {
         message.properties.headers[FailureHeaders.replayCount] = nil
         message.properties.headers["x-kvitt-corrects"] = .string(letter.id)
         // A corrected body is one JSON message, even when what was parked whole was a bundle.
-        message.properties.contentType = MessageEnvelope.jsonContentType
-        message.properties.headers[MessageBundle.countHeader] = nil
+        message.properties = message.properties.asSingleMessage
         message.body = body
         return (message, newID)
     }

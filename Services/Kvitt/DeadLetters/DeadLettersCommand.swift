@@ -104,7 +104,8 @@ struct DeadLettersCommand: AsyncParsableCommand {
                 print("timestamp:      \(properties.timestamp.map { $0.ISO8601Format() } ?? "-")")
                 print("headers:")
                 for (key, value) in letter.headers.sorted(by: { $0.key < $1.key }) { print("  \(key): \(value)") }
-                guard let bundled = try? letter.delivery.unbundled(), !letter.bundledIDs.isEmpty else {
+                let bundled = letter.bundled
+                guard !bundled.isEmpty else {
                     print("body:")
                     print(CLI.prettyJSON(letter.delivery.body))
                     return

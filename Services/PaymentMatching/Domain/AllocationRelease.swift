@@ -28,7 +28,7 @@ enum AllocationRelease {
             try allocation.update(context.db)
             payment.unapplied += taken
             payment.status = .overpaid
-            try payment.update(context.db)
+            try PaymentWrites.updateState(payment, context.db)
             receivable.paid -= taken
             remaining -= taken
             try context.publish(

@@ -21,6 +21,7 @@ struct IncomingPayment: Sendable {
     var invoiceID: String?
     /// A BgMax deduction (TK21): the payer deducted this amount.
     var isDeduction = false
-    /// The creditor behind `payeeBankgiro`, when the caller already knows it (once per deposit); not stored.
-    var receivingCreditorID: String?
+    /// The creditor behind `payeeBankgiro`, when the caller already looked it up (once per deposit): `.some(nil)`
+    /// when no receivable names that bankgiro, `nil` when not looked up. Not stored.
+    var receivingCreditorID: String??
 }

@@ -171,7 +171,11 @@ enum PaymentMatcher {
         if payment.creditorID == nil, let bankgiro = payment.payeeBankgiro {
             // The creditor behind the receiving bankgiro, so that its IBAN invoices are found too (and refused with
             // the right reason) rather than reported as unknown.
-            payment.creditorID = try payment.receivingCreditorID ?? creditor(receivingOn: bankgiro, db)
+            if case .some(let known) = payment.receivingCreditorID {
+                payment.creditorID = known
+            } else {
+                payment.creditorID = try creditor(receivingOn: bankgiro, db)
+            }
         }
         var candidates: [(ReceivableRecord, String)] = []
         if let invoiceID = payment.invoiceID, let receivable = try ReceivableRecord.fetchOne(db, key: invoiceID) {

@@ -55,7 +55,7 @@ struct ImportBankgiroFileHandler: MessageHandler {
                     deposit: deposit,
                     payeeBankgiro: payeeBankgiro
                 )
-                incoming.receivingCreditorID = creditorID
+                incoming.receivingCreditorID = .some(creditorID)
                 try PaymentMatcher.register(incoming, context: context)
             }
         }

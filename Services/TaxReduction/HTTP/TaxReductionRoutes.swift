@@ -124,20 +124,7 @@ enum TaxReductionRoutes {
     /// A buyer's allocated ROT and RUT in a year and what is left of the caps. Asked for by the full number, so the
     /// answer carries it.
     static func usage(of buyer: Personnummer, in year: Int, _ db: Database) throws -> CapUsage {
-        let rot =
-            try Int64.fetchOne(
-                db,
-                sql:
-                    "SELECT COALESCE(SUM(share - repayment), 0) FROM claim WHERE buyer = ? AND year = ? AND kind = 'rot'",
-                arguments: [buyer.canonical, year]
-            ) ?? 0
-        let rut =
-            try Int64.fetchOne(
-                db,
-                sql:
-                    "SELECT COALESCE(SUM(share - repayment), 0) FROM claim WHERE buyer = ? AND year = ? AND kind = 'rut'",
-                arguments: [buyer.canonical, year]
-            ) ?? 0
+        let (rot, rut) = try ClaimRecord.capUsed(by: buyer.canonical, in: year, db)
         let remaining = max(0, ReductionRates.totalCap - rot - rut)
         return CapUsage(
             buyer: buyer.canonical,

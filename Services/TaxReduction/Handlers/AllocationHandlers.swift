@@ -54,20 +54,12 @@ struct InvoiceCreatedHandler: MessageHandler {
             if let provider, String(number.canonical.suffix(10)) == provider {
                 errors.append(FieldError(field, "the buyer \(number.masked) is the provider"))
             }
-            let used = try Row.fetchOne(
-                context.db,
-                sql: """
-                    SELECT COALESCE(SUM(share - repayment), 0) AS total,
-                        COALESCE(SUM(CASE WHEN kind = 'rot' THEN share - repayment END), 0) AS rot
-                    FROM claim WHERE buyer = ? AND year = ?
-                    """,
-                arguments: [number.canonical, year]
-            )
+            let used = try ClaimRecord.capUsed(by: number.canonical, in: year, context.db)
             buyers.append(
                 ReductionAllocation.Buyer(
                     personnummer: number,
-                    usedTotal: used?["total"] ?? 0,
-                    usedROT: used?["rot"] ?? 0
+                    usedTotal: used.rot + used.rut,
+                    usedROT: used.rot
                 )
             )
         }
@@ -132,7 +124,7 @@ struct InvoiceCreatedHandler: MessageHandler {
                 fileID: nil,
                 approved: nil,
                 capWarning: share.capWarning,
-                repayment: 0
+                standing: nil
             )
             try claim.insert(context.db)
         }
@@ -212,9 +204,15 @@ struct InvoiceCreditedHandler: MessageHandler {
                 claim.lower(to: buyer.reduction.amount, labour: buyer.labour.amount)
                 try claim.update(context.db)
             case .claimed, .decided:
-                let owed = max(0, min(claim.share, claim.approved ?? claim.share) - buyer.reduction.amount)
-                guard owed > claim.repayment else { continue }
-                try claim.owe(owed, creditInvoiceID: event.creditInvoiceID, context: context)
+                guard buyer.reduction.amount < claim.standingShare else { continue }
+                let owedBefore = claim.repayment
+                claim.standing = buyer.reduction.amount
+                try claim.update(context.db)
+                try claim.reportRepayment(
+                    changedFrom: owedBefore,
+                    creditInvoiceID: event.creditInvoiceID,
+                    context: context
+                )
             }
         }
     }
@@ -236,11 +234,9 @@ extension ClaimRecord {
         if share == 0 { status = .withdrawn }
     }
 
-    /// Records what the creditor owes Skatteverket for this claim in all, and says so when it changed.
-    mutating func owe(_ owed: Int64, creditInvoiceID: String?, context: HandlerContext) throws {
-        guard owed != repayment else { return }
-        repayment = owed
-        try update(context.db)
+    /// Says what the creditor owes Skatteverket for this claim in all, when it is not what it was.
+    func reportRepayment(changedFrom before: Int64, creditInvoiceID: String?, context: HandlerContext) throws {
+        guard repayment != before else { return }
         try context.publish(
             ReductionRepaymentDue(
                 claimID: id,
@@ -249,7 +245,7 @@ extension ClaimRecord {
                 invoiceNumber: invoiceNumber,
                 creditInvoiceID: creditInvoiceID,
                 claimStatus: status.rawValue,
-                owed: Money(minorUnits: owed, .sek)
+                owed: Money(minorUnits: repayment, .sek)
             )
         )
     }

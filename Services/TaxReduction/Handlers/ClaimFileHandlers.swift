@@ -154,9 +154,8 @@ struct RecordDecisionHandler: MessageHandler {
             updated.status = .decided
             updated.approved = approved
             try updated.update(context.db)
-            // A credit after the file was sent lowered what stands (ClaimRecord.repayment): the buyer owes only the
-            // refused part of that, and the creditor owes back whatever Skatteverket pays beyond it.
-            let standing = claim.share - claim.repayment
+            // A credit after the file was sent lowered what stands: the buyer owes only the refused part of that,
+            // and the creditor owes back whatever Skatteverket pays beyond it.
             try context.publish(
                 ClaimDecided(
                     claimID: claim.id,
@@ -165,11 +164,11 @@ struct RecordDecisionHandler: MessageHandler {
                     buyer: claim.buyer,
                     requested: Money(minorUnits: claim.share, .sek),
                     approved: Money(minorUnits: approved, .sek),
-                    owedByBuyer: Money(minorUnits: max(0, standing - approved), .sek),
+                    owedByBuyer: Money(minorUnits: max(0, claim.standingShare - approved), .sek),
                     referenceNumber: reference
                 )
             )
-            try updated.owe(max(0, approved - standing), creditInvoiceID: nil, context: context)
+            try updated.reportRepayment(changedFrom: claim.repayment, creditInvoiceID: nil, context: context)
         }
     }
 }

@@ -48,9 +48,31 @@ struct ClaimRecord: Codable, FetchableRecord, PersistableRecord, Sendable {
     var fileID: String?
     var approved: Int64?
     var capWarning: String?
-    /// What the creditor owes Skatteverket for this claim after credits of work it was asked for (öre, whole
-    /// kronor). While the claim is only sent, `share − repayment` is what stands.
-    var repayment: Int64
+    /// What stands of the reduction once a credit took back work of a claim already sent (`share` stays what was
+    /// asked); `nil` while nothing was taken back. A claim not yet sent is lowered in `share` itself.
+    var standing: Int64?
+
+    /// What stands of the reduction.
+    var standingShare: Int64 { standing ?? share }
+
+    /// What the creditor owes Skatteverket for this claim: what Skatteverket pays (what was asked, until it decides)
+    /// beyond what stands.
+    var repayment: Int64 { max(0, min(share, approved ?? share) - standingShare) }
+
+    /// What a buyer's claims of a year count against the annual caps, ROT and RUT: what stands of each.
+    static func capUsed(by buyer: String, in year: Int, _ db: Database) throws -> (rot: Int64, rut: Int64) {
+        let used = "COALESCE(standing, share)"
+        let row = try Row.fetchOne(
+            db,
+            sql: """
+                SELECT COALESCE(SUM(CASE WHEN kind = 'rot' THEN \(used) END), 0) AS rot,
+                    COALESCE(SUM(CASE WHEN kind = 'rut' THEN \(used) END), 0) AS rut
+                FROM claim WHERE buyer = ? AND year = ?
+                """,
+            arguments: [buyer, year]
+        )
+        return (row?["rot"] ?? 0, row?["rut"] ?? 0)
+    }
 
     var maskedBuyer: String { String(buyer.prefix(8)) + "-****" }
 }

@@ -48,8 +48,8 @@ enum TaxReductionSchema {
             )
         }
         migrator.registerMigration("tax-reduction-2") { db in
-            // What a credit took back of a claim Skatteverket already had (ReductionRepaymentDue).
-            try db.execute(sql: "ALTER TABLE claim ADD COLUMN repayment INTEGER NOT NULL DEFAULT 0")
+            // What stands of a claim Skatteverket already had, once a credit took part of it back (ClaimRecord).
+            try db.execute(sql: "ALTER TABLE claim ADD COLUMN standing INTEGER")
         }
     }
 }

@@ -40,11 +40,9 @@ public final class HandlerContext {
         self.serviceName = serviceName
     }
 
-    /// What the handler published, written to the outbox when it returns (``writeOutbox()``).
+    /// What the handler published, written to the outbox when it returns (``writeOutbox()``; a context serves one
+    /// message).
     private var published: [(envelope: MessageEnvelope, body: [UInt8])] = []
-    /// The positions in `published` of each type, and the types in the order they were first published.
-    private var positions: [MessageType: [Int]] = [:]
-    private var types: [MessageType] = []
 
     /// Writes an event (or command) to the outbox; it is published after the transaction commits.
     ///
@@ -59,10 +57,7 @@ public final class HandlerContext {
             appID: serviceName,
             at: now
         )
-        let body = try MessageCoding.encode(message)
-        if positions[outgoing.type] == nil { types.append(outgoing.type) }
-        positions[outgoing.type, default: []].append(published.count)
-        published.append((outgoing, body))
+        published.append((outgoing, try MessageCoding.encode(message)))
         return outgoing
     }
 
@@ -70,10 +65,11 @@ public final class HandlerContext {
     /// message of its own, a type published more than once as bundles (at most ``MessageBundle/maximumCount``
     /// messages and about ``MessageBundle/targetBytes`` each; a part of one message is a plain message).
     func writeOutbox() throws {
-        defer {
-            published = []
-            positions = [:]
-            types = []
+        var types: [MessageType] = []
+        var positions: [MessageType: [Int]] = [:]
+        for (index, message) in published.enumerated() {
+            if positions[message.envelope.type] == nil { types.append(message.envelope.type) }
+            positions[message.envelope.type, default: []].append(index)
         }
         for type in types {
             for part in Self.parts(of: positions[type] ?? [], sizes: { published[$0].body.count }) {

@@ -11,13 +11,26 @@ extension AMQPDelivery {
             throw .countMissing
         }
         guard (2...MessageBundle.maximumCount).contains(expected) else { throw .countOutOfRange(expected) }
-        return try MessageBundle.decode(body, expectedCount: expected).map { entry in
-            var inner = self
+        let entries = try MessageBundle.decode(body, expectedCount: expected)
+        // What every message shares, made once: a plain JSON message's properties.
+        var template = self
+        template.properties = properties.asSingleMessage
+        template.body = []
+        return entries.map { entry in
+            var inner = template
             inner.properties.messageID = entry.messageID
-            inner.properties.contentType = MessageEnvelope.jsonContentType
-            inner.properties.headers[MessageBundle.countHeader] = nil
             inner.body = entry.body
             return inner
         }
+    }
+}
+
+extension AMQPProperties {
+    /// These properties for one plain JSON message: a bundle's content type and count header removed.
+    public var asSingleMessage: AMQPProperties {
+        var single = self
+        single.contentType = MessageEnvelope.jsonContentType
+        single.headers[MessageBundle.countHeader] = nil
+        return single
     }
 }

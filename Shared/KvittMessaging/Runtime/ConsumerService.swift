@@ -62,14 +62,10 @@ public final class ConsumerService: Service {
         var current: [AMQPDelivery] = []
         var messages = 0
         for delivery in burst {
-            if delivery.body.count >= heavyMessageBytes {
-                if !current.isEmpty { chunks.append(current) }
-                chunks.append([delivery])
-                current = []
-                messages = 0
-                continue
-            }
-            let weight = max(1, Int(delivery.properties.headers[MessageBundle.countHeader]?.int64Value ?? 1))
+            // A heavy delivery weighs a whole transaction, so it gets one of its own.
+            let weight =
+                delivery.body.count >= heavyMessageBytes
+                ? batchSize : max(1, Int(delivery.properties.headers[MessageBundle.countHeader]?.int64Value ?? 1))
             if !current.isEmpty && messages + weight > batchSize {
                 chunks.append(current)
                 current = []

@@ -44,6 +44,8 @@ public struct FaultInjectionReport: Sendable, CustomStringConvertible {
     public var kills = 0
     /// The services killed after payments started flowing, in order.
     public var killedWhilePaying: [String] = []
+    /// How many payments payment-matching had registered each time it was killed after payments started.
+    public var registeredWhenPaymentMatchingDied: [Int] = []
     public var brokerRestarts = 0
     public var poisonSent = 0
     public var deadLetters = 0
@@ -57,6 +59,10 @@ public struct FaultInjectionReport: Sendable, CustomStringConvertible {
             ("commands sent", "\(commandsSent)"), ("payments sent", "\(paymentsSent)"),
             ("duplicates sent", "\(duplicatesSent)"), ("kills (kill -9)", "\(kills)"),
             ("killed while payments flowed", killedWhilePaying.joined(separator: ", ")),
+            (
+                "payments registered when payment-matching died",
+                registeredWhenPaymentMatchingDied.map(String.init).joined(separator: ", ")
+            ),
             ("broker restarts", "\(brokerRestarts)"), ("poison messages", "\(poisonSent)"),
             ("dead letters", "\(deadLetters)"), ("invariant violations", "\(violations.count)"),
             ("seconds", String(format: "%.1f", seconds)),

@@ -73,10 +73,12 @@ public struct FaultInjectionRun: Sendable {
 
         try await registerCreditor(sender, exchange: exchange)
         let paymentsStarted = PhaseFlag()
+        let paymentMatchingDown = PhaseFlag()
         let faults = FaultInjector(
             plan: plan,
             processes: processes,
             paymentsStarted: paymentsStarted,
+            paymentMatchingDown: paymentMatchingDown,
             progress: progress
         )
         let chaos = Task { try await faults.run() }
@@ -84,13 +86,22 @@ public struct FaultInjectionRun: Sendable {
         progress("creating and attesting \(plan.invoices) invoices")
         let invoices = try await issueInvoices(sender, reader)
         progress("paying them (BgMax files, Swish, card) with \(plan.unmatchedPayments) unmatched payments")
-        paymentsStarted.set()
-        let expected = try await pay(invoices, sender)
+        let expected = try await pay(invoices, sender) {
+            // The first bank file is on its way: let the faults in, and send the rest only once payment-matching
+            // died among the payments, so that it is killed with payments in flight and more to come.
+            paymentsStarted.set()
+            guard faults.killsPaymentMatchingWhilePaying else { return }
+            let deadline = ContinuousClock.now + .seconds(120)
+            while !paymentMatchingDown.isSet && ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(20))
+            }
+        }
         try await sendPoison(sender)
         let outcome = try await chaos.value
         report.kills = outcome.kills
         report.brokerRestarts = outcome.brokerRestarts
         report.killedWhilePaying = outcome.killedWhilePaying
+        report.registeredWhenPaymentMatchingDied = outcome.registeredWhenPaymentMatchingDied
 
         progress("waiting until every payment is accounted for")
         let settled = await TestBroker.eventually(timeout: .seconds(180)) {
@@ -232,7 +243,12 @@ public struct FaultInjectionRun: Sendable {
         var payments: [String: (amount: Int64, status: String)] = [:]
     }
 
-    private func pay(_ invoices: [Issued], _ sender: CommandSender) async throws -> Expected {
+    /// Pays the invoices; `halfway` runs after the first bank file is sent and before the rest.
+    private func pay(
+        _ invoices: [Issued],
+        _ sender: CommandSender,
+        halfway: () async throws -> Void
+    ) async throws -> Expected {
         var expected = Expected()
         var bankRecords: [BankRecord] = []
         var singles: [RegisterPayment] = []
@@ -286,11 +302,13 @@ public struct FaultInjectionRun: Sendable {
         for (number, file) in files.enumerated() {
             let command = ImportBankgiroFile(fileName: "chaos-\(number).txt", latin1: file)
             try await sender.send(command)
+            if number == 0 { try await halfway() }
             try await sender.send(command)
             sender.countDuplicate()
             let slice = singles.dropFirst(number * singlesPerFile).prefix(singlesPerFile)
             try await sender.send(Array(slice))
         }
+        if files.isEmpty { try await halfway() }
         let remaining = singles.dropFirst(files.count * singlesPerFile)
         try await sender.send(Array(remaining))
         // The same Swish payment reported again under a new message id: one payment, by its source id.
@@ -410,10 +428,10 @@ public struct FaultInjectionRun: Sendable {
     private func deadLetters(_ processes: ServiceProcesses) async throws -> [DeadLetterLine] {
         var letters: [DeadLetterLine] = []
         for service in processes.services.values {
-            let output = try await CLIRunner.run(
+            let output = try await CLIRunner.output(
                 ["dead-letters", "list", "--service", service.name, "--json"],
                 environment: [
-                    "AMQP_URL": "amqp://\(broker.user):\(broker.password)@\(broker.host):\(broker.port)/",
+                    "AMQP_URL": broker.environmentValue,
                     "RETRY_DELAYS": "1s,2s",
                 ]
             )

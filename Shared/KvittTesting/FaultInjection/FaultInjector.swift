@@ -10,6 +10,8 @@ struct FaultInjector: Sendable {
     let plan: FaultInjectionPlan
     let processes: ServiceProcesses
     let paymentsStarted: PhaseFlag
+    /// Set once payment-matching was killed among the payments: the driver holds the rest of them back until then.
+    let paymentMatchingDown: PhaseFlag
     let progress: @Sendable (String) -> Void
 
     enum Fault { case kill, brokerRestart }
@@ -28,6 +30,15 @@ struct FaultInjector: Sendable {
         var kills = 0
         var brokerRestarts = 0
         var killedWhilePaying: [String] = []
+        /// For each kill of payment-matching after payments started: how many payments it had registered.
+        var registeredWhenPaymentMatchingDied: [Int] = []
+    }
+
+    /// Whether the schedule kills payment-matching among the payments (it does when the second half has a kill).
+    var killsPaymentMatchingWhilePaying: Bool { paymentMatchingKillIndex != nil }
+
+    private var paymentMatchingKillIndex: Int? {
+        schedule.indices.first { $0 >= schedule.count / 2 && schedule[$0] == .kill }
     }
 
     func run() async throws -> Outcome {
@@ -36,7 +47,7 @@ struct FaultInjector: Sendable {
         let schedule = schedule
         let secondHalf = schedule.count / 2
         // The first kill of the second half hits payment-matching, whatever comes before it in the schedule.
-        let paymentMatchingKill = schedule.indices.first { $0 >= secondHalf && schedule[$0] == .kill }
+        let paymentMatchingKill = paymentMatchingKillIndex
         var outcome = Outcome()
         for (index, fault) in schedule.enumerated() {
             if index >= secondHalf {
@@ -55,8 +66,14 @@ struct FaultInjector: Sendable {
             case .kill:
                 let victim =
                     index == paymentMatchingKill ? "payment-matching" : executables.randomElement(using: &random)!
+                if victim == "payment-matching" && paymentsStarted.isSet,
+                    let registered = await ReadAPI(processes: processes).payments()?.count
+                {
+                    outcome.registeredWhenPaymentMatchingDied.append(registered)
+                }
                 progress("fault: kill -9 \(victim)")
                 await processes.kill(victim)
+                if index == paymentMatchingKill { paymentMatchingDown.set() }
                 outcome.kills += 1
                 if paymentsStarted.isSet { outcome.killedWhilePaying.append(victim) }
                 try await Task.sleep(for: .milliseconds(Int.random(in: 50...500, using: &random)))

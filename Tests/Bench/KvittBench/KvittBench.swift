@@ -232,7 +232,7 @@ struct KvittBench: AsyncParsableCommand {
             serviceName: name,
             defaultHTTPPort: 0,
             environment: [
-                "AMQP_URL": "amqp://\(url.user):\(url.password)@\(url.host):\(url.port)/",
+                "AMQP_URL": url.environmentValue,
                 "AMQP_EXCHANGE": exchange, "AMQP_DEAD_LETTER_EXCHANGE": "\(exchange).dead-letter",
                 "DATABASE_PATH": folder.appendingPathComponent("bench.sqlite").path, "HTTP_PORT": "0",
                 "AMQP_PREFETCH": "\(prefetch)", "BATCH_SIZE": "\(batchSize)", "AMQP_PUBLISH_WINDOW": "\(window)",

@@ -30,7 +30,7 @@ struct PaymentsBenchmark {
         process.executableURL = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
             .appendingPathComponent("payment-matching")
         process.environment = [
-            "AMQP_URL": "amqp://\(url.user):\(url.password)@\(url.host):\(url.port)/", "AMQP_EXCHANGE": exchange,
+            "AMQP_URL": url.environmentValue, "AMQP_EXCHANGE": exchange,
             "AMQP_DEAD_LETTER_EXCHANGE": "\(exchange).dead-letter", "DATABASE_PATH": database, "HTTP_PORT": "\(port)",
             "LOG_LEVEL": "error", "BATCH_SIZE": "300", "AMQP_PREFETCH": "300", "SERVICE_NAME": name,
         ]
