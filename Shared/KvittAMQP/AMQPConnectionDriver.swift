@@ -16,12 +16,16 @@ final class AMQPConnectionDriver: Sendable {
     struct Backoff: Sendable {
         var initial: Duration = .milliseconds(100)
         var maximum: Duration = .seconds(5)
+        /// A session that lasted this long counts as healthy: the next reconnect starts from ``initial`` again.
+        var stableSession: Duration = .seconds(10)
     }
 
     private struct Control {
         var stopRequested = false
         var connected = false
         var lastError: AMQPError?
+        /// Sessions lost or connects failed since start.
+        var reconnects = 0
         var finished = false
         var finishWaiters: [CheckedContinuation<Void, Never>] = []
         var connectWaiters: [UUID: CheckedContinuation<Void, any Error>] = [:]
@@ -84,6 +88,9 @@ final class AMQPConnectionDriver: Sendable {
 
     /// Whether a session is open right now.
     var isConnected: Bool { control.withLock { $0.connected } }
+
+    /// How many times the connection was lost or a connect failed since start (a metric's source).
+    var reconnects: Int { control.withLock { $0.reconnects } }
 
     /// The last connection error, if the connection is down.
     var lastError: AMQPError? { control.withLock { $0.connected ? nil : $0.lastError } }
@@ -160,8 +167,8 @@ final class AMQPConnectionDriver: Sendable {
             }
             if failures > 0 { logger.info("AMQP connected again", metadata: ["attempts": "\(failures)"]) }
             failures = 0
-            delay = backoff.initial
             recordConnected()
+            let opened = ContinuousClock.now
             do {
                 try serve(session)
                 role.drain(session)
@@ -171,7 +178,11 @@ final class AMQPConnectionDriver: Sendable {
                 recordDisconnected(error)
                 role.sessionLost(error)
                 logger.warning("AMQP connection lost", metadata: ["amqp.url": "\(url)", "error": "\(error)"])
+                // A session that failed soon after it opened (something it sends is refused, the broker drops it at
+                // once) must not turn into a tight reconnect loop: only a session that lasted resets the backoff.
+                if ContinuousClock.now - opened >= backoff.stableSession { delay = backoff.initial }
                 waitForWake(timeout: delay)
+                delay = min(delay * 2, backoff.maximum)
             }
         }
         role.stopped()
@@ -193,6 +204,9 @@ final class AMQPConnectionDriver: Sendable {
                 try dispatch(frame, session: session)
                 busy = true
             }
+            // Every frame read so far has been copied out: let rabbitmq-c give its buffers back, or it keeps every
+            // frame received on the connection for as long as the connection lives.
+            session.releaseBuffers()
             if busy || session.hasBufferedInput { continue }
             var descriptors = [
                 pollfd(fd: session.socketDescriptor, events: Int16(POLLIN), revents: 0),
@@ -214,7 +228,8 @@ final class AMQPConnectionDriver: Sendable {
             throw .closedByBroker(code: code, text: text)
         case .channelClose(let channel, let code, let text):
             session.sendChannelCloseOk(channel: channel)
-            throw .closedByBroker(code: code, text: text)
+            logger.warning("broker closed a channel", metadata: ["code": "\(code)", "text": "\(text)"])
+            try role.channelClosed(session, channel: channel, code: code, text: text)
         case .blocked(let reason):
             logger.warning("broker blocked this connection", metadata: ["reason": "\(reason)"])
         case .unblocked:
@@ -253,6 +268,7 @@ final class AMQPConnectionDriver: Sendable {
 
     private func recordDisconnected(_ error: any Error) {
         control.withLock { state in
+            state.reconnects += 1
             state.connected = false
             state.lastError = (error as? AMQPError) ?? .library("\(error)")
         }

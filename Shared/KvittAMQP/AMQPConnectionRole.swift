@@ -7,10 +7,20 @@ protocol AMQPConnectionRole: AnyObject, Sendable {
     func pump(_ session: AMQPSession) throws(AMQPError) -> Bool
     /// Handles a frame that is not connection housekeeping.
     func handle(_ frame: AMQPFrame, session: AMQPSession) throws(AMQPError)
+    /// The broker closed a channel (already answered with `channel.close-ok`) while the connection stays up. The
+    /// role may reopen it and go on; throwing ends the session, and the driver reconnects.
+    func channelClosed(_ session: AMQPSession, channel: UInt16, code: UInt16, text: String) throws(AMQPError)
     /// The session failed; it is already closed.
     func sessionLost(_ error: AMQPError)
     /// The driver is stopping with this session still open: finish what can be finished quickly.
     func drain(_ session: AMQPSession)
     /// The driver has stopped for good: fail whatever is still waiting.
     func stopped()
+}
+
+extension AMQPConnectionRole {
+    /// By default a closed channel ends the session: the reconnect sets everything up again.
+    func channelClosed(_ session: AMQPSession, channel: UInt16, code: UInt16, text: String) throws(AMQPError) {
+        throw .closedByBroker(code: code, text: text)
+    }
 }

@@ -64,6 +64,9 @@ public final class AMQPConsumer: Sendable {
     /// Whether the connection is up.
     public var isConnected: Bool { driver.isConnected }
 
+    /// How many times the connection was lost or a connect failed since start.
+    public var reconnects: Int { driver.reconnects }
+
     /// Waits until connected; throws the last connection error when that takes longer than `timeout`.
     public func waitUntilConnected(timeout: Duration = .seconds(10)) async throws {
         try await driver.waitUntilConnected(timeout: timeout)

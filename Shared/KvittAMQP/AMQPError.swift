@@ -16,6 +16,11 @@ public enum AMQPError: Error, Equatable, Sendable, CustomStringConvertible {
     case shutdown
     /// The operation did not complete in time.
     case timeout(String)
+    /// This one message cannot be published as it is: the broker closed the channel over it (a `user_id` that is
+    /// not the connection's user, a body over the broker's maximum, an exchange that does not exist or is not
+    /// permitted), or it failed a check before sending (properties that do not fit in a frame, a short string over
+    /// 255 bytes, a body over the configured maximum). Sending it again gives the same answer.
+    case refused(code: UInt16, text: String)
 
     public var description: String {
         switch self {
@@ -27,6 +32,7 @@ public enum AMQPError: Error, Equatable, Sendable, CustomStringConvertible {
         case .nacked: "broker refused the message (basic.nack)"
         case .shutdown: "AMQP connection shut down"
         case .timeout(let what): "timed out: \(what)"
+        case .refused(let code, let text): "message refused: \(code == 0 ? "" : "\(code) ")\(text)"
         }
     }
 }

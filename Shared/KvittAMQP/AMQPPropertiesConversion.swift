@@ -56,7 +56,7 @@ enum AMQPPropertiesConversion {
             flags |= AMQP_BASIC_PRIORITY_FLAG
         }
         if let timestamp = properties.timestamp {
-            raw.timestamp = UInt64(max(0, timestamp.timeIntervalSince1970.rounded(.down)))
+            raw.timestamp = AMQPTableConversion.epochSeconds(timestamp)
             flags |= AMQP_BASIC_TIMESTAMP_FLAG
         }
         raw._flags = amqp_flags_t(flags)

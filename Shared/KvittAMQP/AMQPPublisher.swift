@@ -47,6 +47,12 @@ public final class AMQPPublisher: Sendable {
     /// Whether the connection is up.
     public var isConnected: Bool { driver.isConnected }
 
+    /// How many times the connection was lost or a connect failed since start.
+    public var reconnects: Int { driver.reconnects }
+
+    /// How many messages were refused one by one (``AMQPError/refused(code:text:)``) since start.
+    public var refusedMessages: Int { role.refusedCount }
+
     /// The last connection error while the connection is down.
     public var lastError: AMQPError? { driver.lastError }
 
@@ -109,8 +115,18 @@ final class PublisherRole: AMQPConnectionRole, @unchecked Sendable {
         var returned: AMQPError?
     }
 
+    /// Reply codes with which the broker closes a channel or the connection over one message it was sent: 403
+    /// ACCESS_REFUSED, 404 NOT_FOUND, 406 PRECONDITION_FAILED (a `user_id` that is not the connection's user, a
+    /// body over the broker's maximum), 501-505 (a frame the broker could not take), 530 NOT_ALLOWED.
+    static let refusalCodes: Set<UInt16> = [403, 404, 406, 501, 502, 503, 504, 505, 530]
+
     private let window: Int
     private let logger: Logger
+    /// While positive, messages go out one at a time: a refusal closed the channel with several unconfirmed, and
+    /// sending them singly shows which one the broker refuses (and lets every other one through).
+    private var isolating = 0
+    private let refused = Atomic<Int>(0)
+    var refusedCount: Int { refused.load(ordering: .relaxed) }
     /// Requests handed over by other threads; everything below is touched only on the connection thread.
     private let incoming = Mutex<[Request]>([])
     private let acceptingWork = Mutex(true)
@@ -159,9 +175,17 @@ final class PublisherRole: AMQPConnectionRole, @unchecked Sendable {
             queued.append(contentsOf: fresh)
         }
         var published = false
-        while inFlight.count < window, queuedHead < queued.count {
+        let limit = isolating > 0 ? 1 : window
+        while inFlight.count < limit, queuedHead < queued.count {
             let request = queued[queuedHead]
-            try session.publish(request.message)
+            do {
+                try session.publish(request.message)
+            } catch .refused(let code, let text) {
+                // Checked before anything was written: this message alone fails, the connection is fine.
+                queuedHead += 1
+                refuse(request, code: code, text: text)
+                continue
+            }
             queuedHead += 1
             inFlight.append(InFlight(tag: nextTag, request: request))
             nextTag += 1
@@ -177,7 +201,8 @@ final class PublisherRole: AMQPConnectionRole, @unchecked Sendable {
     func handle(_ frame: AMQPFrame, session: AMQPSession) throws(AMQPError) {
         switch frame {
         case .ack(let tag, let multiple):
-            settle(upTo: tag, multiple: multiple) { $0.returned.map { .failure($0) } ?? .success(()) }
+            let settled = settle(upTo: tag, multiple: multiple) { $0.returned.map { .failure($0) } ?? .success(()) }
+            isolating = max(0, isolating - settled)
         case .nack(let tag, let multiple):
             var again: [Request] = []
             for entry in take(upTo: tag, multiple: multiple) {
@@ -211,10 +236,54 @@ final class PublisherRole: AMQPConnectionRole, @unchecked Sendable {
         }
     }
 
-    private func settle(upTo tag: UInt64, multiple: Bool, result: (InFlight) -> Result<Void, AMQPError>) {
-        for entry in take(upTo: tag, multiple: multiple) {
+    /// Completes the in-flight messages an ack covers; returns how many.
+    private func settle(upTo tag: UInt64, multiple: Bool, result: (InFlight) -> Result<Void, AMQPError>) -> Int {
+        let entries = take(upTo: tag, multiple: multiple)
+        for entry in entries {
             entry.request.completion.complete(entry.request.index, result(entry))
         }
+        return entries.count
+    }
+
+    private func refuse(_ request: Request, code: UInt16, text: String) {
+        refused.add(1, ordering: .relaxed)
+        logger.error(
+            "message refused; it is not sent again",
+            metadata: [
+                "message.id": "\(request.message.properties.messageID ?? "-")",
+                "message.type": "\(request.message.properties.type ?? "-")", "code": "\(code)", "reason": "\(text)",
+            ]
+        )
+        request.completion.complete(request.index, .failure(.refused(code: code, text: text)))
+    }
+
+    /// The broker closed the channel or the connection over a message it was sent. With one message unconfirmed
+    /// that message is the one: it fails with the broker's reason instead of being sent again after every
+    /// reconnect (which would stop everything behind it for ever). With several, they go again one at a time.
+    /// Returns whether it was a refusal.
+    private func attributeRefusal(code: UInt16, text: String) -> Bool {
+        guard Self.refusalCodes.contains(code), !inFlight.isEmpty else { return false }
+        if inFlight.count == 1 {
+            refuse(inFlight.removeFirst().request, code: code, text: text)
+            isolating = max(0, isolating - 1)
+        } else {
+            isolating = inFlight.count
+            logger.warning(
+                "broker refused one of several unconfirmed messages; sending them one at a time",
+                metadata: ["count": "\(inFlight.count)", "code": "\(code)", "reason": "\(text)"]
+            )
+        }
+        return true
+    }
+
+    func channelClosed(_ session: AMQPSession, channel: UInt16, code: UInt16, text: String) throws(AMQPError) {
+        guard attributeRefusal(code: code, text: text) else { throw .closedByBroker(code: code, text: text) }
+        // The connection is fine: open the channel again and send what was unconfirmed first.
+        try session.reopenChannel(channel)
+        try session.enableConfirms(channel: channel)
+        nextTag = 1
+        sendFirst(inFlight.map(\.request))
+        inFlight = []
     }
 
     /// Removes and returns the in-flight messages an ack or nack covers (in tag order).
@@ -234,7 +303,11 @@ final class PublisherRole: AMQPConnectionRole, @unchecked Sendable {
         queuedHead = 0
     }
 
-    func sessionLost(_ error: AMQPError) {}
+    func sessionLost(_ error: AMQPError) {
+        // A connection closed over a message (a frame error) is attributed like a closed channel; the reconnect
+        // sends the rest again.
+        if case .closedByBroker(let code, let text) = error { _ = attributeRefusal(code: code, text: text) }
+    }
 
     func drain(_ session: AMQPSession) {
         acceptingWork.withLock { $0 = false }

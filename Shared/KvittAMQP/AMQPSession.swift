@@ -241,10 +241,17 @@ public final class AMQPSession {
         try Self.check(status: status, "basic.cancel")
     }
 
+    /// The negotiated largest frame, in bytes: a message's properties (headers included) must fit in one.
+    public var frameMax: Int { Int(amqp_get_frame_max(state)) }
+
     /// Sends one message. Only says the bytes were written; confirms arrive later as frames.
+    /// - Throws: ``AMQPError/refused(code:text:)`` before anything is sent when the message cannot be framed (a
+    ///   short string over 255 bytes, properties larger than a frame): rabbitmq-c writes the `basic.publish` method
+    ///   before it encodes the properties, so finding that out during the call would leave the connection unusable.
     public func publish(_ message: AMQPOutgoingMessage, channel: UInt16 = 1) throws(AMQPError) {
         let pool = AMQPMemoryPool()
         var properties = AMQPPropertiesConversion.raw(message.properties, pool: pool)
+        try checkFrameable(message, raw: &properties)
         let status = message.body.withUnsafeBytes { body in
             amqp_basic_publish(
                 state,
@@ -258,6 +265,66 @@ public final class AMQPSession {
             )
         }
         try Self.check(status: status, "basic.publish")
+    }
+
+    /// Longest AMQP short string (property values, table keys, exchange and routing key), in bytes.
+    public static let shortStringLimit = 255
+    /// Header frame bytes besides the properties' own: frame header and end (8), class, weight and body size (12),
+    /// property flags (2), and the fixed-size properties (delivery mode, priority, timestamp: 10).
+    static let headerFrameOverhead = 8 + 12 + 2 + 10
+
+    private var encodeScratch: [UInt8] = []
+
+    /// Checks that a message's properties can be encoded into one header frame, the way rabbitmq-c will encode them.
+    private func checkFrameable(_ message: AMQPOutgoingMessage, raw: inout amqp_basic_properties_t) throws(AMQPError) {
+        let limit = Self.shortStringLimit
+        if message.exchange.utf8.count > limit || message.routingKey.utf8.count > limit {
+            throw .refused(code: 0, text: "exchange or routing key longer than \(limit) bytes")
+        }
+        let strings: [(String, String?)] = [
+            ("content_type", message.properties.contentType),
+            ("content_encoding", message.properties.contentEncoding),
+            ("correlation_id", message.properties.correlationID), ("reply_to", message.properties.replyTo),
+            ("expiration", message.properties.expiration), ("message_id", message.properties.messageID),
+            ("type", message.properties.type), ("user_id", message.properties.userID),
+            ("app_id", message.properties.appID),
+        ]
+        var stringBytes = 0
+        for case (let name, let value?) in strings {
+            let size = value.utf8.count
+            if size > limit { throw .refused(code: 0, text: "property \(name) longer than \(limit) bytes (\(size))") }
+            stringBytes += 1 + size
+        }
+        guard raw._flags & amqp_flags_t(AMQP_BASIC_HEADERS_FLAG) != 0 else { return }
+        if let key = AMQPTableConversion.firstOverlongKey(message.properties.headers, limit: limit) {
+            throw .refused(code: 0, text: "header name longer than \(limit) bytes: \(key.prefix(40))...")
+        }
+        let budget = frameMax - Self.headerFrameOverhead - stringBytes
+        guard budget > 4 else { throw .refused(code: 0, text: "properties do not fit in a frame of \(frameMax) bytes") }
+        if encodeScratch.count < budget { encodeScratch = [UInt8](repeating: 0, count: budget) }
+        var offset = 0
+        let status = encodeScratch.withUnsafeMutableBytes { buffer in
+            amqp_encode_table(amqp_bytes_t(len: budget, bytes: buffer.baseAddress), &raw.headers, &offset)
+        }
+        guard status == AMQP_STATUS_OK.rawValue else {
+            throw .refused(
+                code: 0,
+                text: "headers do not fit in one frame of \(frameMax) bytes: \(Self.errorString(status))"
+            )
+        }
+    }
+
+    /// Opens channel 1 again after the broker closed it (and was answered with `channel.close-ok`).
+    public func reopenChannel(_ channel: UInt16 = 1) throws(AMQPError) {
+        _ = amqp_channel_open(state, channel)
+        try Self.check(amqp_get_rpc_reply(state), "channel.open", state: state)
+    }
+
+    /// Gives rabbitmq-c's per-connection memory back once nothing read is still queued in it. rabbitmq-c keeps every
+    /// frame it decodes in the connection's pools until this is called; every frame is copied into Swift values
+    /// when it is read, so the pools hold nothing still in use.
+    public func releaseBuffers() {
+        amqp_maybe_release_buffers(state)
     }
 
     public func ack(deliveryTag: UInt64, multiple: Bool = false, channel: UInt16 = 1) throws(AMQPError) {

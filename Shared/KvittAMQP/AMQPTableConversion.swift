@@ -6,18 +6,44 @@ import Foundation
 /// Reading copies every byte into Swift values, so the result outlives the connection's buffers.
 /// Writing allocates from an ``AMQPMemoryPool`` that must outlive the C call that uses the table.
 enum AMQPTableConversion {
-    static func table(from raw: amqp_table_t) -> AMQPTable {
+    /// How deeply tables and arrays may nest in a header read from the wire. A frame can carry thousands of levels,
+    /// and converting them recursively would exhaust the connection thread's stack; deeper values become
+    /// ``nestedTooDeep``, which keeps the message readable (and parkable) without trusting the nesting.
+    static let maximumNesting = 32
+    /// What stands in for a value nested deeper than ``maximumNesting``.
+    static let nestedTooDeep = AMQPValue.string("(nested too deep)")
+
+    static func table(from raw: amqp_table_t, depth: Int = 0) -> AMQPTable {
         var table: AMQPTable = [:]
         guard raw.num_entries > 0, let entries = raw.entries else { return table }
         for index in 0..<Int(raw.num_entries) {
             let entry = entries[index]
-            table[String(decoding: bytes(entry.key), as: UTF8.self)] = value(from: entry.value)
+            table[String(decoding: bytes(entry.key), as: UTF8.self)] = value(from: entry.value, depth: depth + 1)
         }
         return table
     }
 
-    static func value(from raw: amqp_field_value_t) -> AMQPValue {
-        switch Kind(raw.kind) {
+    /// The first key, at any depth, longer than `limit` bytes: AMQP cannot encode it.
+    static func firstOverlongKey(_ table: AMQPTable, limit: Int) -> String? {
+        for (key, value) in table {
+            if key.utf8.count > limit { return key }
+            if let nested = firstOverlongKey(value, limit: limit) { return nested }
+        }
+        return nil
+    }
+
+    private static func firstOverlongKey(_ value: AMQPValue, limit: Int) -> String? {
+        switch value {
+        case .table(let table): firstOverlongKey(table, limit: limit)
+        case .array(let values): values.lazy.compactMap { firstOverlongKey($0, limit: limit) }.first
+        default: nil
+        }
+    }
+
+    static func value(from raw: amqp_field_value_t, depth: Int = 0) -> AMQPValue {
+        let kind = Kind(raw.kind)
+        if depth > maximumNesting, kind == .table || kind == .array { return nestedTooDeep }
+        return switch kind {
         case .boolean: .bool(raw.value.boolean != 0)
         case .i8: .int8(raw.value.i8)
         case .u8: .uint8(raw.value.u8)
@@ -33,15 +59,24 @@ enum AMQPTableConversion {
         case .utf8: .string(String(decoding: bytes(raw.value.bytes), as: UTF8.self))
         case .bytes: .bytes(bytes(raw.value.bytes))
         case .timestamp: .timestamp(Date(timeIntervalSince1970: TimeInterval(raw.value.u64)))
-        case .table: .table(table(from: raw.value.table))
-        case .array: .array(array(from: raw.value.array))
+        case .table: .table(table(from: raw.value.table, depth: depth))
+        case .array: .array(array(from: raw.value.array, depth: depth))
         case .void, .none: .void
         }
     }
 
-    static func array(from raw: amqp_array_t) -> [AMQPValue] {
+    static func array(from raw: amqp_array_t, depth: Int = 0) -> [AMQPValue] {
         guard raw.num_entries > 0, let entries = raw.entries else { return [] }
-        return (0..<Int(raw.num_entries)).map { value(from: entries[$0]) }
+        return (0..<Int(raw.num_entries)).map { value(from: entries[$0], depth: depth + 1) }
+    }
+
+    /// A date as AMQP's unsigned seconds since the epoch, clamped: a date before 1970 or past what 64 bits hold (both
+    /// can arrive from the wire and be sent on again) must not trap the conversion.
+    static func epochSeconds(_ date: Date) -> UInt64 {
+        let seconds = date.timeIntervalSince1970.rounded(.down)
+        guard seconds.isFinite, seconds > 0 else { return 0 }
+        // 2^64 is exactly representable as a Double; every smaller whole Double converts without trapping.
+        return seconds >= 18_446_744_073_709_551_616.0 ? UInt64.max : UInt64(seconds)
     }
 
     /// Copies the bytes of an `amqp_bytes_t` (which is not NUL-terminated) into Swift.
@@ -85,7 +120,7 @@ enum AMQPTableConversion {
         case .bytes(let data): raw.kind = Kind.bytes.code; raw.value.bytes = pool.bytes(data)
         case .timestamp(let date):
             raw.kind = Kind.timestamp.code
-            raw.value.u64 = UInt64(max(0, date.timeIntervalSince1970.rounded(.down)))
+            raw.value.u64 = AMQPTableConversion.epochSeconds(date)
         case .table(let table): raw.kind = Kind.table.code; raw.value.table = rawTable(table, pool: pool)
         case .array(let values):
             raw.kind = Kind.array.code

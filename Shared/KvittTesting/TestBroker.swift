@@ -76,19 +76,30 @@ public enum TestBroker {
     /// Spawned with posix_spawn and reaped with waitpid on a plain thread: Foundation's `Process` never noticed the
     /// script's exit here once the broker's daemons (which it starts) outlived it, and blocking a cooperative
     /// thread on 2 cores stalls every task.
-    public static func control(_ action: String) async throws {
+    public static func control(_ action: String, _ arguments: String...) async throws {
         let script = repositoryRoot.appendingPathComponent("scripts/broker.sh").path
         let status: Int32 = await withCheckedContinuation { continuation in
             Thread.detachNewThread {
-                continuation.resume(returning: spawnAndWait(["/bin/bash", script, action]))
+                continuation.resume(returning: spawnAndWait(["/bin/bash", script, action] + arguments))
             }
         }
         guard status == 0 else {
             throw CocoaError(
                 .executableLoad,
-                userInfo: [NSLocalizedDescriptionKey: "broker.sh \(action) exited with \(status)"]
+                userInfo: [
+                    NSLocalizedDescriptionKey:
+                        "broker.sh \(([action] + arguments).joined(separator: " ")) exited with \(status)"
+                ]
             )
         }
+    }
+
+    /// A broker user of its own (created if missing, with every permission on the default vhost) and its URL: an
+    /// upstream system that publishes as itself, whose `user_id` property the broker validates.
+    public static func user(_ name: String, password: String) async throws -> AMQPURL {
+        try? await control("ctl", "add_user", name, password)
+        try await control("ctl", "set_permissions", "-p", "/", name, ".*", ".*", ".*")
+        return try AMQPURL(parsing: "amqp://\(name):\(password)@\(url.host):\(url.port)/")
     }
 
     /// Runs a command with standard output discarded and returns its exit status (-1 when it could not start).

@@ -22,10 +22,20 @@ struct DeadLetter: Sendable {
     var failedAtDate: Date? {
         headers[FailureHeaders.failedAt]?.stringValue.flatMap { try? Date($0, strategy: .iso8601) }
     }
-    var retryCount: Int { Int(headers[FailureHeaders.retryCount]?.int64Value ?? 0) }
-    var replayCount: Int { Int(headers[FailureHeaders.replayCount]?.int64Value ?? 0) }
-    /// The service the message failed in: where a replay goes.
-    var failedService: String { headers[FailureHeaders.failedService]?.stringValue ?? service }
+    var retryCount: Int { IncomingMessage(delivery: delivery).retryCount }
+    /// Clamped like the retry count: a forged header must not overflow counting the next replay.
+    var replayCount: Int {
+        Int(min(max(0, headers[FailureHeaders.replayCount]?.int64Value ?? 0), Int64(Int32.max)))
+    }
+    /// The service the message failed in: where a replay goes. Only a service whose queue this is, or another Kvitt
+    /// service, is believed: the header travels with the message, and a forged one must not send a replay into any
+    /// queue the operator can write to.
+    var failedService: String {
+        guard let named = headers[FailureHeaders.failedService]?.stringValue,
+            named == service || DeadLetterOperations.knownServices.contains(named)
+        else { return service }
+        return named
+    }
     /// The messages in it when the broker parked a whole bundle (`x-kvitt-bundle`), unpacked once; empty otherwise.
     /// Replaying the bundle is safe: the service's inbox skips the messages it already handled.
     let bundled: [AMQPDelivery]
@@ -43,12 +53,12 @@ struct DeadLetter: Sendable {
     /// The message to republish: the same id, type and body, to the failed service's own queue only, with its
     /// failure headers removed, fresh retries, and the replay counted.
     func replayMessage() -> AMQPOutgoingMessage {
-        var properties = delivery.properties
+        // The allow-list drops what the broker acts on (user_id, expiration, CC/BCC, x-death, ...) and keeps Kvitt's
+        // own headers, of which the failure ones are removed here.
+        var properties = ForwardedProperties.forwarded(from: delivery.properties)
         for header in [
             FailureHeaders.reason, FailureHeaders.detail, FailureHeaders.failedAt, FailureHeaders.failedService,
-            FailureHeaders.retryCount, "x-death", "x-first-death-queue", "x-first-death-reason",
-            "x-first-death-exchange",
-            "x-last-death-queue", "x-last-death-reason", "x-last-death-exchange", "x-delivery-count",
+            FailureHeaders.retryCount,
         ] {
             properties.headers[header] = nil
         }
@@ -68,6 +78,6 @@ struct DeadLetterFilter: Sendable {
         (ids.isEmpty || ids.contains(letter.id) || !ids.isDisjoint(with: letter.bundledIDs))
             && (reason == nil || letter.reason == reason)
             && (type == nil || letter.type == type)
-            && (since == nil || (letter.failedAtDate.map { $0 >= since! } ?? false))
+            && (since.map { since in letter.failedAtDate.map { $0 >= since } ?? false } ?? true)
     }
 }

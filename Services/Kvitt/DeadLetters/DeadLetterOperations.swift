@@ -146,7 +146,7 @@ struct DeadLetterOperations: Sendable {
         let newID = RandomIdentifier.make()
         message.properties.messageID = newID
         message.properties.headers[FailureHeaders.replayCount] = nil
-        message.properties.headers["x-kvitt-corrects"] = .string(letter.id)
+        message.properties.headers[FailureHeaders.corrects] = .string(letter.id)
         // A corrected body is one JSON message, even when what was parked whole was a bundle.
         message.properties = message.properties.asSingleMessage
         message.body = body

@@ -21,6 +21,7 @@ public enum HealthServer {
         port: Int,
         registry: PrometheusCollectorRegistry,
         readiness: ReadinessProbe,
+        beforeMetrics: @escaping @Sendable () -> Void = {},
         routes: (Router<BasicRequestContext>) -> Void = { _ in },
         onRunning: @escaping @Sendable (Int) async -> Void = { _ in },
         logger: Logger
@@ -37,7 +38,8 @@ public enum HealthServer {
             )
         }
         router.get("/metrics") { _, _ -> Response in
-            Response(
+            beforeMetrics()
+            return Response(
                 status: .ok,
                 headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                 body: ResponseBody(byteBuffer: ByteBuffer(bytes: registry.emitToBuffer()))

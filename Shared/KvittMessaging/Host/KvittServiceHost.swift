@@ -133,6 +133,7 @@ public enum KvittServiceHost {
             clock: clock,
             retryPolicy: settings.retryPolicy,
             metrics: metrics,
+            maximumMessageBytes: settings.maximumMessageBytes,
             logger: logger
         )
         let consumerService = ConsumerService(
@@ -145,10 +146,21 @@ public enum KvittServiceHost {
             onCommitted: { outboxWritten.signal() },
             logger: logger
         )
+        let recordConnections: @Sendable () -> Void = {
+            metrics.brokerConnections(
+                reconnects: publisher.reconnects + consumer.reconnects,
+                refusedMessages: publisher.refusedMessages
+            )
+        }
         let readiness = ReadinessProbe {
+            recordConnections()
             var failures: [String] = []
-            if !publisher.isConnected { failures.append("broker: publisher not connected") }
-            if !consumer.isConnected { failures.append("broker: consumer not connected") }
+            if !publisher.isConnected {
+                failures.append("broker: publisher not connected (\(publisher.reconnects) reconnects since start)")
+            }
+            if !consumer.isConnected {
+                failures.append("broker: consumer not connected (\(consumer.reconnects) reconnects since start)")
+            }
             do {
                 let backlog = try await store.writer.write { db in try Outbox.backlog(db) }
                 if backlog > 10_000 { failures.append("outbox: \(backlog) messages waiting") }
@@ -162,6 +174,7 @@ public enum KvittServiceHost {
             port: settings.httpPort,
             registry: registry,
             readiness: readiness,
+            beforeMetrics: recordConnections,
             routes: { router in
                 definition.routes(router, context)
                 if let adjustableClock {

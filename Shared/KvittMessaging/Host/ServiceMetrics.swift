@@ -5,7 +5,9 @@ import Synchronization
 ///
 /// Names: `kvitt_messages_consumed_total{type,outcome}`, `kvitt_messages_published_total{type}`,
 /// `kvitt_messages_retried_total{type}`, `kvitt_messages_dead_lettered_total{type,reason}`,
-/// `kvitt_handler_duration_seconds{type}`, `kvitt_outbox_backlog`.
+/// `kvitt_handler_duration_seconds{type}`, `kvitt_outbox_backlog`, `kvitt_amqp_reconnects`,
+/// `kvitt_amqp_refused_messages`. A `type` label is a type the service handles, or `unknown`: labels never come
+/// straight from the wire.
 ///
 /// Metric handles are made once per label and dimensions and kept: these are called for every message, and making a
 /// handle goes through the factory's registry lock each time.
@@ -13,6 +15,8 @@ public final class ServiceMetrics: Sendable {
     private let counters = Mutex<[String: Counter]>([:])
     private let timers = Mutex<[String: Timer]>([:])
     private let backlog = Gauge(label: "kvitt_outbox_backlog")
+    private let reconnects = Gauge(label: "kvitt_amqp_reconnects")
+    private let refused = Gauge(label: "kvitt_amqp_refused_messages")
 
     public init() {}
 
@@ -35,6 +39,13 @@ public final class ServiceMetrics: Sendable {
     func handlerDuration(type: String, _ duration: Duration) {
         Self.cached(timers, "kvitt_handler_duration_seconds", [("type", type)], make: Timer.init)
             .record(duration: duration)
+    }
+
+    /// The broker connections' counters since start: lost sessions and failed connects (publisher and consumer), and
+    /// messages the broker refused one by one. Read from the connections when metrics or readiness are asked for.
+    func brokerConnections(reconnects: Int, refusedMessages: Int) {
+        self.reconnects.record(reconnects)
+        refused.record(refusedMessages)
     }
 
     func outboxBacklog(_ count: Int) {

@@ -14,6 +14,7 @@ import Logging
 /// | `AMQP_DELIVERY_LIMIT` | `20` | redeliveries before the broker parks a crash-looping message |
 /// | `DATABASE_PATH` | `./<service>.sqlite` | the service's SQLite file |
 /// | `BATCH_SIZE` | `100` | deliveries per SQLite transaction |
+/// | `MAX_MESSAGE_BYTES` | `16777216` (16 MiB) | larger bodies are parked as `too-large` before decoding |
 /// | `RETRY_DELAYS` | `1s,10s,60s` | wait before each retry of a transient failure (`ms`, `s`, `m`, `h`, `d`; at most 49 days) |
 /// | `HTTP_HOST` | `127.0.0.1` | health, metrics and read API address |
 /// | `HTTP_PORT` | per service | its port (0 picks a free one) |
@@ -34,6 +35,8 @@ public struct ServiceSettings: Sendable, Equatable {
     public var deliveryLimit: Int
     public var databasePath: String
     public var batchSize: Int
+    /// Bodies larger than this are dead-lettered as `too-large` without being decoded.
+    public var maximumMessageBytes: Int
     public var retryPolicy: RetryPolicy
     public var httpHost: String
     public var httpPort: Int
@@ -88,6 +91,14 @@ public struct ServiceSettings: Sendable, Equatable {
         deliveryLimit = try Self.int(reader, "amqp.deliveryLimit", "AMQP_DELIVERY_LIMIT", default: 20, range: 2...1000)
         databasePath = reader.string(forKey: "database.path", default: "./\(serviceName).sqlite")
         batchSize = try Self.int(reader, "batch.size", "BATCH_SIZE", default: 100, range: 1...5000)
+        // The broker's own limit (max_message_size, 128 MiB by default in RabbitMQ 3.x, 16 MiB in 4.x) is the ceiling.
+        maximumMessageBytes = try Self.int(
+            reader,
+            "max.message.bytes",
+            "MAX_MESSAGE_BYTES",
+            default: MessageProcessor.defaultMaximumMessageBytes,
+            range: 1024...(512 * 1024 * 1024)
+        )
         let delays = reader.string(forKey: "retry.delays", default: "1s,10s,60s")
         guard let policy = RetryPolicy(parsing: delays) else {
             throw InvalidSetting(variable: "RETRY_DELAYS", problem: "expected a list like 1s,10s,60s, got '\(delays)'")

@@ -63,9 +63,11 @@ public final class ConsumerService: Service {
         var messages = 0
         for delivery in burst {
             // A heavy delivery weighs a whole transaction, so it gets one of its own.
+            // The count header comes from the wire: clamped, so that a forged one cannot overflow the sum.
+            let declared = delivery.properties.headers[MessageBundle.countHeader]?.int64Value ?? 1
             let weight =
                 delivery.body.count >= heavyMessageBytes
-                ? batchSize : max(1, Int(delivery.properties.headers[MessageBundle.countHeader]?.int64Value ?? 1))
+                ? batchSize : Int(min(max(1, declared), Int64(MessageBundle.maximumCount)))
             if !current.isEmpty && messages + weight > batchSize {
                 chunks.append(current)
                 current = []

@@ -13,6 +13,19 @@ public enum FailureHeaders {
     public static let retryCount = "x-kvitt-retry-count"
     public static let failedAt = "x-kvitt-failed-at"
     public static let replayCount = "x-kvitt-replay-count"
+    /// On a corrected copy: the message id of the dead letter it replaces.
+    public static let corrects = "x-kvitt-corrects"
+    /// On a copy whose sender headers were too large to carry on: how many were dropped, their size and names.
+    public static let droppedHeaders = "x-kvitt-dropped-headers"
+    /// What every Kvitt header name starts with.
+    public static let prefix = "x-kvitt-"
+    /// Kvitt's own headers: carried on by a copy (each within ``maximumOwnValueBytes``); any other `x-kvitt-*` name is
+    /// a sender's header like any other.
+    public static let own: Set<String> = [
+        reason, detail, failedService, originalRoutingKey, retryCount, failedAt, replayCount, corrects, droppedHeaders,
+    ]
+    /// Largest value of one of Kvitt's own headers that a copy carries on: the detail's cap with room for its type.
+    public static let maximumOwnValueBytes = maximumDetailBytes + 64
     /// Longest failure detail, in UTF-8 bytes.
     public static let maximumDetailBytes = 1024
 

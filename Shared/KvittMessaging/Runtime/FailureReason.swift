@@ -10,4 +10,11 @@ public enum FailureReason: String, Sendable, CaseIterable, Codable {
     case retriesExhausted = "retries-exhausted"
     /// The handler declared the message impossible to process (``PermanentFailure``).
     case permanentFailure = "permanent-failure"
+    /// The body is larger than the service's maximum message size: parked before it is decoded.
+    case tooLarge = "too-large"
+    /// The message id was already processed as a different message (another type or another body): two senders
+    /// reuse ids, and acknowledging it as a duplicate would lose it.
+    case messageIDReused = "message-id-reused"
+    /// A property is outside what Kvitt accepts (a timestamp outside 1970-2199).
+    case invalidProperties = "invalid-properties"
 }

@@ -3,8 +3,9 @@ import KvittAMQP
 
 /// Builds the messages that carry a failed delivery to its wait queue or to the dead-letter queue.
 ///
-/// Both keep the original properties (message id, type, correlation) and body, so that a retry or a replay is
-/// the same message to the inbox.
+/// Both keep what identifies the message (message id, type, correlation) and its body, so that a retry or a replay is
+/// the same message to the inbox; the rest of the properties go through ``ForwardedProperties``' allow-list, so that
+/// nothing a sender set can make the copy refused, expire or be routed elsewhere.
 struct FailureRouting: Sendable {
     let topology: ServiceTopology
 
@@ -17,7 +18,7 @@ struct FailureRouting: Sendable {
     )
         -> AMQPOutgoingMessage
     {
-        var properties = properties
+        var properties = ForwardedProperties.forwarded(from: properties)
         properties.headers[FailureHeaders.retryCount] = .int64(Int64(attempt))
         properties.headers[FailureHeaders.detail] = .string(FailureHeaders.boundedDetail(detail))
         properties.headers[FailureHeaders.originalRoutingKey] = .string(originalRoutingKey(message))
@@ -36,7 +37,7 @@ struct FailureRouting: Sendable {
         detail: String,
         at now: Date
     ) -> AMQPOutgoingMessage {
-        var properties = properties
+        var properties = ForwardedProperties.forwarded(from: properties)
         properties.headers[FailureHeaders.reason] = .string(reason.rawValue)
         properties.headers[FailureHeaders.detail] = .string(FailureHeaders.boundedDetail(detail))
         properties.headers[FailureHeaders.failedService] = .string(topology.serviceName)
@@ -53,6 +54,10 @@ struct FailureRouting: Sendable {
 
     /// The routing key the message first arrived with; a retry arrives with the service queue's name instead.
     private func originalRoutingKey(_ message: IncomingMessage) -> String {
-        message.headers[FailureHeaders.originalRoutingKey]?.stringValue ?? message.routingKey
+        // A routing key is an AMQP short string: a longer header value is forged, and the delivery's key is the truth.
+        guard let original = message.headers[FailureHeaders.originalRoutingKey]?.stringValue,
+            original.utf8.count <= AMQPSession.shortStringLimit
+        else { return message.routingKey }
+        return original
     }
 }

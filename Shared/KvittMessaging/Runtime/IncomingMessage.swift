@@ -67,7 +67,14 @@ public struct IncomingMessage: Sendable {
     }
 
     /// How many times Kvitt has already retried this message (its own header, not the broker's `x-death`).
-    public var retryCount: Int { Int(headers[FailureHeaders.retryCount]?.int64Value ?? 0) }
+    /// A forged count (negative, or near Int64.max) is clamped: counting on from it must not overflow, and any count
+    /// past the retry tiers means the same thing.
+    public var retryCount: Int {
+        Int(min(max(0, headers[FailureHeaders.retryCount]?.int64Value ?? 0), Int64(Self.maximumRetryCount)))
+    }
+
+    /// The largest retry count taken from a header; far beyond any retry policy's tiers.
+    static let maximumRetryCount = 1_000
 
     /// The wire name: the `type` property, or else a routing key that is a wire name (for publishers that forget
     /// the property).

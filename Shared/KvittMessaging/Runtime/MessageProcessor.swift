@@ -17,6 +17,13 @@ public final class MessageProcessor: Sendable {
     let retryPolicy: RetryPolicy
     let metrics: ServiceMetrics
     let logger: Logger
+    /// Bodies larger than this are parked as ``FailureReason/tooLarge`` before they are decoded.
+    let maximumMessageBytes: Int
+
+    /// The default of ``maximumMessageBytes`` (and of the `MAX_MESSAGE_BYTES` setting): 16 MiB.
+    public static let defaultMaximumMessageBytes = 16 * 1024 * 1024
+    /// Timestamps Kvitt accepts on a message; anything else is not a clock's reading but a forged or broken value.
+    public static let acceptedTimestamps = ForwardedProperties.timestampRange
 
     public init(
         serviceName: String,
@@ -25,8 +32,10 @@ public final class MessageProcessor: Sendable {
         clock: any BusinessClock = SystemClock(),
         retryPolicy: RetryPolicy = .standard,
         metrics: ServiceMetrics = ServiceMetrics(),
+        maximumMessageBytes: Int = MessageProcessor.defaultMaximumMessageBytes,
         logger: Logger
     ) {
+        self.maximumMessageBytes = maximumMessageBytes
         self.serviceName = serviceName
         self.registry = registry
         self.store = store
@@ -41,6 +50,7 @@ public final class MessageProcessor: Sendable {
         let envelope: MessageEnvelope
         let redelivered: Bool
         let retryCount: Int
+        let fingerprint: Int64
         let run: HandlerRegistry.Prepared
     }
 
@@ -67,8 +77,8 @@ public final class MessageProcessor: Sendable {
                     var results: [Int: ProcessingOutcome] = [:]
                     for item in ready {
                         let type = item.envelope.type.rawValue
-                        if try MessageStore.inboxContains(item.envelope.messageID, db) {
-                            results[item.index] = .duplicate
+                        if let earlier = try MessageStore.inboxEntry(item.envelope.messageID, db) {
+                            results[item.index] = Self.classifySeen(earlier, type: type, fingerprint: item.fingerprint)
                             continue
                         }
                         var messageLogger = logger
@@ -88,7 +98,13 @@ public final class MessageProcessor: Sendable {
                             try db.inSavepoint {
                                 try item.run(context)
                                 try context.writeOutbox()
-                                try MessageStore.recordInInbox(item.envelope.messageID, type: type, at: now, db)
+                                try MessageStore.recordInInbox(
+                                    item.envelope.messageID,
+                                    type: type,
+                                    fingerprint: item.fingerprint,
+                                    at: now,
+                                    db
+                                )
                                 return .commit
                             }
                             results[item.index] = .processed
@@ -130,9 +146,42 @@ public final class MessageProcessor: Sendable {
         case failure(ProcessingOutcome)
     }
 
+    /// A message id already in the inbox: the same message again (acknowledged without effect), or another message
+    /// that reuses the id, which is parked instead of being lost as a duplicate. Rows written before fingerprints
+    /// were kept compare by type alone.
+    static func classifySeen(_ earlier: MessageStore.InboxEntry, type: String, fingerprint: Int64) -> ProcessingOutcome
+    {
+        if earlier.type == type && (earlier.fingerprint == nil || earlier.fingerprint == fingerprint) {
+            return .duplicate
+        }
+        let what = earlier.type == type ? "with a different body" : "as \(earlier.type)"
+        return .deadLetter(
+            .messageIDReused,
+            detail:
+                "message id already processed \(what) at \(earlier.processedAt.ISO8601Format()); not processed again"
+        )
+    }
+
     private func prepare(_ message: IncomingMessage, index: Int, now: Date) -> Preparation {
+        // Size first: nothing about a body over the limit is looked at, not even as a bundle.
+        if message.body.count > maximumMessageBytes {
+            return .failure(
+                .deadLetter(
+                    .tooLarge,
+                    detail: "body of \(message.body.count) bytes is over the maximum of \(maximumMessageBytes)"
+                )
+            )
+        }
         if let unreadable = message.unreadableBundle {
             return .failure(.deadLetter(.undecodableBody, detail: unreadable))
+        }
+        if let timestamp = message.timestamp, !Self.acceptedTimestamps.contains(timestamp) {
+            return .failure(
+                .deadLetter(
+                    .invalidProperties,
+                    detail: "timestamp: \(timestamp.timeIntervalSince1970) seconds is outside 1970-2199"
+                )
+            )
         }
         guard let messageID = message.messageID, !messageID.isEmpty else {
             return .failure(.deadLetter(.missingMessageID, detail: "the message has no message_id property"))
@@ -163,6 +212,7 @@ public final class MessageProcessor: Sendable {
                 envelope: envelope,
                 redelivered: message.redelivered,
                 retryCount: message.retryCount,
+                fingerprint: BodyFingerprint.of(message.body),
                 run: run
             )
         )
@@ -176,9 +226,20 @@ public final class MessageProcessor: Sendable {
         return .deadLetter(.retriesExhausted, detail: "after \(message.retryCount) retries: \(detail)")
     }
 
+    /// The metric label for a message's type: a type this service handles, or `unknown` for everything else (the
+    /// type comes from the sender, and a label per made-up type would grow memory without bound).
+    func metricLabel(for message: IncomingMessage) -> String {
+        guard let type = message.messageType, registry.entry(for: type) != nil else { return Self.unknownTypeLabel }
+        return type.rawValue
+    }
+
+    static let unknownTypeLabel = "unknown"
+
     private func record(_ outcome: ProcessingOutcome, for message: IncomingMessage) {
-        let type = message.messageType?.rawValue ?? "unknown"
-        var metadata: Logger.Metadata = ["message.id": "\(message.messageID ?? "-")", "message.type": "\(type)"]
+        let type = metricLabel(for: message)
+        var metadata: Logger.Metadata = [
+            "message.id": "\(message.messageID ?? "-")", "message.type": "\(message.type ?? message.routingKey)",
+        ]
         switch outcome {
         case .processed:
             metrics.consumed(type: type, outcome: "processed")

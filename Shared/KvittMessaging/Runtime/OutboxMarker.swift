@@ -6,6 +6,8 @@ import Logging
 struct OutboxMarks: Sendable {
     var sent: [Int64] = []
     var parked: [(id: Int64, failure: String)] = []
+    /// Rows the broker refused one by one (``Outbox/refused``).
+    var refused: [(id: Int64, failure: String)] = []
     var transientFailures = 0
     /// Set when every row of the batch was confirmed: one range update marks them all.
     var wholeBatch: (first: Int64, last: Int64)?
@@ -33,7 +35,7 @@ actor OutboxMarker {
 
     /// Queues a pass's marks; they are written as soon as the writer is free.
     func submit(_ marks: OutboxMarks) {
-        guard !marks.sent.isEmpty || !marks.parked.isEmpty else { return }
+        guard !marks.sent.isEmpty || !marks.parked.isEmpty || !marks.refused.isEmpty else { return }
         queued.append(marks)
         if writing == nil { writing = Task { await self.drain() } }
     }
@@ -78,7 +80,10 @@ actor OutboxMarker {
                 sql: "UPDATE kvitt_outbox SET status = 'sent', sent_at = ? WHERE id = ?"
             )
             let markParked = try db.cachedStatement(
-                sql: "UPDATE kvitt_outbox SET status = 'unroutable', sent_at = ?, failure = ? WHERE id = ?"
+                sql: "UPDATE kvitt_outbox SET status = '\(Outbox.unroutable)', sent_at = ?, failure = ? WHERE id = ?"
+            )
+            let markRefused = try db.cachedStatement(
+                sql: "UPDATE kvitt_outbox SET status = '\(Outbox.refused)', sent_at = ?, failure = ? WHERE id = ?"
             )
             for marks in batch {
                 if let range = marks.wholeBatch {
@@ -87,6 +92,7 @@ actor OutboxMarker {
                     for id in marks.sent { try markSent.execute(arguments: [now, id]) }
                 }
                 for (id, failure) in marks.parked { try markParked.execute(arguments: [now, failure, id]) }
+                for (id, failure) in marks.refused { try markRefused.execute(arguments: [now, failure, id]) }
             }
         }
     }

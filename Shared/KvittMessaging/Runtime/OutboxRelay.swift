@@ -173,6 +173,17 @@ public final class OutboxRelay: Service {
                     "outbox message unroutable: no queue is bound to its type; parked as unroutable",
                     metadata: ["message.id": "\(row.envelope.messageID)", "message.type": "\(row.envelope.type)"]
                 )
+            case .failure(.refused(let code, let text)):
+                // The broker (or the frame check) refuses this message as it is: sending it again would give the same
+                // answer, so it is parked with the reason and the rows behind it flow.
+                pass.marks.refused.append((row.id, "\(code) \(text)"))
+                logger.error(
+                    "outbox message refused; parked as refused",
+                    metadata: [
+                        "message.id": "\(row.envelope.messageID)", "message.type": "\(row.envelope.type)",
+                        "reason": "\(code) \(text)",
+                    ]
+                )
             case .failure(let error):
                 // Left pending: a later pass sends it again.
                 pass.marks.transientFailures += 1

@@ -68,6 +68,10 @@ public final class MessageStore: Sendable {
             // A row may carry a bundle of messages of one type (MessageBundle).
             try db.execute(sql: "ALTER TABLE kvitt_outbox ADD COLUMN message_count INTEGER NOT NULL DEFAULT 1")
         }
+        migrator.registerMigration("kvitt-messaging-3") { db in
+            // What the processed message was, beyond its id: a message that reuses an id is told from a redelivery.
+            try db.execute(sql: "ALTER TABLE kvitt_inbox ADD COLUMN body_fingerprint INTEGER")
+        }
         migrations(&migrator)
         try migrator.migrate(writer)
     }
@@ -89,8 +93,40 @@ public final class MessageStore: Sendable {
         ) ?? false
     }
 
-    static func recordInInbox(_ messageID: String, type: String, at now: Date, _ db: Database) throws {
-        try db.cachedStatement(sql: "INSERT INTO kvitt_inbox (message_id, type, processed_at) VALUES (?, ?, ?)")
-            .execute(arguments: [messageID, type, now.timeIntervalSince1970])
+    /// What the inbox knows of a processed message.
+    struct InboxEntry: Sendable {
+        let type: String
+        /// `nil` for rows written before fingerprints were kept.
+        let fingerprint: Int64?
+        let processedAt: Date
+    }
+
+    static func inboxEntry(_ messageID: String, _ db: Database) throws -> InboxEntry? {
+        guard
+            let row = try Row.fetchOne(
+                db.cachedStatement(
+                    sql: "SELECT type, body_fingerprint, processed_at FROM kvitt_inbox WHERE message_id = ?"
+                ),
+                arguments: [messageID]
+            )
+        else { return nil }
+        return InboxEntry(
+            type: row[0],
+            fingerprint: row[1],
+            processedAt: Date(timeIntervalSince1970: row[2])
+        )
+    }
+
+    static func recordInInbox(
+        _ messageID: String,
+        type: String,
+        fingerprint: Int64? = nil,
+        at now: Date,
+        _ db: Database
+    ) throws {
+        try db.cachedStatement(
+            sql: "INSERT INTO kvitt_inbox (message_id, type, processed_at, body_fingerprint) VALUES (?, ?, ?, ?)"
+        )
+        .execute(arguments: [messageID, type, now.timeIntervalSince1970, fingerprint])
     }
 }

@@ -10,6 +10,8 @@ public enum Outbox {
     public static let sent = "sent"
     /// Rows the broker returned as unroutable (nothing is bound to the type): parked, with the reason.
     public static let unroutable = "unroutable"
+    /// Rows the broker refused as they are (``KvittAMQP/AMQPError/refused(code:text:)``): parked, with the reason.
+    public static let refused = "refused"
 
     /// Adds a message to the outbox inside the caller's transaction.
     public static func enqueue<Message: KvittMessage>(
