@@ -136,6 +136,7 @@ public enum KvittServiceHost {
             maximumMessageBytes: settings.maximumMessageBytes,
             logger: logger
         )
+        let databaseHealth = DatabaseHealth()
         let consumerService = ConsumerService(
             consumer: consumer,
             processor: processor,
@@ -144,6 +145,7 @@ public enum KvittServiceHost {
             batchSize: settings.batchSize,
             clock: clock,
             onCommitted: { outboxWritten.signal() },
+            databaseHealth: databaseHealth,
             logger: logger
         )
         let recordConnections: @Sendable () -> Void = {
@@ -160,6 +162,9 @@ public enum KvittServiceHost {
             }
             if !consumer.isConnected {
                 failures.append("broker: consumer not connected (\(consumer.reconnects) reconnects since start)")
+            }
+            if let reason = databaseHealth.unavailable {
+                failures.append("database: refuses writes, consuming paused (\(reason))")
             }
             do {
                 let backlog = try await store.writer.write { db in try Outbox.backlog(db) }

@@ -18,6 +18,11 @@ public final class ConsumerService: Service {
     let clock: any BusinessClock
     let onCommitted: @Sendable () -> Void
     let logger: Logger
+    /// Set while the database refuses writes; readiness turns red.
+    public let databaseHealth: DatabaseHealth
+    /// How long to wait before trying a held batch again, doubling up to ``maximumDatabaseBackoff``.
+    let initialDatabaseBackoff: Duration
+    static let maximumDatabaseBackoff: Duration = .seconds(10)
 
     /// - Parameters:
     ///   - batchSize: the most deliveries handled in one SQLite transaction.
@@ -30,8 +35,12 @@ public final class ConsumerService: Service {
         batchSize: Int = 100,
         clock: any BusinessClock = SystemClock(),
         onCommitted: @escaping @Sendable () -> Void = {},
+        databaseHealth: DatabaseHealth = DatabaseHealth(),
+        initialDatabaseBackoff: Duration = .milliseconds(200),
         logger: Logger
     ) {
+        self.databaseHealth = databaseHealth
+        self.initialDatabaseBackoff = initialDatabaseBackoff
         self.consumer = consumer
         self.processor = processor
         self.publisher = publisher
@@ -80,6 +89,37 @@ public final class ConsumerService: Service {
         return chunks
     }
 
+    /// Processes messages; while the database refuses the batch's transaction, holds them (unacknowledged, so the
+    /// broker sends nothing beyond the prefetch) and tries again with backoff. Returns `nil` when the service stops
+    /// first.
+    func processUntilTheDatabaseTakesIt(_ messages: [IncomingMessage]) async -> [ProcessingOutcome]? {
+        var backoff = initialDatabaseBackoff
+        while true {
+            let outcomes = await processor.process(messages)
+            let unavailable = outcomes.lazy.compactMap { outcome -> String? in
+                if case .databaseUnavailable(let detail) = outcome { return detail }
+                return nil
+            }.first
+            guard let unavailable else {
+                if databaseHealth.unavailable != nil {
+                    databaseHealth.recovered()
+                    logger.notice("database takes writes again; consuming resumes")
+                }
+                return outcomes
+            }
+            if databaseHealth.unavailable == nil {
+                logger.error(
+                    "database refuses writes; holding deliveries unacknowledged until it is back",
+                    metadata: ["error": "\(unavailable)", "messages": "\(messages.count)"]
+                )
+            }
+            databaseHealth.failed(unavailable)
+            if Task.isShuttingDownGracefully || Task.isCancelled { return nil }
+            try? await Task.sleep(for: backoff)
+            backoff = min(backoff * 2, Self.maximumDatabaseBackoff)
+        }
+    }
+
     /// Processes one chunk of deliveries and acknowledges it.
     func handle(_ deliveries: [AMQPDelivery]) async {
         // A bundle is several messages: each goes through the inbox and the failure policy on its own, and the
@@ -94,7 +134,10 @@ public final class ConsumerService: Service {
                 messages.append(message)
             }
         }
-        let outcomes = await processor.process(messages)
+        guard let outcomes = await processUntilTheDatabaseTakesIt(messages) else {
+            // Stopping while the database is down: nothing is acknowledged, and the broker delivers it all again.
+            return
+        }
         onCommitted()
         var sideMessages: [AMQPOutgoingMessage] = []
         var sideIndex: [Int: Int] = [:]
@@ -102,7 +145,7 @@ public final class ConsumerService: Service {
         for (index, outcome) in outcomes.enumerated() {
             let properties = units[index].properties
             switch outcome {
-            case .processed, .duplicate:
+            case .processed, .duplicate, .databaseUnavailable:
                 continue
             case .retry(let attempt, let delay, let detail):
                 sideIndex[index] = sideMessages.count

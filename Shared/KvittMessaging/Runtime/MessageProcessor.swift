@@ -110,6 +110,10 @@ public final class MessageProcessor: Sendable {
                             results[item.index] = .processed
                         } catch let failure as PermanentFailure {
                             results[item.index] = .deadLetter(.permanentFailure, detail: failure.description)
+                        } catch let error where Self.isDatabaseFault(error) {
+                            // Not this message's fault: abandon the whole transaction, and the batch waits for the
+                            // database instead of being retried towards the dead-letter queue.
+                            throw error
                         } catch {
                             results[item.index] = Self.retryOrGiveUp(
                                 batch[item.index],
@@ -124,13 +128,17 @@ public final class MessageProcessor: Sendable {
                 for (index, outcome) in results { outcomes[index] = outcome }
             } catch {
                 // The transaction itself failed (disk full, database locked past the busy timeout): nothing in it
-                // committed, so every message in it is retried.
+                // committed. A database fault holds the batch until the database is back; anything else is retried.
                 logger.error(
                     "batch transaction failed",
                     metadata: ["error": "\(error)", "batch.size": "\(prepared.count)"]
                 )
+                let databaseFault = Self.isDatabaseFault(error)
                 for item in prepared {
-                    outcomes[item.index] = Self.retryOrGiveUp(batch[item.index], error: error, policy: batchRetry)
+                    outcomes[item.index] =
+                        databaseFault
+                        ? .databaseUnavailable(detail: "\(error)")
+                        : Self.retryOrGiveUp(batch[item.index], error: error, policy: batchRetry)
                 }
             }
         }
@@ -218,6 +226,19 @@ public final class MessageProcessor: Sendable {
         )
     }
 
+    /// SQLite's answers that say the database, not the message, is the problem: no space, an I/O error, a lock held
+    /// past the busy timeout, a read-only or unopenable file, no memory.
+    static let databaseFaultCodes: [ResultCode] = [
+        .SQLITE_FULL, .SQLITE_IOERR, .SQLITE_BUSY, .SQLITE_LOCKED, .SQLITE_READONLY, .SQLITE_CANTOPEN, .SQLITE_NOMEM,
+        .SQLITE_PROTOCOL,
+    ]
+
+    /// Whether an error is a fault of the database rather than of the message being handled.
+    public static func isDatabaseFault(_ error: any Error) -> Bool {
+        guard let error = error as? DatabaseError else { return false }
+        return databaseFaultCodes.contains(error.resultCode.primaryResultCode)
+    }
+
     static func retryOrGiveUp(_ message: IncomingMessage, error: any Error, policy: RetryPolicy) -> ProcessingOutcome {
         let detail = "\(error)"
         if let delay = policy.delay(afterRetries: message.retryCount) {
@@ -252,6 +273,9 @@ public final class MessageProcessor: Sendable {
             metadata["retry.delay"] = "\(RetryPolicy.label(delay))"
             metadata["error"] = "\(PersonalDataMasking.mask(detail))"
             logger.warning("transient failure; retrying later", metadata: metadata)
+        case .databaseUnavailable(let detail):
+            metadata["error"] = "\(detail)"
+            logger.debug("database unavailable; the message waits unacknowledged", metadata: metadata)
         case .deadLetter(let reason, let detail):
             metrics.deadLettered(type: type, reason: reason.rawValue)
             metadata["failure.reason"] = "\(reason.rawValue)"

@@ -8,4 +8,8 @@ public enum ProcessingOutcome: Sendable, Equatable {
     case retry(attempt: Int, delay: Duration, detail: String)
     /// Park it in the dead-letter queue.
     case deadLetter(FailureReason, detail: String)
+    /// The database could not be written (disk full, an I/O error, a lock held past the busy timeout): nothing of the
+    /// batch committed, and the message is not at fault. Keep the delivery unacknowledged and process it again once
+    /// the database takes writes: a full disk must never dead-letter what arrived meanwhile.
+    case databaseUnavailable(detail: String)
 }
