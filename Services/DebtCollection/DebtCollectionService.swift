@@ -12,9 +12,9 @@ enum DebtCollectionService {
         var entries = ReferenceRateTable.riksbank.entries
         for pair in (environment["REFERENCE_RATES"] ?? "").split(separator: ",") {
             let parts = pair.split(separator: ":")
-            guard parts.count == 2, let date = CalendarDate(String(parts[0])), let points = Int(parts[1]) else {
-                continue
-            }
+            guard parts.count == 2, let date = CalendarDate(String(parts[0])), let points = Int(parts[1]),
+                ReferenceRateTable.allowedBasisPoints.contains(points)
+            else { continue }
             entries.removeAll { $0.from == date }
             entries.append(.init(from: date, basisPoints: points))
         }

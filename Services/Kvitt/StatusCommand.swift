@@ -3,12 +3,22 @@ import Foundation
 import KvittAMQP
 import KvittMessaging
 
-/// `kvitt status`: per service, its queue, consumers, retry queues and dead letters.
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
+
+/// `kvitt status`: per service, its queue, consumers, retry queues and dead letters; then debt-collection's held
+/// cases (cases whose next step cannot be taken), read from its `GET /v1/case-summary`.
 struct StatusCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "status", abstract: "Queue depths per service.")
+    static let configuration = CommandConfiguration(
+        commandName: "status",
+        abstract: "Queue depths per service, and debt-collection's held cases."
+    )
     @OptionGroup var broker: BrokerOptions
     @Option(help: "Retry delays the services use.") var retryDelays =
         ProcessInfo.processInfo.environment["RETRY_DELAYS"] ?? "1s,10s,60s"
+    @Option(help: "debt-collection's HTTP base URL (default KVITT_DEBT_COLLECTION_URL or http://127.0.0.1:8083).")
+    var debtCollectionURL = ProcessInfo.processInfo.environment["KVITT_DEBT_COLLECTION_URL"] ?? "http://127.0.0.1:8083"
 
     func run() async throws {
         try await CLI.reportingErrors {
@@ -40,7 +50,43 @@ struct StatusCommand: AsyncParsableCommand {
             )
             await client.stop()
             await publisher.stop()
+            print(await Self.heldCasesLine(debtCollectionURL))
         }
+    }
+
+    /// The part of debt-collection's `GET /v1/case-summary` that status shows.
+    struct CaseSummary: Decodable {
+        let held: Int
+        let heldByReason: [String: Int]
+        let oldestHeldSince: String?
+    }
+
+    /// One line on debt-collection's held cases; when the service cannot be asked, a line that says so (the queue
+    /// table above stands on its own, so this never fails the command).
+    static func heldCasesLine(_ base: String) async -> String {
+        let label = "held collection cases:"
+        let trimmed = base.hasSuffix("/") ? String(base.dropLast()) : base
+        guard let url = URL(string: "\(trimmed)/v1/case-summary") else {
+            return "\(label) unknown (\(base): not a URL)"
+        }
+        var request = URLRequest(url: url)
+        request.timeoutInterval = 5
+        let data: Data
+        let response: URLResponse
+        do {
+            (data, response) = try await URLSession.shared.data(for: request)
+        } catch {
+            return "\(label) unknown (\(base): not reachable)"
+        }
+        let status = (response as? HTTPURLResponse)?.statusCode ?? 0
+        guard status == 200, let summary = try? JSONDecoder().decode(CaseSummary.self, from: data) else {
+            return "\(label) unknown (\(base): HTTP \(status), not debt-collection's case summary)"
+        }
+        guard summary.held > 0 else { return "\(label) 0" }
+        let reasons = summary.heldByReason.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }
+        let since = summary.oldestHeldSince.map { ", oldest held since \($0)" } ?? ""
+        return
+            "\(label) \(summary.held) (\(reasons.joined(separator: ", ")))\(since); see \(trimmed)/v1/cases?status=held"
     }
 
     static func depth(_ queue: String, _ client: AMQPClient) async -> (messages: UInt32, consumers: UInt32)? {

@@ -4,6 +4,7 @@ import KvittContracts
 import KvittMessaging
 import KvittTesting
 import Logging
+import Synchronization
 import Testing
 
 @testable import DebtCollection
@@ -12,26 +13,52 @@ import Testing
 struct CollectionBench {
     let harness: ServiceHarness
     let scheduler: CollectionScheduler
+    /// What the scheduler logged at info and above.
+    let logs: LogRecorder
+    /// The held-case counts the scheduler reported for its gauge, one per pass.
+    let heldReports: HeldReports
     var clock: ManualClock { harness.clock }
 
-    init() throws {
-        let rates = try ReferenceRateTable(
-            ReferenceRateTable.riksbank.entries + [.init(from: CalendarDate("2026-07-01")!, basisPoints: 200)]
-        )
-        harness = try ServiceHarness(
+    /// A bench whose rate table is the built-in one and 2026-07-01, or `rates`.
+    init(rates: ReferenceRateTable? = nil) throws {
+        let rates =
+            try rates
+            ?? ReferenceRateTable(
+                ReferenceRateTable.riksbank.entries + [.init(from: CalendarDate("2026-07-01")!, basisPoints: 200)]
+            )
+        let harness = try ServiceHarness(
             name: "debt-collection",
             migrations: { DebtCollectionSchema.register(&$0) },
             handlers: { DebtCollectionService.registerHandlers(&$0, rates: rates) }
         )
-        var logger = Logger(label: "scheduler")
-        logger.logLevel = .critical
-        scheduler = CollectionScheduler(
+        let logs = LogRecorder()
+        let heldReports = HeldReports()
+        self.harness = harness
+        self.logs = logs
+        self.heldReports = heldReports
+        scheduler = Self.scheduler(harness, logs, heldReports, rates: rates)
+    }
+
+    /// A scheduler on the bench's database and clock with its own rate table, as after a restart with other
+    /// `REFERENCE_RATES`.
+    func scheduler(rates: ReferenceRateTable) -> CollectionScheduler {
+        Self.scheduler(harness, logs, heldReports, rates: rates)
+    }
+
+    private static func scheduler(
+        _ harness: ServiceHarness,
+        _ logs: LogRecorder,
+        _ heldReports: HeldReports,
+        rates: ReferenceRateTable
+    ) -> CollectionScheduler {
+        CollectionScheduler(
             store: harness.store,
             clock: harness.clock,
             rates: rates,
-            logger: logger,
+            logger: logs.logger(),
             outboxCommitted: {},
-            interval: .seconds(1)
+            interval: .seconds(1),
+            reportHeldCases: { count in heldReports.append(count) }
         )
     }
 
@@ -50,28 +77,42 @@ struct CollectionBench {
 
     /// Runs the scheduler and returns the wire names and bodies it published.
     func tick() async throws -> [(type: String, body: [UInt8])] {
+        try await pass().published
+    }
+
+    /// Runs one pass of `scheduler` (the bench's own by default) and returns what it did and what it published,
+    /// with the correlation id (the invoice) of each message.
+    @discardableResult
+    func pass(_ scheduler: CollectionScheduler? = nil) async throws -> (
+        summary: CollectionScheduler.Pass, published: [(type: String, body: [UInt8])], invoices: [String]
+    ) {
         let before = try await harness.store.writer.read { db in
             try Int64.fetchOne(db, sql: "SELECT COALESCE(MAX(id), 0) FROM kvitt_outbox") ?? 0
         }
-        try await scheduler.runOnce()
-        return try await harness.store.writer.read { db in
+        let summary = try await (scheduler ?? self.scheduler).runOnce()
+        let rows = try await harness.store.writer.read { db in
             try Row.fetchAll(
                 db,
-                sql: "SELECT type, body FROM kvitt_outbox WHERE id > ? ORDER BY id",
+                sql: "SELECT type, body, correlation_id FROM kvitt_outbox WHERE id > ? ORDER BY id",
                 arguments: [before]
             )
-            .map { ($0["type"] as String, [UInt8]($0["body"] as Data)) }
+            .map { row in
+                (type: row["type"] as String, body: [UInt8](row["body"] as Data), invoice: row["correlation_id"] ?? "")
+            }
         }
+        return (summary, rows.map { (type: $0.type, body: $0.body) }, rows.map(\.invoice))
     }
 
     func record(_ invoiceID: String) async throws -> CollectionCase? {
         try await harness.store.writer.read { db in try CollectionCase.fetchOne(db, key: invoiceID) }
     }
 
-    static func creditor(reminder: Int? = 5, collection: Int? = 15) -> CreditorRegistered {
+    static func creditor(_ creditorID: String = "acme", reminder: Int? = 5, collection: Int? = 15)
+        -> CreditorRegistered
+    {
         CreditorRegistered(
             creditor: RegisterCreditor(
-                creditorID: "acme",
+                creditorID: creditorID,
                 name: "Acme AB",
                 organisationNumber: "556677-8899",
                 bankgiro: "5050-1055",
@@ -84,17 +125,22 @@ struct CollectionBench {
         )
     }
 
-    static func issued(_ invoiceID: String = "inv-1", amount: Int64 = 1_000_000, currency: Currency = .sek)
-        -> InvoiceIssued
-    {
+    static func issued(
+        _ invoiceID: String = "inv-1",
+        amount: Int64 = 1_000_000,
+        currency: Currency = .sek,
+        creditorID: String = "acme",
+        invoiceDate: String = "2026-03-02",
+        dueDate: String = "2026-04-01"
+    ) -> InvoiceIssued {
         InvoiceIssued(
             invoiceID: invoiceID,
-            creditorID: "acme",
+            creditorID: creditorID,
             invoiceNumber: "1001",
             ocr: "10017",
             kind: "debit",
-            invoiceDate: CalendarDate("2026-03-02")!,
-            dueDate: CalendarDate("2026-04-01")!,
+            invoiceDate: CalendarDate(invoiceDate)!,
+            dueDate: CalendarDate(dueDate)!,
             total: Money(minorUnits: amount, currency),
             taxReduction: .zero(currency),
             amountDue: Money(minorUnits: amount, currency),
@@ -106,6 +152,55 @@ struct CollectionBench {
                 reconcilableFromBankgiro: true
             )
         )
+    }
+}
+
+/// The held-case counts a scheduler reported, in order.
+final class HeldReports: Sendable {
+    private let counts = Mutex<[Int]>([])
+    var all: [Int] { counts.withLock { $0 } }
+    func append(_ count: Int) { counts.withLock { $0.append(count) } }
+}
+
+/// Collects what a logger logs, for tests of what is logged and how often.
+final class LogRecorder: Sendable {
+    struct Entry: Sendable {
+        let level: Logger.Level
+        let message: String
+        let metadata: Logger.Metadata
+    }
+
+    private let entries = Mutex<[Entry]>([])
+
+    /// Everything logged so far.
+    var all: [Entry] { entries.withLock { $0 } }
+
+    /// A logger at info that records here.
+    func logger() -> Logger {
+        Logger(label: "debt-collection-test") { _ in Handler(recorder: self) }
+    }
+
+    fileprivate func append(_ entry: Entry) { entries.withLock { $0.append(entry) } }
+
+    private struct Handler: LogHandler {
+        let recorder: LogRecorder
+        var metadata: Logger.Metadata = [:]
+        var logLevel: Logger.Level = .info
+
+        subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+            get { metadata[key] }
+            set { metadata[key] = newValue }
+        }
+
+        func log(event: LogEvent) {
+            recorder.append(
+                Entry(
+                    level: event.level,
+                    message: event.message.description,
+                    metadata: metadata.merging(event.metadata ?? [:]) { $1 }
+                )
+            )
+        }
     }
 }
 
@@ -158,7 +253,7 @@ struct CollectionFlowTests {
         #expect(application.detail?.contains("\"invoiceNumber\":\"1001\"") == true)
         #expect(try decided.all(FeesCharged.self).first?.fees.first?.amount == Money(minorUnits: 30_000, .sek))
         let record = try #require(try await bench.record("inv-1"))
-        #expect(record.outstanding == 1_000_000 + 6_000 + 18_000 + 30_000 + 4_110)
+        #expect(try record.outstanding == 1_000_000 + 6_000 + 18_000 + 30_000 + 4_110)
         #expect(record.dueDate == "2026-04-01", "the due date never changes")
     }
 

@@ -70,4 +70,76 @@ struct DebtCollectionBrokerTests {
         try await matching.stop()
         try await collection.stop()
     }
+
+    @Test func aHeldCaseShowsInTheHTTPAPIBesideTheOtherCreditorsReminderAndBadQueriesAre400() async throws {
+        let clock = ManualClock(
+            start: CalendarDate.stockholm.date(from: DateComponents(year: 2026, month: 3, day: 2, hour: 9))!
+        )
+        let collection = try await InProcessService.start(
+            DebtCollectionService.definition(schedulerInterval: .milliseconds(100)),
+            clock: clock,
+            logger: logger
+        )
+        let recorder = try await EventRecorder(exchange: collection.exchange, patterns: ["debt-collection.#"])
+        let publisher = AMQPPublisher(url: TestBroker.url, options: TestBroker.options("upstream"), logger: logger)
+
+        // `ancient` is due before the rate table's first half-year: its inkassokrav, first by date, cannot be taken.
+        try await publisher.publish(
+            collection.message(CollectionBench.creditor("old-books", reminder: nil, collection: 15))
+        )
+        try await publisher.publish(collection.message(CollectionBench.creditor()))
+        try await publisher.publish(
+            collection.message(
+                CollectionBench.issued(
+                    "ancient",
+                    creditorID: "old-books",
+                    invoiceDate: "2023-05-02",
+                    dueDate: "2023-06-01"
+                )
+            )
+        )
+        try await publisher.publish(collection.message(CollectionBench.issued("inv-http")))
+        for id in ["ancient", "inv-http"] {
+            #expect(
+                await TestBroker.eventually {
+                    await HTTPProbe.get(port: collection.port, path: "/v1/cases/\(id)")?.status == 200
+                }
+            )
+        }
+
+        clock.set(CalendarDate.stockholm.date(from: DateComponents(year: 2026, month: 4, day: 6, hour: 9))!)
+        #expect(await recorder.wait(for: ReminderSent.self) { $0.invoiceID == "inv-http" } != nil)
+        #expect(
+            await TestBroker.eventually {
+                let held = await HTTPProbe.get(port: collection.port, path: "/v1/cases?status=held")
+                return held?.status == 200 && held?.body.contains("\"reason\" : \"no-reference-rate\"") == true
+            }
+        )
+        let held = try #require(await HTTPProbe.get(port: collection.port, path: "/v1/cases?status=held"))
+        #expect(held.body.contains("\"invoiceID\" : \"ancient\"") && !held.body.contains("inv-http"))
+        let one = try #require(await HTTPProbe.get(port: collection.port, path: "/v1/cases/ancient"))
+        #expect(one.body.contains("\"held\" : {") && one.body.contains("\"since\""), "\(one.body)")
+        let summary = try #require(await HTTPProbe.get(port: collection.port, path: "/v1/case-summary"))
+        #expect(summary.body.contains("\"held\" : 1") && summary.body.contains("\"no-reference-rate\" : 1"))
+        #expect(recorder.messages(CollectionLetterSent.self).isEmpty, "the held case sent nothing")
+
+        let badQueries = [
+            ("/v1/cases?status=bogus", "status"), ("/v1/cases?limit=0", "limit"),
+            ("/v1/cases?limit=99999999999999999999", "limit"), ("/v1/cases?offset=-1", "offset"),
+            ("/v1/cases?colour=red", "colour"), ("/v1/cases?status=open&status=held", "status"),
+            ("/v1/cases/ancient?verbose=1", "verbose"), ("/v1/case-summary?x=1", "x"),
+        ]
+        for (path, field) in badQueries {
+            let answer = await HTTPProbe.get(port: collection.port, path: path)
+            #expect(answer?.status == 400, "\(path)")
+            #expect(answer?.body.contains("\"field\" : \"\(field)\"") == true, "\(path): \(answer?.body ?? "")")
+        }
+        #expect(
+            await HTTPProbe.get(port: collection.port, path: "/v1/cases?status=open&limit=1&offset=1")?.status == 200
+        )
+
+        await publisher.stop()
+        await recorder.stop()
+        try await collection.stop()
+    }
 }

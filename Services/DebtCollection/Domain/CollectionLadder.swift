@@ -55,6 +55,9 @@ struct CollectionLadder: Sendable, Equatable {
         case creditorAction
         /// The application for betalningsföreläggande is prepared; the rest happens at Kronofogden.
         case kronofogden
+        /// The next step's date would fall outside the calendar ``CalendarDate`` supports; nothing more happens
+        /// automatically.
+        case beyondSupportedCalendar
     }
 
     /// Why the case has ended.
@@ -93,8 +96,13 @@ struct CollectionLadder: Sendable, Equatable {
         }
     }
 
-    /// The event that moves the next step to `newDate`; refused when nothing is scheduled, or when `newDate` is not
-    /// later than the scheduled date or is before `today`.
+    /// The most days a postponement may move the next step beyond its scheduled date (or today, when that is later):
+    /// a year. The date comes from a command, and every later step is counted from it.
+    static let maximumPostponementDays = 365
+
+    /// The event that moves the next step to `newDate`; refused when nothing is scheduled, when `newDate` is not
+    /// later than the scheduled date or is before `today`, and when it is more than ``maximumPostponementDays``
+    /// after the later of the two.
     func postponement(
         after history: [CollectionEvent],
         outstanding: Money,
@@ -107,6 +115,8 @@ struct CollectionLadder: Sendable, Equatable {
         guard newDate > step.date, newDate >= today else {
             throw .postponementNotLater(scheduled: step.date, requested: newDate)
         }
+        let latest = max(step.date, today).adding(days: Self.maximumPostponementDays)
+        guard newDate <= latest else { throw .postponementTooFar(requested: newDate, latest: latest) }
         return .postponed(on: today, to: newDate)
     }
 
@@ -137,7 +147,10 @@ struct CollectionLadder: Sendable, Equatable {
         }
         if let start = progress.surveillanceStarted {
             let surveillance = LongTermSurveillance(startingOn: start)
-            return at(.surveillanceLetter, surveillance.nextLetterDate(after: progress.lastSurveillanceLetter))
+            guard let letter = surveillance.nextLetterDate(after: progress.lastSurveillanceLetter) else {
+                return .waiting(.beyondSupportedCalendar)
+            }
+            return at(.surveillanceLetter, letter)
         }
         if progress.applicationPrepared != nil { return .waiting(.kronofogden) }
         if progress.decision != nil { return .waiting(.creditorAction) }

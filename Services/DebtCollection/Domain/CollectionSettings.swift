@@ -9,6 +9,9 @@ struct CollectionSettings: Sendable, Equatable {
     static let minimumCollectionLetterPaymentDays = 8
     /// The bank days the debtor should have after presumed receipt of an inkassokrav (§7.2).
     static let minimumBankDaysAfterReceipt = 4
+    /// The most days after the due date a creditor may set for either step: two years, invoicing's own limit for
+    /// automatic collection. The settings arrive in a message, and every later date is counted from them.
+    static let maximumDaysAfterDue = 730
 
     /// Days after the due date for the automatic påminnelse; `nil` sends none.
     let reminderDaysAfterDue: Int?
@@ -27,8 +30,8 @@ struct CollectionSettings: Sendable, Equatable {
     /// For a business debtor, charge the 450 kr förseningsersättning instead of the 180 kr inkasso fee (§7.1).
     let preferLatePaymentCompensation: Bool
 
-    /// Validates the settings: days after the due date are at least 1, the reminder comes before automatic
-    /// collection, and the delivery time is not negative.
+    /// Validates the settings: days after the due date are 1 through ``maximumDaysAfterDue``, the reminder comes
+    /// before automatic collection, and the delivery time is not negative.
     init(
         reminderDaysAfterDue: Int?,
         collectionDaysAfterDue: Int?,
@@ -42,6 +45,10 @@ struct CollectionSettings: Sendable, Equatable {
         }
         if let collection = collectionDaysAfterDue, collection < 1 {
             throw .invalidSettings("collection starts at least 1 day after the due date, got \(collection)")
+        }
+        for days in [reminderDaysAfterDue, collectionDaysAfterDue].compactMap({ $0 })
+        where days > Self.maximumDaysAfterDue {
+            throw .invalidSettings("days after the due date are at most \(Self.maximumDaysAfterDue), got \(days)")
         }
         if let reminder = reminderDaysAfterDue, let collection = collectionDaysAfterDue, reminder >= collection {
             throw .invalidSettings(
@@ -57,5 +64,21 @@ struct CollectionSettings: Sendable, Equatable {
         self.collectionLetterPaymentDays = collectionLetterPaymentDays
         self.presumedDeliveryBankDays = presumedDeliveryBankDays
         self.preferLatePaymentCompensation = preferLatePaymentCompensation
+    }
+}
+
+extension CollectionSettings {
+    /// Manual collection only: no automatic reminder or inkassokrav, no reminder fee. What a creditor gets whose
+    /// settings are missing or refused.
+    static let manual = CollectionSettings()
+
+    /// The manual settings: with no automatic step there is nothing to validate, so no `try!` is needed.
+    private init() {
+        reminderDaysAfterDue = nil
+        collectionDaysAfterDue = nil
+        reminderFeeAgreed = false
+        collectionLetterPaymentDays = Self.minimumCollectionLetterPaymentDays
+        presumedDeliveryBankDays = 2
+        preferLatePaymentCompensation = false
     }
 }

@@ -27,6 +27,14 @@ enum DebtCollectionError: Error, Sendable, Equatable, CustomStringConvertible {
     case nothingToPostpone
     /// A postponement must move the next event to a later date than the one scheduled, and not into the past.
     case postponementNotLater(scheduled: CalendarDate, requested: CalendarDate)
+    /// A postponement may move the next event at most ``CollectionLadder/maximumPostponementDays`` ahead.
+    case postponementTooFar(requested: CalendarDate, latest: CalendarDate)
+    /// A sum or difference of a case's amounts would not fit in 64 bits of minor units (forged or corrupt amounts).
+    case amountOverflow(String)
+    /// A date the rules need falls outside the calendar ``CalendarDate`` supports.
+    case dateOutOfRange(String)
+    /// A stored case cannot be read back (a date, the history or the installment plan).
+    case unreadableCase(String)
 
     var description: String {
         switch self {
@@ -52,6 +60,14 @@ enum DebtCollectionError: Error, Sendable, Equatable, CustomStringConvertible {
             "the case has no scheduled automatic event to postpone"
         case .postponementNotLater(let scheduled, let requested):
             "the new date \(requested) must be later than the scheduled \(scheduled) and not in the past"
+        case .postponementTooFar(let requested, let latest):
+            "the new date \(requested) is too far ahead; the latest allowed is \(latest)"
+        case .amountOverflow(let what):
+            "amount overflow: \(what) does not fit in 64-bit minor units"
+        case .dateOutOfRange(let what):
+            "date out of range: \(what)"
+        case .unreadableCase(let what):
+            "the stored case cannot be read: \(what)"
         }
     }
 }

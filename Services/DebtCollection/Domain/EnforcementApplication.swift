@@ -159,11 +159,14 @@ struct EnforcementApplication: Sendable, Equatable, Codable, CustomStringConvert
 
     /// The application with the debtor masked, for logs.
     var description: String {
-        let feeTotal = fees.reduce(Int64(0)) { $0 + $1.amount.amount }
+        // A decoded document's fees are anybody's numbers: a sum that overflows is shown as such, not trapped on.
+        let feeTotal =
+            (try? CheckedAmount.sum(fees.lazy.map(\.amount.amount), "the fees"))
+            .map { "\(Money(minorUnits: $0, capital.currency))" } ?? "(too large)"
         return "Ansökan om betalningsföreläggande: \(applicant.name) (\(applicant.identity)) mot "
             + "\(Self.masked(debtor)) (\(debtor.identity)); \(grounds); kapital \(capital), "
             + "ränta \(Self.percent(interest.annualRateBasisPoints)) \(interest.from)–\(interest.through) "
-            + "\(interest.amount), avgifter \(Money(minorUnits: feeTotal, capital.currency)), totalt \(total)"
+            + "\(interest.amount), avgifter \(feeTotal), totalt \(total)"
     }
 
     var debugDescription: String { description }
@@ -206,7 +209,8 @@ struct EnforcementApplication: Sendable, Equatable, Codable, CustomStringConvert
 
     /// Basis points as a percentage, `1000` → `10.00 %`.
     private static func percent(_ basisPoints: Int) -> String {
-        let fraction = abs(basisPoints) % 100
-        return "\(basisPoints < 0 ? "-" : "")\(abs(basisPoints) / 100).\(fraction < 10 ? "0" : "")\(fraction) %"
+        // `magnitude`, not `abs`: a decoded document may hold Int.min, whose absolute value is not an Int.
+        let fraction = basisPoints.magnitude % 100
+        return "\(basisPoints < 0 ? "-" : "")\(basisPoints.magnitude / 100).\(fraction < 10 ? "0" : "")\(fraction) %"
     }
 }

@@ -67,9 +67,14 @@ struct InstallmentPlan: Sendable, Equatable, Codable {
         self.fee = fee
     }
 
-    /// The balance plus the fee: what the instalments sum to.
+    /// The balance plus the fee: what the instalments sum to (checked when the plan was made).
     var total: Money {
-        Money(minorUnits: installments.reduce(0) { $0 + $1.amount.amount }, balance.currency)
+        get throws(DebtCollectionError) {
+            Money(
+                minorUnits: try CheckedAmount.sum(installments.lazy.map(\.amount.amount), "the installments"),
+                balance.currency
+            )
+        }
     }
 
     /// Where the debtor stands on `today` after paying `paidSoFar` in all towards the plan. An instalment is missed
@@ -80,9 +85,12 @@ struct InstallmentPlan: Sendable, Equatable, Codable {
         }
         var cumulative: Int64 = 0
         for installment in installments {
-            cumulative += installment.amount.amount
+            cumulative = try CheckedAmount.add(cumulative, installment.amount.amount, "the installments")
             guard paidSoFar.amount < cumulative else { continue }
-            let missing = Money(minorUnits: cumulative - paidSoFar.amount, balance.currency)
+            let missing = Money(
+                minorUnits: try CheckedAmount.subtract(cumulative, paidSoFar.amount, "the installment shortfall"),
+                balance.currency
+            )
             if installment.date < today { return .missed(installment, shortfall: missing) }
             return .onTrack(next: installment, amountDue: missing)
         }

@@ -25,30 +25,38 @@ struct LongTermSurveillance: Sendable, Equatable, Codable {
         self.startDate = startDate
     }
 
-    /// The date of letter `index` (0 for the first, on the start date).
-    func letterDate(_ index: Int) -> CalendarDate {
-        startDate.adding(months: index * Self.monthsBetweenLetters)
+    /// The date of letter `index` (0 for the first, on the start date); `nil` outside the supported calendar.
+    func letterDate(_ index: Int) -> CalendarDate? {
+        let (months, overflow) = index.multipliedReportingOverflow(by: Self.monthsBetweenLetters)
+        return overflow ? nil : startDate.adding(months: months)
     }
 
     /// The letter dates from the start through `through`, inclusive.
     func letterDates(through: CalendarDate) -> [CalendarDate] {
-        Array((0...).lazy.map(letterDate).prefix { $0 <= through })
+        var dates: [CalendarDate] = []
+        while let date = letterDate(dates.count), date <= through { dates.append(date) }
+        return dates
     }
 
-    /// The first letter date after `date`, or the start date when `date` is `nil` (no letter sent yet).
-    func nextLetterDate(after date: CalendarDate?) -> CalendarDate {
+    /// The first letter date after `date`, or the start date when `date` is `nil` (no letter sent yet); `nil` when it
+    /// would fall outside the supported calendar.
+    func nextLetterDate(after date: CalendarDate?) -> CalendarDate? {
         guard let date else { return startDate }
         // Start from an estimate one quarter before the month difference suggests, then walk forward.
         let months = (date.year - startDate.year) * 12 + (date.month - startDate.month)
         var index = max(0, months / Self.monthsBetweenLetters - 1)
-        while letterDate(index) <= date { index += 1 }
-        return letterDate(index)
+        while let letter = letterDate(index) {
+            if letter > date { return letter }
+            index += 1
+        }
+        return nil
     }
 
     /// The number of quarters begun from the start through `through`.
     func quartersBegun(through: CalendarDate) -> Int { letterDates(through: through).count }
 
-    /// The platform fee for the quarters begun through `through`: 99 kr each.
+    /// The platform fee for the quarters begun through `through`: 99 kr each. The count is bounded by the calendar
+    /// (four a year), so the product is far inside 64 bits.
     func platformFee(through: CalendarDate) -> Money {
         let perQuarter = CollectionFees.longTermSurveillancePerQuarter
         return Money(minorUnits: perQuarter.amount * Int64(quartersBegun(through: through)), perQuarter.currency)

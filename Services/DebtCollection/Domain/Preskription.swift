@@ -45,26 +45,28 @@ struct Preskription: Sendable, Equatable, Codable {
         self.startedOn = claimArose
     }
 
-    /// The day the claim becomes time-barred unless interrupted before it.
-    var date: CalendarDate { startedOn.adding(years: period.years) }
+    /// The day the claim becomes time-barred unless interrupted before it; `nil` when that day falls after the end
+    /// of the supported calendar (a claim that arose in its last years), which no check can reach.
+    var date: CalendarDate? { startedOn.adding(years: period.years) }
 
     /// The period after an interruption on `date` (a demand or reminder that reached the debtor, a payment, an
     /// acknowledgement, an application to Kronofogden). An interruption before the current start changes nothing,
     /// and neither does one on or after ``date``: a time-barred claim cannot be revived.
     func interrupted(on interruption: CalendarDate) -> Preskription {
-        guard interruption > startedOn, interruption < date else { return self }
+        guard interruption > startedOn, date.map({ interruption < $0 }) ?? true else { return self }
         return Preskription(period: period, claimArose: interruption)
     }
 
     /// The day to warn that the claim will soon be time-barred: `daysBefore` days before ``date``.
-    func warningDate(daysBefore: Int = 90) -> CalendarDate { date.adding(days: -daysBefore) }
+    func warningDate(daysBefore: Int = 90) -> CalendarDate? { date?.adding(days: -daysBefore) }
 
     /// Whether the claim is time-barred on `today`.
-    func isTimeBarred(on today: CalendarDate) -> Bool { today >= date }
+    func isTimeBarred(on today: CalendarDate) -> Bool { date.map { today >= $0 } ?? false }
 
     /// Whether `today` falls in the warning window: on or after the warning date and before the claim is
     /// time-barred.
     func needsWarning(on today: CalendarDate, daysBefore: Int = 90) -> Bool {
-        today >= warningDate(daysBefore: daysBefore) && !isTimeBarred(on: today)
+        guard let warning = warningDate(daysBefore: daysBefore) else { return false }
+        return today >= warning && !isTimeBarred(on: today)
     }
 }

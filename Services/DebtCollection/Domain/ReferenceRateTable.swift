@@ -27,17 +27,29 @@ struct ReferenceRateTable: Sendable, Equatable, Codable {
         let basisPoints: Int
     }
 
+    /// The reference rates a table accepts, in basis points: far wider than any rate the Riksbank has set, and
+    /// narrow enough that the rate plus the margin, times any amount and any number of days, is computed exactly.
+    static let allowedBasisPoints = -10_000...10_000
+
     /// The entries in date order.
     let entries: [Entry]
+    /// The last day the table covers: the end of the half-year of the last entry.
+    let coveredThrough: CalendarDate
 
     /// Builds a table from entries in any order; refuses an empty table, a date that is not 1 January or 1 July,
-    /// two entries for the same half-year and a missing half-year between two entries (which would otherwise carry
-    /// an old rate forward silently).
+    /// a rate outside ``allowedBasisPoints``, two entries for the same half-year, a missing half-year between two
+    /// entries (which would otherwise carry an old rate forward silently) and a last half-year that ends outside the
+    /// supported calendar.
     init(_ entries: [Entry]) throws(DebtCollectionError) {
         guard !entries.isEmpty else { throw .invalidRateTable("the table needs at least one entry") }
         let sorted = entries.sorted { $0.from < $1.from }
         for entry in sorted where entry.from.day != 1 || (entry.from.month != 1 && entry.from.month != 7) {
             throw .invalidRateTable("\(entry.from) is not 1 January or 1 July; the rate is set per half-year")
+        }
+        for entry in sorted where !Self.allowedBasisPoints.contains(entry.basisPoints) {
+            throw .invalidRateTable(
+                "the rate from \(entry.from) (\(entry.basisPoints) bp) is outside \(Self.allowedBasisPoints) bp"
+            )
         }
         for (earlier, later) in zip(sorted, sorted.dropFirst()) where later.from != earlier.from.adding(months: 6) {
             throw .invalidRateTable(
@@ -45,7 +57,11 @@ struct ReferenceRateTable: Sendable, Equatable, Codable {
                     ? "two entries for \(later.from)" : "no entry for the half-year after \(earlier.from)"
             )
         }
+        guard let end = sorted[sorted.count - 1].from.adding(months: 6) else {
+            throw .invalidRateTable("the half-year from \(sorted[sorted.count - 1].from) ends outside the calendar")
+        }
         self.entries = sorted
+        self.coveredThrough = end.adding(days: -1)
     }
 
     init(from decoder: any Decoder) throws {
@@ -74,12 +90,6 @@ struct ReferenceRateTable: Sendable, Equatable, Codable {
         Entry(from: CalendarDate("2025-07-01")!, basisPoints: 200),
         Entry(from: CalendarDate("2026-01-01")!, basisPoints: 200),
     ])
-
-    /// The last day the table covers: the end of the half-year of the last entry.
-    var coveredThrough: CalendarDate {
-        let last = entries[entries.count - 1].from
-        return last.adding(months: 6).adding(days: -1)
-    }
 
     /// The reference rate on `date` in basis points, or `nil` when the table does not cover the date.
     func rate(on date: CalendarDate) -> Int? {

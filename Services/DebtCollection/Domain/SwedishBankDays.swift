@@ -18,26 +18,34 @@ enum SwedishBankDays {
         !date.isWeekend && !closedWeekdays(in: date.year).contains(date)
     }
 
-    /// The `count`-th bank day after `date` (not counting `date` itself); `date` when `count` is zero or less.
+    /// The `count`-th bank day after `date` (not counting `date` itself); `date` when `count` is zero or less. At the
+    /// end of the supported calendar, where the next day cannot be formed, the last day reached.
     static func adding(bankDays count: Int, to date: CalendarDate) -> CalendarDate {
         var result = date
         var remaining = count
         while remaining > 0 {
-            result = result.adding(days: 1)
+            let next = result.adding(days: 1)
+            guard next > result else { break }
+            result = next
             if isBankDay(result) { remaining -= 1 }
         }
         return result
     }
 
-    /// `date` when it is a bank day, otherwise the next bank day.
+    /// `date` when it is a bank day, otherwise the next bank day (or the last day of the supported calendar).
     static func onOrAfter(_ date: CalendarDate) -> CalendarDate {
         var result = date
-        while !isBankDay(result) { result = result.adding(days: 1) }
+        while !isBankDay(result) {
+            let next = result.adding(days: 1)
+            guard next > result else { break }
+            result = next
+        }
         return result
     }
 
-    /// Easter Sunday of `year` (anonymous Gregorian algorithm, Meeus/Jones/Butcher).
-    static func easterSunday(_ year: Int) -> CalendarDate {
+    /// Easter Sunday of `year` (anonymous Gregorian algorithm, Meeus/Jones/Butcher); `nil` for a year outside the
+    /// supported calendar.
+    static func easterSunday(_ year: Int) -> CalendarDate? {
         let a = year % 19
         let b = year / 100
         let c = year % 100
@@ -52,18 +60,17 @@ enum SwedishBankDays {
         let m = (a + 11 * h + 22 * l) / 451
         let month = (h + l - 7 * m + 114) / 31
         let day = (h + l - 7 * m + 114) % 31 + 1
-        return CalendarDate(year: year, month: month, day: day)!
+        return CalendarDate(year: year, month: month, day: day)
     }
 
     /// The public holidays and bank-closed eves of `year` that can fall on a weekday, in date order.
     static func closedWeekdays(in year: Int) -> [CalendarDate] {
-        let easter = easterSunday(year)
         let midsummerEve = (19...25).lazy.compactMap { CalendarDate(year: year, month: 6, day: $0) }
-            .first { $0.isoWeekday == 5 }!
-        let fixed = [(1, 1), (1, 6), (5, 1), (6, 6), (12, 24), (12, 25), (12, 26), (12, 31)].map {
-            CalendarDate(year: year, month: $0.0, day: $0.1)!
+            .first { $0.isoWeekday == 5 }
+        let fixed = [(1, 1), (1, 6), (5, 1), (6, 6), (12, 24), (12, 25), (12, 26), (12, 31)].compactMap {
+            CalendarDate(year: year, month: $0.0, day: $0.1)
         }
-        let moving = [easter.adding(days: -2), easter.adding(days: 1), easter.adding(days: 39), midsummerEve]
-        return (fixed + moving).sorted()
+        let moving = easterSunday(year).map { [$0.adding(days: -2), $0.adding(days: 1), $0.adding(days: 39)] } ?? []
+        return (fixed + moving + [midsummerEve].compactMap { $0 }).sorted()
     }
 }

@@ -4,7 +4,10 @@ import Hummingbird
 import KvittContracts
 import KvittMessaging
 
-/// The read API: a case with its history and next step, and the open cases.
+/// The read API: a case with its history and next step, the cases by status (held ones too), and their counts.
+///
+/// Every query parameter is validated: an unknown parameter, one given twice, or a value that is malformed or out of
+/// range is answered 400 with `{"errors": [{"field": …, "message": …}]}`, never with an empty list or a trap.
 enum CaseRoutes {
     struct CaseView: Codable, Sendable {
         var invoiceID: String
@@ -20,10 +23,14 @@ enum CaseRoutes {
         var outstanding: Money
         var nextStep: String?
         var nextDate: String?
-        /// When the claim becomes time-barred (3 years on a consumer, else 10), restarted by every demand letter.
-        var preskription: String
+        /// Why the scheduler cannot take the case's step, since when, and when it tries again; absent when the case
+        /// is not held.
+        var held: CaseHold.Stored?
+        /// When the claim becomes time-barred (3 years on a consumer, else 10), restarted by every demand letter;
+        /// absent when that falls beyond the supported calendar.
+        var preskription: String?
         /// From this date the case warns that preskription is near.
-        var preskriptionWarningFrom: String
+        var preskriptionWarningFrom: String?
         var history: [String]
 
         init(_ record: CollectionCase) throws {
@@ -33,30 +40,197 @@ enum CaseRoutes {
             debtorName = record.debtorName
             dueDate = record.dueDate
             status = record.status
-            capital = record.money(record.amountDue - record.adjustments)
+            capital = record.money(try record.capital)
             fees = record.money(record.fees)
             interest = record.money(record.interest)
             paid = record.money(record.paid)
-            outstanding = record.money(record.outstanding)
+            outstanding = record.money(try record.outstanding)
             nextStep = record.nextStep
             nextDate = record.nextDate
+            held = record.hold
             let events = try record.events
             history = events.map { "\($0.date): \($0.summary)" }
             var preskription = Preskription(
                 period: .init(debtor: record.debtorKind == "business" ? .business : .consumer),
-                claimArose: CalendarDate(record.issuedOn)!
+                claimArose: try record.issued
             )
             for event in events where event.interruptsPreskription {
                 preskription = preskription.interrupted(on: event.date)
             }
-            self.preskription = preskription.date.description
-            preskriptionWarningFrom = preskription.warningDate().description
+            self.preskription = preskription.date?.description
+            preskriptionWarningFrom = preskription.warningDate()?.description
         }
+    }
+
+    /// `GET /v1/case-summary`: how many cases there are, and how many are held and why.
+    struct Summary: Codable, Sendable, Equatable {
+        var open: Int
+        var closed: Int
+        /// Open cases whose step cannot be taken.
+        var held: Int
+        /// The held cases by ``CaseHold/Reason`` code.
+        var heldByReason: [String: Int]
+        /// When the longest-held case was first held.
+        var oldestHeldSince: Date?
+    }
+
+    /// The 400 answer: every problem with the query.
+    struct QueryRejected: Error, Sendable, Equatable {
+        let errors: [FieldError]
+    }
+
+    /// The query of `GET /v1/cases`, validated.
+    struct CaseListQuery: Sendable, Equatable {
+        /// Which cases: `open` (held ones included), `closed`, or only the `held` ones.
+        enum Status: String, Sendable, CaseIterable {
+            case open, closed, held
+        }
+
+        /// The parameters `GET /v1/cases` knows.
+        enum Parameter: String, Sendable, CaseIterable {
+            case status, limit, offset
+        }
+
+        static let defaultLimit = 500
+        static let maximumLimit = 5_000
+
+        var status: Status = .open
+        /// At most this many cases, in due-date order.
+        var limit = defaultLimit
+        /// Cases to skip, for reading a long list page by page.
+        var offset = 0
+
+        init() {}
+
+        /// Parses the query's name-value pairs, collecting every problem rather than stopping at the first.
+        init(parsing parameters: [(name: String, value: String)]) throws(QueryRejected) {
+            var errors = CaseRoutes.unknownOrRepeated(parameters, known: Parameter.allCases.map(\.rawValue))
+            for (name, value) in parameters {
+                switch Parameter(rawValue: name) {
+                case .status:
+                    guard let status = Status(rawValue: value) else {
+                        errors.append(
+                            FieldError(
+                                name,
+                                "must be one of \(Status.allCases.map(\.rawValue).joined(separator: ", "))"
+                            )
+                        )
+                        continue
+                    }
+                    self.status = status
+                case .limit:
+                    guard let limit = Int(value), (1...Self.maximumLimit).contains(limit) else {
+                        errors.append(FieldError(name, "must be a whole number from 1 to \(Self.maximumLimit)"))
+                        continue
+                    }
+                    self.limit = limit
+                case .offset:
+                    guard let offset = Int(value), offset >= 0 else {
+                        errors.append(FieldError(name, "must be a whole number, 0 or more"))
+                        continue
+                    }
+                    self.offset = offset
+                case nil:
+                    continue
+                }
+            }
+            guard errors.isEmpty else { throw QueryRejected(errors: errors) }
+        }
+
+        /// The cases it selects.
+        func cases(_ db: Database) throws -> [CollectionCase] {
+            let condition =
+                switch status {
+                case .open: "status = 'open'"
+                case .closed: "status = 'closed'"
+                case .held: "status = 'open' AND heldReason IS NOT NULL"
+                }
+            return try CollectionCase.fetchAll(
+                db,
+                sql: "SELECT * FROM collection_case WHERE \(condition) ORDER BY dueDate, invoiceID LIMIT ? OFFSET ?",
+                arguments: [limit, offset]
+            )
+        }
+    }
+
+    /// The most problems one 400 answer lists; a query of thousands of bad parameters gets a short answer.
+    static let maximumErrorsReported = 20
+    /// The longest parameter name echoed back; a longer one is cut.
+    static let maximumNameEchoed = 64
+
+    /// Errors for parameters a route does not know and for parameters given more than once.
+    static func unknownOrRepeated(_ parameters: [(name: String, value: String)], known: [String]) -> [FieldError] {
+        var errors: [FieldError] = []
+        var seen: Set<String> = []
+        for (name, _) in parameters {
+            let shown = name.count > maximumNameEchoed ? "\(name.prefix(maximumNameEchoed))…" : name
+            if !known.contains(name) {
+                let expected =
+                    known.isEmpty ? "this path takes no parameters" : "known: \(known.joined(separator: ", "))"
+                errors.append(FieldError(shown, "unknown parameter; \(expected)"))
+            } else if !seen.insert(name).inserted {
+                errors.append(FieldError(shown, "given more than once"))
+            }
+        }
+        return errors
+    }
+
+    /// The query string's name-value pairs, in order, repeats included.
+    static func parameters(_ request: Request) -> [(name: String, value: String)] {
+        request.uri.queryParameters.map { (name: String($0.key), value: String($0.value)) }
+    }
+
+    /// Refuses any query parameter on a path that takes none.
+    static func requireNoParameters(_ request: Request) throws(QueryRejected) {
+        let errors = unknownOrRepeated(parameters(request), known: [])
+        guard errors.isEmpty else { throw QueryRejected(errors: errors) }
+    }
+
+    /// The 400 response for a rejected query.
+    static func badRequest(_ rejected: QueryRejected) throws -> Response {
+        struct Body: Encodable {
+            let errors: [FieldError]
+        }
+        var response = try JSONResponse.make(Body(errors: Array(rejected.errors.prefix(maximumErrorsReported))))
+        response.status = .badRequest
+        return response
+    }
+
+    /// The counts of `GET /v1/case-summary`.
+    static func summary(_ db: Database) throws -> Summary {
+        let counts = try Row.fetchAll(db, sql: "SELECT status, COUNT(*) AS count FROM collection_case GROUP BY status")
+        var byStatus: [String: Int] = [:]
+        for row in counts { byStatus[row["status"] as String] = row["count"] as Int }
+        let held = try Row.fetchAll(
+            db,
+            sql: """
+                SELECT heldReason, COUNT(*) AS count, MIN(heldSince) AS since FROM collection_case
+                WHERE heldReason IS NOT NULL AND status = 'open' GROUP BY heldReason
+                """
+        )
+        var heldByReason: [String: Int] = [:]
+        var oldest: Date?
+        for row in held {
+            heldByReason[row["heldReason"] as String] = row["count"] as Int
+            if let since = row["since"] as Date?, oldest.map({ since < $0 }) ?? true { oldest = since }
+        }
+        return Summary(
+            open: byStatus["open"] ?? 0,
+            closed: byStatus["closed"] ?? 0,
+            held: heldByReason.values.reduce(0, +),
+            heldByReason: heldByReason,
+            oldestHeldSince: oldest
+        )
     }
 
     static func add(to router: Router<BasicRequestContext>, context: ServiceContext) {
         let writer = context.store.writer
-        router.get("/v1/cases/:invoiceID") { _, routeContext -> Response in
+        router.get("/v1/cases/:invoiceID") { request, routeContext -> Response in
+            do throws(QueryRejected) {
+                try requireNoParameters(request)
+            } catch {
+                return try badRequest(error)
+            }
             let id = try routeContext.parameters.require("invoiceID")
             guard
                 let view = try await writer.read({ db in try CollectionCase.fetchOne(db, key: id).map(CaseView.init) })
@@ -66,16 +240,22 @@ enum CaseRoutes {
             return try JSONResponse.make(view)
         }
         router.get("/v1/cases") { request, _ -> Response in
-            let status = request.uri.queryParameters["status"].map(String.init) ?? "open"
-            let views = try await writer.read { db in
-                try CollectionCase.fetchAll(
-                    db,
-                    sql: "SELECT * FROM collection_case WHERE status = ? ORDER BY dueDate",
-                    arguments: [status]
-                )
-                .map(CaseView.init)
+            let query: CaseListQuery
+            do throws(QueryRejected) {
+                query = try CaseListQuery(parsing: parameters(request))
+            } catch {
+                return try badRequest(error)
             }
+            let views = try await writer.read { db in try query.cases(db).map(CaseView.init) }
             return try JSONResponse.make(views)
+        }
+        router.get("/v1/case-summary") { request, _ -> Response in
+            do throws(QueryRejected) {
+                try requireNoParameters(request)
+            } catch {
+                return try badRequest(error)
+            }
+            return try JSONResponse.make(try await writer.read { db in try summary(db) })
         }
     }
 }

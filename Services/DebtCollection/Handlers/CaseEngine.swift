@@ -6,12 +6,32 @@ import Logging
 
 /// Runs a case's ladder inside a transaction: computes its next automatic step, takes due steps, charges fees and
 /// interest, and publishes what happened through `emit` (a handler's outbox, or the scheduler's).
+///
+/// Every amount is checked arithmetic and every stored date is parsed, never force-unwrapped: a case with forged or
+/// corrupt data makes a step throw, and ``advance(_:)`` turns that into a held case instead of a failed pass.
 struct CaseEngine {
     let db: Database
+    /// "Now" from the service's clock: when a hold starts and when it is retried.
+    let now: Date
     let today: CalendarDate
     let rates: ReferenceRateTable
     let logger: Logger
     let emit: (any KvittMessage) throws -> Void
+
+    init(
+        db: Database,
+        now: Date,
+        rates: ReferenceRateTable,
+        logger: Logger,
+        emit: @escaping (any KvittMessage) throws -> Void
+    ) {
+        self.db = db
+        self.now = now
+        self.today = CalendarDate.today(at: now)
+        self.rates = rates
+        self.logger = logger
+        self.emit = emit
+    }
 
     func creditor(_ id: String) throws -> CollectionCreditor? {
         try CollectionCreditor.fetchOne(db, key: id)
@@ -19,28 +39,24 @@ struct CaseEngine {
 
     /// The ladder for a case; a creditor without valid automatic settings gets manual collection only.
     func ladder(_ record: CollectionCase) throws -> CollectionLadder {
-        let creditor = try creditor(record.creditorID)
         let settings =
-            (try? CollectionSettings(
-                reminderDaysAfterDue: creditor?.reminderDaysAfterDue,
-                collectionDaysAfterDue: creditor?.collectionDaysAfterDue,
-                reminderFeeAgreed: creditor?.reminderFeeAgreed ?? false
-            ))
-            ?? (try! CollectionSettings(
-                reminderDaysAfterDue: nil,
-                collectionDaysAfterDue: nil,
-                reminderFeeAgreed: false
-            ))
+            try creditor(record.creditorID).flatMap { creditor in
+                try? CollectionSettings(
+                    reminderDaysAfterDue: creditor.reminderDaysAfterDue,
+                    collectionDaysAfterDue: creditor.collectionDaysAfterDue,
+                    reminderFeeAgreed: creditor.reminderFeeAgreed
+                )
+            } ?? .manual
         return CollectionLadder(
             settings: settings,
-            dueDate: CalendarDate(record.dueDate)!,
+            dueDate: try record.due,
             debtor: record.debtorKind == "business" ? .business : .consumer
         )
     }
 
     /// Stores the next automatic step (or none), closing the case when it is paid.
     func reschedule(_ record: inout CollectionCase) throws {
-        switch try ladder(record).next(after: try record.events, outstanding: record.money(record.outstanding)) {
+        switch try ladder(record).next(after: try record.events, outstanding: record.money(try record.outstanding)) {
         case .scheduled(let step):
             record.nextStep = step.step.rawValue
             record.nextDate = step.date.description
@@ -54,7 +70,89 @@ struct CaseEngine {
                 record.status = "closed"
                 try emit(CaseClosed(invoiceID: record.invoiceID, reason: reason == .paid ? "paid" : "recalled"))
             }
+            record.releaseHold()
         }
+        // The change that led here (a payment, a credit, a creditor's command) may have removed the reason a held
+        // case could not advance: the next pass tries it at once instead of after its backoff.
+        if record.heldReason != nil { record.heldRetryAt = nil }
+        try record.update(db)
+    }
+
+    /// What ``advance(_:)`` did with a case.
+    enum Advance: Equatable {
+        /// A step was taken (and a hold, if any, ended).
+        case tookStep
+        /// Nothing was due (and a hold, if any, ended: the case is readable and computable again).
+        case nothingDue
+        /// The step could not be taken; the case is held with this reason, and nothing of the step remains.
+        case held(CaseHold)
+    }
+
+    /// Takes the case's due step, if any, in a savepoint of its own, so that one case can never fail its neighbours.
+    ///
+    /// The step's events are staged and published only once it has succeeded. When it throws, its writes are rolled
+    /// back, its events dropped, and the case is held with the reason (``hold(_:_:)``); the caller goes on with the
+    /// next case. Errors of the database itself (busy, full, I/O) are not the case's fault: they are rethrown and
+    /// end the caller's transaction, to be tried again as a whole.
+    func advance(_ record: inout CollectionCase) throws -> Advance {
+        let staged = StagedMessages()
+        let engine = CaseEngine(db: db, now: now, rates: rates, logger: logger) { staged.messages.append($0) }
+        var working = record
+        var tookStep = false
+        var failure: (any Error)?
+        try db.inSavepoint {
+            do {
+                tookStep = try engine.runDue(&working)
+                if working.heldReason != nil {
+                    working.releaseHold()
+                    try working.update(db)
+                }
+                return .commit
+            } catch let error as DatabaseError {
+                throw error
+            } catch {
+                failure = error
+                return .rollback
+            }
+        }
+        if let failure {
+            let hold = CaseHold(failure)
+            try self.hold(&record, hold)
+            return .held(hold)
+        }
+        if let ended = record.heldReason {
+            logger.info(
+                "collection case no longer held",
+                metadata: ["invoice.id": "\(record.invoiceID)", "hold.reason": "\(ended)"]
+            )
+        }
+        // Our own events: encoding them cannot fail on the case's data, and an outbox write that fails is the
+        // database's failure, which ends the transaction like any other.
+        for message in staged.messages { try emit(message) }
+        record = working
+        return tookStep ? .tookStep : .nothingDue
+    }
+
+    /// Holds the case: stores the reason and when to try again (``CaseHold/retryDelay(afterAttempts:)``). A new
+    /// hold, or one whose reason changed, is logged once as a warning; a retry that fails the same way only counts
+    /// the attempt, so a held case does not fill the log on every pass.
+    func hold(_ record: inout CollectionCase, _ hold: CaseHold) throws {
+        if record.heldReason == hold.reason.rawValue, record.heldSince != nil {
+            record.heldAttempts = record.heldAttempts == .max ? .max : record.heldAttempts + 1
+        } else {
+            record.heldSince = now
+            record.heldAttempts = 1
+            logger.warning(
+                "collection case held: its step cannot be taken; the other cases go on",
+                metadata: [
+                    "invoice.id": "\(record.invoiceID)", "creditor.id": "\(record.creditorID)",
+                    "hold.reason": "\(hold.reason.rawValue)", "hold.detail": "\(hold.detail)",
+                ]
+            )
+        }
+        record.heldReason = hold.reason.rawValue
+        record.heldDetail = hold.detail
+        record.heldRetryAt = now.addingTimeInterval(CaseHold.retryDelay(afterAttempts: record.heldAttempts))
         try record.update(db)
     }
 
@@ -65,7 +163,7 @@ struct CaseEngine {
         guard record.status == "open", let dateText = record.nextDate, let date = CalendarDate(dateText), date <= today,
             case .scheduled(let scheduled) = try ladder(record).next(
                 after: try record.events,
-                outstanding: record.money(record.outstanding)
+                outstanding: record.money(try record.outstanding)
             )
         else { return false }
         switch scheduled.step {
@@ -134,12 +232,18 @@ struct CaseEngine {
     /// A missed installment resumes the ladder.
     func checkInstallments(_ record: inout CollectionCase) throws -> Bool {
         guard record.status == "open", let text = record.plan else { return false }
-        let installments = try MessageCoding.decode([InstallmentPlan.Installment].self, from: Array(text.utf8))
-        var due: Int64 = 0
-        for installment in installments where installment.date < today {
-            due += installment.amount.amount
+        let installments: [InstallmentPlan.Installment]
+        do {
+            installments = try MessageCoding.decode([InstallmentPlan.Installment].self, from: Array(text.utf8))
+        } catch {
+            throw DebtCollectionError.unreadableCase("the installment plan of invoice \(record.invoiceID) (\(error))")
         }
-        guard record.paid - record.paidAtPlanStart < due else { return false }
+        let due = try CheckedAmount.sum(
+            installments.lazy.filter { $0.date < today }.map(\.amount.amount),
+            "the installments due"
+        )
+        let paidSincePlan = try CheckedAmount.subtract(record.paid, record.paidAtPlanStart, "the payments on the plan")
+        guard paidSincePlan < due else { return false }
         record.plan = nil
         try record.append(.installmentMissed(on: today))
         try emitStep(
@@ -154,8 +258,8 @@ struct CaseEngine {
     /// Interest on the capital from the due date through today, less what was charged before. A day beyond the rate
     /// table is charged only up to the last covered day, with a warning: the Riksbank rate must be added first.
     func lateInterest(_ record: CollectionCase) throws -> Int64 {
-        let capital = record.money(max(0, record.capitalOutstanding))
-        let due = CalendarDate(record.dueDate)!
+        let capital = record.money(max(0, try record.capitalOutstanding))
+        let due = try record.due
         var through = today
         if through > rates.coveredThrough {
             logger.warning(
@@ -165,7 +269,7 @@ struct CaseEngine {
         }
         guard through > due else { return 0 }
         let interest = try LateInterest.calculate(principal: capital, dueDate: due, through: through, table: rates)
-        return max(0, interest.amount.amount - record.interest)
+        return max(0, try CheckedAmount.subtract(interest.amount.amount, record.interest, "the interest not charged"))
     }
 
     /// Adds fees and interest to the case and publishes fees-charged; returns the fees actually charged.
@@ -174,10 +278,11 @@ struct CaseEngine {
         // The statutory fees are kronor amounts (inkassoförordningen); they are not converted onto a claim in another
         // currency, which keeps its interest but no fees.
         let fees = fees.filter { $0.amount.currency == record.currencyValue }
-        let total = fees.reduce(0) { $0 + $1.amount.amount } + interest
+        let feeTotal = try CheckedAmount.sum(fees.lazy.map(\.amount.amount), "the fees charged")
+        let total = try CheckedAmount.add(feeTotal, interest, "the fees and interest charged")
         guard total > 0 else { return fees }
-        record.fees += fees.reduce(0) { $0 + $1.amount.amount }
-        record.interest += interest
+        record.fees = try CheckedAmount.add(record.fees, feeTotal, "the case's fees")
+        record.interest = try CheckedAmount.add(record.interest, interest, "the case's interest")
         try emit(
             FeesCharged(
                 invoiceID: record.invoiceID,
@@ -201,7 +306,7 @@ struct CaseEngine {
                 invoiceID: record.invoiceID,
                 on: today,
                 payBy: payBy,
-                outstanding: record.money(record.outstanding),
+                outstanding: record.money(try record.outstanding),
                 detail: detail
             )
         )
@@ -217,12 +322,17 @@ struct CaseEngine {
             applicant: .init(name: creditor.name, identity: applicantIdentity),
             debtor: .init(name: record.debtorName, identity: debtorIdentity),
             invoiceNumber: record.invoiceNumber,
-            capital: record.money(max(0, record.capitalOutstanding)),
-            dueDate: CalendarDate(record.dueDate)!,
+            capital: record.money(max(0, try record.capitalOutstanding)),
+            dueDate: try record.due,
             applicationDate: min(today, rates.coveredThrough),
             table: rates,
             reminderFeeCharged: record.reminderFeeCharged
         )
         return String(decoding: try MessageCoding.encode(application), as: UTF8.self)
     }
+}
+
+/// Events a step published, held back until the step has succeeded.
+private final class StagedMessages {
+    var messages: [any KvittMessage] = []
 }

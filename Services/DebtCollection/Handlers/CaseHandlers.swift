@@ -10,7 +10,7 @@ extension HandlerContext {
 
     /// The engine for this handler's transaction, publishing through the outbox.
     func engine(_ rates: ReferenceRateTable) -> CaseEngine {
-        CaseEngine(db: db, today: CalendarDate.today(at: now), rates: rates, logger: logger) { message in
+        CaseEngine(db: db, now: now, rates: rates, logger: logger) { message in
             try self.publish(message)
         }
     }
@@ -20,10 +20,57 @@ extension HandlerContext {
     }
 }
 
+/// A case's data cannot carry what a message asks for (amounts that would overflow, a stored case that cannot be
+/// read): retrying cannot fix that, so the message is dead-lettered at once with the reason, and the case stays as
+/// it was.
+func permanentlyFailing<Result>(_ what: @autoclosure () -> String, _ body: () throws -> Result) throws -> Result {
+    do {
+        return try body()
+    } catch let error as DebtCollectionError {
+        let hold = CaseHold(error)
+        throw PermanentFailure(reason: hold.reason.rawValue, detail: "\(what()): \(hold.detail)")
+    } catch let error as DecodingError {
+        throw PermanentFailure(reason: CaseHold.Reason.unreadableCase.rawValue, detail: "\(what()): \(error)")
+    }
+}
+
+/// Why a balance event or an invoice cannot be applied to a case as it stands.
+enum InvalidAmount {
+    /// The code of the dead letter for an amount below zero or in another currency than the case.
+    static let reason = "invalid-amount"
+
+    /// Refuses a negative amount, or one in a currency other than `currency` when given: every amount
+    /// debt-collection consumes is positive by contract, in the invoice's currency.
+    static func check(_ amount: Money, _ field: String, currency: Currency? = nil, _ what: String) throws {
+        if let currency, amount.currency != currency {
+            throw PermanentFailure(
+                reason: reason,
+                detail: "\(what): \(field) is in \(amount.currency.code), the case in \(currency.code)"
+            )
+        }
+        guard !amount.isNegative else {
+            throw PermanentFailure(reason: reason, detail: "\(what): \(field) must not be negative, got \(amount)")
+        }
+    }
+}
+
 /// Keeps each creditor's collection settings.
 struct CreditorRegisteredHandler: MessageHandler {
     func handle(_ event: CreditorRegistered, context: HandlerContext) throws {
         let creditor = event.creditor
+        do {
+            _ = try CollectionSettings(
+                reminderDaysAfterDue: creditor.collection?.reminderDaysAfterDue,
+                collectionDaysAfterDue: creditor.collection?.collectionDaysAfterDue,
+                reminderFeeAgreed: creditor.reminderFeeAgreed
+            )
+        } catch {
+            // Kept as sent (a later registration may correct it); until then its cases get manual collection.
+            context.logger.warning(
+                "creditor's collection settings refused: manual collection only",
+                metadata: ["creditor.id": "\(creditor.creditorID)", "reason": "\(error)"]
+            )
+        }
         try CollectionCreditor(
             id: creditor.creditorID,
             name: creditor.name,
@@ -40,6 +87,7 @@ struct InvoiceIssuedHandler: MessageHandler {
     let rates: ReferenceRateTable
     func handle(_ event: InvoiceIssued, context: HandlerContext) throws {
         guard event.kind == "debit", try context.collectionCase(event.invoiceID) == nil else { return }
+        try InvalidAmount.check(event.amountDue, "amountDue", "invoice \(event.invoiceID)")
         var record = CollectionCase(
             invoiceID: event.invoiceID,
             creditorID: event.creditorID,
@@ -61,10 +109,15 @@ struct InvoiceIssuedHandler: MessageHandler {
             nextDate: nil,
             status: "open",
             plan: nil,
-            paidAtPlanStart: 0
+            paidAtPlanStart: 0,
+            heldReason: nil,
+            heldDetail: nil,
+            heldSince: nil,
+            heldAttempts: 0,
+            heldRetryAt: nil
         )
         try record.insert(context.db)
-        try context.engine(rates).reschedule(&record)
+        try permanentlyFailing("invoice \(event.invoiceID)") { try context.engine(rates).reschedule(&record) }
     }
 }
 
@@ -73,13 +126,16 @@ struct InvoiceIssuedHandler: MessageHandler {
 /// Each refers to a debit invoice, for which invoice-issued opened a case; without the case that event has not been
 /// handled yet (it may wait in a retry queue), so the balance event waits too instead of being dropped.
 struct BalanceHandlers {
-    /// Changes the case's balance and reschedules it (a settled case closes).
+    /// Changes the case's balance by `amount` (positive, in the case's currency) and reschedules it (a settled case
+    /// closes). An amount that is negative, in another currency, or that the case's sums cannot hold is dead-lettered
+    /// with the reason and changes nothing.
     static func adjust(
         _ invoiceID: String,
         _ event: String,
+        amount: Money,
         rates: ReferenceRateTable,
         context: HandlerContext,
-        _ change: (inout CollectionCase) -> Void
+        _ change: (inout CollectionCase, Int64) throws -> Void
     ) throws {
         guard var record = try context.collectionCase(invoiceID) else {
             throw NotYetKnown(
@@ -87,15 +143,18 @@ struct BalanceHandlers {
                 detail: "\(event) for invoice \(invoiceID), which has no case yet"
             )
         }
-        change(&record)
-        try context.engine(rates).reschedule(&record)
+        try InvalidAmount.check(amount, "amount", currency: record.currencyValue, "\(event) for invoice \(invoiceID)")
+        try permanentlyFailing("\(event) of \(amount) for invoice \(invoiceID)") {
+            try change(&record, amount.amount)
+            try context.engine(rates).reschedule(&record)
+        }
     }
 
     struct Paid: MessageHandler {
         let rates: ReferenceRateTable
         func handle(_ event: PaymentMatched, context: HandlerContext) throws {
-            try adjust(event.invoiceID, "payment matched", rates: rates, context: context) {
-                $0.paid += event.amount.amount
+            try adjust(event.invoiceID, "payment matched", amount: event.amount, rates: rates, context: context) {
+                $0.paid = try CheckedAmount.add($0.paid, $1, "the payments")
             }
         }
     }
@@ -104,8 +163,8 @@ struct BalanceHandlers {
     struct Released: MessageHandler {
         let rates: ReferenceRateTable
         func handle(_ event: PaymentAllocationReleased, context: HandlerContext) throws {
-            try adjust(event.invoiceID, "released payment", rates: rates, context: context) {
-                $0.paid -= event.amount.amount
+            try adjust(event.invoiceID, "released payment", amount: event.amount, rates: rates, context: context) {
+                $0.paid = try CheckedAmount.subtract($0.paid, $1, "the payments")
             }
         }
     }
@@ -113,8 +172,8 @@ struct BalanceHandlers {
     struct Credited: MessageHandler {
         let rates: ReferenceRateTable
         func handle(_ event: InvoiceCredited, context: HandlerContext) throws {
-            try adjust(event.invoiceID, "credit", rates: rates, context: context) {
-                $0.adjustments += event.amount.amount
+            try adjust(event.invoiceID, "credit", amount: event.amount, rates: rates, context: context) {
+                $0.adjustments = try CheckedAmount.add($0.adjustments, $1, "the credits")
             }
         }
     }
@@ -122,14 +181,18 @@ struct BalanceHandlers {
     struct CreditUsed: MessageHandler {
         let rates: ReferenceRateTable
         func handle(_ event: CreditApplied, context: HandlerContext) throws {
-            try adjust(event.debitInvoiceID, "applied credit", rates: rates, context: context) {
-                $0.adjustments += event.amount.amount
+            try adjust(event.debitInvoiceID, "applied credit", amount: event.amount, rates: rates, context: context) {
+                $0.adjustments = try CheckedAmount.add($0.adjustments, $1, "the credits")
             }
         }
     }
 }
 
 /// The creditor's commands on a case.
+///
+/// A command's own change stands even when the step it leads to cannot be taken: the case is then held with the
+/// reason (``CaseEngine/advance(_:)``) and the scheduler tries again. A case whose stored data cannot take the command
+/// at all dead-letters the command with the reason (``permanentlyFailing(_:_:)``).
 struct CaseCommandHandlers {
     static func openCase(_ invoiceID: String, _ context: HandlerContext) throws -> CollectionCase? {
         guard let record = try context.collectionCase(invoiceID) else {
@@ -147,16 +210,18 @@ struct CaseCommandHandlers {
         let rates: ReferenceRateTable
         func handle(_ command: SendToCollection, context: HandlerContext) throws {
             guard var record = try openCase(command.invoiceID, context) else { return }
-            let today = CalendarDate.today(at: context.now)
-            guard today > CalendarDate(record.dueDate)! else {
-                return try context.reject([
-                    FieldError("invoiceID", "the invoice is not overdue (due \(record.dueDate))")
-                ])
+            try permanentlyFailing("send to collection for invoice \(command.invoiceID)") {
+                let today = CalendarDate.today(at: context.now)
+                guard today > (try record.due) else {
+                    return try context.reject([
+                        FieldError("invoiceID", "the invoice is not overdue (due \(record.dueDate))")
+                    ])
+                }
+                try record.append(.collectionRequested(on: today))
+                let engine = context.engine(rates)
+                try engine.reschedule(&record)
+                _ = try engine.advance(&record)
             }
-            try record.append(.collectionRequested(on: today))
-            let engine = context.engine(rates)
-            try engine.reschedule(&record)
-            try engine.runDue(&record)
         }
     }
 
@@ -164,8 +229,10 @@ struct CaseCommandHandlers {
         let rates: ReferenceRateTable
         func handle(_ command: RecallCollection, context: HandlerContext) throws {
             guard var record = try openCase(command.invoiceID, context) else { return }
-            try record.append(.recalled(on: CalendarDate.today(at: context.now)))
-            try context.engine(rates).reschedule(&record)
+            try permanentlyFailing("recall for invoice \(command.invoiceID)") {
+                try record.append(.recalled(on: CalendarDate.today(at: context.now)))
+                try context.engine(rates).reschedule(&record)
+            }
         }
     }
 
@@ -173,33 +240,32 @@ struct CaseCommandHandlers {
         let rates: ReferenceRateTable
         func handle(_ command: CreateInstallmentPlan, context: HandlerContext) throws {
             guard var record = try openCase(command.invoiceID, context) else { return }
-            let today = CalendarDate.today(at: context.now)
-            let plan: InstallmentPlan
-            do {
-                plan = try InstallmentPlan(
-                    balance: record.money(record.outstanding),
-                    dates: command.dates,
-                    today: today
+            try permanentlyFailing("installment plan for invoice \(command.invoiceID)") {
+                let today = CalendarDate.today(at: context.now)
+                let balance = record.money(try record.outstanding)
+                let plan: InstallmentPlan
+                do {
+                    plan = try InstallmentPlan(balance: balance, dates: command.dates, today: today)
+                } catch {
+                    return try context.reject([FieldError("dates", "\(error)")])
+                }
+                let engine = context.engine(rates)
+                try engine.charge(
+                    &record,
+                    fees: [.init(kind: "installment-plan", amount: CollectionFees.installmentPlan)],
+                    interest: 0
                 )
-            } catch {
-                return try context.reject([FieldError("dates", "\(error)")])
+                record.plan = String(decoding: try MessageCoding.encode(plan.installments), as: UTF8.self)
+                record.paidAtPlanStart = record.paid
+                try record.append(.installmentPlanCreated(on: today))
+                try engine.emitStep(
+                    CollectionSteps.Plan.self,
+                    record,
+                    payBy: plan.installments.first?.date,
+                    detail: plan.installments.map { "\($0.date): \($0.amount)" }.joined(separator: "; ")
+                )
+                try engine.reschedule(&record)
             }
-            let engine = context.engine(rates)
-            try engine.charge(
-                &record,
-                fees: [.init(kind: "installment-plan", amount: CollectionFees.installmentPlan)],
-                interest: 0
-            )
-            record.plan = String(decoding: try MessageCoding.encode(plan.installments), as: UTF8.self)
-            record.paidAtPlanStart = record.paid
-            try record.append(.installmentPlanCreated(on: today))
-            try engine.emitStep(
-                CollectionSteps.Plan.self,
-                record,
-                payBy: plan.installments.first?.date,
-                detail: plan.installments.map { "\($0.date): \($0.amount)" }.joined(separator: "; ")
-            )
-            try engine.reschedule(&record)
         }
     }
 
@@ -207,27 +273,32 @@ struct CaseCommandHandlers {
         let rates: ReferenceRateTable
         func handle(_ command: PostponeNextEvent, context: HandlerContext) throws {
             guard var record = try openCase(command.invoiceID, context) else { return }
-            let engine = context.engine(rates)
-            let event: CollectionEvent
-            do {
-                event = try engine.ladder(record).postponement(
-                    after: try record.events,
-                    outstanding: record.money(record.outstanding),
-                    to: command.to,
-                    today: engine.today
+            try permanentlyFailing("postponement for invoice \(command.invoiceID)") {
+                let engine = context.engine(rates)
+                let ladder = try engine.ladder(record)
+                let events = try record.events
+                let outstanding = record.money(try record.outstanding)
+                let event: CollectionEvent
+                do {
+                    event = try ladder.postponement(
+                        after: events,
+                        outstanding: outstanding,
+                        to: command.to,
+                        today: engine.today
+                    )
+                } catch {
+                    return try context.reject([FieldError("to", "\(error)")])
+                }
+                let from = record.nextDate
+                try record.append(event)
+                try engine.emitStep(
+                    CollectionSteps.Postponement.self,
+                    record,
+                    payBy: command.to,
+                    detail: "moved from \(from ?? "-") to \(command.to)"
                 )
-            } catch {
-                return try context.reject([FieldError("to", "\(error)")])
+                try engine.reschedule(&record)
             }
-            let from = record.nextDate
-            try record.append(event)
-            try engine.emitStep(
-                CollectionSteps.Postponement.self,
-                record,
-                payBy: command.to,
-                detail: "moved from \(from ?? "-") to \(command.to)"
-            )
-            try engine.reschedule(&record)
         }
     }
 
@@ -235,16 +306,20 @@ struct CaseCommandHandlers {
         let rates: ReferenceRateTable
         func handle(_ command: DecideEnforcement, context: HandlerContext) throws {
             guard var record = try openCase(command.invoiceID, context) else { return }
-            guard try record.events.contains(where: { if case .creditorDecisionRequested = $0 { true } else { false } })
-            else {
-                return try context.reject([
-                    FieldError("invoiceID", "no creditor decision has been requested for this case")
-                ])
+            try permanentlyFailing("enforcement decision for invoice \(command.invoiceID)") {
+                let requested = try record.events.contains {
+                    if case .creditorDecisionRequested = $0 { true } else { false }
+                }
+                guard requested else {
+                    return try context.reject([
+                        FieldError("invoiceID", "no creditor decision has been requested for this case")
+                    ])
+                }
+                let engine = context.engine(rates)
+                try record.append(.enforcementDecided(on: engine.today, proceed: command.proceed))
+                try engine.reschedule(&record)
+                _ = try engine.advance(&record)
             }
-            let engine = context.engine(rates)
-            try record.append(.enforcementDecided(on: engine.today, proceed: command.proceed))
-            try engine.reschedule(&record)
-            try engine.runDue(&record)
         }
     }
 
@@ -252,10 +327,12 @@ struct CaseCommandHandlers {
         let rates: ReferenceRateTable
         func handle(_ command: StartLongTermSurveillance, context: HandlerContext) throws {
             guard var record = try openCase(command.invoiceID, context) else { return }
-            let engine = context.engine(rates)
-            try record.append(.longTermSurveillanceStarted(on: engine.today))
-            try engine.reschedule(&record)
-            try engine.runDue(&record)
+            try permanentlyFailing("long-term surveillance for invoice \(command.invoiceID)") {
+                let engine = context.engine(rates)
+                try record.append(.longTermSurveillanceStarted(on: engine.today))
+                try engine.reschedule(&record)
+                _ = try engine.advance(&record)
+            }
         }
     }
 }

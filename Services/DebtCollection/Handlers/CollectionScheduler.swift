@@ -3,22 +3,52 @@ import GRDB
 import KvittContracts
 import KvittMessaging
 import Logging
+import Metrics
 import ServiceLifecycle
 
 /// Takes the automatic steps that are due, from the schedule stored in SQLite (each case's next step and its date),
-/// so a restart loses nothing. Each case's step, its fees and its events commit in one transaction.
+/// so a restart loses nothing.
+///
+/// A pass runs in one transaction, and each case in a savepoint of its own (``CaseEngine/advance(_:)``): a case whose
+/// step throws (an invoice due before the first reference-rate period, amounts that overflow) is rolled back and
+/// *held* with its reason, and the pass goes on with the other cases. A held case leaves the due list until its
+/// retry time (``CaseHold/retryDelay(afterAttempts:)``), and comes after every case that is not held when it returns,
+/// so held cases never crowd the others out of a batch.
 struct CollectionScheduler: Service {
+    /// The most cases one pass takes; the rest wait for the next pass.
+    static let batchSize = 500
+
     let store: MessageStore
     let clock: any BusinessClock
     let rates: ReferenceRateTable
     let logger: Logger
     let outboxCommitted: @Sendable () -> Void
     let interval: Duration
+    /// Where each pass reports how many open cases are held: the gauge `kvitt_collection_cases_held`.
+    var reportHeldCases: @Sendable (Int) -> Void = { CollectionScheduler.heldCasesGauge.record($0) }
+
+    /// Open cases whose step cannot be taken. Made on first use, after the host has bootstrapped the metrics.
+    static let heldCasesGauge = Gauge(label: "kvitt_collection_cases_held")
+
+    /// What one pass did.
+    struct Pass: Sendable, Equatable {
+        /// Steps taken (each with its events in the outbox).
+        var stepsTaken = 0
+        /// Cases held in this pass for a reason they were not held for before.
+        var newlyHeld = 0
+        /// Open cases held after the pass, in all.
+        var heldCases = 0
+    }
 
     func run() async throws {
+        do {
+            try await retryEveryHeldCase()
+        } catch {
+            logger.error("could not schedule the held cases for a retry", metadata: ["error": "\(error)"])
+        }
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             do {
-                if try await runOnce() > 0 { outboxCommitted() }
+                if try await runOnce().stepsTaken > 0 { outboxCommitted() }
             } catch {
                 logger.error("collection scheduler pass failed", metadata: ["error": "\(error)"])
             }
@@ -26,35 +56,60 @@ struct CollectionScheduler: Service {
         }
     }
 
-    /// Runs every step due today or earlier; returns how many steps were taken.
+    /// Makes the next pass try every held case: at start-up, since what holds a case (the rate table above all)
+    /// may have been changed with the restart.
+    func retryEveryHeldCase() async throws {
+        try await store.writer.write { db in
+            try db.execute(sql: "UPDATE collection_case SET heldRetryAt = NULL WHERE heldReason IS NOT NULL")
+        }
+    }
+
+    /// Runs every step due today or earlier, each case on its own; returns what the pass did.
     @discardableResult
-    func runOnce() async throws -> Int {
+    func runOnce() async throws -> Pass {
         let now = clock.now()
         let today = CalendarDate.today(at: now)
         let rates = rates
         let logger = logger
-        // Due steps first: cases under an installment plan have no next date and are checked every pass, and must
-        // never crowd due reminders out of the batch.
-        return try await store.writer.write { db in
+        let pass = try await store.writer.write { db in
+            // Due steps first: cases under an installment plan have no next date and are checked every pass, and
+            // must never crowd due reminders out of the batch; held cases whose retry time has come go last.
             let due = try CollectionCase.fetchAll(
                 db,
                 sql: """
                     SELECT * FROM collection_case
                     WHERE status = 'open' AND ((nextDate IS NOT NULL AND nextDate <= ?) OR plan IS NOT NULL)
-                    ORDER BY nextDate IS NULL, nextDate LIMIT 500
+                        AND (heldRetryAt IS NULL OR heldRetryAt <= ?)
+                    ORDER BY heldReason IS NOT NULL, nextDate IS NULL, nextDate LIMIT ?
                     """,
-                arguments: [today.description]
+                arguments: [today.description, now, Self.batchSize]
             )
-            var taken = 0
+            var pass = Pass()
             for var record in due {
                 let invoiceID = record.invoiceID
-                let engine = CaseEngine(db: db, today: today, rates: rates, logger: logger) { message in
+                let engine = CaseEngine(db: db, now: now, rates: rates, logger: logger) { message in
                     try Self.enqueue(message, invoiceID: invoiceID, at: now, db)
                 }
-                if try engine.runDue(&record) { taken += 1 }
+                let heldBefore = record.heldReason
+                switch try engine.advance(&record) {
+                case .tookStep: pass.stepsTaken += 1
+                case .nothingDue: break
+                case .held(let hold): if heldBefore != hold.reason.rawValue { pass.newlyHeld += 1 }
+                }
             }
-            return taken
+            pass.heldCases = try Self.heldCaseCount(db)
+            return pass
         }
+        reportHeldCases(pass.heldCases)
+        return pass
+    }
+
+    /// Open cases that are held.
+    static func heldCaseCount(_ db: Database) throws -> Int {
+        try Int.fetchOne(
+            db,
+            sql: "SELECT COUNT(*) FROM collection_case WHERE heldReason IS NOT NULL AND status = 'open'"
+        ) ?? 0
     }
 
     static func enqueue<M: KvittMessage>(_ message: M, invoiceID: String, at now: Date, _ db: Database) throws {

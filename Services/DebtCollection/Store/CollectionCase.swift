@@ -32,18 +32,90 @@ struct CollectionCase: Codable, FetchableRecord, PersistableRecord, Sendable {
     var plan: String?
     /// What had been paid when the plan was agreed: installments count payments after that.
     var paidAtPlanStart: Int64
+    /// Why the case's step could not be taken (a ``CaseHold/Reason`` raw value); `nil` when the case is not held.
+    var heldReason: String?
+    /// The error behind the hold, for the operator.
+    var heldDetail: String?
+    /// When the case was first held for this reason (business clock).
+    var heldSince: Date?
+    /// Failed attempts since ``heldSince``.
+    var heldAttempts: Int
+    /// The earliest pass that tries the case again; `nil` for the next one.
+    var heldRetryAt: Date?
 
-    var outstanding: Int64 { amountDue - adjustments - paid + fees + interest }
-    var capitalOutstanding: Int64 { amountDue - adjustments - paid }
+    /// What is still owed: capital less credits and payments, plus fees and interest.
+    var outstanding: Int64 {
+        get throws(DebtCollectionError) {
+            let owed = try CheckedAmount.add(try capitalOutstanding, fees, "the outstanding amount")
+            return try CheckedAmount.add(owed, interest, "the outstanding amount")
+        }
+    }
+
+    /// The capital not yet paid: the amount due less credits and payments.
+    var capitalOutstanding: Int64 {
+        get throws(DebtCollectionError) {
+            try CheckedAmount.subtract(try capital, paid, "the capital outstanding")
+        }
+    }
+
+    /// The amount due less credits.
+    var capital: Int64 {
+        get throws(DebtCollectionError) {
+            try CheckedAmount.subtract(amountDue, adjustments, "the capital")
+        }
+    }
+
     var currencyValue: Currency { Currency(code: currency) ?? .sek }
     func money(_ amount: Int64) -> Money { Money(minorUnits: amount, currencyValue) }
 
+    /// The invoice's due date.
+    var due: CalendarDate {
+        get throws(DebtCollectionError) { try Self.stored(dueDate, "dueDate") }
+    }
+
+    /// The invoice date, when the claim arose.
+    var issued: CalendarDate {
+        get throws(DebtCollectionError) { try Self.stored(issuedOn, "issuedOn") }
+    }
+
     var events: [CollectionEvent] {
-        get throws { try MessageCoding.decode([CollectionEvent].self, from: Array(history.utf8)) }
+        get throws(DebtCollectionError) {
+            do {
+                return try MessageCoding.decode([CollectionEvent].self, from: Array(history.utf8))
+            } catch {
+                throw .unreadableCase("the history of invoice \(invoiceID) (\(error))")
+            }
+        }
     }
 
     mutating func append(_ event: CollectionEvent) throws {
         history = String(decoding: try MessageCoding.encode(try events + [event]), as: UTF8.self)
+    }
+
+    /// The hold, when the case is held.
+    var hold: CaseHold.Stored? {
+        guard let heldReason, let heldSince else { return nil }
+        return CaseHold.Stored(
+            reason: heldReason,
+            detail: heldDetail ?? "",
+            since: heldSince,
+            attempts: heldAttempts,
+            retryAt: heldRetryAt
+        )
+    }
+
+    /// Ends the hold: the case's step was taken, or the case closed.
+    mutating func releaseHold() {
+        heldReason = nil
+        heldDetail = nil
+        heldSince = nil
+        heldAttempts = 0
+        heldRetryAt = nil
+    }
+
+    private static func stored(_ text: String, _ field: String) throws(DebtCollectionError) -> CalendarDate {
+        guard let date = CalendarDate(text) else { throw .unreadableCase("\(field) '\(text)' is not a date") }
+        return date
     }
 }
 
@@ -77,6 +149,19 @@ enum DebtCollectionSchema {
                         paidAtPlanStart INTEGER NOT NULL DEFAULT 0
                     );
                     CREATE INDEX collection_case_due ON collection_case(status, nextDate);
+                    """
+            )
+        }
+        // Held cases: a case whose step cannot be taken waits with its reason instead of failing the whole pass.
+        migrator.registerMigration("debt-collection-2-held-cases") { db in
+            try db.execute(
+                sql: """
+                    ALTER TABLE collection_case ADD COLUMN heldReason TEXT;
+                    ALTER TABLE collection_case ADD COLUMN heldDetail TEXT;
+                    ALTER TABLE collection_case ADD COLUMN heldSince TEXT;
+                    ALTER TABLE collection_case ADD COLUMN heldAttempts INTEGER NOT NULL DEFAULT 0;
+                    ALTER TABLE collection_case ADD COLUMN heldRetryAt TEXT;
+                    CREATE INDEX collection_case_held ON collection_case(heldReason) WHERE heldReason IS NOT NULL;
                     """
             )
         }
