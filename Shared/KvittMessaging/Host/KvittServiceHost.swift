@@ -200,21 +200,23 @@ public enum KvittServiceHost {
                 "handles": "\(handlers.messageTypes.map(\.rawValue).joined(separator: ","))",
             ]
         )
-        let services: [any Service] =
+        var services: [any Service] =
             [PublisherCloser(publisher: publisher), http, relay] + definition.services(context) + [consumerService]
-        return ServiceGroup(
-            configuration: ServiceGroupConfiguration(
-                services: services.map {
-                    .init(
-                        service: $0,
-                        successTerminationBehavior: .gracefullyShutdownGroup,
-                        failureTerminationBehavior: .gracefullyShutdownGroup
-                    )
-                },
-                gracefulShutdownSignals: handlesSignals ? [.sigterm, .sigint] : [],
-                logger: logger
-            )
+        if handlesSignals { services.append(ShutdownWatchdog(grace: settings.shutdownGrace, logger: logger)) }
+        var configuration = ServiceGroupConfiguration(
+            services: services.map {
+                .init(
+                    service: $0,
+                    successTerminationBehavior: .gracefullyShutdownGroup,
+                    failureTerminationBehavior: .gracefullyShutdownGroup
+                )
+            },
+            gracefulShutdownSignals: handlesSignals ? [.sigterm, .sigint] : [],
+            logger: logger
         )
+        // Past the grace period the services are cancelled; the watchdog ends the process if even that hangs.
+        configuration.maximumGracefulShutdownDuration = settings.shutdownGrace
+        return ServiceGroup(configuration: configuration)
     }
 
     private static func bootstrapLogging(_ settings: ServiceSettings) {
@@ -243,5 +245,31 @@ private struct PublisherCloser: Service {
     func run() async throws {
         try? await gracefulShutdown()
         await publisher.stop()
+    }
+}
+
+/// Ends the process when a graceful shutdown outlasts its grace period: a publisher blocked in a write to a frozen
+/// broker, or a wait for confirms that never come, must not keep a stopping service alive until it is killed.
+/// Exiting is safe at any point: what was not acknowledged is delivered again, and unpublished events stay in the
+/// outbox.
+private struct ShutdownWatchdog: Service {
+    let grace: Duration
+    let logger: Logger
+    /// Beyond the grace period, for the group's own cancellation to finish first.
+    static let cancellationAllowance: Duration = .seconds(2)
+
+    func run() async throws {
+        try? await gracefulShutdown()
+        let limit = grace + Self.cancellationAllowance
+        let logger = logger
+        // A thread, not a task: the cooperative pool may be the very thing that is stuck.
+        Thread.detachNewThread {
+            Thread.sleep(forTimeInterval: Double(limit.components.seconds))
+            logger.critical(
+                "shutdown did not finish within the grace period; exiting (unacknowledged messages stay in the broker, unpublished events in the outbox)",
+                metadata: ["shutdown.grace": "\(grace)"]
+            )
+            exit(3)
+        }
     }
 }

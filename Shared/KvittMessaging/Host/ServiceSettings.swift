@@ -15,6 +15,7 @@ import Logging
 /// | `DATABASE_PATH` | `./<service>.sqlite` | the service's SQLite file |
 /// | `BATCH_SIZE` | `100` | deliveries per SQLite transaction |
 /// | `MAX_MESSAGE_BYTES` | `16777216` (16 MiB) | larger bodies are parked as `too-large` before decoding |
+/// | `SHUTDOWN_GRACE` | `10s` | after SIGTERM the process exits within this long, whatever the broker does |
 /// | `RETRY_DELAYS` | `1s,10s,60s` | wait before each retry of a transient failure (`ms`, `s`, `m`, `h`, `d`; at most 49 days) |
 /// | `HTTP_HOST` | `127.0.0.1` | health, metrics and read API address |
 /// | `HTTP_PORT` | per service | its port (0 picks a free one) |
@@ -37,6 +38,9 @@ public struct ServiceSettings: Sendable, Equatable {
     public var batchSize: Int
     /// Bodies larger than this are dead-lettered as `too-large` without being decoded.
     public var maximumMessageBytes: Int
+    /// How long a graceful shutdown may take before the process exits anyway (unfinished work stays in the outbox
+    /// and, unacknowledged, in the broker).
+    public var shutdownGrace: Duration
     public var retryPolicy: RetryPolicy
     public var httpHost: String
     public var httpPort: Int
@@ -99,6 +103,14 @@ public struct ServiceSettings: Sendable, Equatable {
             default: MessageProcessor.defaultMaximumMessageBytes,
             range: 1024...(512 * 1024 * 1024)
         )
+        let graceText = reader.string(forKey: "shutdown.grace", default: "10s")
+        guard let grace = DurationText.parse(graceText), grace >= .seconds(1), grace <= .seconds(600) else {
+            throw InvalidSetting(
+                variable: "SHUTDOWN_GRACE",
+                problem: "expected a duration from 1s to 10m, got '\(graceText)'"
+            )
+        }
+        shutdownGrace = grace
         let delays = reader.string(forKey: "retry.delays", default: "1s,10s,60s")
         guard let policy = RetryPolicy(parsing: delays) else {
             throw InvalidSetting(variable: "RETRY_DELAYS", problem: "expected a list like 1s,10s,60s, got '\(delays)'")

@@ -1,0 +1,57 @@
+import Foundation
+import KvittTesting
+import Testing
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// SIGTERM ends a service within SHUTDOWN_GRACE whatever the broker does: here the "broker" accepts TCP connections
+/// and never answers, so the connection threads are stuck in the AMQP handshake.
+@Suite("Bounded shutdown of a service process")
+struct BoundedShutdownTests {
+    /// A listening socket that never accepts: the kernel completes each TCP handshake, and nothing is ever said.
+    static func blackHole() throws -> (descriptor: Int32, port: Int) {
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
+        }
+        guard bound == 0, listen(descriptor, 16) == 0 else { throw CocoaError(.fileWriteUnknown) }
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(descriptor, $0, &length) }
+        }
+        return (descriptor, Int(UInt16(bigEndian: address.sin_port)))
+    }
+
+    @Test func sigtermEndsTheProcessWithinTheGracePeriodWhenTheBrokerNeverAnswers() async throws {
+        let hole = try Self.blackHole()
+        defer { close(hole.descriptor) }
+        let process = Process()
+        process.executableURL = TestBroker.executable("kvitt-probe-service")
+        process.environment = [
+            "AMQP_URL": "amqp://guest:guest@127.0.0.1:\(hole.port)/",
+            "PROBE_SERVICE_NAME": TestBroker.uniqueName("frozen"),
+            "DATABASE_PATH": try TestBroker.temporaryDirectory().appendingPathComponent("frozen.sqlite").path,
+            "HTTP_PORT": "\(TestBroker.freePort())", "SHUTDOWN_GRACE": "1s", "LOG_LEVEL": "critical",
+        ]
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        // Long enough for both connections to be stuck waiting for the broker's first frame.
+        try await Task.sleep(for: .seconds(2))
+        let signalled = ContinuousClock.now
+        process.terminate()
+        let exited = await TestBroker.eventually(timeout: .seconds(15)) { !process.isRunning }
+        let took = ContinuousClock.now - signalled
+        #expect(exited)
+        // The grace period and the group's cancellation allowance (2 s), not the handshake timeout (10 s).
+        #expect(took < .seconds(6), "SIGTERM took \(took)")
+        if process.isRunning { process.interrupt() }
+    }
+}
