@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # Starts or stops a project-local RabbitMQ node on 127.0.0.1, with its state under .run/rabbitmq.
 # Usage: scripts/broker.sh start|stop|reset|status|ctl ARGS
-# Env: KVITT_AMQP_PORT (default 5672).
+# Env: KVITT_AMQP_PORT (default 5672); KVITT_BROKER_NODE (default kvitt): another name runs a second node beside the
+# default one, as NAME@localhost with its state in .run/rabbitmq-NAME (give it its own KVITT_AMQP_PORT too).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
+node="${KVITT_BROKER_NODE:-kvitt}"
 state="$root/.run/rabbitmq"
+[ "$node" = "kvitt" ] || state="$state-$node"
 # The node runs as the rabbitmq user, which cannot reach a checkout under a private home folder: fall back to a
 # folder of its own under /tmp, named after the checkout so that two checkouts do not share state.
 if [ "$(id -u)" -eq 0 ] && id rabbitmq >/dev/null 2>&1; then
@@ -12,11 +15,16 @@ if [ "$(id -u)" -eq 0 ] && id rabbitmq >/dev/null 2>&1; then
     chown rabbitmq:rabbitmq "$state" 2>/dev/null || true
     if ! runuser -u rabbitmq -- test -w "$state" 2>/dev/null; then
         state="/tmp/kvitt-rabbitmq-$(printf '%s' "$root" | md5sum | cut -c1-12)"
+        [ "$node" = "kvitt" ] || state="$state-$node"
     fi
 fi
 port="${KVITT_AMQP_PORT:-5672}"
 
-export RABBITMQ_NODENAME="kvitt@localhost"
+export RABBITMQ_NODENAME="$node@localhost"
+# The inter-node (and CLI) port follows the AMQP port as RabbitMQ's own default does (AMQP + 20000), so that two
+# nodes on different AMQP ports do not clash.
+export RABBITMQ_NODE_PORT="$port"
+export RABBITMQ_DIST_PORT="$((port + 20000))"
 export RABBITMQ_CONFIG_FILE="$state/rabbitmq"
 export RABBITMQ_MNESIA_BASE="$state/mnesia"
 export RABBITMQ_LOG_BASE="$state/log"

@@ -15,9 +15,11 @@ if [ ${#missing[@]} -gt 0 ]; then
     $sudo_cmd apt-get update -qq
     DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
-# The contract test checks asyncapi.yaml with PyPI's jsonschema and asyncapi3.
-if ! python3 -c "import jsonschema, yaml, asyncapi3, referencing" 2>/dev/null; then
-    echo "installing: jsonschema pyyaml asyncapi3 (pip)"
-    python3 -m pip install --quiet --disable-pip-version-check jsonschema pyyaml asyncapi3 2>/dev/null ||
-        python3 -m pip install --quiet --disable-pip-version-check --break-system-packages jsonschema pyyaml asyncapi3
+# The contract test checks asyncapi.yaml with PyPI's jsonschema and asyncapi3; the hostile-input suite
+# (scripts/hostile-suite.sh) publishes as an outside client with pika and runs under pytest.
+if ! python3 -c "import jsonschema, yaml, asyncapi3, referencing, pika, pytest" 2>/dev/null; then
+    echo "installing: jsonschema pyyaml asyncapi3 pika pytest (pip)"
+    python3 -m pip install --quiet --disable-pip-version-check jsonschema pyyaml asyncapi3 pika pytest 2>/dev/null ||
+        python3 -m pip install --quiet --disable-pip-version-check --break-system-packages \
+            jsonschema pyyaml asyncapi3 pika pytest
 fi

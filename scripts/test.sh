@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The test command: install what is missing, start a fresh project-local RabbitMQ on 127.0.0.1, lint, build with
-# warnings as errors, run every test (the two suites that stop the broker last, alone, one after the other), and
-# stop the broker again.
+# warnings as errors, run every test (the hostile-input suite through the real executables; the suites that stop the
+# broker or raise an alarm last, alone, one after the other; each fuzz target briefly), and stop the broker again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
@@ -18,8 +18,14 @@ swift build --build-tests -Xswiftc -warnings-as-errors
 
 echo "== tests"
 swift test --skip-build --skip BrokerOutage
-# Each of these stops and starts the shared broker, so they run alone and one after the other.
+# An outside client (pika) against the four real executables, on the node the Swift tests leave behind.
+echo "== hostile-input suite"
+scripts/hostile-suite.sh
+# Each of these stops and starts the shared broker or raises an alarm on it, so they run alone, one after the other.
 echo "== broker outage tests"
-swift test --skip-build --filter BrokerOutageTests
+swift test --skip-build --filter "BrokerOutageTests|BrokerOutageAlarmTests"
 echo "== fault injection"
 swift test --skip-build --filter BrokerOutageFaultInjectionTests
+# Every fuzz target briefly from its seed corpus (make fuzz runs the million executions FUZZING.md records).
+echo "== fuzz smoke"
+scripts/fuzz.sh --runs 20000 --seconds 10

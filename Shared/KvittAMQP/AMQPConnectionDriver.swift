@@ -26,6 +26,8 @@ final class AMQPConnectionDriver: Sendable {
         var lastError: AMQPError?
         /// Sessions lost or connects failed since start.
         var reconnects = 0
+        /// Why the broker blocked the connection (a memory or disk alarm), while it does.
+        var blocked: String?
         var finished = false
         var finishWaiters: [CheckedContinuation<Void, Never>] = []
         var connectWaiters: [UUID: CheckedContinuation<Void, any Error>] = [:]
@@ -88,6 +90,9 @@ final class AMQPConnectionDriver: Sendable {
 
     /// Whether a session is open right now.
     var isConnected: Bool { control.withLock { $0.connected } }
+
+    /// Why the broker has blocked this connection (`connection.blocked`: a memory or disk alarm), or `nil`.
+    var blockedReason: String? { control.withLock { $0.connected ? $0.blocked : nil } }
 
     /// How many times the connection was lost or a connect failed since start (a metric's source).
     var reconnects: Int { control.withLock { $0.reconnects } }
@@ -199,11 +204,14 @@ final class AMQPConnectionDriver: Sendable {
     /// The session's loop: pump work, read what has arrived, and sleep in `poll` only when there is nothing to do.
     private func serve(_ session: AMQPSession) throws(AMQPError) {
         while !stopRequested {
-            var busy = try role.pump(session)
+            // Read what has arrived before writing anything: rabbitmq-c notices a missed heartbeat (a dead or frozen
+            // peer) only while reading, and a write to such a peer blocks until TCP gives up.
+            var busy = false
             while let frame = try session.nextFrame(timeout: .zero) {
                 try dispatch(frame, session: session)
                 busy = true
             }
+            if try role.pump(session) { busy = true }
             // Every frame read so far has been copied out: let rabbitmq-c give its buffers back, or it keeps every
             // frame received on the connection for as long as the connection lives.
             session.releaseBuffers()
@@ -232,8 +240,12 @@ final class AMQPConnectionDriver: Sendable {
             try role.channelClosed(session, channel: channel, code: code, text: text)
         case .blocked(let reason):
             logger.warning("broker blocked this connection", metadata: ["reason": "\(reason)"])
+            control.withLock { $0.blocked = reason.isEmpty ? "resource alarm" : reason }
+            role.blockedChanged(true)
         case .unblocked:
             logger.info("broker unblocked this connection")
+            control.withLock { $0.blocked = nil }
+            role.blockedChanged(false)
         default:
             try role.handle(frame, session: session)
         }
@@ -258,6 +270,7 @@ final class AMQPConnectionDriver: Sendable {
     private func recordConnected() {
         let waiters = control.withLock { state in
             state.connected = true
+            state.blocked = nil
             state.lastError = nil
             let waiters = state.connectWaiters
             state.connectWaiters = [:]

@@ -10,6 +10,8 @@ protocol AMQPConnectionRole: AnyObject, Sendable {
     /// The broker closed a channel (already answered with `channel.close-ok`) while the connection stays up. The
     /// role may reopen it and go on; throwing ends the session, and the driver reconnects.
     func channelClosed(_ session: AMQPSession, channel: UInt16, code: UInt16, text: String) throws(AMQPError)
+    /// The broker blocked (`true`, a resource alarm) or unblocked the connection.
+    func blockedChanged(_ blocked: Bool)
     /// The session failed; it is already closed.
     func sessionLost(_ error: AMQPError)
     /// The driver is stopping with this session still open: finish what can be finished quickly.
@@ -19,6 +21,9 @@ protocol AMQPConnectionRole: AnyObject, Sendable {
 }
 
 extension AMQPConnectionRole {
+    /// By default a blocked connection changes nothing: only publishing is blocked by the broker.
+    func blockedChanged(_ blocked: Bool) {}
+
     /// By default a closed channel ends the session: the reconnect sets everything up again.
     func channelClosed(_ session: AMQPSession, channel: UInt16, code: UInt16, text: String) throws(AMQPError) {
         throw .closedByBroker(code: code, text: text)

@@ -50,6 +50,9 @@ public final class AMQPPublisher: Sendable {
     /// How many times the connection was lost or a connect failed since start.
     public var reconnects: Int { driver.reconnects }
 
+    /// Why the broker blocks publishing on this connection (a memory or disk alarm), or `nil`.
+    public var blockedReason: String? { driver.blockedReason }
+
     /// How many messages were refused one by one (``AMQPError/refused(code:text:)``) since start.
     public var refusedMessages: Int { role.refusedCount }
 
@@ -101,6 +104,9 @@ final class PublisherRole: AMQPConnectionRole, @unchecked Sendable {
         let message: AMQPOutgoingMessage
         let completion: PublishCompletion
         let index: Int
+        /// When it was handed over: while the broker blocks publishing, a message waits at most
+        /// ``PublisherRole/blockedWaitLimit`` before its caller hears so.
+        var submitted = ContinuousClock.now
         /// How many times the broker refused it with `basic.nack` so far.
         var nacks = 0
     }
@@ -125,6 +131,12 @@ final class PublisherRole: AMQPConnectionRole, @unchecked Sendable {
     /// While positive, messages go out one at a time: a refusal closed the channel with several unconfirmed, and
     /// sending them singly shows which one the broker refuses (and lets every other one through).
     private var isolating = 0
+    /// While the broker blocks publishing (a resource alarm) nothing is written: the broker stops reading the socket,
+    /// and a write would block the connection thread (and its heartbeats) until the alarm clears.
+    private var blocked = false
+    /// How long a message waits while publishing is blocked before it fails with ``AMQPError/timeout(_:)``; callers
+    /// keep what they publish (the outbox row stays pending) and try again later.
+    static let blockedWaitLimit: Duration = .seconds(30)
     private let refused = Atomic<Int>(0)
     var refusedCount: Int { refused.load(ordering: .relaxed) }
     /// Requests handed over by other threads; everything below is touched only on the connection thread.
@@ -156,6 +168,7 @@ final class PublisherRole: AMQPConnectionRole, @unchecked Sendable {
     }
 
     func sessionOpened(_ session: AMQPSession, generation: UInt64) throws(AMQPError) {
+        blocked = false
         try session.enableConfirms()
         nextTag = 1
         if !inFlight.isEmpty {
@@ -175,6 +188,10 @@ final class PublisherRole: AMQPConnectionRole, @unchecked Sendable {
             queued.append(contentsOf: fresh)
         }
         var published = false
+        if blocked {
+            failOverdue()
+            return false
+        }
         let limit = isolating > 0 ? 1 : window
         while inFlight.count < limit, queuedHead < queued.count {
             let request = queued[queuedHead]
@@ -234,6 +251,29 @@ final class PublisherRole: AMQPConnectionRole, @unchecked Sendable {
         default:
             logger.debug("publisher ignored frame", metadata: ["frame": "\(frame)"])
         }
+    }
+
+    func blockedChanged(_ blocked: Bool) {
+        self.blocked = blocked
+    }
+
+    /// While blocked: fails the queued messages that have waited longer than ``blockedWaitLimit``.
+    private func failOverdue() {
+        let now = ContinuousClock.now
+        guard queuedHead < queued.count, now - queued[queuedHead].submitted >= Self.blockedWaitLimit else { return }
+        var waiting: [Request] = []
+        for request in queued[queuedHead...] {
+            if now - request.submitted >= Self.blockedWaitLimit {
+                request.completion.complete(
+                    request.index,
+                    .failure(.timeout("publishing blocked by the broker (resource alarm) for \(Self.blockedWaitLimit)"))
+                )
+            } else {
+                waiting.append(request)
+            }
+        }
+        queued = waiting
+        queuedHead = 0
     }
 
     /// Completes the in-flight messages an ack covers; returns how many.

@@ -16,7 +16,10 @@ public struct Currency: Hashable, Sendable, Codable, CustomStringConvertible {
         let code = try decoder.singleValueContainer().decode(String.self)
         guard let currency = Currency(code: code) else {
             throw DecodingError.dataCorrupted(
-                .init(codingPath: decoder.codingPath, debugDescription: "unknown ISO 4217 currency '\(code)'")
+                .init(
+                    codingPath: decoder.codingPath,
+                    debugDescription: "unknown ISO 4217 currency \(InputEcho.quoted(code))"
+                )
             )
         }
         self = currency

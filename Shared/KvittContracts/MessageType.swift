@@ -24,7 +24,10 @@ public struct MessageType: Hashable, Comparable, Sendable, Codable, CustomString
         let value = try decoder.singleValueContainer().decode(String.self)
         guard Self.isWellFormed(value) else {
             throw DecodingError.dataCorrupted(
-                .init(codingPath: decoder.codingPath, debugDescription: "malformed message type '\(value)'")
+                .init(
+                    codingPath: decoder.codingPath,
+                    debugDescription: "malformed message type \(InputEcho.quoted(value))"
+                )
             )
         }
         self.rawValue = value

@@ -260,7 +260,7 @@ public enum BooksAudit {
             async let payments = BooksAudit.read(
                 [Payment].self,
                 port: paymentMatchingPort,
-                path: "/v1/reports/payments?from=0001-01-01&to=9999-12-31"
+                path: "/v1/reports/payments?from=1900-01-01&to=2199-12-31"
             )
             async let unmatched = BooksAudit.read(
                 [Payment].self,

@@ -69,7 +69,7 @@ struct InvoicePricingTests {
             hoursToReport: 20,
             propertyDesignation: "Uppsala Kåbo 1:1"
         )
-        let detail = try #require(InvoicePricing.taxReductionDetail(priced.lines, request: request, currency: .sek))
+        let detail = try #require(try InvoicePricing.taxReductionDetail(priced.lines, request: request, currency: .sek))
         #expect(detail.labourCostIncludingVAT.amount == 1_250_000)
         #expect(detail.materialCost.amount == 800_000)
         #expect(detail.workTypes.map(\.workType) == ["Bygg"])

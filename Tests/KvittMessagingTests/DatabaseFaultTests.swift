@@ -118,3 +118,53 @@ struct DatabaseFaultTests {
         try await service.stop()
     }
 }
+
+@Suite("Retention: old inbox and sent outbox rows are deleted in small transactions")
+struct RetentionTests {
+    @Test func rowsPastRetentionGoAndEverythingElseStays() async throws {
+        let store = try MessageStore(writer: DatabaseQueue())
+        let clock = ManualClock()
+        let now = clock.now().timeIntervalSince1970
+        let day = 86_400.0
+        try await store.writer.write { db in
+            for index in 0..<2_500 {
+                try MessageStore.recordInInbox(
+                    "old-\(index)",
+                    type: "a.b.v1",
+                    at: Date(timeIntervalSince1970: now - 20 * day),
+                    db
+                )
+            }
+            try MessageStore.recordInInbox("recent", type: "a.b.v1", at: Date(timeIntervalSince1970: now - day), db)
+            for (id, status, sentAt) in [
+                ("sent-old", Outbox.sent, now - 10 * day), ("sent-new", Outbox.sent, now - day),
+                ("refused-old", Outbox.refused, now - 10 * day), ("pending", Outbox.pending, nil),
+            ] {
+                try db.execute(
+                    sql: """
+                        INSERT INTO kvitt_outbox (message_id, type, created_at, body, status, sent_at)
+                        VALUES (?, 'a.b.v1', ?, x'7b7d', ?, ?)
+                        """,
+                    arguments: [id, now - 10 * day, status, sentAt]
+                )
+            }
+        }
+        let sweeper = RetentionSweeper(
+            store: store,
+            clock: clock,
+            inboxRetention: .seconds(14 * 86_400),
+            outboxRetention: .seconds(7 * 86_400),
+            logger: Logger(label: "test")
+        )
+        let swept = try await sweeper.sweep()
+        #expect(swept.inbox == 2_500 && swept.outbox == 1)
+        let inbox = try await store.writer.read { db in
+            try String.fetchAll(db, sql: "SELECT message_id FROM kvitt_inbox")
+        }
+        #expect(inbox == ["recent"])
+        let outbox = try await store.writer.read { db in
+            try String.fetchAll(db, sql: "SELECT message_id FROM kvitt_outbox ORDER BY message_id")
+        }
+        #expect(outbox == ["pending", "refused-old", "sent-new"])
+    }
+}

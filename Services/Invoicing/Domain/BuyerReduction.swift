@@ -26,8 +26,11 @@ struct BuyerReduction: Codable, Sendable, Equatable {
     /// kronor, and never rising (so never above what Skatteverket approved).
     func standing(withLabour newLabour: Int64) -> Int64 {
         guard allocatedLabour > 0 else { return 0 }
+        // Labour only ever goes down from what was allocated; held to 0…allocated, the quotient is at most the
+        // allocated reduction in magnitude, so the 128-bit division cannot overflow.
+        let labourLeft = min(max(newLabour, 0), allocatedLabour)
         let kept =
-            allocatedLabour.dividingFullWidth(allocatedReduction.multipliedFullWidth(by: newLabour)).quotient / 100
+            allocatedLabour.dividingFullWidth(allocatedReduction.multipliedFullWidth(by: labourLeft)).quotient / 100
             * 100
         return min(kept, reduction)
     }

@@ -9,6 +9,11 @@ import KvittContracts
 enum InvoicePricing {
     static let vatRates: Set<Int> = [25, 12, 6, 0]
 
+    /// The largest net of a line, of an invoice and of each VAT base, and the largest ROT/RUT labour, material or
+    /// other cost: under 10¹⁴ minor units (a trillion kronor), far beyond any real invoice, and small enough that the
+    /// VAT, totals and balances computed from it never overflow.
+    static let maximumAmount: Int64 = 99_999_999_999_999
+
     struct Priced: Equatable {
         var lines: [PricedLine]
         var totals: InvoiceTotals
@@ -19,6 +24,7 @@ enum InvoicePricing {
         var errors: [FieldError] = []
         var priced: [PricedLine] = []
         var baseByRate: [Int: Int64] = [:]
+        var basesOverflow = false
         if lines.isEmpty { errors.append(FieldError("lines", "an invoice needs at least one line")) }
         for (index, line) in lines.enumerated() {
             let field = "lines[\(index)]"
@@ -35,21 +41,39 @@ enum InvoicePricing {
                 errors.append(FieldError("\(field).vatRate", "must be 25, 12, 6 or 0"))
                 continue
             }
-            guard let net = line.quantity.times(line.unitPrice), net.magnitude < 1_000_000_000_000_00 else {
-                errors.append(FieldError("\(field).quantity", "quantity × unit price is too large"))
+            guard let net = line.quantity.times(line.unitPrice), net.magnitude <= maximumAmount else {
+                errors.append(
+                    FieldError(
+                        "\(field).quantity",
+                        "quantity × unit price is too large: at most \(Money(minorUnits: maximumAmount, currency))"
+                    )
+                )
                 continue
             }
+            // At most 10¹⁴ × 25: no overflow.
             let vat = DecimalQuantity.divideRounded(net * Int64(line.vatRate), by: 100)
-            baseByRate[line.vatRate, default: 0] += net
+            // Each term is below 10¹⁴, so only a great many lines can leave the bound; they are refused below.
+            if let base = MinorUnits.sum(baseByRate[line.vatRate] ?? 0, net) {
+                baseByRate[line.vatRate] = base
+            } else {
+                basesOverflow = true
+            }
             priced.append(
                 PricedLine(line: line, net: Money(minorUnits: net, currency), vat: Money(minorUnits: vat, currency))
             )
         }
         guard errors.isEmpty else { return .failure(FieldErrors(errors)) }
-        let net = priced.reduce(Int64(0)) { $0 + $1.net.amount }
-        let vat = baseByRate.keys.sorted(by: >).map { rate in
-            let base = baseByRate[rate]!
-            return InvoiceTotals.VATAmount(
+        let largest = Money(minorUnits: maximumAmount, currency)
+        guard !basesOverflow, let net = MinorUnits.total(priced.map(\.net.amount)), net.magnitude <= maximumAmount,
+            baseByRate.values.allSatisfy({ $0.magnitude <= maximumAmount })
+        else {
+            return .failure(
+                FieldErrors([FieldError("lines", "the lines sum to more than the largest invoice amount, \(largest)")])
+            )
+        }
+        // Every base is within ±10¹⁴ now, so the VAT and the total (at most 1.25 × the bases) cannot overflow.
+        let vat = baseByRate.sorted { $0.key > $1.key }.map { rate, base in
+            InvoiceTotals.VATAmount(
                 rate: rate,
                 base: Money(minorUnits: base, currency),
                 amount: Money(minorUnits: DecimalQuantity.divideRounded(base * Int64(rate), by: 100), currency)
@@ -74,34 +98,55 @@ enum InvoicePricing {
         DecimalQuantity.divideRounded(ore, by: 100) * 100
     }
 
-    /// The labour cost including VAT of the lines marked for ROT/RUT (negative on a credit).
-    static func labour(of lines: [PricedLine]) -> Int64 {
-        lines.filter { $0.line.taxReduction != nil }.reduce(0) { $0 + $1.net.amount + $1.vat.amount }
+    /// The labour cost including VAT of the lines marked for ROT/RUT (negative on a credit), or `nil` when it is
+    /// beyond ±``maximumAmount``.
+    static func labour(of lines: [PricedLine]) -> Int64? {
+        let marked = lines.filter { $0.line.taxReduction != nil }
+        guard let labour = MinorUnits.total(marked.flatMap { [$0.net.amount, $0.vat.amount] }),
+            labour.magnitude <= maximumAmount
+        else { return nil }
+        return labour
     }
 
-    /// The ROT/RUT part: labour cost including VAT of the marked lines, per work type, and the other costs.
+    /// The ROT/RUT part: labour cost including VAT of the marked lines, per work type, and the other costs; `nil`
+    /// without marked lines. Sums that grow beyond ``maximumAmount`` are field errors.
     static func taxReductionDetail(
         _ priced: [PricedLine],
         request: CreateInvoice.TaxReductionRequest,
         currency: Currency
-    ) -> TaxReductionDetail? {
+    ) throws(FieldErrors) -> TaxReductionDetail? {
         let marked = priced.filter { $0.line.taxReduction != nil }
         guard let kind = marked.first?.line.taxReduction?.kind else { return nil }
-        let labour = labour(of: marked)
-        let other = priced.filter { $0.line.taxReduction == nil }.reduce(Int64(0)) { $0 + $1.net.amount }
+        let largest = Money(minorUnits: maximumAmount, currency)
+        guard let labour = labour(of: marked) else {
+            throw FieldErrors([FieldError("lines", "the ROT/RUT labour sums to more than \(largest)")])
+        }
+        guard let other = MinorUnits.total(priced.filter { $0.line.taxReduction == nil }.map(\.net.amount)),
+            other.magnitude <= maximumAmount
+        else { throw FieldErrors([FieldError("lines", "the other costs sum to more than \(largest)")]) }
         var order: [String] = []
         var hours: [String: DecimalQuantity] = [:]
         var material: [String: Int64] = [:]
-        for line in marked {
+        for (index, line) in priced.enumerated() {
             guard let reduction = line.line.taxReduction else { continue }
-            if hours[reduction.workType] == nil {
-                order.append(reduction.workType)
-                hours[reduction.workType] = DecimalQuantity(units: 0, scale: 0)
+            let field = "lines[\(index)].taxReduction"
+            let hoursSoFar = hours[reduction.workType] ?? DecimalQuantity(units: 0, scale: 0)
+            if hours[reduction.workType] == nil { order.append(reduction.workType) }
+            guard let summed = hoursSoFar.adding(reduction.hours ?? DecimalQuantity(units: 0, scale: 0)) else {
+                throw FieldErrors([FieldError("\(field).hours", "the hours of \(reduction.workType) sum to too many")])
             }
-            if let lineHours = reduction.hours {
-                hours[reduction.workType] = hours[reduction.workType]! + lineHours
+            hours[reduction.workType] = summed
+            guard let cost = MinorUnits.sum(material[reduction.workType] ?? 0, reduction.materialCost ?? 0),
+                cost.magnitude <= maximumAmount
+            else {
+                throw FieldErrors([
+                    FieldError(
+                        "\(field).materialCost",
+                        "the material costs of \(reduction.workType) sum to more than \(largest)"
+                    )
+                ])
             }
-            material[reduction.workType, default: 0] += reduction.materialCost ?? 0
+            material[reduction.workType] = cost
         }
         return TaxReductionDetail(
             kind: kind,
@@ -110,7 +155,7 @@ enum InvoicePricing {
             workTypes: order.map {
                 TaxReductionDetail.WorkType(
                     workType: $0,
-                    hours: hours[$0]!,
+                    hours: hours[$0] ?? DecimalQuantity(units: 0, scale: 0),
                     materialCost: Money(minorUnits: material[$0] ?? 0, currency)
                 )
             },

@@ -32,9 +32,27 @@ enum InvoiceValidation {
         }
         if let terms = command.paymentTermsDays, !(0...365).contains(terms) {
             errors.append(FieldError("paymentTermsDays", "must be between 0 and 365"))
+        } else if command.dueDate == nil, let creditor, dueDate(command, creditor: creditor) == nil {
+            // Every date an invoice carries goes out in its events, which consumers decode within the supported range.
+            errors.append(
+                FieldError(
+                    command.paymentTermsDays == nil ? "invoiceDate" : "paymentTermsDays",
+                    "the due date (invoice date + payment terms) falls after \(CalendarDate.supportedRange.upperBound)"
+                )
+            )
         }
         errors += taxReductionErrors(command, currency: currency, today: today)
         return errors
+    }
+
+    /// The due date: as given, or the invoice date + the command's (or the creditor's) payment terms; `nil` when that
+    /// leaves the supported dates.
+    static func dueDate(_ command: CreateInvoice, creditor: RegisterCreditor) -> CalendarDate? {
+        if let due = command.dueDate { return due }
+        return command.invoiceDate.adding(
+            days: command.paymentTermsDays ?? creditor.paymentTermsDays,
+            within: CalendarDate.supportedRange
+        )
     }
 
     static func debtorErrors(_ debtor: Debtor, today: Date) -> [FieldError] {
@@ -87,6 +105,14 @@ enum InvoiceValidation {
             }
             if let hours = marking.hours, hours.isNegative {
                 errors.append(FieldError("lines[\(index)].taxReduction.hours", "must not be negative"))
+            }
+            if let cost = marking.materialCost, cost.magnitude > InvoicePricing.maximumAmount {
+                errors.append(
+                    FieldError(
+                        "lines[\(index)].taxReduction.materialCost",
+                        "must be at most \(InvoicePricing.maximumAmount) minor units"
+                    )
+                )
             }
         }
         guard !kinds.isEmpty else {

@@ -1,7 +1,7 @@
 import KvittContracts
 
 /// The FAQ's status colours for an invoice.
-enum StatusColour: String, Codable, Sendable {
+enum StatusColour: String, Codable, Sendable, CaseIterable {
     /// Overdue and unpaid.
     case red
     /// Due within the creditor's warning window.

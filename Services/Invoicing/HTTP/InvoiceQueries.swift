@@ -8,9 +8,14 @@ struct InvoiceQueries: Sendable {
 
     /// Filters for ``list(_:today:)``; every one is optional.
     struct Filter: Sendable {
+        /// The page sizes a request may ask for.
+        static let limits = 1...5000
+        /// The offsets a request may ask for: enough for any book of invoices, small enough for SQLite.
+        static let offsets = 0...10_000_000
+
         var creditorID: String?
         var debtorIdentity: String?
-        var status: String?
+        var status: InvoiceRecord.Status?
         var colour: StatusColour?
         /// Invoice date from/to (inclusive).
         var from: CalendarDate?
@@ -54,7 +59,7 @@ struct InvoiceQueries: Sendable {
             }
             if let status = filter.status {
                 clauses.append("status = ?")
-                _ = arguments.append(contentsOf: [status])
+                _ = arguments.append(contentsOf: [status.rawValue])
             }
             if let from = filter.from {
                 clauses.append("invoiceDate >= ?")
@@ -73,8 +78,8 @@ struct InvoiceQueries: Sendable {
                 _ = arguments.append(contentsOf: [Self.startOfDay(closedTo.adding(days: 1))])
             }
             let whereClause = clauses.isEmpty ? "" : "WHERE " + clauses.joined(separator: " AND ")
-            let limit = max(1, min(filter.limit, 5000))
-            let offset = max(0, filter.offset)
+            let limit = min(max(filter.limit, Filter.limits.lowerBound), Filter.limits.upperBound)
+            let offset = min(max(filter.offset, Filter.offsets.lowerBound), Filter.offsets.upperBound)
             // The colour depends on today and the creditor's warning window, so it is filtered here, not in SQL; then
             // the page must be cut after filtering, or a page could come back short while matches lie further on.
             let page = filter.colour == nil ? " LIMIT \(limit) OFFSET \(offset)" : ""
@@ -86,12 +91,11 @@ struct InvoiceQueries: Sendable {
             var windows: [String: Int] = [:]
             var views: [InvoiceView] = []
             for record in records {
-                if windows[record.creditorID] == nil {
-                    windows[record.creditorID] = try Self.warningWindow(record.creditorID, db)
-                }
+                let window = try windows[record.creditorID] ?? Self.warningWindow(record.creditorID, db)
+                windows[record.creditorID] = window
                 let view = try InvoiceView(
                     record,
-                    warningWindowDays: windows[record.creditorID]!,
+                    warningWindowDays: window,
                     today: today,
                     history: nil
                 )
@@ -106,9 +110,9 @@ struct InvoiceQueries: Sendable {
         try CreditorRecord.fetchOne(db, key: creditorID)?.registration.warningWindowDays ?? 3
     }
 
-    /// Midnight in Stockholm of a date, as seconds since 1970.
+    /// Midnight in Stockholm of a date, as seconds since 1970 (midnight UTC if the calendar cannot say).
     static func startOfDay(_ date: CalendarDate) -> Double {
         let components = DateComponents(year: date.year, month: date.month, day: date.day)
-        return CalendarDate.stockholm.date(from: components)!.timeIntervalSince1970
+        return CalendarDate.stockholm.date(from: components)?.timeIntervalSince1970 ?? Double(date.dayNumber) * 86_400
     }
 }

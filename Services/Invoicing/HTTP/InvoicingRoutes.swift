@@ -5,49 +5,32 @@ import KvittContracts
 import KvittMessaging
 
 /// The read API: `GET /v1/invoices/{id}`, `GET /v1/invoices?…`, `GET /v1/invoices/{id}/document`.
+///
+/// Every query parameter is checked: an unknown one, a malformed or out-of-range value is answered 400 naming it.
 enum InvoicingRoutes {
+    /// What `GET /v1/invoices` reads from the query.
+    static let listParameters: Set<String> = [
+        "creditor", "debtor", "status", "colour", "from", "to", "closedFrom", "closedTo", "limit", "offset",
+    ]
+
     static func add(to router: Router<BasicRequestContext>, context: ServiceContext) {
         let queries = InvoiceQueries(writer: context.store.writer)
         let clock = context.clock
-        router.get("/v1/invoices/:id") { _, request -> Response in
-            let id = try request.parameters.require("id")
+        router.get("/v1/invoices/:id") { request, routeContext -> Response in
+            try BadQueryParameter.requireNone(request)
+            let id = try routeContext.parameters.require("id")
             guard let view = try await queries.invoice(id, today: CalendarDate.today(at: clock.now())) else {
                 throw HTTPError(.notFound, message: "no invoice \(id)")
             }
             return try JSONResponse.make(view)
         }
         router.get("/v1/invoices") { request, _ -> Response in
-            let query = request.uri.queryParameters
-            var filter = InvoiceQueries.Filter()
-            filter.creditorID = query["creditor"].map(String.init)
-            filter.debtorIdentity = query["debtor"].map(String.init)
-            filter.status = query["status"].map(String.init)
-            if let colour = query["colour"] {
-                guard let parsed = StatusColour(rawValue: String(colour)) else {
-                    throw HTTPError(.badRequest, message: "colour must be red, yellow, green, closed or draft")
-                }
-                filter.colour = parsed
-            }
-            filter.from = try date(query["from"], "from")
-            filter.to = try date(query["to"], "to")
-            filter.closedFrom = try date(query["closedFrom"], "closedFrom")
-            filter.closedTo = try date(query["closedTo"], "closedTo")
-            if let limit = query["limit"] {
-                guard let value = Int(limit), value > 0 else {
-                    throw HTTPError(.badRequest, message: "limit must be positive")
-                }
-                filter.limit = value
-            }
-            if let offset = query["offset"] {
-                guard let value = Int(offset), value >= 0 else {
-                    throw HTTPError(.badRequest, message: "offset must be zero or more")
-                }
-                filter.offset = value
-            }
+            let filter = try BadQueryParameter.read(request, known: listParameters, listFilter)
             return try JSONResponse.make(try await queries.list(filter, today: CalendarDate.today(at: clock.now())))
         }
-        router.get("/v1/invoices/:id/document") { _, request -> Response in
-            let id = try request.parameters.require("id")
+        router.get("/v1/invoices/:id/document") { request, routeContext -> Response in
+            try BadQueryParameter.requireNone(request)
+            let id = try routeContext.parameters.require("id")
             guard let view = try await queries.invoice(id, today: CalendarDate.today(at: clock.now())) else {
                 throw HTTPError(.notFound, message: "no invoice \(id)")
             }
@@ -70,11 +53,32 @@ enum InvoicingRoutes {
         }
     }
 
-    static func date(_ text: Substring?, _ name: String) throws -> CalendarDate? {
-        guard let text else { return nil }
-        guard let date = CalendarDate(String(text)) else {
-            throw HTTPError(.badRequest, message: "\(name) must be a date YYYY-MM-DD")
+    /// The filter of `GET /v1/invoices` from its query parameters.
+    static func listFilter(_ query: QueryParameters) throws(InvalidQueryParameter) -> InvoiceQueries.Filter {
+        var filter = InvoiceQueries.Filter()
+        filter.creditorID = try query.text("creditor")
+        if let debtor = try query.text("debtor") {
+            // Stored digits only (InvoiceStore.normalisedIdentity); written forms add '-', '+' and spaces.
+            guard debtor.allSatisfy({ $0.isASCII && ($0.isNumber || $0 == "-" || $0 == "+" || $0 == " ") }),
+                debtor.contains(where: { $0.isASCII && $0.isNumber })
+            else { throw InvalidQueryParameter("debtor", "expected an identity number: digits, '-', '+'") }
+            filter.debtorIdentity = debtor
         }
-        return date
+        filter.status = try query.choice("status", of: InvoiceRecord.Status.self)
+        filter.colour = try query.choice("colour", of: StatusColour.self)
+        filter.from = try query.date("from")
+        filter.to = try query.date("to")
+        try QueryParameters.requireOrdered(filter.from, filter.to, startName: "from", endName: "to")
+        filter.closedFrom = try query.date("closedFrom")
+        filter.closedTo = try query.date("closedTo")
+        try QueryParameters.requireOrdered(
+            filter.closedFrom,
+            filter.closedTo,
+            startName: "closedFrom",
+            endName: "closedTo"
+        )
+        filter.limit = try query.integer("limit", in: InvoiceQueries.Filter.limits) ?? filter.limit
+        filter.offset = try query.integer("offset", in: InvoiceQueries.Filter.offsets) ?? filter.offset
+        return filter
     }
 }

@@ -42,9 +42,12 @@ struct ApplyCreditHandler: MessageHandler {
             errors.append(FieldError("amount", "more than the \(debit.money(open)) left to pay"))
         }
         guard errors.isEmpty else { return try context.reject(errors) }
-
-        credit.creditApplied -= amount.amount
-        debit.creditApplied += amount.amount
+        // Within what both invoices hold, so within the bounds of their totals; checked as the amount is the caller's.
+        guard let creditApplied = MinorUnits.difference(credit.creditApplied, amount.amount),
+            let debitApplied = MinorUnits.sum(debit.creditApplied, amount.amount)
+        else { return try context.reject([FieldError("amount", "beyond what the invoices can hold")]) }
+        credit.creditApplied = creditApplied
+        debit.creditApplied = debitApplied
         InvoiceStore.closeIfSettled(&credit, at: context.now)
         InvoiceStore.closeIfSettled(&debit, at: context.now)
         try InvoiceStore.update(

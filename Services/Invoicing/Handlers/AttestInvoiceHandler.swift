@@ -32,7 +32,12 @@ struct AttestInvoiceHandler: MessageHandler {
         // A credit of ROT/RUT labour takes back its share of the original's reduction (negative on the credit).
         let original = try invoice.originalInvoiceID.flatMap { try InvoiceRecord.find($0, context.db) }
         let created = try invoice.createdEvent
-        let lowered = try original.flatMap { try CreditInvoiceRules.lowerReduction(of: $0, byCrediting: created.lines) }
+        let lowered: CreditInvoiceRules.LoweredReduction?
+        do {
+            lowered = try original.flatMap { try CreditInvoiceRules.lowerReduction(of: $0, byCrediting: created.lines) }
+        } catch let errors as FieldErrors {
+            return try context.reject(errors.errors)
+        }
         if let lowered {
             // Whole kronor per buyer: crediting a few öre of labour could take back more than it credits.
             guard lowered.takenBack <= -invoice.total else {

@@ -11,6 +11,13 @@ struct ClaimDecidedHandler: MessageHandler {
     func handle(_ event: ClaimDecided, context: HandlerContext) throws {
         guard event.owedByBuyer.amount > 0 else { return }
         var original = try InvoiceRecord.referenced(event.invoiceID, by: "Skatteverket's decision", context.db)
+        // What the buyer owes becomes an invoice line of its own, so it must be an amount an invoice can hold.
+        let owed = try original.eventAmount(
+            event.owedByBuyer,
+            "the amount owed by the buyer",
+            allowed: 1...InvoicePricing.maximumAmount
+        )
+        let approved = try original.eventAmount(event.approved, "the approved amount", allowed: 0...MinorUnits.bound)
         let externalID = "skatteverket-\(event.claimID)"
         guard try InvoiceRecord.find(creditorID: original.creditorID, externalID: externalID, context.db) == nil else {
             return  // this claim's remainder is already drafted
@@ -36,8 +43,8 @@ struct ClaimDecidedHandler: MessageHandler {
                     description:
                         "Ej medgiven \(kind)-avdrag för faktura \(original.number ?? original.id) "
                         + "(Skatteverkets beslut \(event.referenceNumber))",
-                    quantity: DecimalQuantity("1")!,
-                    unitPrice: event.owedByBuyer.amount,
+                    quantity: DecimalQuantity(units: 1, scale: 0),
+                    unitPrice: owed,
                     vatRate: 0
                 )
             ],
@@ -55,7 +62,7 @@ struct ClaimDecidedHandler: MessageHandler {
         // approved: a later credit takes back no more than that.
         var buyers = try original.buyerReductions
         if let index = buyers.firstIndex(where: { $0.personnummer == buyer?.canonical }) {
-            buyers[index].reduction = min(buyers[index].reduction, event.approved.amount)
+            buyers[index].reduction = min(buyers[index].reduction, approved)
             try original.setBuyerReductions(buyers)
         }
         try InvoiceStore.update(

@@ -54,17 +54,17 @@ struct CreateCreditInvoiceHandler: MessageHandler {
             // Earlier credits of the line (drafts included) count: the line is credited at most once in all.
             let before = linesCreditedBefore[choice.lineIndex] ?? DecimalQuantity(units: 0, scale: 0)
             let invoiced = created.lines[choice.lineIndex].line.quantity
-            guard before + line.quantity <= invoiced else {
+            guard let creditedNow = before.adding(line.quantity), creditedNow <= invoiced else {
+                let remaining = invoiced.adding(before.negated).map(\.description) ?? "none"
                 errors.append(
                     FieldError(
                         "lines[\(position)].quantity",
-                        "\(before) of the original's \(invoiced) are credited already; at most "
-                            + "\(invoiced + before.negated) remain"
+                        "\(before) of the original's \(invoiced) are credited already; at most \(remaining) remain"
                     )
                 )
                 continue
             }
-            linesCreditedBefore[choice.lineIndex] = before + line.quantity
+            linesCreditedBefore[choice.lineIndex] = creditedNow
             credited.append(.init(lineIndex: choice.lineIndex, quantity: line.quantity))
             line.quantity = line.quantity.negated
             lines.append(line)
@@ -83,8 +83,9 @@ struct CreateCreditInvoiceHandler: MessageHandler {
                 sql: "SELECT COALESCE(SUM(-total), 0) FROM invoice WHERE originalInvoiceID = ?",
                 arguments: [original.id]
             ) ?? 0
-        let remaining = original.total - creditedBefore
-        guard -priced.totals.total.amount <= remaining else {
+        // Both are sums of totals that pricing holds within ±10¹⁴; checked all the same, as they come from commands.
+        let (remaining, overflow) = original.total.subtractingReportingOverflow(creditedBefore)
+        guard !overflow, -priced.totals.total.amount <= remaining else {
             return try context.reject([
                 FieldError(
                     "lines",
@@ -140,7 +141,10 @@ enum CreditInvoiceRules {
         -> LoweredReduction?
     {
         let buyers = try original.buyerReductions
-        let credited = -InvoicePricing.labour(of: lines)
+        guard let labour = InvoicePricing.labour(of: lines) else {
+            throw FieldErrors([FieldError("invoiceID", "the credited ROT/RUT labour is beyond any invoice amount")])
+        }
+        let credited = -labour
         guard !buyers.isEmpty, credited > 0 else { return nil }
         // The credit's lines are within what is left of the original's (checked when it was created), so no buyer
         // gives up more labour than they have.
@@ -165,8 +169,14 @@ enum CreditInvoiceRules {
         ) {
             for line in try MessageCoding.decode([CreateCreditInvoice.CreditedLine].self, from: Array(text.utf8)) {
                 let quantity = line.quantity ?? DecimalQuantity(units: 0, scale: 0)
-                quantities[line.lineIndex] =
-                    (quantities[line.lineIndex] ?? DecimalQuantity(units: 0, scale: 0)) + quantity
+                let before = quantities[line.lineIndex] ?? DecimalQuantity(units: 0, scale: 0)
+                // Each was checked to fit within the line when it was stored, so the sum fits too.
+                guard let sum = before.adding(quantity) else {
+                    throw FaultyEventAmount.amountOutOfRange.failure(
+                        "the credited quantities of line \(line.lineIndex) of invoice \(originalID) cannot be summed"
+                    )
+                }
+                quantities[line.lineIndex] = sum
             }
         }
         return quantities
@@ -183,7 +193,7 @@ enum CreditInvoiceRules {
         var original = original
         if let lowered { try original.setBuyerReductions(lowered.buyers) }
         let amount = -credit.amountDue
-        original.credited += amount
+        original.credited = try InvoiceRecord.accumulate(original.credited, amount, "credited on \(original.id)")
         InvoiceStore.closeIfSettled(&original, at: context.now)
         try InvoiceStore.update(
             original,

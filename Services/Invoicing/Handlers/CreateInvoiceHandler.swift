@@ -31,17 +31,24 @@ struct CreateInvoiceHandler: MessageHandler {
         case .success(let result): priced = result
         case .failure(let lineErrors): errors += lineErrors.errors
         }
-        guard errors.isEmpty, let creditor, let priced else {
-            try context.reject(errors)
+        var reduction: TaxReductionDetail?
+        // Its sums only mean something for lines that passed every other check.
+        if errors.isEmpty, let priced, let request = command.taxReduction {
+            do {
+                reduction = try InvoicePricing.taxReductionDetail(priced.lines, request: request, currency: currency)
+            } catch {
+                errors += error.errors
+            }
+        }
+        guard errors.isEmpty, let creditor, let priced,
+            let dueDate = InvoiceValidation.dueDate(command, creditor: creditor)
+        else {
+            try context.reject(
+                errors.isEmpty ? [FieldError("dueDate", "no due date within the supported dates")] : errors
+            )
             return false
         }
 
-        let dueDate =
-            command.dueDate
-            ?? command.invoiceDate.adding(days: command.paymentTermsDays ?? creditor.paymentTermsDays)
-        let reduction = command.taxReduction.flatMap {
-            InvoicePricing.taxReductionDetail(priced.lines, request: $0, currency: currency)
-        }
         let event = InvoiceCreated(
             invoiceID: RandomIdentifier.make(),
             creditorID: command.creditorID,

@@ -12,7 +12,17 @@ struct FeesChargedHandler: MessageHandler {
                 detail: "fees charged on \(invoice.status) \(invoice.kind) invoice \(event.invoiceID)"
             )
         }
-        invoice.fees += event.total.amount
+        let total = try invoice.eventAmount(event.total, "fees charged total", allowed: 0...MinorUnits.bound)
+        var parts = [try invoice.eventAmount(event.interest, "fees charged interest", allowed: 0...MinorUnits.bound)]
+        for fee in event.fees {
+            parts.append(try invoice.eventAmount(fee.amount, "fee \(fee.kind)", allowed: 0...MinorUnits.bound))
+        }
+        guard MinorUnits.total(parts) == total else {
+            throw FaultyEventAmount.inconsistentAmounts.failure(
+                "the fees and interest charged on invoice \(invoice.id) do not sum to the total \(event.total)"
+            )
+        }
+        invoice.fees = try InvoiceRecord.accumulate(invoice.fees, total, "fees on invoice \(invoice.id)")
         if invoice.status == .closed && invoice.balance > 0 {
             invoice.status = .issued
             invoice.closedAt = nil

@@ -6,7 +6,9 @@ import KvittMessaging
 struct PaymentMatchedHandler: MessageHandler {
     func handle(_ event: PaymentMatched, context: HandlerContext) throws {
         var invoice = try InvoiceRecord.referenced(event.invoiceID, by: "payment matched", context.db)
-        invoice.paid += event.amount.amount
+        // Negative when payment-matching links a deduction (a payment taken back) to the invoice.
+        let amount = try invoice.eventAmount(event.amount, "payment matched amount")
+        invoice.paid = try InvoiceRecord.accumulate(invoice.paid, amount, "paid on invoice \(invoice.id)")
         InvoiceStore.closeIfSettled(&invoice, at: context.now)
         try InvoiceStore.update(
             invoice,
@@ -22,7 +24,8 @@ struct PaymentMatchedHandler: MessageHandler {
 struct PaymentAllocationReleasedHandler: MessageHandler {
     func handle(_ event: PaymentAllocationReleased, context: HandlerContext) throws {
         var invoice = try InvoiceRecord.referenced(event.invoiceID, by: "payment released", context.db)
-        invoice.paid -= event.amount.amount
+        let amount = try invoice.eventAmount(event.amount, "payment released amount", allowed: 1...MinorUnits.bound)
+        invoice.paid = try InvoiceRecord.accumulate(invoice.paid, -amount, "paid on invoice \(invoice.id)")
         if invoice.status == .closed && invoice.balance > 0 {
             invoice.status = .issued
             invoice.closedAt = nil

@@ -9,17 +9,39 @@ struct ReductionAllocatedHandler: MessageHandler {
             context.logger.warning("reduction allocated for an invoice already attested; ignored")
             return
         }
+        // At most the invoice's total, and the buyers' shares sum to it: anything else would make the amount due
+        // negative or the credits' arithmetic wrong.
+        let total = try invoice.eventAmount(
+            event.total,
+            "reduction allocated total",
+            allowed: 0...max(0, invoice.total)
+        )
+        var shares: [Int64] = []
+        var labours: [Int64?] = []
+        for buyer in event.buyers {
+            shares.append(try invoice.eventAmount(buyer.amount, "a buyer's reduction", allowed: 0...total))
+            labours.append(
+                try buyer.labour.map { labour throws(PermanentFailure) in
+                    try invoice.eventAmount(labour, "a buyer's labour", allowed: 0...MinorUnits.bound)
+                }
+            )
+        }
+        guard MinorUnits.total(shares) == total else {
+            throw FaultyEventAmount.inconsistentAmounts.failure(
+                "the buyers' reductions on invoice \(invoice.id) do not sum to the total \(event.total)"
+            )
+        }
         invoice.reductionState = .allocated
-        invoice.reductionAmount = event.total.amount
+        invoice.reductionAmount = total
         // Tax-reduction says each buyer's labour; an allocation from before it did split the labour evenly.
         let labour = try invoice.createdEvent.taxReduction?.labourCostIncludingVAT ?? .zero(.sek)
         let even = (try? labour.split(into: max(1, event.buyers.count))) ?? []
         try invoice.setBuyerReductions(
-            event.buyers.enumerated().map { index, buyer in
+            event.buyers.indices.map { index in
                 BuyerReduction(
-                    personnummer: buyer.personnummer,
-                    reduction: buyer.amount.amount,
-                    labour: buyer.labour?.amount ?? (index < even.count ? even[index].amount : 0)
+                    personnummer: event.buyers[index].personnummer,
+                    reduction: shares[index],
+                    labour: labours[index] ?? (index < even.count ? even[index].amount : 0)
                 )
             }
         )

@@ -7,7 +7,7 @@ import KvittMessaging
 struct InvoiceRecord: Codable, FetchableRecord, PersistableRecord, Sendable {
     static let databaseTableName = "invoice"
 
-    enum Status: String, Codable, Sendable {
+    enum Status: String, Codable, Sendable, CaseIterable {
         case draft, issued, closed
     }
 

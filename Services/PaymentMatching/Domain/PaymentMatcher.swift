@@ -113,8 +113,15 @@ enum PaymentMatcher {
         paymentDate: CalendarDate,
         _ context: HandlerContext
     ) throws {
-        // The allocation is what `paid` sums (ReceivableRecord.paid).
-        receivable.paid += amount
+        // The allocation is what `paid` sums (ReceivableRecord.paid). A positive one is at most the balance and a
+        // negative one (a linked deduction) was checked by the link, so this cannot overflow; checked all the same.
+        let (paid, overflow) = receivable.paid.addingReportingOverflow(amount)
+        guard !overflow else {
+            throw FaultyEventAmount.amountOutOfRange.failure(
+                "applying \(amount) minor units to invoice \(receivable.invoiceID) overflows what it is paid"
+            )
+        }
+        receivable.paid = paid
         try PaymentWrites.insertAllocation(
             paymentID: payment.id,
             invoiceID: receivable.invoiceID,

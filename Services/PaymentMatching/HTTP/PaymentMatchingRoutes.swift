@@ -4,47 +4,82 @@ import KvittContracts
 import KvittMessaging
 
 /// The read API: unmatched payments, overpayments, receivable balances and the payments report.
+///
+/// Every query parameter is checked: an unknown one, a malformed or out-of-range value is answered 400 naming it.
 enum PaymentMatchingRoutes {
+    /// What `GET /v1/receivables` reads from the query.
+    static let receivablesParameters: Set<String> = ["creditor", "open"]
+    /// What `GET /v1/reports/payments` reads from the query.
+    static let reportParameters: Set<String> = ["from", "to", "format"]
+
+    /// The forms of the payments report.
+    enum ReportFormat: String, CaseIterable {
+        case json, csv
+    }
+
+    /// The query of `GET /v1/receivables`.
+    struct ReceivablesQuery: Equatable {
+        var creditorID: String
+        var openOnly: Bool
+    }
+
+    /// The query of `GET /v1/reports/payments`.
+    struct ReportQuery: Equatable {
+        var from: CalendarDate
+        var to: CalendarDate
+        var format: ReportFormat
+    }
+
     static func add(to router: Router<BasicRequestContext>, context: ServiceContext) {
         let queries = PaymentQueries(writer: context.store.writer)
-        router.get("/v1/payments/unmatched") { _, _ -> Response in
-            try JSONResponse.make(try await queries.payments(status: [.unmatched]))
+        router.get("/v1/payments/unmatched") { request, _ -> Response in
+            try BadQueryParameter.requireNone(request)
+            return try JSONResponse.make(try await queries.payments(status: [.unmatched]))
         }
-        router.get("/v1/payments/overpayments") { _, _ -> Response in
-            try JSONResponse.make(try await queries.payments(status: [.overpaid]))
+        router.get("/v1/payments/overpayments") { request, _ -> Response in
+            try BadQueryParameter.requireNone(request)
+            return try JSONResponse.make(try await queries.payments(status: [.overpaid]))
         }
-        router.get("/v1/receivables/:invoiceID") { _, request -> Response in
-            let id = try request.parameters.require("invoiceID")
+        router.get("/v1/receivables/:invoiceID") { request, routeContext -> Response in
+            try BadQueryParameter.requireNone(request)
+            let id = try routeContext.parameters.require("invoiceID")
             guard let view = try await queries.receivable(id) else {
                 throw HTTPError(.notFound, message: "no receivable \(id)")
             }
             return try JSONResponse.make(view)
         }
         router.get("/v1/receivables") { request, _ -> Response in
-            let query = request.uri.queryParameters
-            guard let creditor = query["creditor"].map(String.init), !creditor.isEmpty else {
-                throw HTTPError(.badRequest, message: "creditor is required")
-            }
+            let query = try BadQueryParameter.read(request, known: receivablesParameters, receivablesQuery)
             return try JSONResponse.make(
-                try await queries.receivables(creditorID: creditor, openOnly: query["open"] == "true")
+                try await queries.receivables(creditorID: query.creditorID, openOnly: query.openOnly)
             )
         }
         router.get("/v1/reports/payments") { request, _ -> Response in
-            let query = request.uri.queryParameters
-            guard let from = query["from"].flatMap({ CalendarDate(String($0)) }),
-                let to = query["to"].flatMap({ CalendarDate(String($0)) }), from <= to
-            else { throw HTTPError(.badRequest, message: "from and to must be dates YYYY-MM-DD, from ≤ to") }
-            let payments = try await queries.report(from: from, to: to)
-            guard query["format"] == "csv" else { return try JSONResponse.make(payments) }
+            let query = try BadQueryParameter.read(request, known: reportParameters, reportQuery)
+            let payments = try await queries.report(from: query.from, to: query.to)
+            guard query.format == .csv else { return try JSONResponse.make(payments) }
             return Response(
                 status: .ok,
                 headers: [
                     .contentType: "text/csv; charset=utf-8",
-                    .contentDisposition: "attachment; filename=\"inbetalningar-\(from)-\(to).csv\"",
+                    .contentDisposition: "attachment; filename=\"inbetalningar-\(query.from)-\(query.to).csv\"",
                 ],
                 body: ResponseBody(byteBuffer: ByteBuffer(bytes: PaymentsReportCSV.render(payments)))
             )
         }
     }
 
+    /// `creditor` (required) and `open` (`true` or `false`, default `false`).
+    static func receivablesQuery(_ query: QueryParameters) throws(InvalidQueryParameter) -> ReceivablesQuery {
+        guard let creditor = try query.text("creditor") else { throw InvalidQueryParameter("creditor", "is required") }
+        return ReceivablesQuery(creditorID: creditor, openOnly: try query.boolean("open") ?? false)
+    }
+
+    /// `from` and `to` (required, `from` ≤ `to`) and `format` (`json`, the default, or `csv`).
+    static func reportQuery(_ query: QueryParameters) throws(InvalidQueryParameter) -> ReportQuery {
+        guard let from = try query.date("from") else { throw InvalidQueryParameter("from", "is required") }
+        guard let to = try query.date("to") else { throw InvalidQueryParameter("to", "is required") }
+        try QueryParameters.requireOrdered(from, to, startName: "from", endName: "to")
+        return ReportQuery(from: from, to: to, format: try query.choice("format", of: ReportFormat.self) ?? .json)
+    }
 }

@@ -65,7 +65,7 @@ struct PaymentQueries: Sendable {
     }
 
     func receivable(_ invoiceID: String) async throws -> ReceivableView? {
-        try await writer.read { db in try ReceivableRecord.fetchOne(db, key: invoiceID).map(Self.view) }
+        try await writer.read { db in try ReceivableRecord.fetchOne(db, key: invoiceID).map { try Self.view($0) } }
     }
 
     /// A creditor's receivables by invoice number; with `openOnly`, those with a balance left.
@@ -77,11 +77,11 @@ struct PaymentQueries: Sendable {
                 arguments: [creditorID]
             )
             .filter { !openOnly || $0.balance != 0 }
-            .map(Self.view)
+            .map { try Self.view($0) }
         }
     }
 
-    static func view(_ record: ReceivableRecord) -> ReceivableView {
+    static func view(_ record: ReceivableRecord) throws -> ReceivableView {
         ReceivableView(
             invoiceID: record.invoiceID,
             creditorID: record.creditorID,
@@ -91,8 +91,19 @@ struct PaymentQueries: Sendable {
             adjustments: record.money(record.adjustments),
             paid: record.money(record.paid),
             balance: record.money(record.balance),
-            dueDate: CalendarDate(record.dueDate)!
+            dueDate: try storedDate(record.dueDate, "due date of receivable \(record.invoiceID)")
         )
+    }
+
+    /// A date the service stored; one it cannot read is an error of the read (500), not a trap.
+    static func storedDate(_ text: String, _ what: String) throws -> CalendarDate {
+        guard let date = CalendarDate(text) else { throw UnreadableStoredDate(what: what) }
+        return date
+    }
+
+    struct UnreadableStoredDate: Error, CustomStringConvertible {
+        let what: String
+        var description: String { "the stored \(what) is not a date" }
     }
 
     static func view(_ record: PaymentRecord, _ db: Database) throws -> PaymentView {
@@ -106,7 +117,7 @@ struct PaymentQueries: Sendable {
             sourceID: record.sourceID,
             amount: record.money(record.amount),
             unapplied: record.money(record.unapplied),
-            paymentDate: CalendarDate(record.paymentDate)!,
+            paymentDate: try storedDate(record.paymentDate, "payment date of payment \(record.id)"),
             status: record.status.rawValue,
             reference: record.reference,
             message: record.message,

@@ -39,8 +39,14 @@ struct ImportBankgiroFileHandler: MessageHandler {
             context.logger.info("bankgiro file already imported", metadata: ["file.key": "\(fileKey)"])
             return
         }
+        // The parser refuses a file whose sums overflow; what is left must also stay within the bound every service
+        // keeps amounts to, or the receivables' balances could not be computed.
+        guard let total = MinorUnits.total(file.deposits.map(\.total.amount)) else {
+            return try context.reject([
+                FieldError("content", "the deposits sum to more than \(MinorUnits.bound) minor units")
+            ])
+        }
         var payments = 0
-        var total: Int64 = 0
         for deposit in file.deposits {
             // BgMax gives it without the zero padding already (BgMaxDeposit).
             let payeeBankgiro = deposit.payeeBankgiro
@@ -48,7 +54,6 @@ struct ImportBankgiroFileHandler: MessageHandler {
             let creditorID = try PaymentMatcher.creditor(receivingOn: payeeBankgiro, context.db)
             for (position, payment) in deposit.payments.enumerated() {
                 payments += 1
-                total += payment.signedAmount.amount
                 var incoming = Self.incoming(
                     payment,
                     position: position,

@@ -22,13 +22,15 @@ struct LinkPaymentHandler: MessageHandler {
         if payment.unapplied > 0 && receivable.balance <= 0 {
             errors.append(FieldError("invoiceID", "the invoice has nothing left to pay"))
         }
+        // A deduction links its whole (negative) amount; what the invoice is paid must stay countable.
+        if payment.unapplied < 0 && MinorUnits.sum(receivable.paid, payment.unapplied) == nil {
+            errors.append(FieldError("paymentID", "linking it would take the invoice's paid amount out of range"))
+        }
+        guard let paymentDate = CalendarDate(payment.paymentDate) else {
+            throw PermanentFailure(reason: "unreadable-payment", detail: "payment \(payment.id) has no readable date")
+        }
         guard errors.isEmpty else { return try context.reject(errors) }
-        try PaymentMatcher.settle(
-            &payment,
-            targets: [(receivable, "link")],
-            paymentDate: CalendarDate(payment.paymentDate)!,
-            context: context
-        )
+        try PaymentMatcher.settle(&payment, targets: [(receivable, "link")], paymentDate: paymentDate, context: context)
     }
 }
 

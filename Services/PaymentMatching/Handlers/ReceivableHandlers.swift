@@ -15,6 +15,11 @@ struct InvoiceIssuedHandler: MessageHandler {
         // Credit invoices are settled by invoicing (credited or applied), never by payments.
         guard event.kind == "debit" else { return }
         guard try ReceivableRecord.fetchOne(context.db, key: event.invoiceID) == nil else { return }
+        guard MinorUnits.isWithinBound(event.amountDue.amount) else {
+            throw FaultyEventAmount.amountOutOfRange.failure(
+                "invoice \(event.invoiceID) is issued for \(event.amountDue.amount) minor units, beyond ±\(MinorUnits.bound)"
+            )
+        }
         let bankgiro = event.paymentMeans.bankgiro.map { String($0.filter { $0.isASCII && $0.isNumber }) }
         let receivable = ReceivableRecord(
             invoiceID: event.invoiceID,
@@ -51,7 +56,8 @@ struct InvoiceCreditedHandler: MessageHandler {
     func handle(_ event: InvoiceCredited, context: HandlerContext) throws {
         var receivable = try ReceivableRecord.referenced(event.invoiceID, by: "credit", context.db)
         let before = receivable.balance
-        receivable.adjustments += event.amount.amount
+        let amount = try receivable.eventAmount(event.amount, "invoice credited amount", allowed: 0...MinorUnits.bound)
+        receivable.adjustments = try receivable.adjusted(by: amount, "credit \(event.creditInvoiceID)")
         if receivable.balance < 0 {
             try AllocationRelease.release(
                 -receivable.balance,
@@ -70,7 +76,8 @@ struct CreditAppliedHandler: MessageHandler {
     func handle(_ event: CreditApplied, context: HandlerContext) throws {
         var receivable = try ReceivableRecord.referenced(event.debitInvoiceID, by: "credit applied", context.db)
         let before = receivable.balance
-        receivable.adjustments += event.amount.amount
+        let amount = try receivable.eventAmount(event.amount, "credit applied amount", allowed: 0...MinorUnits.bound)
+        receivable.adjustments = try receivable.adjusted(by: amount, "credit \(event.creditInvoiceID)")
         try receivable.update(context.db)
         try receivable.publishPaidIfSettled(balanceBefore: before, context: context)
     }
@@ -81,7 +88,8 @@ struct CreditAppliedHandler: MessageHandler {
 struct FeesChargedHandler: MessageHandler {
     func handle(_ event: FeesCharged, context: HandlerContext) throws {
         var receivable = try ReceivableRecord.referenced(event.invoiceID, by: "fees charged", context.db)
-        receivable.adjustments -= event.total.amount
+        let total = try receivable.eventAmount(event.total, "fees charged total", allowed: 0...MinorUnits.bound)
+        receivable.adjustments = try receivable.adjusted(by: -total, "fees charged")
         try receivable.update(context.db)
     }
 }

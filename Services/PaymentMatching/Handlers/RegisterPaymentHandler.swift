@@ -14,6 +14,9 @@ struct RegisterPaymentHandler: MessageHandler {
             errors.append(FieldError("sourceID", "must not be empty: it makes a repeated registration harmless"))
         }
         if command.amount.amount <= 0 { errors.append(FieldError("amount", "must be above zero")) }
+        if command.amount.amount > MinorUnits.bound {
+            errors.append(FieldError("amount", "must be at most \(MinorUnits.bound) minor units"))
+        }
         if (command.source == "bankgiro" || command.source == "swish") && command.amount.currency != .sek {
             errors.append(FieldError("amount.currency", "\(command.source) payments are in SEK"))
         }

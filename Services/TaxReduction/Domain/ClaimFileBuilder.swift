@@ -57,8 +57,14 @@ enum ClaimFileBuilder {
     /// The last day to request payment for work paid in `paymentYear`: 31 January of the next year (8 § HUSFL,
     /// domain reference §5.5).
     static func deadline(forPaymentYear paymentYear: Int) -> CalendarDate {
-        CalendarDate(year: paymentYear + 1, month: 1, day: 31)!
+        // A file's year is one of ``paymentYears``; held to the representable years, a wrong one cannot trap either.
+        let years = CalendarDate.representableYears
+        let year = min(max(paymentYear, years.lowerBound), years.upperBound - 1) + 1
+        return CalendarDate(year: year, month: 1, day: 31) ?? CalendarDate.representableRange.upperBound
     }
+
+    /// The payment years a file can hold: from the earliest payment date the schema accepts through 2099.
+    static let paymentYears = 2009...2099
 
     /// An amount in SEK as whole kronor, the öre cut off towards minus infinity: 1 234.99 kr is 1 234 kr.
     ///
@@ -80,7 +86,9 @@ enum ClaimFileBuilder {
         if claim.requestedAmount > claim.paidAmount { return .requestedExceedsPaid }
         // Both are at most 99 999 999 999 here, so the sum cannot overflow.
         if claim.requestedAmount + claim.paidAmount > claim.labourCost { return .requestedAndPaidExceedLabourCost }
-        if claim.paymentDate < earliestPaymentDate || claim.paymentDate.year > 2099 { return .paymentDateOutOfRange }
+        if claim.paymentDate < earliestPaymentDate || claim.paymentDate.year > paymentYears.upperBound {
+            return .paymentDateOutOfRange
+        }
         if claim.paymentDate.year - claim.buyer.birthDate.year < 18 { return .buyerUnder18 }
         if let rule = propertyViolation(of: claim, kind: kind) { return rule }
         return workViolation(of: claim, kind: kind)

@@ -25,6 +25,11 @@ enum ReductionAllocation {
         let capWarning: String?
     }
 
+    /// The largest labour cost including VAT a request may carry (öre): the most a claim file states,
+    /// 99 999 999 999 kronor. The reduction of it at any rate fits in 64 bits with room to spare.
+    static let maximumLabour: Int64 = 9_999_999_999_900
+
+    /// - Parameter labour: 0…``maximumLabour``.
     static func allocate(kind: ClaimKind, labour: Int64, percent: Int, hours: Int, buyers: [Buyer], year: Int)
         -> [Share]
     {
@@ -33,7 +38,9 @@ enum ReductionAllocation {
         let hourShares = split(Int64(hours), into: buyers.count)
         return buyers.indices.map { index in
             let buyer = buyers[index]
-            var amount = labourShares[index] * Int64(percent) / 100 / 100 * 100
+            // Within ``maximumLabour`` this cannot overflow; beyond it the share is held to the cap below.
+            let (rated, overflow) = labourShares[index].multipliedReportingOverflow(by: Int64(percent))
+            var amount = overflow ? Int64.max : rated / 100 / 100 * 100
             var warning: String?
             let left = min(
                 ReductionRates.totalCap - buyer.usedTotal,

@@ -65,15 +65,22 @@ enum TaxReductionRoutes {
         var downloadPath: String
     }
 
+    /// What `GET /v1/claims` reads from the query.
+    static let claimsParameters: Set<String> = ["status"]
+    /// What `GET /v1/buyers/{personnummer}/usage` reads from the query.
+    static let usageParameters: Set<String> = ["year"]
+
     static func add(to router: Router<BasicRequestContext>, context: ServiceContext) {
         let writer = context.store.writer
         router.get("/v1/claims") { request, _ -> Response in
-            let status: String? = request.uri.queryParameters["status"].map(String.init)
+            let status = try BadQueryParameter.read(request, known: claimsParameters) {
+                query throws(InvalidQueryParameter) in try query.choice("status", of: ClaimRecord.Status.self)
+            }
             let claims: [ClaimView] = try await writer.read { db in
                 let records = try ClaimRecord.fetchAll(
                     db,
                     sql: "SELECT * FROM claim WHERE (?1 IS NULL OR status = ?1) ORDER BY year, invoiceID, buyer",
-                    arguments: [status]
+                    arguments: [status?.rawValue]
                 )
                 return records.map(ClaimView.init)
             }
@@ -81,15 +88,20 @@ enum TaxReductionRoutes {
         }
         router.get("/v1/buyers/:personnummer/usage") { request, routeContext -> Response in
             let text = try routeContext.parameters.require("personnummer")
-            guard let buyer = try? Personnummer(parsing: text) else {
-                throw HTTPError(.badRequest, message: "not a valid personnummer")
+            let buyer: Personnummer
+            do {
+                buyer = try Personnummer(parsing: text)
+            } catch {
+                throw BadQueryParameter(problem: InvalidQueryParameter("personnummer", "\(error)"))
             }
-            let today = CalendarDate.today(at: context.clock.now())
-            let year = request.uri.queryParameters["year"].flatMap { Int(String($0)) } ?? today.year
+            let year =
+                try BadQueryParameter.read(request, known: usageParameters, usageYear)
+                ?? CalendarDate.today(at: context.clock.now()).year
             let answer = try await writer.read { db in try Self.usage(of: buyer, in: year, db) }
             return try JSONResponse.make(answer)
         }
-        router.get("/v1/claim-files") { _, _ -> Response in
+        router.get("/v1/claim-files") { request, _ -> Response in
+            try BadQueryParameter.requireNone(request)
             let files = try await writer.read { db in
                 try ClaimFileRecord.fetchAll(db, sql: "SELECT * FROM claim_file ORDER BY generatedAt").map {
                     FileView(
@@ -105,7 +117,8 @@ enum TaxReductionRoutes {
             }
             return try JSONResponse.make(files)
         }
-        router.get("/v1/claim-files/:id") { _, routeContext -> Response in
+        router.get("/v1/claim-files/:id") { request, routeContext -> Response in
+            try BadQueryParameter.requireNone(request)
             let id = try routeContext.parameters.require("id")
             guard let file = try await writer.read({ db in try ClaimFileRecord.fetchOne(db, key: id) }) else {
                 throw HTTPError(.notFound, message: "no claim file \(id)")
@@ -119,6 +132,12 @@ enum TaxReductionRoutes {
                 body: ResponseBody(byteBuffer: ByteBuffer(string: file.xml))
             )
         }
+    }
+
+    /// The year of `GET /v1/buyers/{personnummer}/usage`: a year of the supported dates; this year when absent.
+    static func usageYear(_ query: QueryParameters) throws(InvalidQueryParameter) -> Int? {
+        let supported = CalendarDate.supportedRange
+        return try query.integer("year", in: supported.lowerBound.year...supported.upperBound.year)
     }
 
     /// A buyer's allocated ROT and RUT in a year and what is left of the caps. Asked for by the full number, so the

@@ -71,8 +71,22 @@ struct InvoiceCreatedHandler: MessageHandler {
                 FieldError("taxReduction.propertyDesignation", "ROT needs the property designation or the BRF data")
             )
         }
+        if detail.labourCostIncludingVAT.currency != .sek {
+            errors.append(FieldError("lines", "ROT and RUT labour is in SEK"))
+        }
         if detail.labourCostIncludingVAT.amount <= 0 {
             errors.append(FieldError("lines", "no labour cost to reduce"))
+        } else if detail.labourCostIncludingVAT.amount > ReductionAllocation.maximumLabour {
+            // Beyond what a claim file can state, and the reduction computed from it would overflow.
+            errors.append(
+                FieldError(
+                    "lines",
+                    "the labour cost is more than a claim can hold, \(Money(minorUnits: ReductionAllocation.maximumLabour, .sek))"
+                )
+            )
+        }
+        if !(0...(999 * max(1, detail.request.buyers.count))).contains(detail.request.hoursToReport) {
+            errors.append(FieldError("taxReduction.hoursToReport", "must be between 0 and 999 per buyer"))
         }
         guard errors.isEmpty else {
             context.logger.info("reduction rejected", metadata: ["invoice.id": "\(event.invoiceID)"])
@@ -184,6 +198,15 @@ struct InvoiceCreditedHandler: MessageHandler {
     func handle(_ event: InvoiceCredited, context: HandlerContext) throws {
         guard let standing = event.taxReductionStanding, !standing.isEmpty else { return }
         for buyer in standing {
+            for (what, money) in [("reduction", buyer.reduction), ("labour", buyer.labour)] {
+                guard money.currency == .sek, (0...MinorUnits.bound).contains(money.amount) else {
+                    throw PermanentFailure(
+                        reason: "amount-out-of-range",
+                        detail: "a credit of invoice \(event.invoiceID) leaves a buyer's \(what) at \(money), not an "
+                            + "amount in SEK within 0…\(MinorUnits.bound)"
+                    )
+                }
+            }
             guard
                 var claim = try ClaimRecord.fetchOne(
                     context.db,
@@ -200,7 +223,8 @@ struct InvoiceCreditedHandler: MessageHandler {
             // Credits only ever lower what stands: an older credit replayed after a newer one changes nothing.
             switch claim.status {
             case .allocated, .requestable, .withdrawn:
-                guard buyer.labour.amount <= claim.labour else { continue }
+                // A credit only lowers what stands; anything higher is an older credit replayed.
+                guard buyer.labour.amount <= claim.labour, buyer.reduction.amount <= claim.share else { continue }
                 claim.lower(to: buyer.reduction.amount, labour: buyer.labour.amount)
                 try claim.update(context.db)
             case .claimed, .decided:
@@ -222,7 +246,11 @@ extension ClaimRecord {
     /// Takes what stands after a credit: the hours, the buyer's and each work type's, keep their proportion to the
     /// labour; with nothing left to ask for, the claim is withdrawn.
     mutating func lower(to reduction: Int64, labour newLabour: Int64) {
-        func scaled(_ value: Int) -> Int { labour > 0 ? Int(Int64(value) * newLabour / labour) : 0 }
+        func scaled(_ value: Int) -> Int {
+            // newLabour is 0…labour (InvoiceCreditedHandler), so the 128-bit quotient is at most `value`.
+            guard labour > 0, (0...labour).contains(newLabour) else { return 0 }
+            return Int(labour.dividingFullWidth(Int64(value).multipliedFullWidth(by: newLabour)).quotient)
+        }
         if var works = try? MessageCoding.decode([Work].self, from: Array(work.utf8)) {
             for index in works.indices { works[index].hours = scaled(works[index].hours) }
             if let encoded = try? MessageCoding.encode(works) { work = String(decoding: encoded, as: UTF8.self) }

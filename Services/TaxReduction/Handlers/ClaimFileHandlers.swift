@@ -6,9 +6,19 @@ import KvittMessaging
 /// Writes Skatteverket V6 claim files for a creditor, kind and payment year from its requestable claims.
 struct GenerateClaimFileHandler: MessageHandler {
     func handle(_ command: GenerateClaimFile, context: HandlerContext) throws {
-        guard let kind = ClaimKind(rawValue: command.kind) else {
-            return try context.reject([FieldError("kind", "must be rot or rut")])
+        var errors: [FieldError] = []
+        let kind = ClaimKind(rawValue: command.kind)
+        if kind == nil { errors.append(FieldError("kind", "must be rot or rut")) }
+        if !ClaimFileBuilder.paymentYears.contains(command.year) {
+            errors.append(
+                FieldError(
+                    "year",
+                    "must be a payment year a claim file can hold, \(ClaimFileBuilder.paymentYears.lowerBound)–"
+                        + "\(ClaimFileBuilder.paymentYears.upperBound)"
+                )
+            )
         }
+        guard errors.isEmpty, let kind else { return try context.reject(errors) }
         let records = try ClaimRecord.fetchAll(
             context.db,
             sql: """
@@ -81,6 +91,13 @@ struct GenerateClaimFileHandler: MessageHandler {
 
     static func key(_ claim: BuyerClaim) -> String { "\(claim.buyer.canonical)/\(claim.invoiceNumber)" }
 
+    /// A stored claim that cannot go into a file as it stands.
+    struct UnreadableClaim: Error, CustomStringConvertible {
+        let claimID: String
+        let what: String
+        var description: String { "claim \(claimID): \(what) cannot be read" }
+    }
+
     /// A stored claim as the claim file wants it: whole kronor, rounded down.
     static func buyerClaim(_ record: ClaimRecord) throws -> BuyerClaim {
         let work = try MessageCoding.decode([ClaimRecord.Work].self, from: Array(record.work.utf8))
@@ -101,10 +118,14 @@ struct GenerateClaimFileHandler: MessageHandler {
                 PerformedWork($0, hours: item.hours, materialCost: item.materialCost / 100)
             }
         }
+        guard
+            let paymentDate = CalendarDate(record.paymentDate ?? "")
+                ?? CalendarDate(year: record.year, month: 1, day: 1)
+        else { throw UnreadableClaim(claimID: record.id, what: "its payment date") }
         return BuyerClaim(
             buyer: try Personnummer(parsing: record.buyer),
             invoiceNumber: record.invoiceNumber ?? record.invoiceID.prefix(20).description,
-            paymentDate: CalendarDate(record.paymentDate ?? "") ?? CalendarDate(year: record.year, month: 1, day: 1)!,
+            paymentDate: paymentDate,
             labourCost: record.labour / 100,
             paidAmount: (record.paidAmount ?? 0) / 100,
             requestedAmount: record.share / 100,
@@ -138,8 +159,9 @@ struct RecordDecisionHandler: MessageHandler {
                     )
                     continue
                 }
-                let approved = item.godkantBelopp * 100
-                if approved < 0 || approved > claim.share {
+                // Whole kronor from outside: any Int64, so the conversion to öre is checked.
+                let (approved, overflow) = item.godkantBelopp.multipliedReportingOverflow(by: 100)
+                if overflow || approved < 0 || approved > claim.share {
                     errors.append(
                         FieldError("\(field).godkantBelopp", "must be between 0 and the requested \(claim.share / 100)")
                     )

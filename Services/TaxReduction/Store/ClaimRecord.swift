@@ -6,7 +6,7 @@ import KvittContracts
 struct ClaimRecord: Codable, FetchableRecord, PersistableRecord, Sendable {
     static let databaseTableName = "claim"
 
-    enum Status: String, Codable, Sendable {
+    enum Status: String, Codable, Sendable, CaseIterable {
         /// Allocated; the invoice is not paid yet.
         case allocated
         /// The buyer paid: it can go into a claim file.

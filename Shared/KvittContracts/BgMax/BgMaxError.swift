@@ -28,7 +28,8 @@ public enum BgMaxError: Error, Hashable, Sendable, CustomStringConvertible {
     case depositCountMismatch(line: Int, expected: Int, found: Int)
     /// A count of the end record (70) differs from the number of such records in the file.
     case endCountMismatch(line: Int, kind: BgMaxCounts.Kind, expected: Int, found: Int)
-    /// A sum of amounts does not fit in 64 bits of minor units.
+    /// A sum of amounts does not fit in 64 bits of minor units: a deposit's payments, or a file's deposits in one
+    /// currency (`line` is the deposit record that tipped it over).
     case amountOverflow(line: Int)
 
     /// The line of the record at fault; `nil` for an empty file.

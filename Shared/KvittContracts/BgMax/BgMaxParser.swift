@@ -99,6 +99,8 @@ private struct ParseState {
     private var seen: [BgMaxCounts.Kind: Int] = [:]
     private var counts: BgMaxCounts?
     private var lastLine: Int?
+    /// The deposits' totals so far, per currency: checked so that summing a whole file never overflows.
+    private var fileTotals: [Currency: Money] = [:]
 
     mutating func consume(_ record: BgMaxRecord) throws(BgMaxError) {
         let type = record.type
@@ -262,6 +264,14 @@ private struct ParseState {
         guard let date = CalendarDate(year: number(0, 4), month: number(4, 2), day: number(6, 2)),
             number(8, 2) < 24, number(10, 2) < 60, number(12, 2) < 60
         else { throw invalid }
+        guard CalendarDate.supportedRange.contains(date) else {
+            throw .invalidField(
+                line: record.line,
+                field: "write time (positions 25–44)",
+                value: text,
+                reason: "\(CalendarDateError.outsideSupportedRange)"
+            )
+        }
         return BgMaxTimestamp(
             text: text,
             date: date,
@@ -330,22 +340,7 @@ private struct ParseState {
         guard let open = deposit else { return }
         let line = record.line
         let account = try Field.digits(record, 3, 37, "payee bank account")
-        let dateText = record.raw(38, 45)
-        let dateDigits = try Field.digits(record, 38, 45, "payment date")
-        guard dateDigits.count == 8,
-            let date = CalendarDate(
-                year: Int(dateDigits.prefix(4))!,
-                month: Int(dateDigits.dropFirst(4).prefix(2))!,
-                day: Int(dateDigits.suffix(2))!
-            )
-        else {
-            throw .invalidField(
-                line: line,
-                field: "payment date (positions 38–45)",
-                value: dateText,
-                reason: "expected a date YYYYMMDD"
-            )
-        }
+        let date = try Field.date(record, 38, 45, "payment date")
         let serial = try Field.digits(record, 46, 50, "deposit serial number")
         let currencyCode = record.text(69, 71)
         guard currencyCode == open.currency.code else {
@@ -365,6 +360,11 @@ private struct ParseState {
             }
         }
         guard sum == total else { throw .depositTotalMismatch(line: line, expected: total, found: sum) }
+        do {
+            fileTotals[open.currency] = try (fileTotals[open.currency] ?? .zero(open.currency)).adding(total)
+        } catch {
+            throw .amountOverflow(line: line)
+        }
         deposits.append(
             BgMaxDeposit(
                 payeeBankgiro: open.payeeBankgiro,
@@ -423,16 +423,47 @@ private enum Field {
         return text
     }
 
-    /// A count of records.
+    /// A count of records (at most 8 digits).
     static func count(_ record: BgMaxRecord, _ first: Int, _ last: Int, _ name: String) throws(BgMaxError) -> Int {
-        Int(try digits(record, first, last, name))!
+        guard let count = Int(try digits(record, first, last, name)) else {
+            throw invalid(record, first, last, name, "not a count")
+        }
+        return count
     }
 
-    /// An amount in minor units (at most 18 digits, so it always fits in 64 bits).
+    /// An amount in minor units (at most 18 digits, so it fits in 64 bits and within ``MinorUnits/bound``).
     static func amount(_ record: BgMaxRecord, _ first: Int, _ last: Int, _ name: String, _ currency: Currency)
         throws(BgMaxError) -> Money
     {
-        Money(minorUnits: Int64(try digits(record, first, last, name))!, currency)
+        guard let amount = Int64(try digits(record, first, last, name)) else {
+            throw invalid(record, first, last, name, "not an amount in minor units")
+        }
+        return Money(minorUnits: amount, currency)
+    }
+
+    /// A date `YYYYMMDD` within ``CalendarDate/supportedRange``.
+    static func date(_ record: BgMaxRecord, _ first: Int, _ last: Int, _ name: String) throws(BgMaxError)
+        -> CalendarDate
+    {
+        let digits = Array(try digits(record, first, last, name).utf8).map { Int($0 - 0x30) }
+        func number(_ range: Range<Int>) -> Int { digits[range].reduce(0) { $0 * 10 + $1 } }
+        guard digits.count == 8, let date = CalendarDate(year: number(0..<4), month: number(4..<6), day: number(6..<8))
+        else { throw invalid(record, first, last, name, "expected a date YYYYMMDD") }
+        guard CalendarDate.supportedRange.contains(date) else {
+            throw invalid(record, first, last, name, "\(CalendarDateError.outsideSupportedRange)")
+        }
+        return date
+    }
+
+    private static func invalid(_ record: BgMaxRecord, _ first: Int, _ last: Int, _ name: String, _ reason: String)
+        -> BgMaxError
+    {
+        .invalidField(
+            line: record.line,
+            field: "\(name) (\(positions(first, last)))",
+            value: record.raw(first, last),
+            reason: reason
+        )
     }
 
     /// A bankgiro or plusgiro number without its zero fill; `nil` when blank or zero.

@@ -84,20 +84,20 @@ extension BgMaxFile {
         return parts.compactMap { $0 }.joined(separator: ", ")
     }
 
-    /// The deposit totals summed per currency, in the order the currencies first appear.
+    /// The deposit totals summed per currency, in the order the currencies first appear. The parser refuses a file
+    /// whose totals overflow; a file built otherwise says so rather than show a wrong sum.
     private func totals() -> String {
-        var order: [Currency] = []
-        var sums: [Currency: Money] = [:]
+        var sums: [(currency: Currency, sum: Money?)] = []
         for deposit in deposits {
-            guard let sum = sums[deposit.currency] else {
-                order.append(deposit.currency)
-                sums[deposit.currency] = deposit.total
+            guard let index = sums.firstIndex(where: { $0.currency == deposit.currency }) else {
+                sums.append((deposit.currency, deposit.total))
                 continue
             }
-            sums[deposit.currency] = (try? sum.adding(deposit.total)) ?? sum
+            sums[index].sum = try? sums[index].sum?.adding(deposit.total)
         }
-        guard !order.isEmpty else { return kronor(.zero(.sek)) }
-        return order.map { kronor(sums[$0]!) }.joined(separator: " + ")
+        guard !sums.isEmpty else { return kronor(.zero(.sek)) }
+        return sums.map { $0.sum.map(kronor) ?? "more than 64 bits of \($0.currency.code) minor units" }
+            .joined(separator: " + ")
     }
 
     /// `NNN-NNNN` or `NNNN-NNNN` for a seven- or eight-digit bankgiro number, the digits otherwise.

@@ -18,7 +18,8 @@ public struct DecimalQuantity: Hashable, Comparable, Sendable, Codable, CustomSt
         }
         let parts = body.split(separator: ".", omittingEmptySubsequences: false)
         guard (1...2).contains(parts.count), !parts[0].isEmpty, parts[0].allSatisfy(\.isASCIIDigit),
-            parts.count == 1 || (!parts[1].isEmpty && parts[1].count <= 6 && parts[1].allSatisfy(\.isASCIIDigit)),
+            parts.count == 1
+                || (!parts[1].isEmpty && parts[1].count <= Self.maximumScale && parts[1].allSatisfy(\.isASCIIDigit)),
             parts[0].count + (parts.count == 2 ? parts[1].count : 0) <= 15
         else { return nil }
         let digits = String(parts[0]) + (parts.count == 2 ? String(parts[1]) : "")
@@ -27,6 +28,11 @@ public struct DecimalQuantity: Hashable, Comparable, Sendable, Codable, CustomSt
         scale = parts.count == 2 ? parts[1].count : 0
     }
 
+    /// The most decimals a value has.
+    public static let maximumScale = 6
+
+    /// A value of `units` × 10^−`scale`; `scale` is 0…``maximumScale`` and `units` is not `Int64.min`, as every value
+    /// read from text or summed by ``adding(_:)`` is.
     public init(units: Int64, scale: Int) {
         self.units = units
         self.scale = scale
@@ -38,7 +44,7 @@ public struct DecimalQuantity: Hashable, Comparable, Sendable, Codable, CustomSt
             throw DecodingError.dataCorrupted(
                 .init(
                     codingPath: decoder.codingPath,
-                    debugDescription: "expected a decimal string like \"2.5\", got '\(text)'"
+                    debugDescription: "expected a decimal string like \"2.5\", got \(InputEcho.quoted(text))"
                 )
             )
         }
@@ -68,22 +74,26 @@ public struct DecimalQuantity: Hashable, Comparable, Sendable, Codable, CustomSt
 
     public var description: String { Money.decimalString(units, exponent: scale) }
 
-    /// The exact sum.
-    public static func + (lhs: DecimalQuantity, rhs: DecimalQuantity) -> DecimalQuantity {
-        let (left, right, scale) = aligned(lhs, rhs)
-        return DecimalQuantity(units: left + right, scale: scale)
+    /// The exact sum, or `nil` when it does not fit in 64 bits at the larger of the two scales (15 digits and six
+    /// decimals do not: quantities come from outside, so a sum of them is checked).
+    public func adding(_ other: DecimalQuantity) -> DecimalQuantity? {
+        let scale = max(self.scale, other.scale)
+        let (left, leftOverflow) = units.multipliedReportingOverflow(by: Self.power(scale - self.scale))
+        let (right, rightOverflow) = other.units.multipliedReportingOverflow(by: Self.power(scale - other.scale))
+        guard !leftOverflow, !rightOverflow else { return nil }
+        let (sum, overflow) = left.addingReportingOverflow(right)
+        // Int64.min has no negation, and every value must have one (``negated``).
+        guard !overflow, sum != .min else { return nil }
+        return DecimalQuantity(units: sum, scale: scale)
     }
 
     /// Compares values, not spellings: `2.50` equals `2.5` in order (though not in `==`, which compares spelling).
+    /// Aligned in 128 bits, so any two values compare, however many digits and decimals they have.
     public static func < (lhs: DecimalQuantity, rhs: DecimalQuantity) -> Bool {
-        let (left, right, _) = aligned(lhs, rhs)
-        return left < right
-    }
-
-    /// Both values as integers at the larger of their scales.
-    static func aligned(_ lhs: DecimalQuantity, _ rhs: DecimalQuantity) -> (Int64, Int64, Int) {
         let scale = max(lhs.scale, rhs.scale)
-        return (lhs.units * power(scale - lhs.scale), rhs.units * power(scale - rhs.scale), scale)
+        let left = lhs.units.multipliedFullWidth(by: power(scale - lhs.scale))
+        let right = rhs.units.multipliedFullWidth(by: power(scale - rhs.scale))
+        return (left.high, left.low) < (right.high, right.low)
     }
 
     static func power(_ scale: Int) -> Int64 {

@@ -24,7 +24,7 @@ public struct BankgiroNumber: Hashable, Sendable, Codable, CustomStringConvertib
 
     /// Whether this is a 90-konto (900-000x to 904-999x), the accounts of fundraising bodies.
     public var isNinetyAccount: Bool {
-        canonical.count == 7 && (900...904).contains(Int(canonical.prefix(3))!)
+        canonical.count == 7 && Int(canonical.prefix(3)).map { (900...904).contains($0) } == true
     }
 
     public var description: String { formatted }

@@ -32,8 +32,9 @@ public struct IBAN: Hashable, Sendable, Codable, CustomStringConvertible {
             throw .invalidFormat("an IBAN has two check digits after the country code")
         }
         // 00, 01 and 99 can satisfy mod 97 but are never issued (ISO 7064: check digits are 02–98).
-        let checkDigits = Int(String(characters[2..<4]))!
-        guard (2...98).contains(checkDigits), Self.mod97(characters[4...] + characters[0..<4]) == 1 else {
+        guard let checkDigits = Int(String(characters[2..<4])), (2...98).contains(checkDigits),
+            Self.mod97(characters[4...] + characters[0..<4]) == 1
+        else {
             throw .invalidCheckDigit
         }
         canonical = String(characters)

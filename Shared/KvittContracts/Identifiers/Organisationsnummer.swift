@@ -40,7 +40,7 @@ public struct Organisationsnummer: Hashable, Sendable, Codable, CustomStringConv
     /// The first digit, the kind of entity: 1 estate of a deceased person, 2 state, region, municipality or
     /// parish, 3 foreign company, 5 aktiebolag, 6 enkelt bolag, 7 ekonomisk förening, 8 ideell förening or
     /// stiftelse, 9 handelsbolag or kommanditbolag.
-    public var groupNumber: Int { canonical.first!.wholeNumberValue! }
+    public var groupNumber: Int { canonical.first?.wholeNumberValue ?? 0 }
 
     /// The Swedish VAT registration number, `SE` + the ten digits + `01` (domain reference §6.3).
     public var vatNumber: String { "SE\(canonical)01" }

@@ -162,8 +162,9 @@ public struct Personnummer: Hashable, Sendable, Codable, CustomStringConvertible
 
         /// The day an instant falls on in Sweden, which is where the number's dates and ages are reckoned.
         init(_ date: Date) {
-            let parts = Self.swedishCalendar.dateComponents([.year, .month, .day], from: date)
-            self.init(year: parts.year!, month: parts.month!, day: parts.day!)
+            // Through CalendarDate, which holds an instant beyond its calendar to the nearest end, never a trap.
+            let day = CalendarDate.today(at: date)
+            self.init(year: day.year, month: day.month, day: day.day)
         }
 
         public static func < (lhs: BirthDate, rhs: BirthDate) -> Bool {
@@ -185,11 +186,5 @@ public struct Personnummer: Hashable, Sendable, Codable, CustomStringConvertible
             default: 31
             }
         }
-
-        private static let swedishCalendar: Calendar = {
-            var calendar = Calendar(identifier: .gregorian)
-            calendar.timeZone = TimeZone(identifier: "Europe/Stockholm") ?? TimeZone(secondsFromGMT: 3600)!
-            return calendar
-        }()
     }
 }

@@ -151,7 +151,8 @@ public enum KvittServiceHost {
         let recordConnections: @Sendable () -> Void = {
             metrics.brokerConnections(
                 reconnects: publisher.reconnects + consumer.reconnects,
-                refusedMessages: publisher.refusedMessages
+                refusedMessages: publisher.refusedMessages,
+                blocked: publisher.blockedReason != nil
             )
         }
         let readiness = ReadinessProbe {
@@ -159,6 +160,9 @@ public enum KvittServiceHost {
             var failures: [String] = []
             if !publisher.isConnected {
                 failures.append("broker: publisher not connected (\(publisher.reconnects) reconnects since start)")
+            }
+            if let reason = publisher.blockedReason {
+                failures.append("broker blocked (memory/disk alarm): \(reason); publishing waits")
             }
             if !consumer.isConnected {
                 failures.append("broker: consumer not connected (\(consumer.reconnects) reconnects since start)")
@@ -202,6 +206,16 @@ public enum KvittServiceHost {
         )
         var services: [any Service] =
             [PublisherCloser(publisher: publisher), http, relay] + definition.services(context) + [consumerService]
+        services.insert(
+            RetentionSweeper(
+                store: store,
+                clock: clock,
+                inboxRetention: settings.inboxRetention,
+                outboxRetention: settings.outboxRetention,
+                logger: logger
+            ),
+            at: 1
+        )
         if handlesSignals { services.append(ShutdownWatchdog(grace: settings.shutdownGrace, logger: logger)) }
         var configuration = ServiceGroupConfiguration(
             services: services.map {

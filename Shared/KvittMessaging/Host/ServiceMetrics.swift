@@ -6,7 +6,7 @@ import Synchronization
 /// Names: `kvitt_messages_consumed_total{type,outcome}`, `kvitt_messages_published_total{type}`,
 /// `kvitt_messages_retried_total{type}`, `kvitt_messages_dead_lettered_total{type,reason}`,
 /// `kvitt_handler_duration_seconds{type}`, `kvitt_outbox_backlog`, `kvitt_amqp_reconnects`,
-/// `kvitt_amqp_refused_messages`. A `type` label is a type the service handles, or `unknown`: labels never come
+/// `kvitt_amqp_refused_messages`, `kvitt_amqp_blocked` (1 while a resource alarm blocks publishing). A `type` label is a type the service handles, or `unknown`: labels never come
 /// straight from the wire.
 ///
 /// Metric handles are made once per label and dimensions and kept: these are called for every message, and making a
@@ -17,6 +17,7 @@ public final class ServiceMetrics: Sendable {
     private let backlog = Gauge(label: "kvitt_outbox_backlog")
     private let reconnects = Gauge(label: "kvitt_amqp_reconnects")
     private let refused = Gauge(label: "kvitt_amqp_refused_messages")
+    private let blocked = Gauge(label: "kvitt_amqp_blocked")
 
     public init() {}
 
@@ -43,9 +44,10 @@ public final class ServiceMetrics: Sendable {
 
     /// The broker connections' counters since start: lost sessions and failed connects (publisher and consumer), and
     /// messages the broker refused one by one. Read from the connections when metrics or readiness are asked for.
-    func brokerConnections(reconnects: Int, refusedMessages: Int) {
+    func brokerConnections(reconnects: Int, refusedMessages: Int, blocked: Bool) {
         self.reconnects.record(reconnects)
         refused.record(refusedMessages)
+        self.blocked.record(blocked ? 1 : 0)
     }
 
     func outboxBacklog(_ count: Int) {

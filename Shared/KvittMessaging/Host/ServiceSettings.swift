@@ -16,6 +16,8 @@ import Logging
 /// | `BATCH_SIZE` | `100` | deliveries per SQLite transaction |
 /// | `MAX_MESSAGE_BYTES` | `16777216` (16 MiB) | larger bodies are parked as `too-large` before decoding |
 /// | `SHUTDOWN_GRACE` | `10s` | after SIGTERM the process exits within this long, whatever the broker does |
+/// | `INBOX_RETENTION` | `14d` | processed message ids are remembered this long (the deduplication window) |
+/// | `OUTBOX_RETENTION` | `7d` | published events are kept this long after their confirm |
 /// | `RETRY_DELAYS` | `1s,10s,60s` | wait before each retry of a transient failure (`ms`, `s`, `m`, `h`, `d`; at most 49 days) |
 /// | `HTTP_HOST` | `127.0.0.1` | health, metrics and read API address |
 /// | `HTTP_PORT` | per service | its port (0 picks a free one) |
@@ -41,6 +43,10 @@ public struct ServiceSettings: Sendable, Equatable {
     /// How long a graceful shutdown may take before the process exits anyway (unfinished work stays in the outbox
     /// and, unacknowledged, in the broker).
     public var shutdownGrace: Duration
+    /// How long a processed message id stays in the inbox: a redelivery later than that is processed again.
+    public var inboxRetention: Duration
+    /// How long a published (confirmed) outbox row is kept.
+    public var outboxRetention: Duration
     public var retryPolicy: RetryPolicy
     public var httpHost: String
     public var httpPort: Int
@@ -111,6 +117,20 @@ public struct ServiceSettings: Sendable, Equatable {
             )
         }
         shutdownGrace = grace
+        inboxRetention = try Self.duration(
+            reader,
+            "inbox.retention",
+            "INBOX_RETENTION",
+            default: "14d",
+            atLeast: .seconds(3600)
+        )
+        outboxRetention = try Self.duration(
+            reader,
+            "outbox.retention",
+            "OUTBOX_RETENTION",
+            default: "7d",
+            atLeast: .seconds(60)
+        )
         let delays = reader.string(forKey: "retry.delays", default: "1s,10s,60s")
         guard let policy = RetryPolicy(parsing: delays) else {
             throw InvalidSetting(variable: "RETRY_DELAYS", problem: "expected a list like 1s,10s,60s, got '\(delays)'")
@@ -154,6 +174,23 @@ public struct ServiceSettings: Sendable, Equatable {
             clockOffset = offset
         }
         try checkClockControl()
+    }
+
+    private static func duration(
+        _ reader: ConfigReader,
+        _ key: ConfigKey,
+        _ variable: String,
+        default fallback: String,
+        atLeast minimum: Duration
+    ) throws(InvalidSetting) -> Duration {
+        let text = reader.string(forKey: key, default: fallback)
+        guard let value = DurationText.parse(text), value >= minimum else {
+            throw InvalidSetting(
+                variable: variable,
+                problem: "expected a duration of at least \(minimum), got '\(text)'"
+            )
+        }
+        return value
     }
 
     /// Time travel is never allowed in production: checked when the settings are read, and again by the host for

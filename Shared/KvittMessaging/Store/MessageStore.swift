@@ -72,6 +72,10 @@ public final class MessageStore: Sendable {
             // What the processed message was, beyond its id: a message that reuses an id is told from a redelivery.
             try db.execute(sql: "ALTER TABLE kvitt_inbox ADD COLUMN body_fingerprint INTEGER")
         }
+        migrator.registerMigration("kvitt-messaging-4") { db in
+            // The retention sweeper finds old rows by age.
+            try db.execute(sql: "CREATE INDEX kvitt_inbox_processed_at ON kvitt_inbox(processed_at)")
+        }
         migrations(&migrator)
         try migrator.migrate(writer)
     }

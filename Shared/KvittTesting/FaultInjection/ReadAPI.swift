@@ -39,7 +39,7 @@ struct ReadAPI: Sendable {
         try? await BooksAudit.read(
             [BooksAudit.Payment].self,
             port: processes.port("payment-matching"),
-            path: "/v1/reports/payments?from=2000-01-01&to=2999-12-31"
+            path: "/v1/reports/payments?from=1900-01-01&to=2199-12-31"
         )
     }
 }

@@ -1,0 +1,48 @@
+"""Malformed query values on each service's read API: 400 with a JSON body that names the field, and the service
+still alive. Run after the barrage (they ask for it), so that a trap here cannot hide what the barrage found."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from conftest import service_context
+
+MALFORMED_QUERIES = [
+    ("invoicing", "/v1/invoices?closedTo=9999-12-31", "closedTo"),
+    ("invoicing", "/v1/invoices?closedFrom=0001-01-01", "closedFrom"),
+    ("invoicing", "/v1/invoices?from=2026-02-30", "from"),
+    ("invoicing", "/v1/invoices?to=2200-01-01", "to"),
+    ("invoicing", "/v1/invoices?limit=99999999999999999999999", "limit"),
+    ("invoicing", "/v1/invoices?offset=-1", "offset"),
+    ("invoicing", "/v1/invoices?colour=purple", "colour"),
+    ("invoicing", "/v1/invoices?status=%FF%FE", "status"),
+    ("payment-matching", "/v1/reports/payments?from=0001-01-01&to=9999-12-31", "from"),
+    ("payment-matching", "/v1/reports/payments?from=2026-01-01&to=not-a-date", "to"),
+    ("payment-matching", "/v1/reports/payments?from=2026-01-01&to=2026-12-31&format=pdf", "format"),
+    ("payment-matching", "/v1/receivables?creditor=x&open=maybe", "open"),
+    ("debt-collection", "/v1/cases?status=bogus", "status"),
+    ("debt-collection", "/v1/cases?status=%00%FF", "status"),
+    ("tax-reduction", "/v1/claims?status=bogus", "status"),
+    ("tax-reduction", "/v1/buyers/19811218-9876/usage?year=99999999999999999999", "year"),
+    ("tax-reduction", "/v1/buyers/19811218-9876/usage?year=-1", "year"),
+    ("tax-reduction", "/v1/buyers/19811218-9876/usage?year=9999", "year"),
+]
+
+
+@pytest.mark.parametrize(("service_name", "path", "field"), MALFORMED_QUERIES)
+def test_malformed_query_is_a_400_naming_the_field(service_name, path, field, barrage, services):
+    service = services[service_name]
+    try:
+        answer = service.get(path)
+    except OSError as error:
+        pytest.fail(f"{service_name} did not answer {path}: {error!r}\n" + service_context(services, [service_name]))
+    alive = service.running() and service.get("/health/live").status == 200
+    assert alive, f"{service_name} died answering {path}\n" + service_context(services, [service_name])
+    assert answer.status == 400, f"{path}: {answer.status} {answer.body[:300]!r}"
+    try:
+        body = json.loads(answer.body)
+    except ValueError:
+        pytest.fail(f"{path}: the 400 is not JSON: {answer.body[:300]!r}")
+    assert field in json.dumps(body), f"{path}: the answer does not name {field}: {body}"
