@@ -5,16 +5,6 @@ import Testing
 
 @testable import Invoicing
 
-/// The JSON body of a 400 answer.
-struct BadRequestBody: Decodable {
-    struct Problem: Decodable {
-        let field: String
-        let message: String
-    }
-
-    let error: Problem
-}
-
 /// The read API of the invoicing service built by the real host (which needs the broker to become ready).
 @Suite("Invoicing's read API through the real host")
 struct InvoicingReadAPIBrokerTests {

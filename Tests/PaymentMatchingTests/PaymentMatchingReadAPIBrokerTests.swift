@@ -5,16 +5,6 @@ import Testing
 
 @testable import PaymentMatching
 
-/// The JSON body of a 400 answer.
-struct BadRequestBody: Decodable {
-    struct Problem: Decodable {
-        let field: String
-        let message: String
-    }
-
-    let error: Problem
-}
-
 /// The read API of the payment-matching service built by the real host (which needs the broker to become ready).
 @Suite("Payment-matching's read API through the real host")
 struct PaymentMatchingReadAPIBrokerTests {
