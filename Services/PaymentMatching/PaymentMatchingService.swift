@@ -7,18 +7,24 @@ enum PaymentMatchingService {
         name: "payment-matching",
         defaultHTTPPort: 8082,
         migrations: { PaymentMatchingSchema.register(&$0) },
-        handlers: { registry, _ in registerHandlers(&registry) },
+        handlers: { registry, context in
+            registerHandlers(&registry, maximumBankFileBytes: context.settings.maximumBankFileBytes)
+        },
         routes: { router, context in PaymentMatchingRoutes.add(to: router, context: context) }
     )
 
     /// The one list of what payment-matching consumes.
-    static func registerHandlers(_ registry: inout HandlerRegistry) {
+    /// - Parameter maximumBankFileBytes: a BgMax file larger than this is parked as `too-large` before it is parsed.
+    static func registerHandlers(
+        _ registry: inout HandlerRegistry,
+        maximumBankFileBytes: Int = ServiceSettings.defaultMaximumBankFileBytes
+    ) {
         registry.register(InvoiceIssuedHandler())
         registry.register(InvoiceCreditedHandler())
         registry.register(CreditAppliedHandler())
         registry.register(FeesChargedHandler())
         registry.register(RegisterPaymentHandler())
-        registry.register(ImportBankgiroFileHandler())
+        registry.register(ImportBankgiroFileHandler(maximumBytes: maximumBankFileBytes))
         registry.register(LinkPaymentHandler())
         registry.register(RemovePaymentHandler())
     }

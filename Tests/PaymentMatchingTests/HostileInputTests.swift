@@ -47,6 +47,23 @@ struct PaymentMatchingHostileInputTests {
         #expect(try await harness.receivable("inv-1")?.paid == 0, "nothing of a refused file is applied")
     }
 
+    @Test func aBankFileOverTheLimitIsParkedAsTooLargeWithoutBeingParsed() async throws {
+        let harness = try H(maximumBankFileBytes: 4096)
+        try await harness.send(try H.issued("inv-1", number: 1001, amount: 100_000))
+        let big = try Self.file(amounts: Array(repeating: 100, count: 40))
+        #expect(big.content.utf8.count > 4096)
+        let imported = try await harness.send(big)
+        guard case .deadLetter(.tooLarge, let detail) = imported.outcome else {
+            Issue.record("expected too-large, got \(imported.outcome)")
+            return
+        }
+        #expect(detail.contains("MAX_BANK_FILE_BYTES"))
+        #expect(try await harness.receivable("inv-1")?.paid == 0)
+        // The same file under the limit is imported.
+        let small = try Self.file(amounts: [100])
+        #expect(try await harness.send(small).outcome == .processed)
+    }
+
     @Test func depositsThatFitIn64BitsButNotTheBoundAreRefused() async throws {
         let harness = try H()
         let imported = try await harness.send(

@@ -9,11 +9,11 @@ import KvittTesting
 struct PaymentMatchingHarness {
     let harness: ServiceHarness
 
-    init() throws {
+    init(maximumBankFileBytes: Int = ServiceSettings.defaultMaximumBankFileBytes) throws {
         harness = try ServiceHarness(
             name: "payment-matching",
             migrations: { PaymentMatchingSchema.register(&$0) },
-            handlers: { PaymentMatchingService.registerHandlers(&$0) }
+            handlers: { PaymentMatchingService.registerHandlers(&$0, maximumBankFileBytes: maximumBankFileBytes) }
         )
     }
 

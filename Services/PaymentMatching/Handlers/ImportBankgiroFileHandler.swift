@@ -6,7 +6,17 @@ import KvittMessaging
 /// Imports a BgMax file: checks that it adds up, then registers and matches every payment in it, in one
 /// transaction. A file that does not add up is rejected with the reason; the same file twice changes nothing.
 struct ImportBankgiroFileHandler: MessageHandler {
+    /// Larger files are parked as `too-large` before they are parsed (`MAX_BANK_FILE_BYTES`).
+    var maximumBytes = ServiceSettings.defaultMaximumBankFileBytes
+
     func handle(_ command: ImportBankgiroFile, context: HandlerContext) throws {
+        // Counted in UTF-8, before anything else looks at the file: the check costs one pass over the bytes.
+        let size = command.content.utf8.count
+        guard size <= maximumBytes else {
+            throw PermanentFailure.tooLarge(
+                "bankgiro file of \(size) bytes is over the maximum of \(maximumBytes) (MAX_BANK_FILE_BYTES)"
+            )
+        }
         guard let bytes = command.latin1Bytes else {
             return try context.reject([FieldError("content", "not ISO-8859-1 text: a character above U+00FF")])
         }

@@ -15,6 +15,7 @@ import Logging
 /// | `DATABASE_PATH` | `./<service>.sqlite` | the service's SQLite file |
 /// | `BATCH_SIZE` | `100` | deliveries per SQLite transaction |
 /// | `MAX_MESSAGE_BYTES` | `16777216` (16 MiB) | larger bodies are parked as `too-large` before decoding |
+/// | `MAX_BANK_FILE_BYTES` | `8388608` (8 MiB) | payment-matching: a larger BgMax file is parked as `too-large` unparsed |
 /// | `SHUTDOWN_GRACE` | `10s` | after SIGTERM the process exits within this long, whatever the broker does |
 /// | `INBOX_RETENTION` | `14d` | processed message ids are remembered this long (the deduplication window) |
 /// | `OUTBOX_RETENTION` | `7d` | published events are kept this long after their confirm |
@@ -40,6 +41,11 @@ public struct ServiceSettings: Sendable, Equatable {
     public var batchSize: Int
     /// Bodies larger than this are dead-lettered as `too-large` without being decoded.
     public var maximumMessageBytes: Int
+    /// Payment-matching parks a BgMax file larger than this as `too-large` without parsing it. Bankgirot's files
+    /// are 80-byte lines: 8 MiB holds about 100,000 records.
+    public var maximumBankFileBytes: Int
+    /// The default of ``maximumBankFileBytes``: 8 MiB.
+    public static let defaultMaximumBankFileBytes = 8 * 1024 * 1024
     /// How long a graceful shutdown may take before the process exits anyway (unfinished work stays in the outbox
     /// and, unacknowledged, in the broker).
     public var shutdownGrace: Duration
@@ -101,6 +107,13 @@ public struct ServiceSettings: Sendable, Equatable {
         deliveryLimit = try Self.int(reader, "amqp.deliveryLimit", "AMQP_DELIVERY_LIMIT", default: 20, range: 2...1000)
         databasePath = reader.string(forKey: "database.path", default: "./\(serviceName).sqlite")
         batchSize = try Self.int(reader, "batch.size", "BATCH_SIZE", default: 100, range: 1...5000)
+        maximumBankFileBytes = try Self.int(
+            reader,
+            "max.bank.file.bytes",
+            "MAX_BANK_FILE_BYTES",
+            default: Self.defaultMaximumBankFileBytes,
+            range: 1024...(512 * 1024 * 1024)
+        )
         // The broker's own limit (max_message_size, 128 MiB by default in RabbitMQ 3.x, 16 MiB in 4.x) is the ceiling.
         maximumMessageBytes = try Self.int(
             reader,

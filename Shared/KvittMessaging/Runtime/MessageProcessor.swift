@@ -109,7 +109,7 @@ public final class MessageProcessor: Sendable {
                             }
                             results[item.index] = .processed
                         } catch let failure as PermanentFailure {
-                            results[item.index] = .deadLetter(.permanentFailure, detail: failure.description)
+                            results[item.index] = .deadLetter(failure.deadLetterReason, detail: failure.description)
                         } catch let error where Self.isDatabaseFault(error) {
                             // Not this message's fault: abandon the whole transaction, and the batch waits for the
                             // database instead of being retried towards the dead-letter queue.
