@@ -151,6 +151,66 @@ struct DeadLetterOperationsTests {
         try await service.store.writer.read { db in try ProbeService.tally(db) }
     }
 
+    /// A bundle the broker parked whole: purge and replay of one message in it act on that message alone (the others
+    /// are parked again one by one), and a corrected message stays parked, marked, and is passed over by replay --all.
+    @Test func oneMessageOfAParkedBundleIsActedOnAloneAndCorrectedOnesAreNotReplayedTwice() async throws {
+        let gate = Gate()
+        let definition = ServiceDefinition(
+            name: "gated-bundle",
+            defaultHTTPPort: 0,
+            migrations: { ProbeService.migrations(&$0) },
+            handlers: { registry, _ in registry.register(GatedHandler(gate: gate)) }
+        )
+        let service = try await InProcessService.start(definition, logger: logger)
+        let publisher = AMQPPublisher(url: TestBroker.url, options: TestBroker.options("up"), logger: logger)
+        var properties = AMQPProperties(
+            contentType: MessageBundle.contentType,
+            headers: [
+                MessageBundle.countHeader: .int64(3), "x-first-death-reason": .string("rejected"),
+                FailureHeaders.failedService: .string(service.name),
+            ],
+            messageID: "bundle-9",
+            type: Probe.ApplyEffect.messageType.rawValue
+        )
+        properties.deliveryMode = 2
+        let body = MessageBundle.encode(
+            (1...3).map { .init(messageID: "inner-\($0)", body: Array(#"{"key":"k\#($0)","amount":\#($0)}"#.utf8)) }
+        )
+        try await publisher.publish(
+            AMQPOutgoingMessage(
+                exchange: "",
+                routingKey: "\(service.name).dead-letter",
+                properties: properties,
+                body: body
+            )
+        )
+        let client = AMQPClient(url: TestBroker.url, options: TestBroker.options("cli"), logger: logger)
+        let operations = DeadLetterOperations(client: client, publisher: publisher, services: [service.name])
+        #expect(await TestBroker.eventually { (try? await operations.list(filter: DeadLetterFilter()).count) == 1 })
+
+        let purged = try await operations.purge(filter: DeadLetterFilter(ids: ["inner-2"]))
+        #expect(purged.map(\.id) == ["inner-2"])
+        #expect(try await operations.list(filter: DeadLetterFilter()).map(\.id).sorted() == ["inner-1", "inner-3"])
+
+        gate.set(true)
+        let replayed = try await operations.replay(filter: DeadLetterFilter(ids: ["inner-1"]), dryRun: false, rate: nil)
+        #expect(replayed.replayed.map(\.id) == ["inner-1"])
+        #expect(await TestBroker.eventually { (try? await tally(service)["k1"]?.applications) == 1 })
+        #expect(try await operations.list(filter: DeadLetterFilter()).map(\.id) == ["inner-3"])
+
+        #expect(try await operations.markCorrected("inner-3", by: "corrected-3"))
+        let marked = try #require(try await operations.list(filter: DeadLetterFilter()).first)
+        #expect(marked.id == "inner-3" && marked.correctedBy == "corrected-3")
+        #expect(marked.reasonShown.contains("corrected as corrected-3"))
+        let all = try await operations.replay(filter: DeadLetterFilter(), dryRun: false, rate: nil)
+        #expect(all.replayed.isEmpty, "replay --all passes a corrected dead letter over")
+        #expect(try await operations.list(filter: DeadLetterFilter()).map(\.id) == ["inner-3"], "kept for audit")
+        #expect(try await tally(service)["k3"] == nil)
+        await client.stop()
+        await publisher.stop()
+        try await service.stop()
+    }
+
     @Test func aBundleParkedWholeIsFoundByItsMessagesAndCorrectedAsPlainJSON() throws {
         var properties = AMQPProperties(
             contentType: MessageBundle.contentType,

@@ -47,6 +47,11 @@ struct DeadLetter: Sendable {
         let isBundle = delivery.properties.contentType == MessageBundle.contentType
         bundled = isBundle ? (try? delivery.unbundled()) ?? [] : []
     }
+    /// The id of the corrected copy `edit` sent for it, if it was corrected.
+    var correctedBy: String? { headers[FailureHeaders.correctedBy]?.stringValue }
+    /// The reason, and what became of it when it was corrected.
+    var reasonShown: String { correctedBy.map { "\(reason) (corrected as \($0))" } ?? reason }
+
     /// The type, and for a bundle how many messages it holds.
     var typeShown: String { bundledIDs.isEmpty ? type : "\(type) (bundle of \(bundledIDs.count))" }
 
@@ -58,12 +63,44 @@ struct DeadLetter: Sendable {
         var properties = ForwardedProperties.forwarded(from: delivery.properties)
         for header in [
             FailureHeaders.reason, FailureHeaders.detail, FailureHeaders.failedAt, FailureHeaders.failedService,
-            FailureHeaders.retryCount,
+            FailureHeaders.retryCount, FailureHeaders.correctedBy,
         ] {
             properties.headers[header] = nil
         }
         properties.headers[FailureHeaders.replayCount] = .int64(Int64(replayCount + 1))
         return AMQPOutgoingMessage(exchange: "", routingKey: failedService, properties: properties, body: delivery.body)
+    }
+}
+
+extension DeadLetter {
+    /// The messages of a bundle the broker parked whole that `filter` names one by one (empty when it names the
+    /// bundle itself, or this is no bundle): a command then acts on those messages alone.
+    func bundledSelection(_ filter: DeadLetterFilter) -> [AMQPDelivery] {
+        guard !bundled.isEmpty, !filter.ids.isEmpty, !filter.ids.contains(id) else { return [] }
+        let chosen = bundled.filter { filter.ids.contains($0.properties.messageID ?? "") }
+        return chosen.count == bundled.count ? [] : chosen
+    }
+
+    /// One message of a bundle, parked again on its own in this letter's queue, with the bundle's failure headers.
+    func parkedAlone(_ inner: AMQPDelivery) -> AMQPOutgoingMessage {
+        AMQPOutgoingMessage(
+            exchange: "",
+            routingKey: "\(service).dead-letter",
+            properties: inner.properties,
+            body: inner.body
+        )
+    }
+
+    /// This letter again, in its own queue, marked as corrected by `newID`.
+    func markedCorrected(by newID: String) -> AMQPOutgoingMessage {
+        var properties = delivery.properties
+        properties.headers[FailureHeaders.correctedBy] = .string(newID)
+        return AMQPOutgoingMessage(
+            exchange: "",
+            routingKey: "\(service).dead-letter",
+            properties: properties,
+            body: delivery.body
+        )
     }
 }
 

@@ -43,8 +43,30 @@ struct DeadLetterOperations: Sendable {
         var outcome = Outcome()
         for service in services {
             let taken = try await take(service, limit: 100_000)
-            let selected = taken.filter(filter.matches)
+            // A corrected dead letter stays for audit and is replayed only when named by its id.
+            let matching = taken.filter { filter.matches($0) && ($0.correctedBy == nil || filter.ids.contains($0.id)) }
             var acked: Set<UInt64> = []
+            var selected: [DeadLetter] = []
+            for letter in matching {
+                let inner = letter.bundledSelection(filter)
+                guard !inner.isEmpty else {
+                    selected.append(letter)
+                    continue
+                }
+                // Named messages of a bundle the broker parked whole: replay those, park the rest one by one.
+                let chosen = inner.map { DeadLetter(service: service, delivery: $0) }
+                if dryRun {
+                    outcome.replayed += chosen
+                    continue
+                }
+                switch await split(letter, sending: chosen.map { $0.replayMessage() }, keeping: inner) {
+                case .success:
+                    acked.insert(letter.delivery.deliveryTag)
+                    outcome.replayed += chosen
+                case .failure(let error):
+                    outcome.failed += chosen.map { ($0, "\(error)") }
+                }
+            }
             if !dryRun {
                 let chunkSize = max(1, rate ?? 500)
                 var start = 0
@@ -76,16 +98,64 @@ struct DeadLetterOperations: Sendable {
         return outcome
     }
 
-    /// Removes the selected dead letters for good and returns them.
+    /// Removes the selected dead letters for good and returns them. Named messages of a bundle the broker parked
+    /// whole are removed alone: the bundle's other messages are parked again one by one first.
     func purge(filter: DeadLetterFilter) async throws -> [DeadLetter] {
         var purged: [DeadLetter] = []
         for service in services {
             let taken = try await take(service, limit: 100_000)
-            let selected = taken.filter(filter.matches)
-            try await release(taken.map(\.delivery), acking: Set(selected.map(\.delivery.deliveryTag)))
-            purged += selected
+            var acked: Set<UInt64> = []
+            for letter in taken where filter.matches(letter) {
+                let inner = letter.bundledSelection(filter)
+                if inner.isEmpty {
+                    acked.insert(letter.delivery.deliveryTag)
+                    purged.append(letter)
+                } else if case .success = await split(letter, sending: [], keeping: inner) {
+                    acked.insert(letter.delivery.deliveryTag)
+                    purged += inner.map { DeadLetter(service: service, delivery: $0) }
+                }
+            }
+            try await release(taken.map(\.delivery), acking: acked)
         }
         return purged
+    }
+
+    /// Marks the dead letter `id` as corrected by `newID`: it is parked again with `x-kvitt-corrected-by` (kept for
+    /// audit, shown as corrected, passed over by `replay --all`) and the unmarked one is removed. A message of a bundle
+    /// the broker parked whole is split out first. Returns whether it was found.
+    @discardableResult
+    func markCorrected(_ id: String, by newID: String) async throws -> Bool {
+        for service in services {
+            let taken = try await take(service, limit: 100_000)
+            var acked: Set<UInt64> = []
+            if let letter = taken.first(where: { $0.id == id }) {
+                let results = await publisher.publish(batch: [letter.markedCorrected(by: newID)])
+                if results.allSatisfy({ (try? $0.get()) != nil }) { acked.insert(letter.delivery.deliveryTag) }
+            } else if let letter = taken.first(where: { $0.bundledIDs.contains(id) }) {
+                let inner = letter.bundled.filter { $0.properties.messageID == id }
+                let marked = inner.map { DeadLetter(service: service, delivery: $0).markedCorrected(by: newID) }
+                if case .success = await split(letter, sending: marked, keeping: inner) {
+                    acked.insert(letter.delivery.deliveryTag)
+                }
+            }
+            try await release(taken.map(\.delivery), acking: acked)
+            if !acked.isEmpty { return true }
+        }
+        return false
+    }
+
+    /// Publishes `messages` and parks every message of a bundle except those in `keeping` again one by one, all with
+    /// confirms: the bundle may be acknowledged only when everything succeeded.
+    private func split(_ letter: DeadLetter, sending messages: [AMQPOutgoingMessage], keeping inner: [AMQPDelivery])
+        async -> Result<Void, AMQPError>
+    {
+        let chosen = Set(inner.compactMap(\.properties.messageID))
+        let rest = letter.bundled.filter { !chosen.contains($0.properties.messageID ?? "") }
+        let results = await publisher.publish(batch: messages + rest.map(letter.parkedAlone))
+        for result in results {
+            if case .failure(let error) = result { return .failure(error) }
+        }
+        return .success(())
     }
 
     /// Takes up to `limit` messages from a service's dead-letter queue without acknowledging them.

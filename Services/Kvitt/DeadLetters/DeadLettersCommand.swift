@@ -61,7 +61,7 @@ struct DeadLettersCommand: AsyncParsableCommand {
                             ["ID", "SERVICE", "TYPE", "REASON", "DETAIL", "FAILED AT", "RETRIES", "REPLAYS"],
                             letters.map {
                                 [
-                                    $0.id, $0.service, $0.typeShown, $0.reason, String($0.detail.prefix(60)),
+                                    $0.id, $0.service, $0.typeShown, $0.reasonShown, String($0.detail.prefix(60)),
                                     $0.failedAt,
                                     "\($0.retryCount)", "\($0.replayCount)",
                                 ]
@@ -175,7 +175,7 @@ struct DeadLettersCommand: AsyncParsableCommand {
     struct Edit: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract:
-                "Replay a corrected body as a new message that references the original; the original stays parked."
+                "Replay a corrected body as a new message that references the original; the original stays parked, marked as corrected, and replay --all passes it over."
         )
         @OptionGroup var broker: BrokerOptions
         @OptionGroup var selection: Selection
@@ -192,11 +192,13 @@ struct DeadLettersCommand: AsyncParsableCommand {
                     try patch.map { try Array(Data(contentsOf: URL(fileURLWithPath: $0))) } ?? Self.editInEditor(letter)
                 let (message, newID) = try DeadLetterOperations.correction(of: letter, body: body)
                 try await operations.publisher.publish(message)
+                // The original stays for audit, marked, so that replay --all does not apply it a second time.
+                try await operations.markCorrected(letter.id == id ? letter.id : id, by: newID)
                 try ReplayAudit().record([
                     CLI.auditEntry(letter, at: Date(), outcome: "corrected as \(newID)", original: letter.id)
                 ])
                 print(
-                    "published the corrected \(letter.type) as \(newID) to \(letter.failedService); the original stays parked"
+                    "published the corrected \(letter.type) as \(newID) to \(letter.failedService); the original stays parked, marked as corrected"
                 )
                 await operations.client.stop()
                 await operations.publisher.stop()

@@ -15,6 +15,9 @@ public enum FailureHeaders {
     public static let replayCount = "x-kvitt-replay-count"
     /// On a corrected copy: the message id of the dead letter it replaces.
     public static let corrects = "x-kvitt-corrects"
+    /// On a dead letter that `kvitt dead-letters edit` corrected: the message id of the corrected copy. The dead letter
+    /// stays parked for audit and `replay --all` passes it over.
+    public static let correctedBy = "x-kvitt-corrected-by"
     /// On a copy whose sender headers were too large to carry on: how many were dropped, their size and names.
     public static let droppedHeaders = "x-kvitt-dropped-headers"
     /// What every Kvitt header name starts with.
@@ -22,7 +25,8 @@ public enum FailureHeaders {
     /// Kvitt's own headers: carried on by a copy (each within ``maximumOwnValueBytes``); any other `x-kvitt-*` name is
     /// a sender's header like any other.
     public static let own: Set<String> = [
-        reason, detail, failedService, originalRoutingKey, retryCount, failedAt, replayCount, corrects, droppedHeaders,
+        reason, detail, failedService, originalRoutingKey, retryCount, failedAt, replayCount, corrects, correctedBy,
+        droppedHeaders,
     ]
     /// Largest value of one of Kvitt's own headers that a copy carries on: the detail's cap with room for its type.
     public static let maximumOwnValueBytes = maximumDetailBytes + 64
