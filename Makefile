@@ -23,3 +23,13 @@ format:
 
 lint:
 	swift format lint --strict --recursive Package.swift Shared Services Tests
+
+.PHONY: fuzz fuzz-smoke
+
+## Every fuzz target for 1,000,000 executions from the committed seed corpus (FUZZING.md).
+fuzz:
+	scripts/fuzz.sh --runs 1000000
+
+## Every fuzz target briefly (20,000 executions or 10 seconds), as CI does.
+fuzz-smoke:
+	scripts/fuzz.sh --runs 20000 --seconds 10
