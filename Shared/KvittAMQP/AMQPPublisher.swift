@@ -109,6 +109,8 @@ final class PublisherRole: AMQPConnectionRole, @unchecked Sendable {
         var submitted = ContinuousClock.now
         /// How many times the broker refused it with `basic.nack` so far.
         var nacks = 0
+        /// Whether the broker answered it alone with 404 NOT_FOUND once already (see ``PublisherRole/reconnectFirst``).
+        var notFoundOnce = false
     }
 
     /// A nack means the broker could not take the message right then (a quorum queue electing its leader, an
@@ -117,7 +119,7 @@ final class PublisherRole: AMQPConnectionRole, @unchecked Sendable {
 
     private struct InFlight {
         let tag: UInt64
-        let request: Request
+        var request: Request
         var returned: AMQPError?
     }
 
@@ -125,6 +127,9 @@ final class PublisherRole: AMQPConnectionRole, @unchecked Sendable {
     /// ACCESS_REFUSED, 404 NOT_FOUND, 406 PRECONDITION_FAILED (a `user_id` that is not the connection's user, a
     /// body over the broker's maximum), 501-505 (a frame the broker could not take), 530 NOT_ALLOWED.
     static let refusalCodes: Set<UInt16> = [403, 404, 406, 501, 502, 503, 504, 505, 530]
+    /// 404 NOT_FOUND: the exchange is missing. A reconnect declares the topology again, so the message alone in flight
+    /// is refused only if it meets 404 a second time.
+    static let reconnectFirst: UInt16 = 404
 
     private let window: Int
     private let logger: Logger
@@ -304,6 +309,12 @@ final class PublisherRole: AMQPConnectionRole, @unchecked Sendable {
     private func attributeRefusal(code: UInt16, text: String) -> Bool {
         guard Self.refusalCodes.contains(code), !inFlight.isEmpty else { return false }
         if inFlight.count == 1 {
+            // An exchange that is missing may have been deleted under a running service: a reconnect declares the
+            // topology again, and only a message that is refused alone after that is refused for good.
+            if code == Self.reconnectFirst && !inFlight[0].request.notFoundOnce {
+                inFlight[0].request.notFoundOnce = true
+                return false
+            }
             refuse(inFlight.removeFirst().request, code: code, text: text)
             isolating = max(0, isolating - 1)
         } else {
@@ -317,7 +328,11 @@ final class PublisherRole: AMQPConnectionRole, @unchecked Sendable {
     }
 
     func channelClosed(_ session: AMQPSession, channel: UInt16, code: UInt16, text: String) throws(AMQPError) {
-        guard attributeRefusal(code: code, text: text) else { throw .closedByBroker(code: code, text: text) }
+        guard attributeRefusal(code: code, text: text) else {
+            // Not a refusal of one message (or a first 404): reconnect, which declares the topology again. Not thrown
+            // as closedByBroker, which ``sessionLost(_:)`` would attribute a second time.
+            throw .library("channel closed by the broker (\(code) \(text)); reconnecting")
+        }
         // The connection is fine: open the channel again and send what was unconfirmed first.
         try session.reopenChannel(channel)
         try session.enableConfirms(channel: channel)

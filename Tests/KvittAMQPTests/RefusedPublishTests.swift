@@ -82,6 +82,43 @@ struct RefusedPublishTests {
         try await client.perform { session in try session.deleteQueue(queue) }
     }
 
+    /// An exchange deleted under a running publisher is not a refusal of the message: the reconnect declares the
+    /// topology again and the message goes through.
+    @Test func aDeletedExchangeIsDeclaredAgainAndTheMessageGoesThrough() async throws {
+        let exchange = TestBroker.uniqueName("deleted")
+        let queue = TestBroker.uniqueName("deleted-queue")
+        let topology = AMQPTopology(
+            exchanges: [AMQPExchange(name: exchange, kind: .topic)],
+            queues: [.quorum(queue)],
+            bindings: [AMQPBinding(queue: queue, exchange: exchange, routingKey: "#")]
+        )
+        let publisher = AMQPPublisher(
+            url: TestBroker.url,
+            options: TestBroker.options(queue),
+            topology: topology,
+            logger: logger
+        )
+        defer { Task { await publisher.stop() } }
+        try await publisher.waitUntilConnected()
+        let client = AMQPClient(url: TestBroker.url, options: TestBroker.options("deleter"), logger: logger)
+        defer { Task { await client.stop() } }
+        try await client.perform { session in try session.deleteExchange(exchange) }
+        let message = AMQPOutgoingMessage(
+            exchange: exchange,
+            routingKey: "a.b",
+            properties: AMQPProperties(messageID: "after-delete"),
+            body: [1]
+        )
+        try await publisher.publish(message)
+        #expect(publisher.refusedMessages == 0)
+        let ready = try await client.perform { session in try session.declare(.quorum(queue), passive: true).messages }
+        #expect(ready == 1)
+        try await client.perform { session in
+            try session.deleteQueue(queue)
+            try session.deleteExchange(exchange)
+        }
+    }
+
     /// Headers that cannot be framed (larger than frame_max, or a key over 255 bytes) are refused before anything is
     /// written, so the connection is not left half-way through a publish.
     @Test func unframeableMessagesAreRefusedBeforeSending() async throws {
