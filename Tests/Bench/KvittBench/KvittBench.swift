@@ -57,6 +57,11 @@ struct KvittBench: AsyncParsableCommand {
     var faultPoison = 40
     @Option(help: "Fault injection: seed of the random choices.")
     var faultSeed: UInt64 = 20_261_129
+    @Option(
+        help:
+            "Soak: messages through a service in one run, with memory, descriptors, threads and database size sampled every 5 s (0 skips)."
+    )
+    var soakMessages = 0
 
     mutating func validate() throws {
         if largeReceivables > 0 && largeReceivables < 10_000 {
@@ -81,7 +86,7 @@ struct KvittBench: AsyncParsableCommand {
             )
         )
         if !rawOnly {
-            let runtime = try await runtimePipeline(amqpURL, logger: logger)
+            let runtime = try await runtimePipeline(amqpURL, total: messages, logger: logger)
             print(
                 String(
                     format:
@@ -91,6 +96,12 @@ struct KvittBench: AsyncParsableCommand {
                 )
             )
             print(String(format: "ratio runtime / raw round trip: %.2f", runtime / raw))
+        }
+        if soakMessages > 0 {
+            let sampler = ProcessSampler()
+            let rate = try await runtimePipeline(amqpURL, total: soakMessages, sampler: sampler, logger: logger)
+            print(String(format: "soak: %d messages through the runtime at %.0f msg/s", soakMessages, rate))
+            print(sampler.summary(warmUp: min(200_000, soakMessages / 10)))
         }
         if payments > 0 {
             let bench = PaymentsBenchmark(url: amqpURL, logger: logger)
@@ -224,7 +235,10 @@ struct KvittBench: AsyncParsableCommand {
 
     /// The same load through the messaging runtime: a service consumes from the broker, decodes, dedupes in the
     /// inbox, runs a handler that writes a row and an outbox event, commits per batch, and acks.
-    func runtimePipeline(_ url: AMQPURL, logger: Logger) async throws -> Double {
+    /// - Parameter sampler: samples this process while the messages pass (the soak).
+    func runtimePipeline(_ url: AMQPURL, total: Int, sampler: ProcessSampler? = nil, logger: Logger) async throws
+        -> Double
+    {
         let name = TestBroker.uniqueName("bench-svc")
         let exchange = TestBroker.uniqueName("bench-kvitt")
         let folder = try TestBroker.temporaryDirectory()
@@ -252,10 +266,19 @@ struct KvittBench: AsyncParsableCommand {
         // Wait until the service has declared its queue and bound it.
         try await Task.sleep(for: .seconds(1))
 
-        let total = messages
         let started = ContinuousClock.now
+        let inboxCount: @Sendable () async -> Int = {
+            (try? await store.writer.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM kvitt_inbox") }) ?? 0
+        }
+        let sampling = sampler?.run(every: .seconds(5), database: settings.databasePath, processed: inboxCount)
         let chunk = 5_000
         for start in stride(from: 0, to: total, by: chunk) {
+            // A soak keeps the broker's queue short, so that what is measured is the service, not a backlog.
+            if sampler != nil {
+                try await waitUntil("the service to catch up", interval: .milliseconds(500)) {
+                    await inboxCount() >= start - 10 * chunk
+                }
+            }
             let batch = try (start..<min(start + chunk, total)).map { index in
                 AMQPOutgoingMessage(
                     exchange: exchange,
@@ -273,6 +296,8 @@ struct KvittBench: AsyncParsableCommand {
                 >= total
         }
         let elapsed = ContinuousClock.now - started
+        sampling?.cancel()
+        await sampling?.value
         await group.triggerGracefulShutdown()
         try await running.value
         await publisher.stop()
