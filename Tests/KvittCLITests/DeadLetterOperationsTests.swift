@@ -37,15 +37,20 @@ struct GatedHandler: MessageHandler {
 struct DeadLetterOperationsTests {
     let logger = TestBroker.logger("cli")
 
-    @Test func listFilterDryRunReplayIdempotenceFailAgainAndPurge() async throws {
-        let gate = Gate()
+    /// A probe service that parks every effect while `gate` is closed.
+    func startGated(_ name: String, gate: Gate) async throws -> InProcessService {
         let definition = ServiceDefinition(
-            name: "gated",
+            name: name,
             defaultHTTPPort: 0,
             migrations: { ProbeService.migrations(&$0) },
             handlers: { registry, _ in registry.register(GatedHandler(gate: gate)) }
         )
-        let service = try await InProcessService.start(definition, logger: logger)
+        return try await InProcessService.start(definition, logger: logger)
+    }
+
+    @Test func listFilterDryRunReplayIdempotenceFailAgainAndPurge() async throws {
+        let gate = Gate()
+        let service = try await startGated("gated", gate: gate)
         let publisher = AMQPPublisher(url: TestBroker.url, options: TestBroker.options("up"), logger: logger)
         for key in ["a", "b", "c"] {
             try await publisher.publish(service.message(Probe.ApplyEffect(key: key, amount: 1), id: "msg-\(key)"))
@@ -155,13 +160,7 @@ struct DeadLetterOperationsTests {
     /// are parked again one by one), and a corrected message stays parked, marked, and is passed over by replay --all.
     @Test func oneMessageOfAParkedBundleIsActedOnAloneAndCorrectedOnesAreNotReplayedTwice() async throws {
         let gate = Gate()
-        let definition = ServiceDefinition(
-            name: "gated-bundle",
-            defaultHTTPPort: 0,
-            migrations: { ProbeService.migrations(&$0) },
-            handlers: { registry, _ in registry.register(GatedHandler(gate: gate)) }
-        )
-        let service = try await InProcessService.start(definition, logger: logger)
+        let service = try await startGated("gated-bundle", gate: gate)
         let publisher = AMQPPublisher(url: TestBroker.url, options: TestBroker.options("up"), logger: logger)
         var properties = AMQPProperties(
             contentType: MessageBundle.contentType,
