@@ -19,7 +19,8 @@ struct ProcessSample: Sendable {
             for line in status.split(separator: "\n") {
                 let parts = line.split(separator: ":", maxSplits: 1)
                 guard parts.count == 2 else { continue }
-                let number = parts[1].split(separator: " ").first.flatMap { Int($0) }
+                // "VmRSS:\t  426408 kB": the number after tabs and spaces.
+                let number = parts[1].split(whereSeparator: { $0 == " " || $0 == "\t" }).first.flatMap { Int($0) }
                 fields[String(parts[0])] = number
             }
         }
