@@ -81,6 +81,16 @@ def test_unknown_types_share_one_metric_label(barrage: Results, services):
     assert len(labels) < 100, f"{len(labels)} type labels"
 
 
+@pytest.mark.parametrize("service_name", ["invoicing", "payment-matching", "debt-collection", "tax-reduction"])
+def test_broker_connection_gauges_after_the_barrage(service_name: str, barrage: Results, services):
+    """No alarm is raised and the connections held: the barrage's refusals did not turn into reconnects."""
+    metrics = services[service_name].get("/metrics").body.decode()
+    values = dict(re.findall(r"^(kvitt_amqp_\w+) ([0-9.e+-]+)$", metrics, re.MULTILINE))
+    assert float(values.get("kvitt_amqp_blocked", "nan")) == 0, f"{service_name}: {values}"
+    assert float(values.get("kvitt_amqp_reconnects", "nan")) == 0, f"{service_name}: {values}"
+    assert "kvitt_amqp_refused_messages" in values, f"{service_name}: {values}"
+
+
 def normal_command(service_name: str, barrage: Results):
     world = barrage.world
     if service_name == "invoicing":
