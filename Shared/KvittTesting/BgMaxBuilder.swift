@@ -1,5 +1,5 @@
 /// Builds BgMax (Bankgiro Inbetalningar) files for tests and benchmarks: 80-character records with the positions of
-/// domain-reference.md §2.3.
+/// docs/domain.md §2.3.
 public enum BgMaxBuilder {
     /// One deposit (05 … 15) to a bankgiro on a payment day.
     public struct Deposit: Sendable {

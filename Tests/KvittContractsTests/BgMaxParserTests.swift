@@ -2,7 +2,7 @@ import Foundation
 import KvittContracts
 import Testing
 
-/// Builds BgMax records field by field (positions per domain reference §2.3). Lines are left without trailing
+/// Builds BgMax records field by field (positions per docs/domain.md §2.3). Lines are left without trailing
 /// blanks; ``file(_:separator:padded:)`` pads them.
 private enum Line {
     static func start(
@@ -77,7 +77,7 @@ private enum Line {
     }
 }
 
-/// The records of the synthetic sample (domain reference §2.6), built field by field.
+/// The records of the synthetic sample (docs/domain.md §2.6), built field by field.
 private let sampleLines = [
     Line.start(),
     Line.opening(bankgiro: "54029681"),
@@ -366,7 +366,7 @@ struct BgMaxParserTests {
     }
 
     /// The deposit total is Σ payments (20) − Σ deductions (21); extra references (22/23) split their payment and
-    /// do not count (domain reference §2.3, Bankgirot's sample: 100 000 + 140 000 − 50 000 = 190 000 öre).
+    /// do not count (docs/domain.md §2.3, Bankgirot's sample: 100 000 + 140 000 − 50 000 = 190 000 öre).
     @Test func depositTotalIsPaymentsLessDeductionsWithoutExtraReferences() throws {
         func lines(total: Int64) -> [String] {
             [

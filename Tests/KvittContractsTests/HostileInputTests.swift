@@ -18,7 +18,7 @@ private func decodingDescription(_ json: String) -> String? {
     }
 }
 
-/// BgMax records for one-payment deposits, positions per domain reference §2.3.
+/// BgMax records for one-payment deposits, positions per docs/domain.md §2.3.
 private enum BgMaxLines {
     static func zeros(_ digits: String, _ width: Int) -> String {
         String(repeating: "0", count: max(0, width - digits.count)) + digits

@@ -29,7 +29,7 @@ private func decoded<T: Decodable>(_ type: T.Type, from json: String) throws -> 
 
 @Suite("Personnummer and samordningsnummer")
 struct PersonnummerTests {
-    // Skatteverket's worked example in rättslig vägledning 330245 (domain reference §6.1).
+    // Skatteverket's worked example in rättslig vägledning 330245 (docs/domain.md §6.1).
     @Test(arguments: ["811218-9876", "8112189876", "19811218-9876", "198112189876", " 811218-9876\n"])
     func everyWrittenFormGivesTheSameNumber(text: String) throws {
         let number = try Personnummer(parsing: text, referenceDate: firstOfMarch2026)
@@ -75,7 +75,7 @@ struct PersonnummerTests {
         #expect(number.age(onYear: 2004, month: 2, day: 29) == 4)
     }
 
-    // SKV 707's example: a man born 1970-10-03 with individnummer 239 (domain reference §6.2).
+    // SKV 707's example: a man born 1970-10-03 with individnummer 239 (docs/domain.md §6.2).
     @Test func samordningsnummerAddsSixtyToTheDay() throws {
         let number = try Personnummer(parsing: "701063-2391", referenceDate: firstOfMarch2026)
         #expect(number.isSamordningsnummer)
@@ -187,7 +187,7 @@ struct PersonnummerTests {
 
 @Suite("Organisationsnummer and the choice between person and organisation")
 struct OrganisationsnummerTests {
-    // Saab AB (domain reference §6.3).
+    // Saab AB (docs/domain.md §6.3).
     @Test(arguments: ["556036-0793", "5560360793", "165560360793", "16556036-0793", " 556036-0793 "])
     func everyWrittenFormGivesTheSameNumber(text: String) throws {
         let number = try Organisationsnummer(parsing: text)
@@ -200,7 +200,7 @@ struct OrganisationsnummerTests {
     }
 
     @Test func municipalityIsGroupTwo() throws {
-        // Stockholms stad (domain reference §6.3).
+        // Stockholms stad (docs/domain.md §6.3).
         #expect(try Organisationsnummer(parsing: "212000-0142").groupNumber == 2)
     }
 
@@ -312,7 +312,7 @@ struct BankAccountIdentifierTests {
         #expect(throws: DecodingError.self) { try decoded(BankgiroNumber.self, from: #""5050-1056""#) }
     }
 
-    // Sweden from the domain reference §3.4; the others are the SWIFT IBAN registry's examples.
+    // Sweden from the docs/domain.md §3.4; the others are the SWIFT IBAN registry's examples.
     @Test(arguments: [
         "SE45 5000 0000 0583 9825 7466", "GB82 WEST 1234 5698 7654 32", "DE89 3704 0044 0532 0130 00",
         "NO93 8601 1117 947", "DK50 0040 0440 1162 43", "FI21 1234 5600 0007 85", "FR14 2004 1010 0505 0001 3M02 606",
@@ -410,7 +410,7 @@ struct BankAccountIdentifierTests {
 
 @Suite("OCR references and Bankgirot control levels")
 struct OCRReferenceTests {
-    // The worked examples of domain reference §1.4 (banktools-se's tests and Bankgirot's rule).
+    // The worked examples of docs/domain.md §1.4 (banktools-se's tests and Bankgirot's rule).
     @Test(arguments: [
         ("123", false, "1230"),
         ("123", true, "12351"),
@@ -554,7 +554,7 @@ struct IdentifierErrorTests {
     }
 
     @Test func luhnAcceptsRealNumbersAndRejectsEverySingleDigitChange() {
-        // A personnummer, an organisationsnummer, a bankgiro number and an OCR reference from the domain reference.
+        // A personnummer, an organisationsnummer, a bankgiro number and an OCR reference from docs/domain.md.
         for number in ["8112189876", "5560360793", "50501055", "10017"] {
             let digits = number.compactMap(\.wholeNumberValue)
             #expect(Luhn.isValid(digits), "\(number)")

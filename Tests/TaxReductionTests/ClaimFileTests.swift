@@ -151,7 +151,7 @@ struct ClaimFileTests {
     }
 
     @Test func aRotFileValidatesAndFollowsTheSchemaOrder() throws {
-        // Two co-owners on one invoice with equal shares (domain reference §5.4), and a bostadsrätt on another.
+        // Two co-owners on one invoice with equal shares (docs/domain.md §5.4), and a bostadsrätt on another.
         let association = try Organisationsnummer(parsing: "769600-2349")
         let claims = [
             rotClaim(try buyer("19121212", 121)),
@@ -445,7 +445,7 @@ struct ClaimFileTests {
         }
     }
 
-    /// Skatteverket's own invoice example (domain reference §5.3, source [S35] "ROT and RUT work and VAT"): labour
+    /// Skatteverket's own invoice example (docs/domain.md §5.3, Skatteverket "ROT and RUT work and VAT"): labour
     /// 10 000 + materials 8 000 excl. VAT, 25 % VAT, total 22 500; ROT 30 % of the labour incl. VAT (12 500) is 3 750,
     /// paid by Skatteverket; the customer pays 18 750.
     ///
@@ -502,7 +502,7 @@ struct ClaimFileTests {
         }
     }
 
-    /// The billing provider's FAQ (shared/seeds, "Rot- & rutavdrag"): RUT work of 10 hours is reported as 10 hours,
+    /// Billecta's public FAQ ("Rot- & rutavdrag"): RUT work of 10 hours is reported as 10 hours,
     /// which gives a reduction worth 5 of them. The file carries the hours worked, never the reduced count. Here:
     /// 10 h × 400 kr + 25 % VAT = 5 000 kr labour, RUT 50 % = 2 500 requested, 2 500 paid by the buyer.
     @Test func theRutFAQExampleReportsTheTenHoursWorked() throws {

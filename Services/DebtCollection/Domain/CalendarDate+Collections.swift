@@ -8,7 +8,7 @@ extension CalendarDate {
     ///
     /// This is how Swedish law counts periods in months and years (lag (1930:173) om beräkning av lagstadgad tid,
     /// 1 §: a period ends on the day with the same number, or the last day of the month when there is none). The
-    /// statute is not quoted in the domain reference; its NJA 2022 s. 150 example (utslag 2004-10-05, earliest
+    /// statute is not quoted in docs/domain.md; its NJA 2022 s. 150 example (utslag 2004-10-05, earliest
     /// preskription 2007-10-05, §7.4) agrees.
     func adding(months: Int) -> CalendarDate? {
         // The year of a valid date is small, so `year × 12 + month − 1` cannot overflow; `months` can be anything.

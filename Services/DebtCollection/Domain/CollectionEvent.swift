@@ -43,7 +43,7 @@ enum CollectionEvent: Sendable, Equatable, Codable {
     }
 
     /// Whether the event is a written demand or reminder that, once it reaches the debtor, interrupts preskription
-    /// (preskriptionslagen 5 § 2, domain reference §7.4). Preparing an application does not: only filing it with
+    /// (preskriptionslagen 5 § 2, docs/domain.md §7.4). Preparing an application does not: only filing it with
     /// Kronofogden does (5 § 3), and filing is recorded elsewhere.
     var interruptsPreskription: Bool {
         switch self {

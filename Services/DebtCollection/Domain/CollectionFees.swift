@@ -2,7 +2,7 @@ import KvittContracts
 
 /// The fees of the collection ladder, the rules for when each may be charged, and the platform's own fee.
 ///
-/// Statutory maximums (domain reference §7.1, lag (1981:739) om ersättning för inkassokostnader m.m., amounts since
+/// Statutory maximums (docs/domain.md §7.1, lag (1981:739) om ersättning för inkassokostnader m.m., amounts since
 /// 2013-03-16): påminnelse 60 kr, inkassokrav 180 kr, amorteringsplan 170 kr, förseningsersättning 450 kr (B2B);
 /// Kronofogden's application fee 300 kr. A contract cannot make the debtor liable for more than the law allows
 /// (6 §). All amounts are SEK; the ladder charges them on SEK claims.

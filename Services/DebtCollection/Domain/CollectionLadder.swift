@@ -2,7 +2,7 @@ import KvittContracts
 
 /// The automatic ladder of one case: from the history so far, the next step and its date.
 ///
-/// The ladder (domain reference §7.1–7.2, Billecta's FAQ):
+/// The ladder (docs/domain.md §7.1–7.2, Billecta's FAQ):
 /// 1. Påminnelse `reminderDaysAfterDue` days after the due date, with the 60 kr fee only when agreed (§7.1). A
 ///    reminder is optional (§7.2).
 /// 2. Inkassokrav `collectionDaysAfterDue` days after the due date, or on the day the creditor sends the claim to
@@ -11,14 +11,14 @@ import KvittContracts
 ///    gives at least 8 days to pay and at least 4 bank days after presumed receipt
 ///    (``collectionLetterDueDate(sentOn:)``, §7.2).
 /// 3. When the inkassokrav has fallen due unpaid (the day after its due date), the creditor is asked whether to go
-///    on (FAQ: "När inkassokravet är förfallet skickar vi en förfrågan till er"); the ladder then waits.
+///    on (Billecta's FAQ: "När inkassokravet är förfallet skickar vi en förfrågan till er"); the ladder then waits.
 /// 4. After a decision to proceed, the application for betalningsföreläggande is prepared; only after the
 ///    inkassokrav's deadline may the creditor apply (§7.2), so never before the day after it.
 ///
 /// Around the ladder: an amorteringsplan pauses it and a missed instalment resumes it from the day it was missed,
 /// at the step where it stopped; långtidsbevakning adds a demand letter every quarter (``LongTermSurveillance``) and
-/// does not stop an application to Kronofogden (FAQ); a postponement moves the next step to a later date without
-/// touching the due date (FAQ: "En skickad faktura går inte att ändra förfallodatum på"); a recall or full payment
+/// does not stop an application to Kronofogden (Billecta's FAQ); a postponement moves the next step to a later date without
+/// touching the due date (Billecta's FAQ: "En skickad faktura går inte att ändra förfallodatum på"); a recall or full payment
 /// ends the case.
 struct CollectionLadder: Sendable, Equatable {
     /// An automatic step.
@@ -120,7 +120,7 @@ struct CollectionLadder: Sendable, Equatable {
         return .postponed(on: today, to: newDate)
     }
 
-    /// The payment deadline of an inkassokrav sent on `sentOn` (domain reference §7.2, IMY's general advice): the
+    /// The payment deadline of an inkassokrav sent on `sentOn` (docs/domain.md §7.2, IMY's general advice): the
     /// later of `sentOn` plus the configured days (never fewer than 8) and the 4th bank day after presumed receipt
     /// (``CollectionSettings/presumedDeliveryBankDays`` bank days after sending), moved to the next bank day when it
     /// falls on a weekend or holiday, so long weekends lengthen the period as the advice asks.

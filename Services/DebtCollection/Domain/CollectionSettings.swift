@@ -2,10 +2,10 @@
 ///
 /// Days count from the invoice's due date, which never changes (a postponement moves only the next event, Billecta's
 /// FAQ "flytta fram nästa automatiska händelse"). No statutory minimum wait before a påminnelse or an inkassokrav was
-/// found (domain reference §7.2: a reminder is not required; the claim only needs to be due and the debtor aware).
+/// found (docs/domain.md §7.2: a reminder is not required; the claim only needs to be due and the debtor aware).
 struct CollectionSettings: Sendable, Equatable {
     /// The fewest days an inkassokrav gives the debtor to pay: IMY's general advice, "not shorter than 8 days from
-    /// the day it is sent" (domain reference §7.2).
+    /// the day it is sent" (docs/domain.md §7.2).
     static let minimumCollectionLetterPaymentDays = 8
     /// The bank days the debtor should have after presumed receipt of an inkassokrav (§7.2).
     static let minimumBankDaysAfterReceipt = 4
@@ -24,7 +24,7 @@ struct CollectionSettings: Sendable, Equatable {
     /// The days to pay that the creditor wants an inkassokrav to give; never fewer than
     /// ``minimumCollectionLetterPaymentDays`` are used.
     let collectionLetterPaymentDays: Int
-    /// Bank days from sending a letter until the debtor is presumed to have it. Not in the domain reference, which
+    /// Bank days from sending a letter until the debtor is presumed to have it. Not in docs/domain.md, which
     /// only says "presumed receipt" and to extend for B-post or long weekends (§7.2); 2 matches ordinary post today.
     let presumedDeliveryBankDays: Int
     /// For a business debtor, charge the 450 kr förseningsersättning instead of the 180 kr inkasso fee (§7.1).

@@ -2,7 +2,7 @@ import KvittContracts
 
 /// The content of an application to Kronofogden for betalningsföreläggande on one unpaid invoice.
 ///
-/// What the application holds (domain reference §7.6, [S80][S79]): the applicant's and the debtor's identity numbers
+/// What the application holds (docs/domain.md §7.6,): the applicant's and the debtor's identity numbers
 /// and names; the amount excluding interest and costs (the capital); interest up to the application day and on until
 /// paid; the due date; the grounds in plain Swedish; and the costs claimed from the debtor (§7.1): the inkasso fee
 /// (180 kr, or 450 kr förseningsersättning for a business debtor instead), the reminder fee when one was charged,

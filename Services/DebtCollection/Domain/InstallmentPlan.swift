@@ -2,7 +2,7 @@ import KvittContracts
 
 /// An amorteringsplan: the remaining balance plus the plan fee split into instalments on agreed dates.
 ///
-/// The fee (at most 170 kr, domain reference §7.1) may be charged for a written, complete plan for the remaining
+/// The fee (at most 170 kr, docs/domain.md §7.1) may be charged for a written, complete plan for the remaining
 /// debt made with the debtor and sent or handed over; pass `chargeFee: false` otherwise. The total is split with
 /// ``Money/split(into:)``, so the instalments sum exactly to it and differ by at most one öre, the extra öre first.
 /// Each instalment is tracked against the payments so far: an instalment is missed when its date has passed and the

@@ -2,7 +2,7 @@ import KvittContracts
 
 /// Dröjsmålsränta on a principal over a span of days, split at every change of the reference rate.
 ///
-/// Rules (domain reference §7.3):
+/// Rules (docs/domain.md §7.3):
 /// - Rate: räntelagen 6 §, "den vid varje tid gällande referensräntan … med ett tillägg av åtta procentenheter", so
 ///   the reference rate of each half-year (``ReferenceRateTable``) plus ``statutoryMarginBasisPoints``, and the
 ///   span is cut wherever that rate can change (1 January and 1 July).

@@ -3,10 +3,10 @@ import KvittContracts
 /// Långtidsbevakning: a renewed demand letter every quarter to keep the claim from being time-barred, for a
 /// platform fee per quarter.
 ///
-/// Rules: domain reference §7.5 (periodic renewed demands keep the claim alive through preskription interruptions)
+/// Rules: docs/domain.md §7.5 (periodic renewed demands keep the claim alive through preskription interruptions)
 /// and Billecta's FAQ ("förnyade kravbrev skickas till er kund med jämna mellanrum", "99 SEK per kvartal och
 /// ärende"; surveillance does not stop an application to Kronofogden). Each letter that reaches the debtor
-/// interrupts preskription (preskriptionslagen 5 § 2, §7.4), so it only works with a current address; the FAQ pairs
+/// interrupts preskription (preskriptionslagen 5 § 2, §7.4), so it only works with a current address; Billecta's FAQ pairs
 /// it with address tracking.
 ///
 /// The first letter goes out on the start date and then every three months, on the start's day of the month, or on

@@ -2,13 +2,13 @@ import KvittContracts
 
 /// When a claim becomes time-barred (preskriberas), and when to warn before it.
 ///
-/// Rules (domain reference §7.4, preskriptionslag (1981:130)):
+/// Rules (docs/domain.md §7.4, preskriptionslag (1981:130)):
 /// - 2 §: ten years after the claim arose ("tio år efter tillkomsten"), but three years for a claim on a consumer for
 ///   goods or services a business supplied for mainly private use. Kvitt's creditors are businesses, so a
 ///   ``DebtorKind/consumer`` debtor gives three years.
 /// - 5 §: the period is interrupted by the debtor acknowledging the claim (a promise to pay, a payment of interest
 ///   or an instalment), by a written demand or reminder that reaches the debtor, or by action at court or
-///   Kronofogden; a new period of the same length then starts from the interruption (§7.4, [S72]). It cannot be
+///   Kronofogden; a new period of the same length then starts from the interruption (docs/domain.md §7.4). It cannot be
 ///   contracted away (12 §).
 /// - Counting: a period in years ends on the same date that many years later, on the month's last day when there is
 ///   no such date (``CalendarDate/adding(years:)``); NJA 2022 s. 150: utslag 2004-10-05, earliest preskription

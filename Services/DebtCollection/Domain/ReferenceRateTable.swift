@@ -2,7 +2,7 @@ import KvittContracts
 
 /// The Riksbank's referensränta by half-year, in basis points (200 = 2.00 %), the base of dröjsmålsränta.
 ///
-/// Rules (domain reference §7.3): the reference rate is the Riksbank policy rate at the end of the previous
+/// Rules (docs/domain.md §7.3): the reference rate is the Riksbank policy rate at the end of the previous
 /// half-year rounded up to the nearest half percentage point, set for 1 January and 1 July (räntelagen 9 §). So every
 /// entry starts on 1 January or 1 July and applies until the next entry; the last entry applies to the end of its
 /// own half-year and no further, because the next value is not known yet. A day outside the table has no rate, and
@@ -10,7 +10,7 @@ import KvittContracts
 /// announces it.
 ///
 /// The table is configurable (``init(_:)``, or JSON as an array of `{"from": "2026-01-01", "basisPoints": 200}`);
-/// ``riksbank`` holds the values the domain reference gives.
+/// ``riksbank`` holds the values docs/domain.md gives.
 struct ReferenceRateTable: Sendable, Equatable, Codable {
     /// A reference rate from a date (1 January or 1 July) until the next entry.
     struct Entry: Sendable, Equatable, Codable {
@@ -80,7 +80,7 @@ struct ReferenceRateTable: Sendable, Equatable, Codable {
         try container.encode(entries)
     }
 
-    /// The rates the domain reference gives (§7.3): 2024 from riksbank.se, 2025–2026 from a secondary table
+    /// The rates docs/domain.md gives (§7.3): 2024 from riksbank.se, 2025–2026 from a secondary table
     /// (marked UNCONFIRMED against riksbank.se there). 4.00 % from 2024-01-01 and 2024-07-01, 3.00 % from 2025-01-01,
     /// 2.00 % from 2025-07-01 and 2026-01-01; covers through 2026-06-30 (the 2026-07-01 value was not available).
     static let riksbank: ReferenceRateTable = try! ReferenceRateTable([

@@ -4,7 +4,7 @@ import KvittContracts
 /// closed.
 ///
 /// Needed for the inkassokrav's payment period: the debtor should have at least four bank days after presumed
-/// receipt (domain reference §7.2, IMY's general advice). The domain reference does not list the holidays; they are
+/// receipt (docs/domain.md §7.2, IMY's general advice). docs/domain.md does not list the holidays; they are
 /// computed here from lag (1989:253) om allmänna helgdagar, with Easter from the Gregorian computus, so there is no
 /// table to keep up to date. Public holidays on a weekday: nyårsdagen (1 January), trettondedag jul (6 January),
 /// långfredagen, annandag påsk, första maj, Kristi himmelsfärdsdag (39 days after Easter Sunday), nationaldagen

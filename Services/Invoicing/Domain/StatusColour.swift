@@ -1,6 +1,6 @@
 import KvittContracts
 
-/// The FAQ's status colours for an invoice.
+/// The status colours for an invoice that Billecta's public FAQ describes.
 enum StatusColour: String, Codable, Sendable, CaseIterable {
     /// Overdue and unpaid.
     case red

@@ -183,7 +183,7 @@ enum InvoiceDocument {
     }
 
     /// What Skatteverket requires a ROT/RUT invoice to show: the buyers' personnummer, the work and, for ROT, the
-    /// property (domain reference §5.3).
+    /// property (docs/domain.md §5.3).
     static func reductionDetails(_ detail: TaxReductionDetail, domestic: Bool) -> String {
         let request = detail.request
         var html =

@@ -3,7 +3,7 @@ import KvittContracts
 import KvittMessaging
 
 /// Skatteverket approved less than was requested: the buyer owes the creditor the refused part ("partly approved →
-/// invoice the buyer the refused remainder", domain reference §5). Invoicing drafts that invoice for the creditor to
+/// invoice the buyer the refused remainder", docs/domain.md §5). Invoicing drafts that invoice for the creditor to
 /// attest, once per buyer's claim (its external id is the claim's id, so a replay changes nothing).
 ///
 /// The remainder is part of a price that was already invoiced with VAT, so the line carries no VAT of its own.

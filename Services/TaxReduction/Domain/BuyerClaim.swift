@@ -1,7 +1,7 @@
 import KvittContracts
 
 /// One buyer's ärende in a payout request: what the buyer paid on one invoice and what the provider asks
-/// Skatteverket for (domain reference §5.4–5.6).
+/// Skatteverket for (docs/domain.md §5.4–5.6).
 ///
 /// Amounts are whole kronor, as the file requires; convert from öre with ``ClaimFileBuilder/wholeKronor(_:)``.
 /// With several buyers on one invoice each buyer is a claim of their own with their own share of the amounts.
@@ -53,7 +53,7 @@ struct BuyerClaim: Sendable, Equatable {
     }
 }
 
-/// Where ROT work was done. The file needs one or the other (domain reference §5.3 item 6).
+/// Where ROT work was done. The file needs one or the other (docs/domain.md §5.3 item 6).
 enum RotProperty: Sendable, Equatable {
     /// A house or other real property, by its fastighetsbeteckning (`Fastighetsbeteckning`, 1–40 characters),
     /// e.g. `Stockholm Exempel 1:23`.

@@ -2,7 +2,7 @@ import KvittContracts
 
 /// Writes Skatteverket's payout request files (begäran om utbetalning, XML schema V6) for ROT or RUT claims.
 ///
-/// Rules (domain reference §5.5–5.6, Skatteverket "Regler för att importera fil till Rot och rut – företag", and
+/// Rules (docs/domain.md §5.5–5.6, Skatteverket "Regler för att importera fil till Rot och rut – företag", and
 /// Begaran.xsd with BegaranCOMPONENT.xsd): one kind per file, every buyer paid in the same year, at most 100 buyers per
 /// file, whole kronor, `BegartBelopp ≤ BetaltBelopp` and `BegartBelopp + BetaltBelopp ≤ PrisForArbete` per buyer,
 /// a property for ROT, hours and material for at least one type of work.
@@ -55,7 +55,7 @@ enum ClaimFileBuilder {
     }
 
     /// The last day to request payment for work paid in `paymentYear`: 31 January of the next year (8 § HUSFL,
-    /// domain reference §5.5).
+    /// docs/domain.md §5.5).
     static func deadline(forPaymentYear paymentYear: Int) -> CalendarDate {
         // A file's year is one of ``paymentYears``; held to the representable years, a wrong one cannot trap either.
         let years = CalendarDate.representableYears
@@ -69,7 +69,7 @@ enum ClaimFileBuilder {
     /// An amount in SEK as whole kronor, the öre cut off towards minus infinity: 1 234.99 kr is 1 234 kr.
     ///
     /// The file takes whole kronor only; rounding the requested amount down never breaches "requested ≤ 30/50 % of the
-    /// labour cost" (domain reference §5.3). ROT and RUT invoices are always in SEK, so another currency is a
+    /// labour cost" (docs/domain.md §5.3). ROT and RUT invoices are always in SEK, so another currency is a
     /// programming error.
     static func wholeKronor(_ money: Money) -> Int64 {
         precondition(money.currency == .sek, "ROT and RUT amounts are in SEK, not \(money.currency)")

@@ -29,7 +29,7 @@ enum ClaimFileError: Error, Equatable, CustomStringConvertible {
     }
 }
 
-/// The rule a ``BuyerClaim`` breaks: Skatteverket's e-service checks (domain reference §5.5) and the schema's limits
+/// The rule a ``BuyerClaim`` breaks: Skatteverket's e-service checks (docs/domain.md §5.5) and the schema's limits
 /// (§5.6, BegaranCOMPONENT.xsd). Amount fields are named by their schema element.
 enum ClaimRule: Sendable, Equatable, CustomStringConvertible {
     /// An amount is below zero.

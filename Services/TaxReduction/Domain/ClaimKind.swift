@@ -1,5 +1,5 @@
 /// Which tax reduction a payout request (begäran om utbetalning) asks for. One file holds one kind only: Skatteverket
-/// does not let ROT and RUT mix (domain reference §5.5–5.6).
+/// does not let ROT and RUT mix (docs/domain.md §5.5–5.6).
 enum ClaimKind: String, Sendable, Equatable, CaseIterable, CustomStringConvertible {
     /// Repairs, conversion and extension of the buyer's home (rotarbete).
     case rot

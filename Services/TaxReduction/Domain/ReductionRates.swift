@@ -1,6 +1,6 @@
 import KvittContracts
 
-/// The reduction rate and the caps, in a dated table: rates change by law and by payment date (domain reference §5.1).
+/// The reduction rate and the caps, in a dated table: rates change by law and by payment date (docs/domain.md §5.1).
 enum ReductionRates {
     /// A rate that applies to work paid within a period (inclusive).
     struct Period: Sendable {

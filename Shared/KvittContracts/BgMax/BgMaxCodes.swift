@@ -1,6 +1,6 @@
 /// What the reference of a payment or extra reference record is (referenskod, position 56).
 ///
-/// Meanings per domain reference §2.4, from parsers that quote Bankgirot's technical manual. Only ``ocr`` and
+/// Meanings per docs/domain.md §2.4, from parsers that quote Bankgirot's technical manual. Only ``ocr`` and
 /// ``extendedFormCorrect`` are references Bankgirot has checked; treat the others as unmatched. On the wire the code
 /// is the digit of the file.
 public enum BgMaxReferenceCode: Int, Hashable, Sendable, Codable, CaseIterable, CustomStringConvertible {
@@ -67,7 +67,7 @@ public enum BgMaxImageMarker: Int, Hashable, Sendable, Codable, CaseIterable, Cu
 
 /// What a deduction leaves owing (avdragskod, TK21 position 71). On the wire the digit.
 ///
-/// Sources conflict on the numbering (domain reference §2.4): a parser quoting the manual has 0/1/2, others 0/1/3
+/// Sources conflict on the numbering (docs/domain.md §2.4): a parser quoting the manual has 0/1/2, others 0/1/3
 /// or 1/2/3; Bankgirot's own sample uses 0. Kvitt follows 0/1/2 and accepts 3 without giving it a meaning.
 public enum BgMaxDeductionCode: Int, Hashable, Sendable, Codable, CaseIterable, CustomStringConvertible {
     /// 0: a full deduction, nothing remains.

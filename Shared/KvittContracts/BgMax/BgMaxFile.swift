@@ -1,7 +1,7 @@
 /// A parsed Bankgirot "Bankgiro Inbetalningar" file (BgMax): the incoming payments to one or more of the payee's
 /// bankgiro numbers, grouped in deposits.
 ///
-/// Layout (domain reference §2.2): `01 ( 05 ( {20|21} {22|23|25|26|27|28|29}* )+ 15 )+ 70`. The parser checks that
+/// Layout (docs/domain.md §2.2): `01 ( 05 ( {20|21} {22|23|25|26|27|28|29}* )+ 15 )+ 70`. The parser checks that
 /// every deposit adds up and that the end record's counts match, so a file it returns is internally consistent.
 /// Everything is `Codable`, so that `kvitt bgmax show --json` can print it; ``summary()`` renders it for people.
 public struct BgMaxFile: Hashable, Sendable, Codable {

@@ -1,4 +1,4 @@
-/// Parses Bankgirot "Bankgiro Inbetalningar" files (BgMax), layout and codes per domain reference §2.
+/// Parses Bankgirot "Bankgiro Inbetalningar" files (BgMax), layout and codes per docs/domain.md §2.
 ///
 /// The parser is strict about content and tolerant about form. It refuses a file that does not add up: an unknown
 /// record type, a record out of order, a layout name other than `BGMAX`, a version it does not know, a deposit whose

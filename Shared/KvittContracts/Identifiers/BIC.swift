@@ -1,6 +1,6 @@
 /// A Business Identifier Code (ISO 9362), the SWIFT address of a bank, e.g. `ESSESESS` for SEB.
 ///
-/// Rules (domain reference §3.5; ISO 9362): 8 or 11 characters: a 4-character institution code, a 2-letter country
+/// Rules (docs/domain.md §3.5; ISO 9362): 8 or 11 characters: a 4-character institution code, a 2-letter country
 /// code, a 2-character location code and an optional 3-character branch code (`XXX` is the head office). There is
 /// no check digit. The institution code is accepted as letters or digits: ISO 9362:2014 made it alphanumeric,
 /// although the codes in use are letters. The country code is checked to be two letters, not against ISO 3166.

@@ -1,6 +1,6 @@
 /// A Bankgirot account number (bankgironummer), the payee account that Swedish invoices print next to the OCR.
 ///
-/// Rules (domain reference §3.1): seven or eight digits, the last a Luhn (mod 10) check digit, written `NNN-NNNN` or
+/// Rules (docs/domain.md §3.1): seven or eight digits, the last a Luhn (mod 10) check digit, written `NNN-NNNN` or
 /// `NNNN-NNNN`. Seven-digit numbers in 900-000x – 904-999x are 90-konton of fundraising bodies under Svensk
 /// Insamlingskontroll. ``description`` is the written form; on the wire it is the digits only: `"50501055"`.
 public struct BankgiroNumber: Hashable, Sendable, Codable, CustomStringConvertible {

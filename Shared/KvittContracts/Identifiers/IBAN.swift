@@ -1,6 +1,6 @@
 /// An International Bank Account Number (ISO 13616).
 ///
-/// Rules (domain reference §3.4; ISO 13616 and ISO 7064 MOD 97-10): two letters of country, two check digits
+/// Rules (docs/domain.md §3.4; ISO 13616 and ISO 7064 MOD 97-10): two letters of country, two check digits
 /// (02–98), then the country's BBAN; the whole, with the first four characters moved to the end and letters
 /// replaced by 10–35, is 1 mod 97. The length is fixed per country (SWIFT IBAN registry); countries without a
 /// length in ``lengths`` are refused rather than guessed. The BBAN's inner structure (bank code, account) is not

@@ -1,5 +1,5 @@
 /// The Luhn check (mod 10, weights 2 and 1 from the right) shared by OCR references, bankgiro numbers, personnummer
-/// and organisationsnummer (domain reference §1.2, Bankgirot's `modul()`).
+/// and organisationsnummer (docs/domain.md §1.2, Bankgirot's `modul()`).
 enum Luhn {
     /// The digit that makes `payload` followed by it pass the check.
     static func checkDigit(for payload: [Int]) -> Int {

@@ -1,7 +1,7 @@
 /// The OCR reference check a payee has agreed with Bankgirot ("Avtal om OCR-referenskontroll"), which the payers'
 /// internet banks enforce.
 ///
-/// Rules (domain reference §1.3; Bankgirot's OCR-referenskontroll page and its validator `mjukkontroll`,
+/// Rules (docs/domain.md §1.3; Bankgirot's OCR-referenskontroll page and its validator `mjukkontroll`,
 /// `hardkontroll`, `langdsiffra`, `fastlangd`): every level checks the Luhn check digit; they differ in what
 /// happens when it is wrong and in what else is checked.
 public enum OCRControlLevel: Hashable, Sendable {

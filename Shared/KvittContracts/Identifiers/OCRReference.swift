@@ -1,7 +1,7 @@
 /// A Bankgirot OCR reference: the payment reference Kvitt prints on an invoice so that the incoming payment can be
 /// matched automatically.
 ///
-/// Rules (domain reference §1.1–1.4; Bankgirot's OCR page and validator, banktools-se): 2–25 digits, the last a
+/// Rules (docs/domain.md §1.1–1.4; Bankgirot's OCR page and validator, banktools-se): 2–25 digits, the last a
 /// Luhn (mod 10) check digit. Under ``OCRControlLevel/variableLength`` the second-to-last digit is a length digit,
 /// the total length including both control digits mod 10 (12 digits → `2`), and it is part of the Luhn
 /// calculation. A value of this type always has a valid check digit; ``isValid(for:)`` checks what a control level

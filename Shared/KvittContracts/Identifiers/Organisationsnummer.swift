@@ -1,6 +1,6 @@
 /// A Swedish organisationsnummer of a legal entity (aktiebolag, förening, kommun, handelsbolag, …).
 ///
-/// Rules (domain reference §6.3; Bolagsverket practice as summarised there): ten digits `NNNNNN-NNNN`, the last a
+/// Rules (docs/domain.md §6.3; Bolagsverket practice as summarised there): ten digits `NNNNNN-NNNN`, the last a
 /// Luhn check digit; the third digit is 2 or more so that digits 3–4 can never be read as a month, which keeps the
 /// number apart from a personnummer. The twelve-digit form prefixes `16`. A sole trader (enskild firma) has no
 /// organisationsnummer of its own and uses the owner's personnummer; see ``SwedishIdentity``.
@@ -42,7 +42,7 @@ public struct Organisationsnummer: Hashable, Sendable, Codable, CustomStringConv
     /// stiftelse, 9 handelsbolag or kommanditbolag.
     public var groupNumber: Int { canonical.first?.wholeNumberValue ?? 0 }
 
-    /// The Swedish VAT registration number, `SE` + the ten digits + `01` (domain reference §6.3).
+    /// The Swedish VAT registration number, `SE` + the ten digits + `01` (docs/domain.md §6.3).
     public var vatNumber: String { "SE\(canonical)01" }
 
     public var description: String { formatted }

@@ -2,7 +2,7 @@ import Foundation
 
 /// A Swedish personnummer or samordningsnummer (coordination number), always held with its century.
 ///
-/// Rules (domain reference §6.1–6.2; Skatteverket rättslig vägledning 330245 and SKV 707): written `YYMMDD-NNNC`,
+/// Rules (docs/domain.md §6.1–6.2; Skatteverket rättslig vägledning 330245 and SKV 707): written `YYMMDD-NNNC`,
 /// `YYMMDD+NNNC`, `YYMMDDNNNC`, `YYYYMMDD-NNNC` or `YYYYMMDDNNNC`. The date must exist, a samordningsnummer adding
 /// 60 to the day; the birth number `NNN` is 001–999; `C` is the Luhn check digit over the ten-digit form.
 ///

@@ -3,7 +3,7 @@ import Foundation
 /// The identity of a Swedish customer or payer: a natural person (including a sole trader, who trades under their
 /// personnummer) or a legal entity.
 ///
-/// The two kinds never overlap (domain reference §6.3): in the ten-digit form a personnummer's digits 3–4 are a
+/// The two kinds never overlap (docs/domain.md §6.3): in the ten-digit form a personnummer's digits 3–4 are a
 /// month (01–12) and an organisationsnummer's are 20 or more; in the twelve-digit form a legal entity has the prefix
 /// `16` and a person a century (18, 19, 20). On the wire it is the underlying number's canonical string, twelve
 /// digits for a person and ten for an organisation.

@@ -62,7 +62,7 @@ public struct RegisterCreditor: KvittMessage, Equatable {
         }
     }
 
-    /// The OCR control level of the bankgiro agreement (domain reference §1.3).
+    /// The OCR control level of the bankgiro agreement (docs/domain.md §1.3).
     public struct OCRControl: Codable, Sendable, Equatable {
         /// `soft`, `hard`, `variable-length` or `fixed-length`.
         public var level: String
