@@ -6,7 +6,8 @@ import Foundation
 /// rabbitmq-c's own decoder reads the table, as the consumer does, and KvittAMQP converts it to Swift
 /// (`AMQPTableConversion.table(from:)`); then KvittAMQP converts it back (`rawTable`) and rabbitmq-c encodes it, as
 /// when a retry or dead-letter copy is published. None of that may trap, and the table read back from the copy must
-/// be the table read from the original, value kinds and floating-point bits included.
+/// be the table read from the original, value kinds and floating-point bits included. `AMQPValue.encodedSize` must
+/// equal the bytes rabbitmq-c writes.
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     let bytes = Array(UnsafeBufferPointer(start: data, count: size))
@@ -24,6 +25,9 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     guard let copy = decodeTable(encoded) else { fail("rabbitmq-c cannot decode what it encoded from \(original)") }
     require(sameTable(original, copy), "the round trip changed the table: \(original) became \(copy)")
     require(encodeTable(copy, capacity: encoded.count + 4096) == encoded, "the copy of \(copy) encodes differently")
+    // The publisher trusts this size to skip encoding tables far from the frame limit: it must be exact.
+    let estimated = AMQPValue.table(original).encodedSize - 1
+    require(estimated == encoded.count, "encodedSize says \(estimated), rabbitmq-c wrote \(encoded.count) bytes")
     return 0
 }
 

@@ -273,6 +273,8 @@ public final class AMQPSession {
     /// property flags (2), and the fixed-size properties (delivery mode, priority, timestamp: 10).
     static let headerFrameOverhead = 8 + 12 + 2 + 10
 
+    /// Tables estimated within this many bytes of the budget are encoded by rabbitmq-c to check.
+    static let exactCheckMargin = 1024
     private var encodeScratch: [UInt8] = []
 
     /// Checks that a message's properties can be encoded into one header frame, the way rabbitmq-c will encode them.
@@ -301,6 +303,10 @@ public final class AMQPSession {
         }
         let budget = frameMax - Self.headerFrameOverhead - stringBytes
         guard budget > 4 else { throw .refused(code: 0, text: "properties do not fit in a frame of \(frameMax) bytes") }
+        // The size is known without encoding (the table's own type octet is not written); only a table near the limit
+        // is encoded by rabbitmq-c to be sure, so an ordinary publish pays for one encoding, not two.
+        let estimated = AMQPValue.table(message.properties.headers).encodedSize - 1
+        guard estimated > budget - Self.exactCheckMargin else { return }
         if encodeScratch.count < budget { encodeScratch = [UInt8](repeating: 0, count: budget) }
         var offset = 0
         let status = encodeScratch.withUnsafeMutableBytes { buffer in

@@ -103,3 +103,22 @@ extension AMQPValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, Ex
     public init(integerLiteral value: Int64) { self = .int64(value) }
     public init(booleanLiteral value: Bool) { self = .bool(value) }
 }
+
+extension AMQPValue {
+    /// The bytes this value takes in an AMQP field table (type octet included), as rabbitmq-c encodes it: exact, so it
+    /// can be checked against a frame without encoding.
+    public var encodedSize: Int {
+        switch self {
+        case .bool, .int8, .uint8: 2
+        case .int16, .uint16: 3
+        case .int32, .uint32, .float: 5
+        case .int64, .uint64, .double, .timestamp: 9
+        case .decimal: 6
+        case .string(let text): 5 + text.utf8.count
+        case .bytes(let bytes): 5 + bytes.count
+        case .array(let values): values.reduce(5) { $0 + $1.encodedSize }
+        case .table(let table): table.reduce(5) { $0 + 1 + $1.key.utf8.count + $1.value.encodedSize }
+        case .void: 1
+        }
+    }
+}
