@@ -18,6 +18,7 @@ let package = Package(
         .library(name: "KvittContracts", targets: ["KvittContracts"]),
         .library(name: "KvittMessaging", targets: ["KvittMessaging"]),
         .library(name: "KvittTesting", targets: ["KvittTesting"]),
+        .library(name: "KvittSpreadsheet", targets: ["KvittSpreadsheet"]),
         .executable(name: "invoicing", targets: ["Invoicing"]),
         .executable(name: "payment-matching", targets: ["PaymentMatching"]),
         .executable(name: "tax-reduction", targets: ["TaxReduction"]),
@@ -43,6 +44,13 @@ let package = Package(
             pkgConfig: "librabbitmq",
             providers: [.apt(["librabbitmq-dev"])]
         ),
+        .systemLibrary(
+            name: "CXlsxWriter",
+            path: "Shared/CXlsxWriter",
+            pkgConfig: "xlsxwriter",
+            providers: [.apt(["libxlsxwriter-dev"])]
+        ),
+        .target(name: "KvittSpreadsheet", dependencies: ["CXlsxWriter"], path: "Shared/KvittSpreadsheet"),
         .target(name: "KvittContracts", path: "Shared/KvittContracts"),
         .target(name: "KvittAMQP", dependencies: ["CRabbitMQ", logging], path: "Shared/KvittAMQP"),
         .target(
@@ -102,6 +110,7 @@ let package = Package(
         .testTarget(name: "KvittAMQPTests", dependencies: ["KvittAMQP", "KvittTesting"]),
         .testTarget(name: "KvittMessagingTests", dependencies: ["KvittMessaging", "KvittTesting", grdb]),
         .testTarget(name: "KvittTestingTests", dependencies: ["KvittTesting"]),
+        .testTarget(name: "KvittSpreadsheetTests", dependencies: ["KvittSpreadsheet"]),
         .testTarget(name: "InvoicingTests", dependencies: ["Invoicing", "KvittTesting", grdb]),
         .testTarget(name: "DebtCollectionTests", dependencies: ["DebtCollection", "KvittTesting", grdb]),
         .testTarget(

@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# Installs the system packages Kvitt needs (Debian): RabbitMQ, rabbitmq-c headers, SQLite headers, and xmllint
-# (libxml2-utils), which the tests use to validate claim files against Skatteverket's XSD, and docker-compose,
-# whose `config` validates compose/compose.yaml without a container engine.
+# Installs the system packages Kvitt needs (Debian): RabbitMQ, rabbitmq-c headers, SQLite headers, libxlsxwriter
+# headers (the .xlsx reports, Shared/KvittSpreadsheet), and xmllint (libxml2-utils), which the tests use to validate
+# claim files against Skatteverket's XSD, and docker-compose, whose `config` validates compose/compose.yaml without a
+# container engine.
 # Does nothing when they are already there, so it is cheap to call from every make target.
 set -euo pipefail
 missing=()
-for package in rabbitmq-server librabbitmq-dev libsqlite3-dev libxml2-utils docker-compose curl; do
+for package in rabbitmq-server librabbitmq-dev libsqlite3-dev libxlsxwriter-dev libxml2-utils docker-compose curl; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
 done
 if [ ${#missing[@]} -gt 0 ]; then
@@ -16,10 +17,12 @@ if [ ${#missing[@]} -gt 0 ]; then
     DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 # The contract test checks asyncapi.yaml with PyPI's jsonschema and asyncapi3; the hostile-input suite
-# (scripts/hostile-suite.sh) publishes as an outside client with pika and runs under pytest.
-if ! python3 -c "import jsonschema, yaml, asyncapi3, referencing, pika, pytest" 2>/dev/null; then
-    echo "installing: jsonschema pyyaml asyncapi3 pika pytest (pip)"
-    python3 -m pip install --quiet --disable-pip-version-check jsonschema pyyaml asyncapi3 pika pytest 2>/dev/null ||
+# (scripts/hostile-suite.sh) publishes as an outside client with pika and runs under pytest; the spreadsheet tests
+# read the .xlsx files back with openpyxl.
+if ! python3 -c "import jsonschema, yaml, asyncapi3, referencing, pika, pytest, openpyxl" 2>/dev/null; then
+    echo "installing: jsonschema pyyaml asyncapi3 pika pytest openpyxl (pip)"
+    python3 -m pip install --quiet --disable-pip-version-check \
+        jsonschema pyyaml asyncapi3 pika pytest openpyxl 2>/dev/null ||
         python3 -m pip install --quiet --disable-pip-version-check --break-system-packages \
-            jsonschema pyyaml asyncapi3 pika pytest
+            jsonschema pyyaml asyncapi3 pika pytest openpyxl
 fi
