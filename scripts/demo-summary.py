@@ -41,10 +41,9 @@ def main():
         )
         for step in case["history"]:
             print(f"      {step}")
-    if any(case["interest"]["amount"] == 0 and any("inkassokrav" in step for step in case["history"])
-           for case in get("debt-collection", "/v1/cases?status=open")):
-        print("  (interest is 0: the built-in Riksbank reference rates end 2026-06-30 and no later rate is configured;"
-              " start debt-collection with REFERENCE_RATES=2026-07-01:<basis points>,… to charge it)")
+    held = [case for case in get("debt-collection", "/v1/cases?status=held")]
+    for case in held:
+        print(f"  held: invoice {case['invoiceNumber']}: {case['held']['reason']} ({case['held']['detail']})")
     print("== ROT/RUT claim files")
     for claim_file in get("tax-reduction", "/v1/claim-files"):
         print(

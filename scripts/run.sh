@@ -26,7 +26,9 @@ export AMQP_URL="amqp://guest:guest@127.0.0.1:${KVITT_AMQP_PORT:-5672}/"
 pids=()
 for service in "${services[@]}"; do
     # The demo's own environment allows clock control (time travel); a production configuration refuses it.
-    KVITT_ENVIRONMENT=demo CLOCK_CONTROL=on \
+    # The demo's rate table goes on past the published rates (marked as assumed in the file), so that its time travel
+    # charges interest instead of holding the case for a missing half-year.
+    KVITT_ENVIRONMENT=demo CLOCK_CONTROL=on REFERENCE_RATES_FILE=seeds/demo/reference-rates-demo.txt \
         DATABASE_PATH="$demo/data/$service.sqlite" HTTP_PORT="${port[$service]}" LOG_LEVEL=info \
         "$bin/$service" >"$demo/logs/$service.log" 2>&1 &
     pids+=($!)

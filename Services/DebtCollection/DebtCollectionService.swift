@@ -6,22 +6,55 @@ import KvittMessaging
 /// installment plans, postponements and long-term surveillance, from a schedule stored in SQLite.
 @main
 enum DebtCollectionService {
-    /// `REFERENCE_RATES` adds Riksbank reference rates beyond the built-in table: `2026-07-01:200,2027-01-01:225`
-    /// (dates of 1 January or 1 July, basis points).
-    static func rates(environment: [String: String] = ProcessInfo.processInfo.environment) -> ReferenceRateTable {
-        var entries = ReferenceRateTable.riksbank.entries
-        for pair in (environment["REFERENCE_RATES"] ?? "").split(separator: ",") {
-            let parts = pair.split(separator: ":")
+    /// The reference-rate table: `REFERENCE_RATES_FILE` (the text format of `config/reference-rates.txt`) replaces
+    /// the built-in table, and `REFERENCE_RATES` adds or replaces half-years on top, as `2026-07-01:200,2027-01-01:225`
+    /// (first day of the half-year, basis points). Both are parsed strictly: a line or entry that cannot be used is
+    /// an error naming it, never skipped, because a skipped rate makes interest wrong for half a year.
+    static func rates(
+        environment: [String: String] = ProcessInfo.processInfo.environment
+    ) throws(ServiceSettings.InvalidSetting) -> ReferenceRateTable {
+        var table = ReferenceRateTable.riksbank
+        if let path = environment["REFERENCE_RATES_FILE"], !path.isEmpty {
+            let text: String
+            do {
+                text = try String(contentsOfFile: path, encoding: .utf8)
+            } catch {
+                throw .init(
+                    variable: "REFERENCE_RATES_FILE",
+                    problem: "cannot read \(path): \(error.localizedDescription)"
+                )
+            }
+            do {
+                table = try ReferenceRateTable(parsing: text)
+            } catch {
+                throw .init(variable: "REFERENCE_RATES_FILE", problem: "\(path) \(error)")
+            }
+        }
+        let extra = environment["REFERENCE_RATES"] ?? ""
+        guard !extra.isEmpty else { return table }
+        var entries = table.entries
+        for pair in extra.split(separator: ",", omittingEmptySubsequences: false) {
+            let parts = pair.split(separator: ":", omittingEmptySubsequences: false)
             guard parts.count == 2, let date = CalendarDate(String(parts[0])), let points = Int(parts[1]),
                 ReferenceRateTable.allowedBasisPoints.contains(points)
-            else { continue }
+            else {
+                throw .init(
+                    variable: "REFERENCE_RATES",
+                    problem: "'\(pair)' is not DATE:BASIS_POINTS like 2026-07-01:200 (basis points within "
+                        + "\(ReferenceRateTable.allowedBasisPoints))"
+                )
+            }
             entries.removeAll { $0.from == date }
             entries.append(.init(from: date, basisPoints: points))
         }
-        return (try? ReferenceRateTable(entries)) ?? .riksbank
+        do {
+            return try ReferenceRateTable(entries)
+        } catch {
+            throw .init(variable: "REFERENCE_RATES", problem: error.description)
+        }
     }
 
-    static func definition(rates: ReferenceRateTable = rates(), schedulerInterval: Duration = .seconds(1))
+    static func definition(rates: ReferenceRateTable = .riksbank, schedulerInterval: Duration = .seconds(1))
         -> ServiceDefinition
     {
         ServiceDefinition(
@@ -62,6 +95,14 @@ enum DebtCollectionService {
     }
 
     static func main() async throws {
-        try await KvittServiceHost.run(definition())
+        let table: ReferenceRateTable
+        do {
+            table = try rates()
+        } catch {
+            // As every other bad setting: one line naming it and exit status 2, before anything starts.
+            FileHandle.standardError.write(Data("debt-collection: invalid setting \(error)\n".utf8))
+            exit(2)
+        }
+        try await KvittServiceHost.run(definition(rates: table))
     }
 }

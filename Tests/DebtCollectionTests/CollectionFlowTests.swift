@@ -131,7 +131,8 @@ struct CollectionBench {
         currency: Currency = .sek,
         creditorID: String = "acme",
         invoiceDate: String = "2026-03-02",
-        dueDate: String = "2026-04-01"
+        dueDate: String = "2026-04-01",
+        debtor: Debtor = Debtor(kind: "private", name: "Anna Andersson", identityNumber: "19811218-9876")
     ) -> InvoiceIssued {
         InvoiceIssued(
             invoiceID: invoiceID,
@@ -144,7 +145,7 @@ struct CollectionBench {
             total: Money(minorUnits: amount, currency),
             taxReduction: .zero(currency),
             amountDue: Money(minorUnits: amount, currency),
-            debtor: Debtor(kind: "private", name: "Anna Andersson", identityNumber: "19811218-9876"),
+            debtor: debtor,
             paymentMeans: .init(
                 kind: "bankgiro-ocr",
                 bankgiro: "5050-1055",

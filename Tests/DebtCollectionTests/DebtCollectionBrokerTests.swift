@@ -71,6 +71,63 @@ struct DebtCollectionBrokerTests {
         try await collection.stop()
     }
 
+    @Test func aBusinessDebtorIsChargedFourHundredFiftyKronorAndAMissingRateHoldsTheLetter() async throws {
+        let clock = ManualClock(
+            start: CalendarDate.stockholm.date(from: DateComponents(year: 2026, month: 3, day: 2, hour: 9))!
+        )
+        // The built-in table only: it ends 2026-06-30.
+        let collection = try await InProcessService.start(
+            DebtCollectionService.definition(rates: .riksbank, schedulerInterval: .milliseconds(100)),
+            clock: clock,
+            logger: logger
+        )
+        let matching = try await InProcessService.start(
+            PaymentMatchingService.definition,
+            exchanges: (collection.exchange, collection.deadLetterExchange),
+            logger: logger
+        )
+        let recorder = try await EventRecorder(exchange: collection.exchange, patterns: ["debt-collection.#"])
+        let publisher = AMQPPublisher(url: TestBroker.url, options: TestBroker.options("upstream"), logger: logger)
+
+        try await publisher.publish(collection.message(CollectionBench.creditor()))
+        try await publisher.publish(
+            collection.message(CollectionBench.issued("inv-b2b", debtor: StatutoryAmountsTests.company))
+        )
+        #expect(
+            await TestBroker.eventually {
+                await HTTPProbe.get(port: matching.port, path: "/v1/receivables/inv-b2b")?.status == 200
+            }
+        )
+        clock.set(CalendarDate.stockholm.date(from: DateComponents(year: 2026, month: 4, day: 6, hour: 9))!)
+        let fees = try #require(await recorder.wait(for: FeesCharged.self, where: { $0.invoiceID == "inv-b2b" }))
+        #expect(fees.fees.map(\.kind) == ["late-payment-compensation"])
+        #expect(fees.fees.first?.amount == Money(minorUnits: 45_000, .sek))
+        #expect(fees.fees.first?.legalBasis == StatutoryAmountsTests.compensationBasis)
+        #expect(
+            await TestBroker.eventually {
+                await HTTPProbe.get(port: matching.port, path: "/v1/receivables/inv-b2b")?.body.contains("1045000")
+                    == true
+            },
+            "payment-matching raised the balance by the förseningsersättning"
+        )
+
+        // The inkassokrav is due on 2026-04-16 but taken on 2026-07-05: its interest needs the 2026-07-01 rate.
+        clock.set(CalendarDate.stockholm.date(from: DateComponents(year: 2026, month: 7, day: 5, hour: 9))!)
+        #expect(
+            await TestBroker.eventually {
+                await HTTPProbe.get(port: collection.port, path: "/v1/cases?status=held")?.body.contains(
+                    "\"reason\" : \"reference-rate-missing\""
+                ) == true
+            }
+        )
+        #expect(await recorder.wait(for: CollectionLetterSent.self, timeout: .seconds(1)) == nil)
+
+        await publisher.stop()
+        await recorder.stop()
+        try await matching.stop()
+        try await collection.stop()
+    }
+
     @Test func aHeldCaseShowsInTheHTTPAPIBesideTheOtherCreditorsReminderAndBadQueriesAre400() async throws {
         let clock = ManualClock(
             start: CalendarDate.stockholm.date(from: DateComponents(year: 2026, month: 3, day: 2, hour: 9))!
@@ -112,7 +169,7 @@ struct DebtCollectionBrokerTests {
         #expect(
             await TestBroker.eventually {
                 let held = await HTTPProbe.get(port: collection.port, path: "/v1/cases?status=held")
-                return held?.status == 200 && held?.body.contains("\"reason\" : \"no-reference-rate\"") == true
+                return held?.status == 200 && held?.body.contains("\"reason\" : \"reference-rate-missing\"") == true
             }
         )
         let held = try #require(await HTTPProbe.get(port: collection.port, path: "/v1/cases?status=held"))
@@ -120,7 +177,7 @@ struct DebtCollectionBrokerTests {
         let one = try #require(await HTTPProbe.get(port: collection.port, path: "/v1/cases/ancient"))
         #expect(one.body.contains("\"held\" : {") && one.body.contains("\"since\""), "\(one.body)")
         let summary = try #require(await HTTPProbe.get(port: collection.port, path: "/v1/case-summary"))
-        #expect(summary.body.contains("\"held\" : 1") && summary.body.contains("\"no-reference-rate\" : 1"))
+        #expect(summary.body.contains("\"held\" : 1") && summary.body.contains("\"reference-rate-missing\" : 1"))
         #expect(recorder.messages(CollectionLetterSent.self).isEmpty, "the held case sent nothing")
 
         let badQueries = [

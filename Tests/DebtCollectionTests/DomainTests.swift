@@ -18,7 +18,8 @@ struct LateInterestTests {
         #expect(table.rate(on: date("2025-07-01")) == 200)
         #expect(table.rate(on: date("2026-06-30")) == 200)
         // Nothing before the first entry, nor after the last entry's half-year (2026-07-01 is not known yet).
-        #expect(table.rate(on: date("2023-12-31")) == nil)
+        #expect(table.rate(on: date("2023-12-31")) == 350)
+        #expect(table.rate(on: date("2023-06-30")) == nil)
         #expect(table.rate(on: date("2026-07-01")) == nil)
         #expect(table.coveredThrough == date("2026-06-30"))
     }
@@ -170,18 +171,14 @@ struct CollectionFeeTests {
     @Test func whenEachMayBeCharged() {
         #expect(CollectionFees.reminderFee(agreed: true) == sek(6_000))
         #expect(CollectionFees.reminderFee(agreed: false) == nil)
-        #expect(
-            CollectionFees.collectionLetterFee(debtor: .consumer, preferLatePaymentCompensation: true)
-                == .collectionLetter
-        )
-        #expect(
-            CollectionFees.collectionLetterFee(debtor: .business, preferLatePaymentCompensation: false)
-                == .collectionLetter
-        )
-        #expect(
-            CollectionFees.collectionLetterFee(debtor: .business, preferLatePaymentCompensation: true)
-                == .latePaymentCompensation
-        )
+        #expect(CollectionFees.collectionLetterFee(debtor: .consumer) == .collectionLetter)
+        // Lag (1981:739) 4 a §: a business debtor owes the 450 kr förseningsersättning by law, not by choice.
+        #expect(CollectionFees.collectionLetterFee(debtor: .business) == .latePaymentCompensation)
+        // 5 §: the 2–3 §§ fees are owed only beyond it, and all three together stay below it.
+        let covered = CollectionFees.Kind.allCases.filter(\.isCoveredByLatePaymentCompensation)
+        #expect(Set(covered) == [.reminder, .collectionLetter, .installmentPlan])
+        #expect(covered.map(\.amount.amount).reduce(0, +) < CollectionFees.latePaymentCompensation.amount)
+        #expect(CollectionFees.Kind.allCases.allSatisfy { !$0.legalBasis.isEmpty })
         #expect(!CollectionFees.Kind.longTermSurveillanceQuarter.isChargeableToDebtor)
         #expect(CollectionFees.Kind.kronofogdenApplication.isChargeableToDebtor)
     }
@@ -226,16 +223,14 @@ struct CollectionLadderTests {
         collection: Int? = 25,
         feeAgreed: Bool = true,
         paymentDays: Int = 8,
-        debtor: DebtorKind = .consumer,
-        compensation: Bool = false
+        debtor: DebtorKind = .consumer
     ) throws -> CollectionLadder {
         CollectionLadder(
             settings: try CollectionSettings(
                 reminderDaysAfterDue: reminder,
                 collectionDaysAfterDue: collection,
                 reminderFeeAgreed: feeAgreed,
-                collectionLetterPaymentDays: paymentDays,
-                preferLatePaymentCompensation: compensation
+                collectionLetterPaymentDays: paymentDays
             ),
             dueDate: due,
             debtor: debtor
@@ -319,10 +314,10 @@ struct CollectionLadderTests {
         #expect(step.date == date("2026-04-15"))
     }
 
-    @Test func aBusinessDebtorMayBeChargedLatePaymentCompensationInstead() throws {
-        let business = try ladder(reminder: nil, debtor: .business, compensation: true)
+    @Test func aBusinessDebtorIsChargedLatePaymentCompensationInstead() throws {
+        let business = try ladder(reminder: nil, debtor: .business)
         #expect(scheduled(business.next(after: [], outstanding: owed))?.fee == .latePaymentCompensation)
-        let consumer = try ladder(reminder: nil, debtor: .consumer, compensation: true)
+        let consumer = try ladder(reminder: nil, debtor: .consumer)
         #expect(scheduled(consumer.next(after: [], outstanding: owed))?.fee == .collectionLetter)
     }
 

@@ -11,7 +11,7 @@ import Testing
 @Suite("Held cases: one bad case never stops the others")
 struct HeldCaseTests {
     /// A bench with two creditors: `old-books` (automatic inkassokrav 15 days after the due date, no reminder) with
-    /// invoice `ancient`, due 2023-06-01, before the rate table's first half-year (2024-01-01), so its inkassokrav
+    /// invoice `ancient`, due 2023-06-01, before the rate table's first half-year (2023-07-01), so its inkassokrav
     /// cannot compute interest; and `acme` with `inv-1`, due 2026-04-01, reminder on 2026-04-06.
     static func benchWithAnAncientCase() async throws -> CollectionBench {
         let bench = try CollectionBench()
@@ -53,7 +53,7 @@ struct HeldCaseTests {
         #expect(logged.count == 1)
         #expect(logged.first?.level == .warning)
         #expect(logged.first?.metadata["invoice.id"] == "ancient")
-        #expect(logged.first?.metadata["hold.reason"] == "no-reference-rate")
+        #expect(logged.first?.metadata["hold.reason"] == "reference-rate-missing")
     }
 
     @Test func aHeldCaseWaitsForItsRetryTimeAndIsLoggedOnce() async throws {
@@ -130,7 +130,7 @@ struct HeldCaseTests {
         #expect(try await bench.record("ancient")?.heldRetryAt == nil, "the change makes the next pass try it")
         try await bench.pass()
         let retried = try #require(try await bench.record("ancient"))
-        #expect(retried.heldAttempts == 2 && retried.heldReason == "no-reference-rate")
+        #expect(retried.heldAttempts == 2 && retried.heldReason == "reference-rate-missing")
 
         let settled = try await bench.harness.send(
             PaymentMatched(
@@ -155,7 +155,6 @@ struct HeldCaseTests {
         let configured = try ReferenceRateTable(
             [
                 .init(from: CalendarDate("2023-01-01")!, basisPoints: 250),
-                .init(from: CalendarDate("2023-07-01")!, basisPoints: 350),
                 .init(from: CalendarDate("2026-07-01")!, basisPoints: 200),
             ] + ReferenceRateTable.riksbank.entries
         )
@@ -184,7 +183,7 @@ struct HeldCaseTests {
         #expect(sent.outcome == .processed)
         #expect(sent.types.isEmpty, "no letter and no fee: the step is held, \(sent.types)")
         let record = try #require(try await bench.record("ancient"))
-        #expect(record.heldReason == "no-reference-rate")
+        #expect(record.heldReason == "reference-rate-missing")
         #expect(try record.events == [.collectionRequested(on: CalendarDate("2026-04-06")!)])
     }
 
@@ -201,7 +200,7 @@ struct HeldCaseTests {
         }
         #expect(held.map(\.invoiceID) == ["ancient"])
         let hold = try #require(held.first?.held)
-        #expect(hold.reason == "no-reference-rate")
+        #expect(hold.reason == "reference-rate-missing")
         #expect(hold.since == bench.clock.now())
         #expect(hold.detail.contains("reference-rate table has no rate"))
         #expect(open.map(\.invoiceID) == ["ancient", "inv-1"], "held cases are still open")
@@ -212,11 +211,11 @@ struct HeldCaseTests {
                     open: 2,
                     closed: 0,
                     held: 1,
-                    heldByReason: ["no-reference-rate": 1],
+                    heldByReason: ["reference-rate-missing": 1],
                     oldestHeldSince: bench.clock.now()
                 )
         )
         let json = String(decoding: try MessageCoding.makeEncoder().encode(held[0]), as: UTF8.self)
-        #expect(json.contains(#""held":{"#) && json.contains(#""reason":"no-reference-rate""#), "\(json)")
+        #expect(json.contains(#""held":{"#) && json.contains(#""reason":"reference-rate-missing""#), "\(json)")
     }
 }

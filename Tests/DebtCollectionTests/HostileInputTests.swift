@@ -54,15 +54,19 @@ struct HostileNumberTests {
         )
     }
 
-    @Test func rateTablesRefuseRatesOutOfRangeAndTheEnvironmentSkipsThem() throws {
+    @Test func rateTablesRefuseRatesOutOfRangeAndTheEnvironmentNamesThem() throws {
         #expect(throws: DebtCollectionError.self) {
             try ReferenceRateTable([.init(from: date("2026-01-01"), basisPoints: .max)])
         }
-        let hostile = DebtCollectionService.rates(environment: [
-            "REFERENCE_RATES": "2026-07-01:9223372036854775807,2027-01-01:99999999999999999999999,9999-99-99:1"
-        ])
-        #expect(hostile == .riksbank)
-        let configured = DebtCollectionService.rates(environment: ["REFERENCE_RATES": "2026-07-01:250"])
+        for hostile in [
+            "2026-07-01:9223372036854775807", "2027-01-01:99999999999999999999999", "9999-99-99:1", "2026-07-01",
+            "2026-07-01:200,", "2026-07-15:200", "2027-01-01:200",
+        ] {
+            #expect(throws: ServiceSettings.InvalidSetting.self, "\(hostile)") {
+                try DebtCollectionService.rates(environment: ["REFERENCE_RATES": hostile])
+            }
+        }
+        let configured = try DebtCollectionService.rates(environment: ["REFERENCE_RATES": "2026-07-01:250"])
         #expect(configured.rate(on: date("2026-08-01")) == 250)
     }
 

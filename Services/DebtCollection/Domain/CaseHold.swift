@@ -6,13 +6,14 @@ import KvittContracts
 ///
 /// A hold ends when a later attempt succeeds or the case closes. The scheduler tries a held case again after
 /// ``retryDelay(afterAttempts:)``, on its next pass after any change to the case (a payment, a credit, a creditor's
-/// command), and on its first pass after a restart (which is when a newly configured `REFERENCE_RATES` takes effect).
+/// command), and on its first pass after a restart (which is when a newly configured rate table takes effect).
 struct CaseHold: Sendable, Equatable, CustomStringConvertible {
     /// A stable code for each kind of hold: the `reason` of `GET /v1/cases` and of the log line.
     enum Reason: String, Sendable, Codable, CaseIterable {
-        /// The reference-rate table has no rate for a day the interest runs over (an invoice due before the table's
-        /// first half-year): configure the rate in `REFERENCE_RATES` and restart.
-        case noReferenceRate = "no-reference-rate"
+        /// The reference-rate table has no rate for a day the interest runs over (a half-year after the table's last,
+        /// or before its first): add the Riksbank's rate to `REFERENCE_RATES_FILE` (or `REFERENCE_RATES`) and
+        /// restart; the case then resumes with the interest owed for the whole period.
+        case noReferenceRate = "reference-rate-missing"
         /// The rate table gives a rate the interest cannot be computed with (negative with the margin).
         case invalidRateTable = "invalid-rate-table"
         /// Fees, interest or what is outstanding would not fit in 64 bits of minor units (forged or corrupt amounts).

@@ -16,8 +16,9 @@ enum CollectionFees {
         /// Inkassokrav (§7.1): at most 180 kr for a demand formed as 5 § inkassolagen requires and sent or handed
         /// to the debtor (3 § 1).
         case collectionLetter
-        /// Förseningsersättning (§7.1): 450 kr for a business (or authority) debtor, due by law when dröjsmålsränta
-        /// applies, and charged instead of the ordinary inkasso fee, never with it. An option for business debtors.
+        /// Förseningsersättning (§7.1, 4 a §): 450 kr from a business (or authority) debtor to a business creditor,
+        /// owed by law as soon as dröjsmålsränta runs, with no agreement needed. Charged once per debt, on the first
+        /// step that charges anything; the 2–3 §§ fees are then owed only beyond it (5 §), which they never reach.
         case latePaymentCompensation
         /// Amorteringsplan (§7.1): at most 170 kr for a written, complete plan for the remaining debt made with the
         /// debtor and sent or handed over (3 § 2).
@@ -43,6 +44,38 @@ enum CollectionFees {
 
         /// Whether the debtor can be made to pay it (every fee except the platform's own).
         var isChargeableToDebtor: Bool { self != .longTermSurveillanceQuarter }
+
+        /// The fees of 2–3 §§ (reminder, inkassokrav, installment plan), which a business debtor owes only beyond the
+        /// förseningsersättning (5 §).
+        var isCoveredByLatePaymentCompensation: Bool {
+            self == .reminder || self == .collectionLetter || self == .installmentPlan
+        }
+
+        /// The `kind` of a fee in `debt-collection.fees-charged.v1`.
+        var wireName: String {
+            switch self {
+            case .reminder: "reminder"
+            case .collectionLetter: "collection-letter"
+            case .latePaymentCompensation: "late-payment-compensation"
+            case .installmentPlan: "installment-plan"
+            case .kronofogdenApplication: "kronofogden-application"
+            case .longTermSurveillanceQuarter: "long-term-surveillance-quarter"
+            }
+        }
+
+        /// The provision that entitles the creditor to the fee, as letters and the application to Kronofogden cite it.
+        var legalBasis: String {
+            switch self {
+            case .reminder: "lag (1981:739) om ersättning för inkassokostnader m.m. 2 § och 4 § andra stycket 1"
+            case .collectionLetter:
+                "lag (1981:739) om ersättning för inkassokostnader m.m. 3 § 1 och 4 § andra stycket 2"
+            case .latePaymentCompensation: "lag (1981:739) om ersättning för inkassokostnader m.m. 4 a §"
+            case .installmentPlan:
+                "lag (1981:739) om ersättning för inkassokostnader m.m. 3 § 2 och 4 § andra stycket 3"
+            case .kronofogdenApplication: "förordning (1992:1094) om avgifter vid Kronofogdemyndigheten 7 §"
+            case .longTermSurveillanceQuarter: "the creditor's agreement with the platform (not charged to the debtor)"
+            }
+        }
 
         /// The Swedish name used on letters and in an application to Kronofogden.
         var swedishName: String {
@@ -74,11 +107,11 @@ enum CollectionFees {
     /// otherwise, and then the reminder goes out without a fee (§7.1, lag 1981:739 2 §).
     static func reminderFee(agreed: Bool) -> Money? { agreed ? reminder : nil }
 
-    /// The fee of an inkassokrav: 180 kr, or for a business debtor 450 kr förseningsersättning instead when the
-    /// creditor chose it (§7.1: instead of the ordinary inkasso fee, never both). A consumer is always charged the
-    /// inkasso fee.
-    static func collectionLetterFee(debtor: DebtorKind, preferLatePaymentCompensation: Bool) -> Kind {
-        debtor == .business && preferLatePaymentCompensation ? .latePaymentCompensation : .collectionLetter
+    /// The fee of an inkassokrav before the 5 § offset: the 180 kr inkasso fee from a consumer, the 450 kr
+    /// förseningsersättning from a business debtor (§7.1). The case charges förseningsersättning once; a step after it
+    /// charges no 2–3 §§ fee.
+    static func collectionLetterFee(debtor: DebtorKind) -> Kind {
+        debtor == .business ? .latePaymentCompensation : .collectionLetter
     }
 
     private static func sek(_ kronor: Int64) -> Money { Money(minorUnits: kronor * 100, .sek) }

@@ -7,7 +7,7 @@ import KvittContracts
 ///    reminder is optional (§7.2).
 /// 2. Inkassokrav `collectionDaysAfterDue` days after the due date, or on the day the creditor sends the claim to
 ///    collection by hand; when the reminder went out late (postponed), the inkassokrav keeps the configured gap
-///    after it. Fee 180 kr, or 450 kr förseningsersättning instead for a business debtor when chosen (§7.1). It
+///    after it. Fee 180 kr, or from a business debtor the 450 kr förseningsersättning instead, once per debt (§7.1). It
 ///    gives at least 8 days to pay and at least 4 bank days after presumed receipt
 ///    (``collectionLetterDueDate(sentOn:)``, §7.2).
 /// 3. When the inkassokrav has fallen due unpaid (the day after its due date), the creditor is asked whether to go
@@ -174,17 +174,14 @@ struct CollectionLadder: Sendable, Equatable {
             ScheduledStep(
                 step: step,
                 date: date,
-                fee: settings.reminderFeeAgreed ? .reminder : nil,
+                fee: debtor == .business ? .latePaymentCompensation : settings.reminderFeeAgreed ? .reminder : nil,
                 paymentDueDate: nil
             )
         case .collectionLetter:
             ScheduledStep(
                 step: step,
                 date: date,
-                fee: CollectionFees.collectionLetterFee(
-                    debtor: debtor,
-                    preferLatePaymentCompensation: settings.preferLatePaymentCompensation
-                ),
+                fee: CollectionFees.collectionLetterFee(debtor: debtor),
                 paymentDueDate: collectionLetterDueDate(sentOn: date)
             )
         case .enforcementApplicationPrepared:

@@ -27,8 +27,6 @@ struct CollectionSettings: Sendable, Equatable {
     /// Bank days from sending a letter until the debtor is presumed to have it. Not in docs/domain.md, which
     /// only says "presumed receipt" and to extend for B-post or long weekends (§7.2); 2 matches ordinary post today.
     let presumedDeliveryBankDays: Int
-    /// For a business debtor, charge the 450 kr förseningsersättning instead of the 180 kr inkasso fee (§7.1).
-    let preferLatePaymentCompensation: Bool
 
     /// Validates the settings: days after the due date are 1 through ``maximumDaysAfterDue``, the reminder comes
     /// before automatic collection, and the delivery time is not negative.
@@ -37,8 +35,7 @@ struct CollectionSettings: Sendable, Equatable {
         collectionDaysAfterDue: Int?,
         reminderFeeAgreed: Bool,
         collectionLetterPaymentDays: Int = minimumCollectionLetterPaymentDays,
-        presumedDeliveryBankDays: Int = 2,
-        preferLatePaymentCompensation: Bool = false
+        presumedDeliveryBankDays: Int = 2
     ) throws(DebtCollectionError) {
         if let reminder = reminderDaysAfterDue, reminder < 1 {
             throw .invalidSettings("the reminder goes out at least 1 day after the due date, got \(reminder)")
@@ -63,7 +60,6 @@ struct CollectionSettings: Sendable, Equatable {
         self.reminderFeeAgreed = reminderFeeAgreed
         self.collectionLetterPaymentDays = collectionLetterPaymentDays
         self.presumedDeliveryBankDays = presumedDeliveryBankDays
-        self.preferLatePaymentCompensation = preferLatePaymentCompensation
     }
 }
 
@@ -79,6 +75,5 @@ extension CollectionSettings {
         reminderFeeAgreed = false
         collectionLetterPaymentDays = Self.minimumCollectionLetterPaymentDays
         presumedDeliveryBankDays = 2
-        preferLatePaymentCompensation = false
     }
 }

@@ -5,7 +5,8 @@ import KvittContracts
 /// What the application holds (docs/domain.md §7.6,): the applicant's and the debtor's identity numbers
 /// and names; the amount excluding interest and costs (the capital); interest up to the application day and on until
 /// paid; the due date; the grounds in plain Swedish; and the costs claimed from the debtor (§7.1): the inkasso fee
-/// (180 kr, or 450 kr förseningsersättning for a business debtor instead), the reminder fee when one was charged,
+/// (180 kr; from a business debtor 450 kr förseningsersättning instead of it and of the reminder fee), the reminder fee
+/// when one was charged,
 /// and Kronofogden's 300 kr application fee, which the applicant pays and claims back. The ~380 kr compensation for
 /// preparing the application that Kronofogden mentions ("usually SEK 380", §7.1) is not added automatically.
 /// Kronofogden's file formats (flatfil, XML) are not known field by field (§7.6, UNCONFIRMED); this is the content,
@@ -29,11 +30,22 @@ struct EnforcementApplication: Sendable, Equatable, Codable, CustomStringConvert
     struct Fee: Sendable, Equatable, Codable {
         let kind: CollectionFees.Kind
         let amount: Money
+        /// The provision the fee is claimed under (``CollectionFees/Kind/legalBasis``).
+        let legalBasis: String
 
         /// A fee of `kind` at its statutory amount.
         init(_ kind: CollectionFees.Kind) {
             self.kind = kind
             self.amount = kind.amount
+            self.legalBasis = kind.legalBasis
+        }
+
+        init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            kind = try container.decode(CollectionFees.Kind.self, forKey: .kind)
+            amount = try container.decode(Money.self, forKey: .amount)
+            // Applications prepared before the legal basis was recorded name none; the kind decides it.
+            legalBasis = try container.decodeIfPresent(String.self, forKey: .legalBasis) ?? kind.legalBasis
         }
     }
 
@@ -103,9 +115,10 @@ struct EnforcementApplication: Sendable, Equatable, Codable, CustomStringConvert
     }
 
     /// Prepares the application on `applicationDate`: interest on `capital` from the day after `dueDate` through
-    /// the application day at the reference rate + 8 percentage points; fees: `collectionFee` (the inkassokrav's
-    /// 180 kr, or ``CollectionFees/Kind/latePaymentCompensation`` for a business debtor), the reminder fee when
-    /// `reminderFeeCharged`, and Kronofogden's 300 kr; grounds from the invoice number and due date.
+    /// the application day at the reference rate + 8 percentage points; fees: the inkassokrav's 180 kr, the reminder
+    /// fee when `reminderFeeCharged`, and Kronofogden's 300 kr; when `latePaymentCompensationCharged`, the 450 kr
+    /// förseningsersättning replaces the inkasso and reminder fees (lag 1981:739 5 §); grounds from the invoice number
+    /// and due date.
     static func prepare(
         applicant: Party,
         debtor: Party,
@@ -115,7 +128,7 @@ struct EnforcementApplication: Sendable, Equatable, Codable, CustomStringConvert
         applicationDate: CalendarDate,
         table: ReferenceRateTable,
         reminderFeeCharged: Bool,
-        collectionFee: CollectionFees.Kind = .collectionLetter
+        latePaymentCompensationCharged: Bool = false
     ) throws(DebtCollectionError) -> EnforcementApplication {
         let lateInterest = try LateInterest.calculate(
             principal: capital,
@@ -135,8 +148,13 @@ struct EnforcementApplication: Sendable, Equatable, Codable, CustomStringConvert
             amount: lateInterest.amount,
             periods: lateInterest.periods
         )
-        var fees = [Fee(collectionFee)]
-        if reminderFeeCharged { fees.append(Fee(.reminder)) }
+        var fees: [Fee]
+        if latePaymentCompensationCharged {
+            fees = [Fee(.latePaymentCompensation)]
+        } else {
+            fees = [Fee(.collectionLetter)]
+            if reminderFeeCharged { fees.append(Fee(.reminder)) }
+        }
         fees.append(Fee(.kronofogdenApplication))
         // The statutory fees are kronor: a claim in another currency carries none of them (as when it was charged).
         fees.removeAll { $0.amount.currency != capital.currency }

@@ -168,23 +168,21 @@ struct CaseEngine {
         else { return false }
         switch scheduled.step {
         case .reminder:
+            // A reminder fee needs an agreement made when the debt arose (2 §); förseningsersättning needs none (4 a §).
             let agreed = try creditor(record.creditorID)?.reminderFeeAgreed ?? false
-            let fees = CollectionFees.reminderFee(agreed: agreed).map {
-                [FeesCharged.Fee(kind: "reminder", amount: $0)]
+            if agreed || record.debtorKind == DebtorKind.business.rawValue {
+                // Charged only where `charge` allows it (kronor on a kronor claim); the application lists what was.
+                try chargeStep(.reminder, &record)
             }
-            // Charged only where `charge` allows it (kronor on a kronor claim); the application lists what was charged.
-            let charged = try charge(&record, fees: fees ?? [], interest: 0)
-            if charged.contains(where: { $0.kind == "reminder" }) { record.reminderFeeCharged = true }
             try record.append(.reminderSent(on: today))
             try emitStep(CollectionSteps.Reminder.self, record, payBy: today.adding(days: 10))
         case .collectionLetter:
             let interest = try lateInterest(record)
-            let charged = try charge(
-                &record,
-                fees: [.init(kind: "collection-letter", amount: CollectionFees.collectionLetter)],
-                interest: interest
-            )
-            let fee = charged.first.map { "\($0.amount)" } ?? "none (not a kronor claim)"
+            let charged = try chargeStep(.collectionLetter, &record, interest: interest)
+            let fee =
+                charged.first.map { "\($0.amount)" }
+                ?? (record.latePaymentCompensationCharged
+                    ? "none (förseningsersättning already charged)" : "none (not a kronor claim)")
             let payBy = try ladder(record).collectionLetterDueDate(sentOn: today)
             try record.append(.collectionLetterSent(on: today, dueDate: payBy))
             try emitStep(
@@ -201,13 +199,11 @@ struct CaseEngine {
                 detail: "the collection letter fell due unpaid: apply to Kronofogden?"
             )
         case .enforcementApplicationPrepared:
-            try charge(
-                &record,
-                fees: [.init(kind: "kronofogden-application", amount: CollectionFees.kronofogdenApplication)],
-                interest: 0
-            )
+            // The application needs the interest through today: a missing rate holds the case before anything changes.
+            let applicationText = try application(record)
+            try chargeStep(.kronofogdenApplication, &record)
             try record.append(.enforcementApplicationPrepared(on: today))
-            try emitStep(CollectionSteps.Application.self, record, detail: try application(record))
+            try emitStep(CollectionSteps.Application.self, record, detail: applicationText)
         case .surveillanceLetter:
             try record.append(.surveillanceLetterSent(on: today))
             try emitStep(
@@ -255,21 +251,47 @@ struct CaseEngine {
         return true
     }
 
-    /// Interest on the capital from the due date through today, less what was charged before. A day beyond the rate
-    /// table is charged only up to the last covered day, with a warning: the Riksbank rate must be added first.
+    /// Interest on the capital from the due date through today, less what was charged before. A day the rate table
+    /// does not cover throws ``DebtCollectionError/noReferenceRate(on:)``, which holds the case
+    /// (`reference-rate-missing`) rather than charging less than is owed; once the rate is configured the held step
+    /// runs again and charges the interest for the whole period.
     func lateInterest(_ record: CollectionCase) throws -> Int64 {
         let capital = record.money(max(0, try record.capitalOutstanding))
         let due = try record.due
-        var through = today
-        if through > rates.coveredThrough {
-            logger.warning(
-                "no reference rate configured after \(rates.coveredThrough): interest stops there (set REFERENCE_RATES)"
-            )
-            through = rates.coveredThrough
-        }
-        guard through > due else { return 0 }
-        let interest = try LateInterest.calculate(principal: capital, dueDate: due, through: through, table: rates)
+        guard today > due else { return 0 }
+        let interest = try LateInterest.calculate(principal: capital, dueDate: due, through: today, table: rates)
         return max(0, try CheckedAmount.subtract(interest.amount.amount, record.interest, "the interest not charged"))
+    }
+
+    /// The fee a step charges the debtor under lag (1981:739): for a business debtor the 450 kr förseningsersättning
+    /// (4 a §) on the first step that charges anything, and after it none of the 2–3 §§ fees (5 §: those are owed only
+    /// beyond the förseningsersättning, and reminder, inkassokrav and plan together are at most 410 kr); for a
+    /// consumer the step's own fee. `nil` when the step charges nothing.
+    func debtorFee(_ kind: CollectionFees.Kind, _ record: CollectionCase) -> FeesCharged.Fee? {
+        let fee: CollectionFees.Kind
+        if record.debtorKind == DebtorKind.business.rawValue && kind.isCoveredByLatePaymentCompensation {
+            guard !record.latePaymentCompensationCharged else { return nil }
+            fee = .latePaymentCompensation
+        } else {
+            fee = kind
+        }
+        return FeesCharged.Fee(kind: fee.wireName, amount: fee.amount, legalBasis: fee.legalBasis)
+    }
+
+    /// Charges the debtor's fee for a step (``debtorFee(_:_:)``) with `interest`, and notes what was charged.
+    @discardableResult
+    func chargeStep(_ kind: CollectionFees.Kind, _ record: inout CollectionCase, interest: Int64 = 0) throws
+        -> [FeesCharged.Fee]
+    {
+        let charged = try charge(&record, fees: debtorFee(kind, record).map { [$0] } ?? [], interest: interest)
+        for fee in charged {
+            switch fee.kind {
+            case CollectionFees.Kind.latePaymentCompensation.wireName: record.latePaymentCompensationCharged = true
+            case CollectionFees.Kind.reminder.wireName: record.reminderFeeCharged = true
+            default: break
+            }
+        }
+        return charged
     }
 
     /// Adds fees and interest to the case and publishes fees-charged; returns the fees actually charged.
@@ -324,9 +346,10 @@ struct CaseEngine {
             invoiceNumber: record.invoiceNumber,
             capital: record.money(max(0, try record.capitalOutstanding)),
             dueDate: try record.due,
-            applicationDate: min(today, rates.coveredThrough),
+            applicationDate: today,
             table: rates,
-            reminderFeeCharged: record.reminderFeeCharged
+            reminderFeeCharged: record.reminderFeeCharged,
+            latePaymentCompensationCharged: record.latePaymentCompensationCharged
         )
         return String(decoding: try MessageCoding.encode(application), as: UTF8.self)
     }

@@ -104,6 +104,7 @@ struct InvoiceIssuedHandler: MessageHandler {
             fees: 0,
             interest: 0,
             reminderFeeCharged: false,
+            latePaymentCompensationCharged: false,
             history: "[]",
             nextStep: nil,
             nextDate: nil,
@@ -250,11 +251,7 @@ struct CaseCommandHandlers {
                     return try context.reject([FieldError("dates", "\(error)")])
                 }
                 let engine = context.engine(rates)
-                try engine.charge(
-                    &record,
-                    fees: [.init(kind: "installment-plan", amount: CollectionFees.installmentPlan)],
-                    interest: 0
-                )
+                try engine.chargeStep(.installmentPlan, &record)
                 record.plan = String(decoding: try MessageCoding.encode(plan.installments), as: UTF8.self)
                 record.paidAtPlanStart = record.paid
                 try record.append(.installmentPlanCreated(on: today))

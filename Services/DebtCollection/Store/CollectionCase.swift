@@ -22,6 +22,9 @@ struct CollectionCase: Codable, FetchableRecord, PersistableRecord, Sendable {
     var fees: Int64
     var interest: Int64
     var reminderFeeCharged: Bool
+    /// Whether the 450 kr förseningsersättning (lag 1981:739 4 a §) was charged on this case: it is charged once, and
+    /// after it the 2–3 §§ fees are not (5 §: they are owed only beyond it, and together they never reach 450 kr).
+    var latePaymentCompensationCharged: Bool
     /// JSON of `[CollectionEvent]`.
     var history: String
     var nextStep: String?
@@ -162,6 +165,16 @@ enum DebtCollectionSchema {
                     ALTER TABLE collection_case ADD COLUMN heldAttempts INTEGER NOT NULL DEFAULT 0;
                     ALTER TABLE collection_case ADD COLUMN heldRetryAt TEXT;
                     CREATE INDEX collection_case_held ON collection_case(heldReason) WHERE heldReason IS NOT NULL;
+                    """
+            )
+        }
+        // Förseningsersättning for business debtors; a missing reference rate is held under its new code.
+        migrator.registerMigration("debt-collection-3-late-payment-compensation") { db in
+            try db.execute(
+                sql: """
+                    ALTER TABLE collection_case ADD COLUMN latePaymentCompensationCharged INTEGER NOT NULL DEFAULT 0;
+                    UPDATE collection_case SET heldReason = 'reference-rate-missing'
+                        WHERE heldReason = 'no-reference-rate';
                     """
             )
         }

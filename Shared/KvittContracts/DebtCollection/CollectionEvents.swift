@@ -87,9 +87,13 @@ public struct FeesCharged: KvittMessage, Equatable {
         /// `reminder`, `collection-letter`, `installment-plan`, `kronofogden-application`, `late-payment-compensation`.
         public var kind: String
         public var amount: Money
-        public init(kind: String, amount: Money) {
+        /// The provision the fee is charged under, e.g. `lag (1981:739) om ersättning för inkassokostnader m.m. 4 a §`;
+        /// absent in events from before it was recorded.
+        public var legalBasis: String?
+        public init(kind: String, amount: Money, legalBasis: String? = nil) {
             self.kind = kind
             self.amount = amount
+            self.legalBasis = legalBasis
         }
     }
 }

@@ -80,6 +80,12 @@ public struct ServiceSettings: Sendable, Equatable {
         public let variable: String
         public let problem: String
         public var description: String { "\(variable): \(problem)" }
+
+        /// A setting a service reads beside the common ones (its own variables) that is present but unusable.
+        public init(variable: String, problem: String) {
+            self.variable = variable
+            self.problem = problem
+        }
     }
 
     /// Reads the settings.
