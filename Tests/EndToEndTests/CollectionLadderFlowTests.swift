@@ -290,12 +290,20 @@ struct CollectionLadderFlowTests {
             await recorder.wait(for: CollectionLetterSent.self) { $0.invoiceID == automatic.invoiceID }
         )
         #expect(autoLetter.on >= letterDay)
-        let autoFees = try #require(
+        // Kund AB is a business: its reminder carried the 450 kr förseningsersättning (lag 1981:739 4 a §), so the
+        // inkassokrav charges no inkasso fee (5 §), only the interest.
+        let compensation = try #require(
             await recorder.wait(for: FeesCharged.self) {
-                $0.invoiceID == automatic.invoiceID && $0.fees.contains { $0.kind == "collection-letter" }
+                $0.invoiceID == automatic.invoiceID && $0.fees.contains { $0.kind == "late-payment-compensation" }
             }
         )
-        #expect(autoFees.fees.map(\.amount) == [sek(18_000)])
+        #expect(compensation.fees.map(\.amount) == [sek(45_000)])
+        let autoFees = try #require(
+            await recorder.wait(for: FeesCharged.self) {
+                $0.invoiceID == automatic.invoiceID && $0.fees.isEmpty && $0.interest.amount > 0
+            }
+        )
+        #expect(!recorder.messages(FeesCharged.self).contains { $0.fees.contains { $0.kind == "collection-letter" } })
         let daysLate = due.days(until: autoLetter.on)
         #expect(autoFees.interest == sek(Self.lateInterest(on: automatic.amountDue.amount, daysLate: daysLate)))
         #expect(recorder.messages(CollectionLetterSent.self).allSatisfy { $0.invoiceID == automatic.invoiceID })
