@@ -3,6 +3,7 @@ import KvittAMQP
 import KvittContracts
 import KvittMessaging
 import KvittTesting
+import Logging
 import Testing
 
 @testable import DebtCollection
@@ -14,21 +15,9 @@ struct DebtCollectionBrokerTests {
     let logger = TestBroker.logger("debt-collection")
 
     @Test func overdueInvoiceGetsAReminderWhoseFeeRaisesTheReceivable() async throws {
-        let clock = ManualClock(
-            start: CalendarDate.stockholm.date(from: DateComponents(year: 2026, month: 3, day: 2, hour: 9))!
-        )
-        let collection = try await InProcessService.start(
-            DebtCollectionService.definition(schedulerInterval: .milliseconds(100)),
-            clock: clock,
-            logger: logger
-        )
-        let matching = try await InProcessService.start(
-            PaymentMatchingService.definition,
-            exchanges: (collection.exchange, collection.deadLetterExchange),
-            logger: logger
-        )
-        let recorder = try await EventRecorder(exchange: collection.exchange, patterns: ["debt-collection.#"])
-        let publisher = AMQPPublisher(url: TestBroker.url, options: TestBroker.options("upstream"), logger: logger)
+        let system = try await CollectionBesideMatching.start(logger: logger)
+        let (clock, collection, matching) = (system.clock, system.collection, system.matching)
+        let (recorder, publisher) = (system.recorder, system.publisher)
 
         try await publisher.publish(collection.message(CollectionBench.creditor()))
         let issued = CollectionBench.issued("inv-broker")
@@ -65,29 +54,14 @@ struct DebtCollectionBrokerTests {
         try await publisher.publish(collection.message(RecallCollection(invoiceID: "inv-broker")))
         #expect(await recorder.wait(for: CaseClosed.self) { $0.reason == "recalled" } != nil)
 
-        await publisher.stop()
-        await recorder.stop()
-        try await matching.stop()
-        try await collection.stop()
+        try await system.stop()
     }
 
     @Test func aBusinessDebtorIsChargedFourHundredFiftyKronorAndAMissingRateHoldsTheLetter() async throws {
-        let clock = ManualClock(
-            start: CalendarDate.stockholm.date(from: DateComponents(year: 2026, month: 3, day: 2, hour: 9))!
-        )
-        // The built-in table only: it ends 2026-06-30.
-        let collection = try await InProcessService.start(
-            DebtCollectionService.definition(rates: .riksbank, schedulerInterval: .milliseconds(100)),
-            clock: clock,
-            logger: logger
-        )
-        let matching = try await InProcessService.start(
-            PaymentMatchingService.definition,
-            exchanges: (collection.exchange, collection.deadLetterExchange),
-            logger: logger
-        )
-        let recorder = try await EventRecorder(exchange: collection.exchange, patterns: ["debt-collection.#"])
-        let publisher = AMQPPublisher(url: TestBroker.url, options: TestBroker.options("upstream"), logger: logger)
+        // The built-in rate table only: it ends 2026-06-30.
+        let system = try await CollectionBesideMatching.start(logger: logger)
+        let (clock, collection, matching) = (system.clock, system.collection, system.matching)
+        let (recorder, publisher) = (system.recorder, system.publisher)
 
         try await publisher.publish(collection.message(CollectionBench.creditor()))
         try await publisher.publish(
@@ -122,10 +96,7 @@ struct DebtCollectionBrokerTests {
         )
         #expect(await recorder.wait(for: CollectionLetterSent.self, timeout: .seconds(1)) == nil)
 
-        await publisher.stop()
-        await recorder.stop()
-        try await matching.stop()
-        try await collection.stop()
+        try await system.stop()
     }
 
     @Test func aHeldCaseShowsInTheHTTPAPIBesideTheOtherCreditorsReminderAndBadQueriesAre400() async throws {
@@ -197,6 +168,47 @@ struct DebtCollectionBrokerTests {
 
         await publisher.stop()
         await recorder.stop()
+        try await collection.stop()
+    }
+}
+
+/// Debt-collection (built-in rate table, scheduler every 100 ms, a manual clock from 2026-03-02 09:00) beside
+/// payment-matching on one test exchange of the real broker, with a recorder of debt-collection's events and an
+/// upstream publisher.
+struct CollectionBesideMatching {
+    let clock: ManualClock
+    let collection: InProcessService
+    let matching: InProcessService
+    let recorder: EventRecorder
+    let publisher: AMQPPublisher
+
+    static func start(logger: Logger) async throws -> CollectionBesideMatching {
+        let clock = ManualClock(
+            start: CalendarDate.stockholm.date(from: DateComponents(year: 2026, month: 3, day: 2, hour: 9))!
+        )
+        let collection = try await InProcessService.start(
+            DebtCollectionService.definition(rates: .riksbank, schedulerInterval: .milliseconds(100)),
+            clock: clock,
+            logger: logger
+        )
+        let matching = try await InProcessService.start(
+            PaymentMatchingService.definition,
+            exchanges: (collection.exchange, collection.deadLetterExchange),
+            logger: logger
+        )
+        return CollectionBesideMatching(
+            clock: clock,
+            collection: collection,
+            matching: matching,
+            recorder: try await EventRecorder(exchange: collection.exchange, patterns: ["debt-collection.#"]),
+            publisher: AMQPPublisher(url: TestBroker.url, options: TestBroker.options("upstream"), logger: logger)
+        )
+    }
+
+    func stop() async throws {
+        await publisher.stop()
+        await recorder.stop()
+        try await matching.stop()
         try await collection.stop()
     }
 }

@@ -239,7 +239,11 @@ extension RunningSystem {
 
     /// The messages parked in a service's dead-letter queue (`kvitt dead-letters list --service … --json`).
     func deadLetters(_ executable: String) async throws -> [ParkedMessage] {
-        let listed = try await kvitt(["dead-letters", "list", "--service", services[executable]!.name, "--json"])
+        // The CLI's default 5 s wait for the broker is for an operator; under the whole parallel suite a login can
+        // take longer, and a slow login is not what these tests are about.
+        let listed = try await kvitt([
+            "dead-letters", "list", "--service", services[executable]!.name, "--json", "--timeout", "30",
+        ])
         // A failing CLI or a changed format must fail the test, never read as "nothing parked".
         try #require(listed.status == 0, "kvitt dead-letters list: \(listed.output)")
         return try listed.output.split(separator: "\n").filter { $0.hasPrefix("{") }.map { line in
