@@ -9,6 +9,10 @@ let lifecycle = Target.Dependency.product(name: "ServiceLifecycle", package: "sw
 let configuration = Target.Dependency.product(name: "Configuration", package: "swift-configuration")
 let argumentParser = Target.Dependency.product(name: "ArgumentParser", package: "swift-argument-parser")
 let hummingbird = Target.Dependency.product(name: "Hummingbird", package: "hummingbird")
+let mustache = Target.Dependency.product(name: "Mustache", package: "swift-mustache")
+let nioCore = Target.Dependency.product(name: "NIOCore", package: "swift-nio")
+let nioPosix = Target.Dependency.product(name: "NIOPosix", package: "swift-nio")
+let nioSSL = Target.Dependency.product(name: "NIOSSL", package: "swift-nio-ssl")
 
 let package = Package(
     name: "kvitt",
@@ -23,6 +27,7 @@ let package = Package(
         .executable(name: "payment-matching", targets: ["PaymentMatching"]),
         .executable(name: "tax-reduction", targets: ["TaxReduction"]),
         .executable(name: "debt-collection", targets: ["DebtCollection"]),
+        .executable(name: "delivery", targets: ["Delivery"]),
         .executable(name: "kvitt", targets: ["Kvitt"]),
         .executable(name: "kvitt-bench", targets: ["KvittBench"]),
         .executable(name: "kvitt-probe-service", targets: ["KvittProbeService"]),
@@ -36,6 +41,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-configuration", from: "1.4.0"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
     ],
     targets: [
         .systemLibrary(
@@ -74,7 +82,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "PaymentMatching",
-            dependencies: ["KvittMessaging", "KvittContracts", grdb, hummingbird, logging],
+            dependencies: ["KvittMessaging", "KvittContracts", "KvittSpreadsheet", grdb, hummingbird, logging],
             path: "Services/PaymentMatching",
             exclude: ["README.md"]
         ),
@@ -88,6 +96,15 @@ let package = Package(
             name: "DebtCollection",
             dependencies: ["KvittMessaging", "KvittContracts", grdb, hummingbird, logging, lifecycle],
             path: "Services/DebtCollection",
+            exclude: ["README.md"]
+        ),
+        .executableTarget(
+            name: "Delivery",
+            dependencies: [
+                "KvittMessaging", "KvittContracts", grdb, hummingbird, logging, lifecycle, mustache, nioCore, nioPosix,
+                nioSSL,
+            ],
+            path: "Services/Delivery",
             exclude: ["README.md"]
         ),
         .executableTarget(
@@ -112,7 +129,8 @@ let package = Package(
         .testTarget(name: "KvittTestingTests", dependencies: ["KvittTesting"]),
         .testTarget(name: "KvittSpreadsheetTests", dependencies: ["KvittSpreadsheet"]),
         .testTarget(name: "InvoicingTests", dependencies: ["Invoicing", "KvittTesting", grdb]),
-        .testTarget(name: "DebtCollectionTests", dependencies: ["DebtCollection", "KvittTesting", grdb]),
+        .testTarget(name: "DebtCollectionTests", dependencies: ["DebtCollection", "PaymentMatching", "KvittTesting", grdb]),
+        .testTarget(name: "DeliveryTests", dependencies: ["Delivery", "KvittTesting", grdb]),
         .testTarget(
             name: "EndToEndTests",
             dependencies: ["KvittTesting", "KvittContracts", "KvittAMQP", "KvittMessaging"]

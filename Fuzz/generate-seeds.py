@@ -121,6 +121,12 @@ def bgmax_seeds() -> None:
     tabbed = [line.replace("        ", "\t", 1) if line.startswith("26") else line for line in simple]
     write("bgmax", "tabs-and-cr.txt", bgmax_file(tabbed, "\r"))
 
+    # A record type the layout does not define (skipped and counted), and the file re-encoded as UTF-8 (read as UTF-8,
+    # so that å and ö do not shift their records' fields).
+    write("bgmax", "unknown-record-type.txt", bgmax_file(simple[:6] + ["99" + "A RECORD TYPE OF THE FUTURE"] + simple[6:]))
+    utf8 = [line.replace("Anna Andersson", "Åsa Öberg Plåt") for line in simple]
+    write("bgmax", "utf8-re-encoded.txt", "\r\n".join(left(line, 80) for line in utf8).encode("utf-8") + b"\r\n")
+
 
 # ---------------------------------------------------------------------------------------------------------------------
 # bundle: [count header kind][8 bytes value][content type bit][body]

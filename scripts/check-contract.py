@@ -5,6 +5,8 @@ Usage:
     check-contract.py asyncapi.yaml                  check the document and every example
     check-contract.py asyncapi.yaml --examples       ... then print {wireName: firstExamplePayload} as JSON
     check-contract.py asyncapi.yaml encodings.json   ... and check {wireName: payload} encodings against it
+    check-contract.py asyncapi.yaml --topology catalogue.json
+                                                     ... and check queues and consumers against the catalogue
 
 What is checked:
   (a) The document parses as YAML and validates as AsyncAPI 3.0 (the `asyncapi3` object model). When it does not,
@@ -18,6 +20,12 @@ What is checked:
   (d) With encodings.json ({wireName: payloadObject}, e.g. what the Swift types encode their examples to): each
       payload validates against the schema of its wire name; wire names that are not documented, and documented
       ones missing from the file, are problems.
+  (e) With --topology catalogue.json ({service: [wireNames]}, the code's message catalogue, as `kvitt topology show
+      --json` prints it): every message's `x-kvitt-consumed-by` lists exactly the services the catalogue lists for it;
+      each service has a `queue-<service>` channel whose messages, `x-kvitt-bindings` on `kvitt` and dead-letter
+      routing key are its catalogue entry, as are its `<service>-consume` operation and its wait and dead-letter
+      queue channels; no other service has a queue; the dead-letter exchange's `serviceName` lists the services; and
+      the alternate exchange `kvitt.unrouted` and its queue are documented.
 
 Schemas are JSON Schema draft-07 (AsyncAPI's default schema format); `$ref`s such as `#/components/schemas/Money`
 resolve against the whole document, and formats (date, uuid, ...) are checked. YAML dates stay strings, as in JSON.
@@ -317,6 +325,95 @@ def first_examples(contract: Contract) -> dict[str, Any]:
     }
 
 
+def check_topology(contract: Contract, path: str, problems: Problems) -> None:
+    """(e) Queues, bindings and consumer lists against the code's catalogue {service: [wireNames]}."""
+    try:
+        with open(path, encoding="utf-8") as file:
+            catalogue = json.load(file)
+    except (OSError, ValueError) as error:
+        problems.add(path, f"cannot read: {error}")
+        return
+    if not isinstance(catalogue, dict) or not all(isinstance(types, list) for types in catalogue.values()):
+        problems.add(path, "expected a JSON object {service: [wireName, ...]}")
+        return
+    document = contract.document
+    channels = document.get("channels") or {}
+    operations = document.get("operations") or {}
+    services = sorted(catalogue)
+    consumers: dict[str, list[str]] = {}
+    for service, types in catalogue.items():
+        for wire_name in types:
+            consumers.setdefault(wire_name, []).append(service)
+
+    for key, message in contract.messages.items():
+        name = message.get("name")
+        documented = sorted(message.get("x-kvitt-consumed-by") or [])
+        expected = sorted(consumers.get(name, []))
+        if documented != expected:
+            problems.add(
+                f"components.messages.{key}.x-kvitt-consumed-by", f"{documented} but the catalogue says {expected}"
+            )
+    for wire_name in sorted(set(consumers) - set(contract.by_wire_name)):
+        problems.add(f"{path} {wire_name}", "consumed in the catalogue but not documented")
+
+    def message_names(refs: Iterable[Any]) -> list[str]:
+        names = []
+        for ref in refs:
+            try:
+                names.append(dereference(document, ref).get("name"))
+            except (KeyError, AttributeError):
+                names.append(None)
+        return sorted(str(name) for name in names)
+
+    for service in services:
+        expected = sorted(catalogue[service])
+        channel_key = f"queue-{service}"
+        channel = channels.get(channel_key)
+        if not isinstance(channel, dict):
+            problems.add(f"channels.{channel_key}", f"missing: the catalogue's {service} has a queue")
+            continue
+        carried = message_names((channel.get("messages") or {}).values())
+        if carried != expected:
+            problems.add(f"channels.{channel_key}.messages", f"{carried} but the catalogue says {expected}")
+        bound = sorted(
+            binding.get("routingKey")
+            for binding in channel.get("x-kvitt-bindings") or []
+            if isinstance(binding, dict) and binding.get("exchange") == "kvitt"
+        )
+        if bound != expected:
+            problems.add(f"channels.{channel_key}.x-kvitt-bindings", f"{bound} but the catalogue says {expected}")
+        routing_key = (channel.get("x-kvitt-queue-arguments") or {}).get("x-dead-letter-routing-key")
+        if routing_key != service:
+            problems.add(f"channels.{channel_key}.x-kvitt-queue-arguments", f"dead-letter routing key {routing_key!r}")
+        for wait_key in [key for key in channels if key.startswith(f"{channel_key}-")]:
+            waiting = message_names((channels[wait_key].get("messages") or {}).values())
+            if waiting != expected:
+                problems.add(f"channels.{wait_key}.messages", f"{waiting} but the catalogue says {expected}")
+        operation = operations.get(f"{service}-consume")
+        if not isinstance(operation, dict):
+            problems.add(f"operations.{service}-consume", "missing")
+        else:
+            consumed = message_names(operation.get("messages") or [])
+            if consumed != expected:
+                problems.add(f"operations.{service}-consume.messages", f"{consumed} but the catalogue says {expected}")
+
+    suffixes = ("-dead-letter", "-retry-")
+    for key in channels:
+        if not key.startswith("queue-") or key == "queue-kvitt-unrouted":
+            continue
+        name = key[len("queue-"):]
+        owner = next((service for service in services if name == service or name.startswith(service + "-")), None)
+        if owner is None or (name != owner and not name[len(owner):].startswith(suffixes)):
+            problems.add(f"channels.{key}", "a queue of a service the catalogue does not know")
+    dead_letter = channels.get("exchange-kvitt-dead-letter") or {}
+    listed = sorted((((dead_letter.get("parameters") or {}).get("serviceName") or {}).get("enum")) or [])
+    if listed != services:
+        problems.add("channels.exchange-kvitt-dead-letter.parameters.serviceName.enum", f"{listed}, expected {services}")
+    for key in ("exchange-kvitt-unrouted", "queue-kvitt-unrouted"):
+        if key not in channels:
+            problems.add(f"channels.{key}", "missing: the alternate exchange and its queue are part of the topology")
+
+
 # ------------------------------------------------------------------------------------------------------------ main
 
 
@@ -327,6 +424,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("document", help="asyncapi.yaml")
     parser.add_argument("encodings", nargs="?", help="encodings.json: {wireName: payloadObject}")
     parser.add_argument("--examples", action="store_true", help="print {wireName: firstExamplePayload} as JSON")
+    parser.add_argument("--topology", help="catalogue.json: {service: [wireName]}, who consumes what in the code")
     arguments = parser.parse_args(argv)
     report = sys.stderr if arguments.examples else sys.stdout
     problems = Problems()
@@ -358,10 +456,14 @@ def main(argv: list[str]) -> int:
         check_examples(contract, problems)
     if arguments.encodings and not problems:
         check_encodings(contract, arguments.encodings, problems)
+    if arguments.topology and not problems:
+        check_topology(contract, arguments.topology, problems)
     if problems:
         return finish()
 
     checked = f"; {arguments.encodings} matches it" if arguments.encodings else ""
+    if arguments.topology:
+        checked += f"; its queues and consumers are {arguments.topology}'s"
     print(f"ok: {len(contract.messages)} messages, every example valid{checked}", file=report)
     if arguments.examples:
         json.dump(first_examples(contract), sys.stdout, ensure_ascii=False, indent=2, sort_keys=True)

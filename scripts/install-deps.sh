@@ -6,7 +6,7 @@
 # Does nothing when they are already there, so it is cheap to call from every make target.
 set -euo pipefail
 missing=()
-for package in rabbitmq-server librabbitmq-dev libsqlite3-dev libxlsxwriter-dev libxml2-utils docker-compose curl; do
+for package in rabbitmq-server librabbitmq-dev libsqlite3-dev libxlsxwriter-dev libxml2-utils docker-compose curl chromium poppler-utils fonts-dejavu-core; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
 done
 if [ ${#missing[@]} -gt 0 ]; then
@@ -19,10 +19,10 @@ fi
 # The contract test checks asyncapi.yaml with PyPI's jsonschema and asyncapi3; the hostile-input suite
 # (scripts/hostile-suite.sh) publishes as an outside client with pika and runs under pytest; the spreadsheet tests
 # read the .xlsx files back with openpyxl.
-if ! python3 -c "import jsonschema, yaml, asyncapi3, referencing, pika, pytest, openpyxl" 2>/dev/null; then
-    echo "installing: jsonschema pyyaml asyncapi3 pika pytest openpyxl (pip)"
+if ! python3 -c "import jsonschema, yaml, asyncapi3, referencing, pika, pytest, openpyxl, aiosmtpd" 2>/dev/null; then
+    echo "installing: jsonschema pyyaml asyncapi3 pika pytest openpyxl aiosmtpd (pip)"
     python3 -m pip install --quiet --disable-pip-version-check \
-        jsonschema pyyaml asyncapi3 pika pytest openpyxl 2>/dev/null ||
+        jsonschema pyyaml asyncapi3 pika pytest openpyxl aiosmtpd 2>/dev/null ||
         python3 -m pip install --quiet --disable-pip-version-check --break-system-packages \
-            jsonschema pyyaml asyncapi3 pika pytest openpyxl
+            jsonschema pyyaml asyncapi3 pika pytest openpyxl aiosmtpd
 fi

@@ -25,6 +25,7 @@ enum InvoicingService {
         registry.register(PaymentAllocationReleasedHandler())
         registry.register(FeesChargedHandler())
         registry.register(ClaimDecidedHandler())
+        registry.register(ReductionAdjustedHandler())
     }
 
     static func main() async throws {

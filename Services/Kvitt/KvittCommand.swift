@@ -5,10 +5,10 @@ import ArgumentParser
 struct KvittCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "kvitt",
-        abstract: "Operate Kvitt: dead letters, publishing, bank files, status.",
+        abstract: "Operate Kvitt: dead letters, unrouted events, publishing, bank files, topology, status.",
         subcommands: [
             DeadLettersCommand.self, PublishCommand.self, ImportBgMaxCommand.self, BgMaxCommand.self,
-            StatusCommand.self, TopologyCommand.self, ClockCommand.self,
+            StatusCommand.self, TopologyCommand.self, UnroutedCommand.self, ClockCommand.self,
         ]
     )
 }

@@ -48,6 +48,11 @@ struct StatusCommand: AsyncParsableCommand {
             print(
                 CLI.table(["SERVICE", "QUEUE", "CONSUMERS", "RETRY (\(retryDelays))", "DEAD LETTERS", "OLDEST"], rows)
             )
+            let unrouted = SystemTopology.unroutedExchange(of: broker.exchange)
+            let waiting = await Self.depth(unrouted, client)
+            print(
+                "unrouted (no queue was bound): \(waiting.map { "\($0.messages) in \(unrouted)" } ?? "\(unrouted) missing")"
+            )
             await client.stop()
             await publisher.stop()
             print(await Self.heldCasesLine(debtCollectionURL))

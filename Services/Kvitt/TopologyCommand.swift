@@ -4,68 +4,17 @@ import KvittAMQP
 import KvittContracts
 import KvittMessaging
 
-/// `kvitt topology declare`: declares every service's exchanges, queues and bindings before the services run, so
-/// that upstream systems can publish (and the broker keeps the messages) ahead of a deployment.
+/// `kvitt topology …`: the broker topology derived from the message catalogue (`MessageCatalogue`), the one list of
+/// who consumes what.
 struct TopologyCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "topology",
         abstract: "Broker topology.",
-        subcommands: [Declare.self]
+        subcommands: [Declare.self, Show.self]
     )
 
-    /// What each service consumes. The services derive the same list from their handler registries at start; a test
-    /// keeps the two in step.
-    static let consumedTypes: [String: [MessageType]] = [
-        "invoicing": [
-            RegisterCreditor.messageType, CreateInvoice.messageType, AttestInvoice.messageType,
-            ChangeDueDate.messageType,
-            CreateCreditInvoice.messageType, ApplyCredit.messageType, ReductionAllocated.messageType,
-            ReductionRejected.messageType, PaymentMatched.messageType, FeesCharged.messageType,
-            ClaimDecided.messageType, PaymentAllocationReleased.messageType,
-        ],
-        "payment-matching": [
-            InvoiceIssued.messageType, InvoiceCredited.messageType, CreditApplied.messageType, FeesCharged.messageType,
-            RegisterPayment.messageType, ImportBankgiroFile.messageType, LinkPayment.messageType,
-            RemovePayment.messageType,
-        ],
-        "debt-collection": [
-            CreditorRegistered.messageType, InvoiceIssued.messageType, PaymentMatched.messageType,
-            PaymentAllocationReleased.messageType,
-            InvoiceCredited.messageType, CreditApplied.messageType, SendToCollection.messageType,
-            RecallCollection.messageType, CreateInstallmentPlan.messageType, PostponeNextEvent.messageType,
-            DecideEnforcement.messageType, StartLongTermSurveillance.messageType,
-        ],
-        "tax-reduction": [
-            CreditorRegistered.messageType, InvoiceCreated.messageType, InvoiceIssued.messageType,
-            InvoicePaid.messageType, InvoiceCredited.messageType, GenerateClaimFile.messageType,
-            RecordDecision.messageType,
-        ],
-    ]
-
-    /// Every service's topology as the host would declare it.
-    static func topologies(
-        retryPolicy: RetryPolicy,
-        exchange: String,
-        deadLetterExchange: String,
-        deliveryLimit: Int = 20
-    ) -> [ServiceTopology] {
-        consumedTypes.keys.sorted().map { service in
-            ServiceTopology(
-                serviceName: service,
-                messageTypes: consumedTypes[service]!.sorted(),
-                retryPolicy: retryPolicy,
-                exchange: exchange,
-                deadLetterExchange: deadLetterExchange,
-                deliveryLimit: deliveryLimit
-            )
-        }
-    }
-
-    struct Declare: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(
-            abstract: "Declare the exchanges, every service's queues (work, retry, dead-letter) and bindings."
-        )
-        @OptionGroup var broker: BrokerOptions
+    /// Settings that shape the queues, as the services read them.
+    struct SystemOptions: ParsableArguments {
         @Option(help: "Retry delays the services use.")
         var retryDelays = ProcessInfo.processInfo.environment["RETRY_DELAYS"] ?? "1s,10s,60s"
         @Option(help: "The dead-letter exchange.")
@@ -74,32 +23,93 @@ struct TopologyCommand: AsyncParsableCommand {
             help: "Redeliveries before the broker parks a crash-looping message (as the services' AMQP_DELIVERY_LIMIT)."
         )
         var deliveryLimit = Int(ProcessInfo.processInfo.environment["AMQP_DELIVERY_LIMIT"] ?? "") ?? 20
+        @Option(
+            help:
+                "Appended to every service's queue names: empty, or -EXCHANGE for a second Kvitt system on the same broker."
+        )
+        var queueSuffix = ""
+
+        func system(exchange: String) throws -> SystemTopology {
+            guard let policy = RetryPolicy(parsing: retryDelays) else {
+                throw CLIError("--retry-delays is not a list like 1s,10s")
+            }
+            return SystemTopology(
+                exchange: exchange,
+                deadLetterExchange: deadLetterExchange,
+                retryPolicy: policy,
+                deliveryLimit: deliveryLimit,
+                queueSuffix: queueSuffix
+            )
+        }
+    }
+
+    struct Declare: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract:
+                "Declare the exchanges, kvitt.unrouted, and every service's queues (work, retry, dead-letter) and bindings from the catalogue.",
+            discussion:
+                "Run it (as a user allowed to declare every queue) before the services start: upstream systems can then publish ahead of a deployment and the broker keeps each message in its consumers' queues. Exits 1 when the broker refused something (a queue that exists with other arguments, missing rights)."
+        )
+        @OptionGroup var broker: BrokerOptions
+        @OptionGroup var options: SystemOptions
 
         func run() async throws {
             try await CLI.reportingErrors {
-                guard let policy = RetryPolicy(parsing: retryDelays) else {
-                    throw CLIError("--retry-delays is not a list like 1s,10s")
-                }
+                let system = try options.system(exchange: broker.exchange)
                 let (client, publisher) = try await broker.connect()
-                for topology in TopologyCommand.topologies(
-                    retryPolicy: policy,
-                    exchange: broker.exchange,
-                    deadLetterExchange: deadLetterExchange,
-                    deliveryLimit: deliveryLimit
-                ) {
-                    let declaration = topology.amqpTopology
-                    do {
-                        try await client.perform { session in try session.declare(declaration) }
-                    } catch {
-                        throw CLIError("declaring \(topology.serviceName): \(error)")
+                await publisher.stop()
+                var refused: [String] = []
+                let shared = system.sharedTopology
+                refused += try await client.perform { session throws(AMQPError) in
+                    try TolerantDeclaration.declare(shared, on: session)
+                }
+                print(
+                    "shared: exchanges \(shared.exchanges.map(\.name).joined(separator: ", ")); queue \(system.unroutedExchange)"
+                )
+                for (service, declaration) in system.everything {
+                    let refusals = try await client.perform { session throws(AMQPError) in
+                        try TolerantDeclaration.declare(declaration, on: session)
                     }
+                    refused += refusals
                     print(
-                        "\(topology.serviceName): \(declaration.queues.count) queues, \(declaration.bindings.count) bindings"
+                        "\(system.queueName(of: service)): \(declaration.queues.count) queues, \(declaration.bindings.count) bindings"
+                            + (refusals.isEmpty ? "" : ", \(refusals.count) refused")
                     )
                 }
                 await client.stop()
-                await publisher.stop()
+                for refusal in refused { print("refused: \(refusal)") }
+                print(
+                    "events no queue is bound to reach \(system.unroutedExchange) only while a policy makes it the alternate exchange of \(system.exchange) (docs/topology.md)"
+                )
+                if !refused.isEmpty { throw ExitCode(1) }
             }
+        }
+    }
+
+    struct Show: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract:
+                "Who consumes what, from the catalogue: each service's bindings, and the types no service consumes."
+        )
+        @Flag(help: "JSON ({service: [wire names]}) instead of text.") var json = false
+
+        func run() async throws {
+            if json {
+                var object: [String: [String]] = [:]
+                for service in KvittService.allCases {
+                    object[service.rawValue] = service.consumedTypes.map(\.rawValue)
+                }
+                let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .prettyPrinted])
+                print(String(decoding: data, as: UTF8.self))
+                return
+            }
+            for service in KvittService.allCases.sorted() {
+                print("\(service):")
+                for type in service.consumedTypes { print("  \(type)") }
+            }
+            let unconsumed = MessageCatalogue.entries.filter(\.consumers.isEmpty).map(\.messageType).sorted()
+            print("no Kvitt consumer (kvitt.unrouted unless an outside subscriber binds them):")
+            for type in unconsumed { print("  \(type)") }
         }
     }
 }

@@ -17,6 +17,7 @@ enum TaxReductionService {
         registry.register(InvoiceCreatedHandler())
         registry.register(InvoiceIssuedHandler())
         registry.register(InvoicePaidHandler())
+        registry.register(InvoicePartiallyPaidHandler())
         registry.register(InvoiceCreditedHandler())
         registry.register(GenerateClaimFileHandler())
         registry.register(RecordDecisionHandler())

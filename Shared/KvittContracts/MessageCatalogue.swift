@@ -1,23 +1,97 @@
-/// Every message type Kvitt's services exchange, by wire name: what `kvitt publish` validates a body against, and
-/// what the contract document must describe.
+/// Every message type Kvitt's services exchange, with the services that consume it: the one list of who consumes
+/// what. `kvitt publish` validates a body against it, the contract document must describe it, each service's handler
+/// registry must equal its consumers here (a test checks), and the broker topology (`SystemTopology`, `kvitt topology
+/// declare`, every service at start) binds each service's queue to exactly the types listed for it.
+///
+/// Adding a message type: its contract file (the Codable type with its `messageType`) and one line here.
 public enum MessageCatalogue {
-    /// All types, each once.
-    public static let all: [any KvittMessage.Type] = [
-        RegisterCreditor.self, CreditorRegistered.self, CreateInvoice.self, InvoiceCreated.self, AttestInvoice.self,
-        ChangeDueDate.self, InvoiceIssued.self, CreateCreditInvoice.self, InvoiceCredited.self, ApplyCredit.self,
-        CreditApplied.self, InvoicingCommandRejected.self,
-        RegisterPayment.self, ImportBankgiroFile.self, LinkPayment.self, RemovePayment.self, PaymentRegistered.self,
-        PaymentMatched.self, InvoicePaid.self, InvoicePartiallyPaid.self, OverpaymentRecorded.self,
-        PaymentUnmatched.self, PaymentRemoved.self, BankgiroFileImported.self, PaymentMatchingCommandRejected.self,
-        PaymentAllocationReleased.self,
-        ReductionAllocated.self, ReductionRejected.self, GenerateClaimFile.self, ClaimFileGenerated.self,
-        RecordDecision.self, ClaimDecided.self, ReductionRepaymentDue.self, TaxReductionCommandRejected.self,
-        SendToCollection.self, RecallCollection.self, CreateInstallmentPlan.self, PostponeNextEvent.self,
-        DecideEnforcement.self, StartLongTermSurveillance.self, ReminderSent.self, CollectionLetterSent.self,
-        CreditorDecisionRequested.self, EnforcementApplicationPrepared.self, InstallmentPlanCreated.self,
-        InstallmentMissed.self, SurveillanceLetterSent.self, NextEventPostponed.self, FeesCharged.self,
-        PlatformFeeCharged.self, CaseClosed.self, DebtCollectionCommandRejected.self,
+    /// One message type and the Kvitt services that consume it (none: only outside subscribers may want it; with no
+    /// queue bound, the broker routes it to the alternate exchange `kvitt.unrouted`).
+    public struct Entry: Sendable {
+        public let type: any KvittMessage.Type
+        public let consumers: Set<KvittService>
+
+        public init(_ type: any KvittMessage.Type, consumedBy consumers: Set<KvittService> = []) {
+            self.type = type
+            self.consumers = consumers
+        }
+
+        public var messageType: MessageType { type.messageType }
+    }
+
+    /// Every type, each once, grouped by owner.
+    public static let entries: [Entry] = [
+        // invoicing
+        Entry(RegisterCreditor.self, consumedBy: [.invoicing]),
+        Entry(CreditorRegistered.self, consumedBy: [.debtCollection, .taxReduction]),
+        Entry(CreateInvoice.self, consumedBy: [.invoicing]),
+        Entry(InvoiceCreated.self, consumedBy: [.taxReduction]),
+        Entry(AttestInvoice.self, consumedBy: [.invoicing]),
+        Entry(ChangeDueDate.self, consumedBy: [.invoicing]),
+        Entry(InvoiceIssued.self, consumedBy: [.paymentMatching, .debtCollection, .taxReduction]),
+        Entry(CreateCreditInvoice.self, consumedBy: [.invoicing]),
+        Entry(InvoiceCredited.self, consumedBy: [.paymentMatching, .debtCollection, .taxReduction]),
+        Entry(ApplyCredit.self, consumedBy: [.invoicing]),
+        Entry(CreditApplied.self, consumedBy: [.paymentMatching, .debtCollection]),
+        Entry(InvoicingCommandRejected.self),
+        // payment-matching
+        Entry(RegisterPayment.self, consumedBy: [.paymentMatching]),
+        Entry(ImportBankgiroFile.self, consumedBy: [.paymentMatching]),
+        Entry(LinkPayment.self, consumedBy: [.paymentMatching]),
+        Entry(RemovePayment.self, consumedBy: [.paymentMatching]),
+        Entry(PaymentRegistered.self),
+        Entry(PaymentMatched.self, consumedBy: [.invoicing, .debtCollection]),
+        Entry(InvoicePaid.self, consumedBy: [.taxReduction]),
+        Entry(InvoicePartiallyPaid.self, consumedBy: [.taxReduction]),
+        Entry(OverpaymentRecorded.self),
+        Entry(PaymentUnmatched.self),
+        Entry(PaymentRemoved.self),
+        Entry(BankgiroFileImported.self),
+        Entry(PaymentMatchingCommandRejected.self),
+        Entry(PaymentAllocationReleased.self, consumedBy: [.invoicing, .debtCollection]),
+        // tax-reduction
+        Entry(ReductionAllocated.self, consumedBy: [.invoicing]),
+        Entry(ReductionRejected.self, consumedBy: [.invoicing]),
+        Entry(ReductionAdjusted.self, consumedBy: [.invoicing]),
+        Entry(GenerateClaimFile.self, consumedBy: [.taxReduction]),
+        Entry(ClaimFileGenerated.self),
+        Entry(RecordDecision.self, consumedBy: [.taxReduction]),
+        Entry(ClaimDecided.self, consumedBy: [.invoicing]),
+        Entry(ReductionRepaymentDue.self),
+        Entry(TaxReductionCommandRejected.self),
+        // debt-collection
+        Entry(SendToCollection.self, consumedBy: [.debtCollection]),
+        Entry(RecallCollection.self, consumedBy: [.debtCollection]),
+        Entry(CreateInstallmentPlan.self, consumedBy: [.debtCollection]),
+        Entry(PostponeNextEvent.self, consumedBy: [.debtCollection]),
+        Entry(DecideEnforcement.self, consumedBy: [.debtCollection]),
+        Entry(StartLongTermSurveillance.self, consumedBy: [.debtCollection]),
+        Entry(ReminderSent.self),
+        Entry(CollectionLetterSent.self),
+        Entry(CreditorDecisionRequested.self),
+        Entry(EnforcementApplicationPrepared.self),
+        Entry(InstallmentPlanCreated.self),
+        Entry(InstallmentMissed.self),
+        Entry(SurveillanceLetterSent.self),
+        Entry(NextEventPostponed.self),
+        Entry(FeesCharged.self, consumedBy: [.invoicing, .paymentMatching]),
+        Entry(PlatformFeeCharged.self),
+        Entry(CaseClosed.self),
+        Entry(DebtCollectionCommandRejected.self),
     ]
+
+    /// All types, each once.
+    public static let all: [any KvittMessage.Type] = entries.map(\.type)
+
+    /// The wire names a service consumes, sorted.
+    public static func consumedTypes(of service: KvittService) -> [MessageType] {
+        entries.filter { $0.consumers.contains(service) }.map(\.messageType).sorted()
+    }
+
+    /// The services that consume a type, sorted (empty for a type no Kvitt service consumes, or one Kvitt does not know).
+    public static func consumers(of type: MessageType) -> [KvittService] {
+        entries.first { $0.messageType == type }?.consumers.sorted() ?? []
+    }
 
     /// The type with a wire name, if Kvitt knows it.
     public static func type(named wireName: String) -> (any KvittMessage.Type)? {

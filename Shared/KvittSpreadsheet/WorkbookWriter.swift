@@ -1,4 +1,4 @@
-import CXlsxWriter
+internal import CXlsxWriter
 import Foundation
 
 /// Writes a ``Spreadsheet`` through libxlsxwriter into a private temporary directory and reads the file back.

@@ -67,7 +67,8 @@ public enum BgMaxBuilder {
 
     /// The whole file: start record, the deposits, and an end record with the right counts; CRLF line ends.
     public static func file(deposits: [Deposit]) -> [UInt8] {
-        var lines = [pad("01BGMAX               0120260320063012123456T", 80)]
+        // Marked `P` (production): payment-matching refuses to book a `T` (test) file unless told to.
+        var lines = [pad("01BGMAX               0120260320063012123456P", 80)]
         var payments = 0
         var deductions = 0
         var extras = 0

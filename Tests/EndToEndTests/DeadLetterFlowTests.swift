@@ -76,7 +76,7 @@ struct DeadLetterFlowTests {
             await recorder.wait(for: PaymentMatched.self) { $0.paymentID == registered.paymentID }
         )
         #expect(matched.invoiceID == issued.invoiceID)
-        #expect(matched.matchedBy == "free-text-invoice-number")
+        #expect(matched.matchedBy == "invoice-number")
         #expect(await recorder.wait(for: InvoicePaid.self) { $0.invoiceID == issued.invoiceID } != nil)
         #expect(
             await system.read(BooksAudit.Invoice.self, "invoicing", "/v1/invoices/\(issued.invoiceID)") {

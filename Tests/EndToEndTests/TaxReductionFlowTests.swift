@@ -136,7 +136,8 @@ struct TaxReductionFlowTests {
         let usage = await system.read(
             CapUsage.self,
             "tax-reduction",
-            "/v1/buyers/198001010019/usage?year=\(today.year)"
+            // Until the buyer pays, the allocation counts against the year of the due date, when payment is expected.
+            "/v1/buyers/198001010019/usage?year=\(largeDraft.dueDate.year)"
         )
         #expect(usage?.rot == sek(5_000_000) && usage?.rut == sek(250_000))
         #expect(usage?.remaining == sek(2_250_000), "75 000 kr in all, less 52 500 kr")
@@ -264,6 +265,9 @@ struct TaxReductionFlowTests {
         for buyer in ["198112189876", "191212121212"] { #expect(document.contains("<Kopare>\(buyer)</Kopare>")) }
         #expect(document.components(separatedBy: "<BegartBelopp>4500</BegartBelopp>").count == 3)
         #expect(document.contains("<PrisForArbete>15000</PrisForArbete>"), "each buyer's half of the labour")
+        // Each buyer's ärende has half of the 40 hours, never all of them: the file's totals are the invoice's.
+        #expect(document.components(separatedBy: "<AntalTimmar>20</AntalTimmar>").count == 3)
+        #expect(document.components(separatedBy: "<Ovrigkostnad>0</Ovrigkostnad>").count == 3)
         #expect(document.contains("<BetaltBelopp>10500</BetaltBelopp>"), "what each buyer paid for the labour")
         #expect(document.contains("<BetalningsDatum>\(today)</BetalningsDatum>"))
         #expect(document.contains("<FakturaNr>\(rotIssued.invoiceNumber)</FakturaNr>"))

@@ -1,5 +1,6 @@
 import Foundation
 import KvittAMQP
+import KvittContracts
 import KvittMessaging
 import KvittTesting
 import Testing
@@ -40,6 +41,43 @@ struct DeploymentTests {
         #expect(!config.output.contains("guest:guest"))
         let missing = try run(["docker-compose", "-f", "compose/compose.yaml", "config", "-q"])
         #expect(missing.status != 0, "secrets are required, not defaulted")
+    }
+
+    /// The one-shot `kvitt topology declare` runs after the broker setup and before every service, which waits for
+    /// it to succeed; the broker setup makes kvitt.unrouted the alternate exchange.
+    @Test func theTopologyIsDeclaredBeforeAnyServiceStarts() throws {
+        let script = """
+            import json, subprocess, yaml
+            text = subprocess.run(["docker-compose", "--env-file", "compose/.env.example", "-f", "compose/compose.yaml",
+                "config"], capture_output=True, text=True, check=True).stdout
+            services = yaml.safe_load(text)["services"]
+            print(json.dumps({name: {"depends_on": service.get("depends_on") or {}, "command": service.get("command"),
+                "build": (service.get("build") or {}).get("args", {})} for name, service in services.items()}))
+            """
+        let result = try run(["python3", "-c", script])
+        try #require(result.status == 0, "\(result.output)")
+        let services = try #require(
+            try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [String: [String: Any]]
+        )
+        let topology = try #require(services["topology"])
+        #expect(topology["command"] as? [String] == ["topology", "declare"])
+        #expect((topology["build"] as? [String: String])?["SERVICE"] == "kvitt")
+        #expect(
+            ((topology["depends_on"] as? [String: Any])?["broker-setup"] as? [String: String])?["condition"]
+                == "service_completed_successfully"
+        )
+        for service in KvittService.allCases.map(\.rawValue) {
+            let dependsOn = services[service]?["depends_on"] as? [String: Any]
+            #expect(
+                (dependsOn?["topology"] as? [String: String])?["condition"] == "service_completed_successfully",
+                "\(service) starts after the topology is declared"
+            )
+        }
+        let setup = try String(
+            contentsOf: TestBroker.repositoryRoot.appendingPathComponent("compose/rabbitmq/setup.sh"),
+            encoding: .utf8
+        )
+        #expect(setup.contains(#"'{"alternate-exchange":"kvitt.unrouted"}'"#))
     }
 
     @Test func aServiceUserCannotConsumeAnotherServicesQueue() async throws {

@@ -481,17 +481,72 @@ struct BgMaxParserTests {
         #expect(error?.description.hasPrefix("line 2: record 20 is out of order") == true)
     }
 
-    @Test func unknownRecordTypesAreRefusedWithTheLine() {
+    @Test func unknownRecordTypesAreSkippedAndCountedWithTheirLines() throws {
+        // Bankgirot's manual: a receiver ignores the record types it does not use (docs/domain.md §2.1).
         var lines = sampleLines
         lines.insert("99 something new", at: 5)
-        let error = #expect(throws: BgMaxError.unknownRecordType(line: 6, type: "99")) { try parse(lines) }
-        #expect(error?.description.hasPrefix("line 6: unknown record type '99'") == true)
+        let parsed = try parse(lines)
+        #expect(parsed.skippedRecords == [BgMaxSkippedRecord(line: 6, type: "99")])
+        #expect(parsed.deposits[0].payments.count == 2 && parsed.deposits[0].payments[0].payer?.city == "Stockholm")
+        #expect(parsed.warnings.first?.contains("unknown type 99") == true)
+        #expect(parsed.warnings.first?.contains("line") == true)
+        // Without line breaks the line is the record's position.
+        let unbroken = latin1(lines.map { Line.left($0, 80) }.joined())
+        #expect(try BgMaxParser.parse(unbroken).skippedRecords == [BgMaxSkippedRecord(line: 6, type: "99")])
+        // A file in the layout has no skipped records and no warnings.
+        #expect(try parse(sampleLines).skippedRecords.isEmpty && (try parse(sampleLines).warnings.isEmpty))
+    }
+
+    @Test func whatIsNoRecordTypeAtAllIsRefusedWithTheLine() {
+        var lines = sampleLines
+        lines.insert("XY not a record", at: 5)
+        let error = #expect(throws: BgMaxError.unknownRecordType(line: 6, type: "XY")) { try parse(lines) }
+        #expect(error?.description.hasPrefix("line 6: unknown record type 'XY'") == true)
         // Blank lines count in the line number.
         lines.insert("", at: 1)
-        #expect(throws: BgMaxError.unknownRecordType(line: 7, type: "99")) { try parse(lines) }
-        // Without line breaks the line is the record's position.
-        let unbroken = latin1(lines.filter { !$0.isEmpty }.map { Line.left($0, 80) }.joined())
-        #expect(throws: BgMaxError.unknownRecordType(line: 6, type: "99")) { try BgMaxParser.parse(unbroken) }
+        #expect(throws: BgMaxError.unknownRecordType(line: 7, type: "XY")) { try parse(lines) }
+        // The start record still comes first, and nothing follows the end.
+        #expect(throws: BgMaxError.unknownRecordType(line: 1, type: "99")) { try parse(["99 first"] + sampleLines) }
+        #expect(throws: BgMaxError.unknownRecordType(line: 12, type: "99")) { try parse(sampleLines + ["99 last"]) }
+    }
+
+    @Test func aUTF8FileIsReadAsUTF8SoThatNoFieldShifts() throws {
+        var lines = sampleLines
+        lines[3] = Line.name("Kalles Plåt AB", extra: "Ekonomiavdelningen")
+        lines[5] = Line.city("Göteborg", country: "Sverige", code: "SE")
+        let text = lines.map { Line.left($0, 80) }.joined(separator: "\r\n") + "\r\n"
+        let utf8 = Array(text.utf8)
+        #expect(utf8.count > text.unicodeScalars.count, "å and ö take two bytes each")
+        let parsed = try BgMaxParser.parse(utf8)
+        #expect(parsed.encoding == .utf8)
+        let payer = try #require(parsed.deposits[0].payments[0].payer)
+        #expect(payer.name == "Kalles Plåt AB" && payer.extraName == "Ekonomiavdelningen")
+        #expect(payer.city == "Göteborg" && payer.country == "Sverige" && payer.countryCode == "SE")
+        #expect(parsed.warnings.contains { $0.contains("UTF-8") })
+        // The same file in ISO-8859-1 reads the same, as ISO-8859-1; a byte-order mark is UTF-8 too.
+        let latin = try BgMaxParser.parse(file(lines))
+        #expect(latin.encoding == .latin1 && latin.deposits == parsed.deposits)
+        #expect(try BgMaxParser.parse([0xEF, 0xBB, 0xBF] + utf8).deposits == parsed.deposits)
+        // ISO-8859-1 bytes that are not valid UTF-8 stay ISO-8859-1.
+        #expect(try BgMaxParser.parse(file(lines)).deposits[0].payments[0].payer?.name == "Kalles Plåt AB")
+    }
+
+    @Test func aUTF8FileWithACharacterISO88591LacksIsRefusedWithTheLine() {
+        var lines = sampleLines
+        lines[3] = Line.name("Kalles Plåt AB €")
+        let utf8 = Array((lines.map { Line.left($0, 80) }.joined(separator: "\n") + "\n").utf8)
+        let error = #expect(throws: BgMaxError.self) { try BgMaxParser.parse(utf8) }
+        guard case .invalidEncoding(let line, let reason)? = error else {
+            Issue.record("expected invalidEncoding, got \(String(describing: error))")
+            return
+        }
+        #expect(line == 4 && reason.contains("U+20AC"))
+        #expect(
+            throws: BgMaxError.invalidEncoding(
+                line: 1,
+                reason: "the file starts with a UTF-8 byte-order mark but is not UTF-8"
+            )
+        ) { try BgMaxParser.parse([0xEF, 0xBB, 0xBF] + file(sample(replacing: 3, with: Line.name("Åsa")))) }
     }
 
     @Test func latin1NamesAreDecodedByteForByte() throws {

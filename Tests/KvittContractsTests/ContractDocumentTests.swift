@@ -79,6 +79,42 @@ struct ContractDocumentTests {
         #expect(checked.status == 0, "the schemas reject Swift's encodings:\n\(checked.errors)")
     }
 
+    /// The catalogue as `check-contract.py --topology` reads it: `{service: [wire names]}`.
+    static func catalogueFile(_ catalogue: [String: [String]]) throws -> URL {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("kvitt-catalogue-\(UUID()).json")
+        try JSONSerialization.data(withJSONObject: catalogue, options: [.sortedKeys]).write(to: file)
+        return file
+    }
+
+    static var codeCatalogue: [String: [String]] {
+        Dictionary(uniqueKeysWithValues: KvittService.allCases.map { ($0.rawValue, $0.consumedTypes.map(\.rawValue)) })
+    }
+
+    /// The document's queue channels, their bindings, the consume operations and every message's consumers are the
+    /// code's catalogue (the one list the services' registries and the broker topology are checked against).
+    @Test func theDocumentsQueuesAndConsumersAreTheCatalogues() async throws {
+        let file = try Self.catalogueFile(Self.codeCatalogue)
+        defer { try? FileManager.default.removeItem(at: file) }
+        let result = try await Self.check([Self.document, "--topology", file.path])
+        #expect(
+            result.status == 0,
+            "asyncapi.yaml differs from MessageCatalogue:\n\(result.output.isEmpty ? "" : String(decoding: result.output, as: UTF8.self))\(result.errors)"
+        )
+    }
+
+    /// The same check notices a consumer the document does not know about.
+    @Test func theTopologyCheckNoticesADifference() async throws {
+        var catalogue = Self.codeCatalogue
+        catalogue[KvittService.invoicing.rawValue, default: []].append(InvoicePartiallyPaid.messageType.rawValue)
+        let file = try Self.catalogueFile(catalogue)
+        defer { try? FileManager.default.removeItem(at: file) }
+        let result = try await Self.check([Self.document, "--topology", file.path])
+        let report = String(decoding: result.output, as: UTF8.self)
+        #expect(result.status == 1)
+        #expect(report.contains("components.messages.InvoicePartiallyPaid.x-kvitt-consumed-by"), "\(report)")
+        #expect(report.contains("channels.queue-invoicing.x-kvitt-bindings"), "\(report)")
+    }
+
     /// Decodes with the type's own decoder and encodes again with the shared message coding.
     static func roundTrip<M: KvittMessage>(_ type: M.Type, _ body: [UInt8]) throws -> [UInt8] {
         try MessageCoding.encode(try MessageCoding.decode(M.self, from: body))

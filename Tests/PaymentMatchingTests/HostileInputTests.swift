@@ -31,7 +31,10 @@ struct PaymentMatchingHostileInputTests {
                 records: [BgMaxBuilder.payment(reference: ocr, amount: amount, code: 2, serial: String(index + 1))]
             )
         }
-        return ImportBankgiroFile(fileName: "huge.txt", latin1: BgMaxBuilder.file(deposits: deposits))
+        return ImportBankgiroFile(
+            fileName: "huge.txt",
+            latin1: BgMaxRecords.production(BgMaxBuilder.file(deposits: deposits))
+        )
     }
 
     @Test func tenDepositsOfTheLargestAmountAreRefusedWithTheReason() async throws {

@@ -82,7 +82,7 @@ struct MatchingTests {
         let byNumber = try await harness.send(
             H.bankgiroPayment("bg-4", amount: 30_000, reference: nil, message: "Faktura 1043")
         )
-        #expect(try byNumber.first(PaymentMatched.self)?.matchedBy == "free-text-invoice-number")
+        #expect(try byNumber.first(PaymentMatched.self)?.matchedBy == "invoice-number")
         let swish = RegisterPayment(
             source: "swish",
             sourceID: "swish-1",
@@ -92,7 +92,7 @@ struct MatchingTests {
             creditorID: "acme"
         )
         let bySwish = try await harness.send(swish)
-        #expect(try bySwish.first(PaymentMatched.self)?.matchedBy == "free-text-ocr")
+        #expect(try bySwish.first(PaymentMatched.self)?.matchedBy == "ocr")
         #expect(try bySwish.first(InvoicePaid.self)?.invoiceID == "inv-1")
     }
 
@@ -156,7 +156,7 @@ struct MatchingTests {
         let unmatched = try await harness.send(H.bankgiroPayment("bg-5", amount: 60_000, reference: "55555"))
         let paymentID = try #require(try unmatched.first(PaymentUnmatched.self)?.paymentID)
         let linked = try await harness.send(LinkPayment(paymentID: paymentID, invoiceID: "inv-2"))
-        #expect(try linked.first(PaymentMatched.self)?.matchedBy == "link")
+        #expect(try linked.first(PaymentMatched.self)?.matchedBy == "manual")
         #expect(try linked.first(InvoicePaid.self)?.invoiceID == "inv-2")
         #expect(try linked.first(OverpaymentRecorded.self)?.amount == Money(minorUnits: 10_000, .sek))
         #expect(try await harness.payment(paymentID)?.status == .overpaid)

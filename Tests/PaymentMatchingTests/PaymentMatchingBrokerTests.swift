@@ -66,7 +66,9 @@ struct PaymentMatchingBrokerTests {
                 count: 3
             )
         ])
-        try await publisher.publish(matching.message(ImportBankgiroFile(fileName: "bg.txt", latin1: file)))
+        try await publisher.publish(
+            matching.message(ImportBankgiroFile(fileName: "bg.txt", latin1: BgMaxRecords.production(file)))
+        )
         #expect(await recorder.wait(for: InvoicePaid.self) { $0.invoiceID == issued[0].invoiceID } != nil)
         let partial = try #require(await recorder.wait(for: InvoicePartiallyPaid.self))
         #expect(partial.remaining.amount == issued[1].amountDue.amount - 100_000)
@@ -75,7 +77,9 @@ struct PaymentMatchingBrokerTests {
 
         // The same file again changes nothing. The queue is handled in order, so once a payment sent after it is
         // registered, the second import has been handled too.
-        try await publisher.publish(matching.message(ImportBankgiroFile(fileName: "bg.txt", latin1: file)))
+        try await publisher.publish(
+            matching.message(ImportBankgiroFile(fileName: "bg.txt", latin1: BgMaxRecords.production(file)))
+        )
         try await publisher.publish(
             matching.message(
                 RegisterPayment(
@@ -96,7 +100,7 @@ struct PaymentMatchingBrokerTests {
         try await publisher.publish(
             matching.message(LinkPayment(paymentID: unmatched.paymentID, invoiceID: issued[2].invoiceID))
         )
-        #expect(await recorder.wait(for: PaymentMatched.self) { $0.matchedBy == "link" } != nil)
+        #expect(await recorder.wait(for: PaymentMatched.self) { $0.matchedBy == "manual" } != nil)
         let second = try #require(await recorder.wait(for: PaymentRegistered.self) { $0.sourceID.hasSuffix("-2") })
         let unmatchedList = try #require(await HTTPProbe.get(port: matching.port, path: "/v1/payments/unmatched"))
         #expect(!unmatchedList.body.contains(unmatched.paymentID))
@@ -136,9 +140,64 @@ struct PaymentMatchingBrokerTests {
                 == 400
         )
 
+        // The same report as a real workbook, fetched and opened by openpyxl as an outside reader would.
+        let workbook = try Self.openWorkbook(
+            "http://127.0.0.1:\(matching.port)/v1/reports/payments?from=2026-03-01&to=2026-03-31&format=xlsx"
+        )
+        #expect(
+            workbook["header"] as? [String] == [
+                "Betalningsdag", "Källa", "Käll-id", "Belopp", "Ej avräknat",
+                "Valuta", "Status", "Referens", "Betalare", "Fakturor",
+            ]
+        )
+        #expect(workbook["autofilter"] as? String == "A1:J\(workbook["rows"] as? Int ?? 0)")
+        #expect((workbook["rows"] as? Int ?? 0) >= 4, "a header and the payments: \(workbook)")
+        #expect(workbook["dateTypes"] as? [String] == ["datetime"], "\(workbook)")
+        #expect(workbook["amountTypes"] as? [String] == ["float"] || workbook["amountTypes"] as? [String] == ["int"])
+        #expect((workbook["amountFormats"] as? [String])?.allSatisfy { $0.contains("0.00") } == true, "\(workbook)")
+        #expect((workbook["amounts"] as? [Double])?.contains(1000) == true, "\(workbook)")
+        #expect((workbook["invoices"] as? [String])?.contains { $0.contains("manual") } == true, "\(workbook)")
+
         await publisher.stop()
         await recorder.stop()
         try await matching.stop()
         try await invoicing.stop()
     }
+
+    /// Fetches an .xlsx with Python and reads it with openpyxl: the header, the autofilter, and the Python types and
+    /// number formats of the date and amount cells.
+    static func openWorkbook(_ url: String) throws -> [String: Any] {
+        let script = """
+            import io, json, sys, urllib.request
+            import openpyxl
+            data = urllib.request.urlopen(sys.argv[1]).read()
+            sheet = openpyxl.load_workbook(io.BytesIO(data)).active
+            rows = list(sheet.iter_rows())
+            body = rows[1:]
+            print(json.dumps({
+                "header": [c.value for c in rows[0]],
+                "rows": sheet.max_row,
+                "autofilter": sheet.auto_filter.ref,
+                "dateTypes": sorted({type(r[0].value).__name__ for r in body}),
+                "amountTypes": sorted({type(r[3].value).__name__ for r in body}),
+                "amountFormats": sorted({r[3].number_format for r in body}),
+                "amounts": [r[3].value for r in body],
+                "invoices": [r[9].value or "" for r in body],
+            }))
+            """
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", "-c", script, url]
+        let output = Pipe()
+        process.standardOutput = output
+        try process.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0,
+            let object = try JSONSerialization.jsonObject(with: data) as? [String: Any]
+        else { throw WorkbookUnreadable(output: String(decoding: data, as: UTF8.self)) }
+        return object
+    }
+
+    struct WorkbookUnreadable: Error { let output: String }
 }

@@ -9,11 +9,20 @@ import KvittTesting
 struct PaymentMatchingHarness {
     let harness: ServiceHarness
 
-    init(maximumBankFileBytes: Int = ServiceSettings.defaultMaximumBankFileBytes) throws {
+    /// - Parameter allowTestBankFiles: books BgMax files marked `T` (Bankgirot's sample is one).
+    init(maximumBankFileBytes: Int = ServiceSettings.defaultMaximumBankFileBytes, allowTestBankFiles: Bool = false)
+        throws
+    {
         harness = try ServiceHarness(
             name: "payment-matching",
             migrations: { PaymentMatchingSchema.register(&$0) },
-            handlers: { PaymentMatchingService.registerHandlers(&$0, maximumBankFileBytes: maximumBankFileBytes) }
+            handlers: {
+                PaymentMatchingService.registerHandlers(
+                    &$0,
+                    maximumBankFileBytes: maximumBankFileBytes,
+                    allowTestBankFiles: allowTestBankFiles
+                )
+            }
         )
     }
 

@@ -110,6 +110,39 @@ struct TaxReductionHostileInputTests {
         #expect(claim?.share == 300_000 && claim?.labour == 1_000_000)
     }
 
+    /// A partial payment tax-reduction cannot divide (another currency, nothing paid, a sum beyond any amount) is
+    /// parked with a reason, and the open claim stays as it was; one for an invoice without ROT/RUT is ignored.
+    @Test func forgedPartialPaymentsAreParkedNotDivided() async throws {
+        let service = try harness()
+        try await service.send(Flow.created("inv-1", labour: 1_000_000, buyers: ["19811218-9876"]))
+        func partial(_ amount: Money, remaining: Money, invoice invoiceID: String = "inv-1") async throws
+            -> ServiceHarness.Published
+        {
+            try await service.send(
+                InvoicePartiallyPaid(
+                    invoiceID: invoiceID,
+                    amount: amount,
+                    remaining: remaining,
+                    paymentDate: CalendarDate("2026-03-20")!
+                )
+            )
+        }
+        #expect(
+            try await partial(Money(minorUnits: 100, .eur), remaining: sek(100)).permanentFailureReason
+                == "amount-out-of-range"
+        )
+        #expect(try await partial(sek(0), remaining: sek(100)).permanentFailureReason == "amount-out-of-range")
+        #expect(try await partial(sek(.max), remaining: sek(.max)).permanentFailureReason == "amount-out-of-range")
+        #expect(try await partial(sek(-5), remaining: sek(100)).permanentFailureReason == "amount-out-of-range")
+        #expect(
+            try await partial(Money(minorUnits: 1, .eur), remaining: sek(1), invoice: "no-rot").outcome == .processed
+        )
+        let claims = try await service.store.writer.read { db in
+            try ClaimRecord.fetchAll(db, sql: "SELECT * FROM claim WHERE invoiceID = 'inv-1'")
+        }
+        #expect(claims.count == 1 && claims[0].status == .allocated && claims[0].labour == 1_000_000)
+    }
+
     @Test func scalingAClaimsHoursNeverTraps() throws {
         var claim = ClaimRecord(
             id: "c",

@@ -253,9 +253,9 @@ struct TaxReductionFlowTests {
         #expect(try await claims().map(\.share) == [105_000, 105_000])
         #expect(try await claims().map(\.labour) == [350_000, 350_000])
         #expect(try await claims().map(\.hours) == [3, 3])
-        // The work types the file reports (the invoice's 10 hours) keep the same proportion: 7 hours.
+        // The work each buyer reports (half of the invoice's 10 hours, never the whole) keeps the same proportion.
         let works = try await claims().map(\.work)
-        #expect(works.allSatisfy { $0.contains(#""hours":7"#) }, "\(works)")
+        #expect(works.allSatisfy { $0.contains(#""hours":3"#) }, "\(works)")
 
         // Paid and sent to Skatteverket: a credit now leaves what was asked, and the creditor owes the difference.
         try await service.send(
@@ -321,5 +321,62 @@ struct TaxReductionFlowTests {
             try Int64.fetchOne(db, sql: "SELECT SUM(share) FROM claim WHERE buyer = '198112189876'")
         }
         #expect(used == 0, "the buyer's annual cap is free again")
+    }
+
+    /// Half paid in December 2025, the rest in January 2026: a claim per payment year, and a later credit is taken
+    /// from what is not yet sent, the latest first, so that the claims together keep what invoicing says stands.
+    @Test func paymentsAcrossAYearEndMakeAClaimPerYearAndACreditLowersThemTogether() async throws {
+        let service = try harness()
+        // RUT 50 % on 10 000 kr of labour, 10 hours; due 2025-12-31.
+        try await service.send(
+            Self.created("inv-9", kind: "rut", labour: 1_000_000, buyers: ["19811218-9876"], date: "2025-12-01")
+        )
+        try await service.send(
+            InvoicePartiallyPaid(
+                invoiceID: "inv-9",
+                amount: Money(minorUnits: 250_000, .sek),
+                remaining: Money(minorUnits: 250_000, .sek),
+                paymentDate: CalendarDate("2025-12-20")!
+            )
+        )
+        try await service.send(
+            InvoicePaid(
+                invoiceID: "inv-9",
+                paid: Money(minorUnits: 500_000, .sek),
+                paymentDate: CalendarDate("2026-01-05")!
+            )
+        )
+        func claims() async throws -> [ClaimRecord] {
+            try await service.store.writer.read { db in
+                try ClaimRecord.fetchAll(db, sql: "SELECT * FROM claim WHERE invoiceID = 'inv-9' ORDER BY year")
+            }
+        }
+        let paid = try await claims()
+        #expect(paid.map(\.year) == [2025, 2026])
+        #expect(paid.map(\.status) == [.requestable, .requestable])
+        #expect(paid.map(\.paymentDate) == ["2025-12-20", "2026-01-05"])
+        #expect(paid.map(\.labour) == [500_000, 500_000] && paid.map(\.share) == [250_000, 250_000])
+        #expect(paid.map(\.paidAmount) == [250_000, 250_000])
+        #expect(paid.map(\.hours) == [5, 5])
+
+        // A credit leaves 3 000 kr of reduction on 6 000 kr of labour: the 2026 claim gives up what it can first.
+        try await service.send(
+            InvoiceCredited(
+                invoiceID: "inv-9",
+                creditInvoiceID: "c-9",
+                amount: Money(minorUnits: 1, .sek),
+                taxReductionStanding: [
+                    .init(
+                        personnummer: "198112189876",
+                        reduction: Money(minorUnits: 300_000, .sek),
+                        labour: Money(minorUnits: 600_000, .sek)
+                    )
+                ]
+            )
+        )
+        let credited = try await claims()
+        #expect(credited.map(\.share) == [250_000, 50_000])
+        #expect(credited.map(\.labour) == [500_000, 100_000])
+        #expect(credited.reduce(0) { $0 + $1.share } == 300_000)
     }
 }

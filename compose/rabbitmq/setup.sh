@@ -13,4 +13,9 @@ $RABBITMQCTL add_user operator "${OPERATOR_AMQP_PASSWORD:?OPERATOR_AMQP_PASSWORD
 $RABBITMQCTL set_user_tags operator administrator >/dev/null
 $RABBITMQCTL set_permissions -p kvitt operator ".*" ".*" ".*" >/dev/null
 $RABBITMQCTL delete_user guest >/dev/null 2>&1 || true
-echo "broker ready: vhost kvitt, users per service, no guest"
+# kvitt.unrouted is the alternate exchange of kvitt: a message no queue is bound to is kept there instead of being
+# returned (docs/topology.md). A policy rather than an exchange argument, so that an existing kvitt exchange, and
+# every client that declares it without arguments, keep working.
+$RABBITMQCTL set_policy -p kvitt --apply-to exchanges kvitt-unrouted '^kvitt$' '{"alternate-exchange":"kvitt.unrouted"}' \
+    >/dev/null
+echo "broker ready: vhost kvitt, users per service, no guest, kvitt.unrouted as kvitt's alternate exchange"

@@ -3,8 +3,9 @@ import GRDB
 import KvittContracts
 import KvittMessaging
 
-/// Creates an unattested credit invoice from an original, with the original's lines reversed in full or in part.
-/// The original counts as credited only when the credit invoice is attested.
+/// Creates an unattested credit invoice from an original, with the original's lines reversed in full or in part, by
+/// quantity, by amount per line or by a total amount. The original counts as credited only when the credit invoice is
+/// attested.
 struct CreateCreditInvoiceHandler: MessageHandler {
     func handle(_ command: CreateCreditInvoice, context: HandlerContext) throws {
         guard let original = try InvoiceRecord.find(command.originalInvoiceID, context.db) else {
@@ -25,66 +26,24 @@ struct CreateCreditInvoiceHandler: MessageHandler {
             return try context.reject([FieldError("originalInvoiceID", "only an issued debit invoice can be credited")])
         }
         let created = try original.createdEvent
-        var errors: [FieldError] = []
-        var lines: [CreateInvoice.Line] = []
-        var credited: [CreateCreditInvoice.CreditedLine] = []
-        var linesCreditedBefore = try CreditInvoiceRules.creditedQuantities(of: original.id, context.db)
-        let selection =
-            command.lines ?? created.lines.indices.map { CreateCreditInvoice.CreditedLine(lineIndex: $0) }
-        for (position, choice) in selection.enumerated() {
-            guard created.lines.indices.contains(choice.lineIndex) else {
-                errors.append(
-                    FieldError("lines[\(position)].lineIndex", "the original has no line \(choice.lineIndex)")
-                )
-                continue
-            }
-            var line = created.lines[choice.lineIndex].line
-            if let quantity = choice.quantity {
-                if quantity.isNegative || quantity.isZero || quantity > line.quantity {
-                    errors.append(
-                        FieldError(
-                            "lines[\(position)].quantity",
-                            "must be above zero and at most the original's \(line.quantity)"
-                        )
-                    )
-                    continue
-                }
-                line.quantity = quantity
-            }
-            // Earlier credits of the line (drafts included) count: the line is credited at most once in all.
-            let before = linesCreditedBefore[choice.lineIndex] ?? DecimalQuantity(units: 0, scale: 0)
-            let invoiced = created.lines[choice.lineIndex].line.quantity
-            guard let creditedNow = before.adding(line.quantity), creditedNow <= invoiced else {
-                let remaining = invoiced.adding(before.negated).map(\.description) ?? "none"
-                errors.append(
-                    FieldError(
-                        "lines[\(position)].quantity",
-                        "\(before) of the original's \(invoiced) are credited already; at most \(remaining) remain"
-                    )
-                )
-                continue
-            }
-            linesCreditedBefore[choice.lineIndex] = creditedNow
-            credited.append(.init(lineIndex: choice.lineIndex, quantity: line.quantity))
-            line.quantity = line.quantity.negated
-            lines.append(line)
+        let currency = original.currencyValue
+        let history = try CreditInvoiceRules.history(of: original.id, context.db)
+        let pieces: [CreditPricing.Piece]
+        switch CreditInvoiceRules.pieces(
+            for: command,
+            of: created.lines,
+            after: history,
+            originalTotal: original.total,
+            currency: currency
+        ) {
+        case .success(let chosen): pieces = chosen
+        case .failure(let errors): return try context.reject(errors.errors)
         }
-        guard errors.isEmpty else { return try context.reject(errors) }
-        let priced: InvoicePricing.Priced
-        switch InvoicePricing.price(lines, currency: original.currencyValue) {
-        case .success(let result): priced = result
-        case .failure(let lineErrors): return try context.reject(lineErrors.errors)
-        }
+        let priced = CreditPricing.price(pieces, of: created.lines, after: history, currency: currency)
         // In totals, not in what the buyer owes: a credit of ROT/RUT work lowers the original's amount due by less
-        // than its total (the reduction it takes back was never the buyer's to pay).
-        let creditedBefore =
-            try Int64.fetchOne(
-                context.db,
-                sql: "SELECT COALESCE(SUM(-total), 0) FROM invoice WHERE originalInvoiceID = ?",
-                arguments: [original.id]
-            ) ?? 0
-        // Both are sums of totals that pricing holds within ±10¹⁴; checked all the same, as they come from commands.
-        let (remaining, overflow) = original.total.subtractingReportingOverflow(creditedBefore)
+        // than its total (the reduction it takes back was never the buyer's to pay). Credits are rounded on the
+        // cumulative total, so what remains can always be credited in full; this still guards credits made before.
+        let (remaining, overflow) = original.total.subtractingReportingOverflow(history.total)
         guard !overflow, -priced.totals.total.amount <= remaining else {
             return try context.reject([
                 FieldError(
@@ -109,7 +68,7 @@ struct CreateCreditInvoiceHandler: MessageHandler {
         )
         try InvoiceStore.insertDraft(
             event,
-            creditedLines: String(decoding: try MessageCoding.encode(credited), as: UTF8.self),
+            creditedLines: String(decoding: try MessageCoding.encode(priced.credited), as: UTF8.self),
             context: context
         )
         try context.publish(event)
@@ -159,27 +118,225 @@ enum CreditInvoiceRules {
         return LoweredReduction(takenBack: takenBack, labourCredited: credited, buyers: lowered)
     }
 
-    /// How much of each of the original's lines its credit invoices (drafts included) credit, by line index.
-    static func creditedQuantities(of originalID: String, _ db: Database) throws -> [Int: DecimalQuantity] {
-        var quantities: [Int: DecimalQuantity] = [:]
-        for text in try String.fetchAll(
+    /// What the original's credit invoices (drafts included) have credited so far.
+    static func history(of originalID: String, _ db: Database) throws -> CreditHistory {
+        var history = CreditHistory()
+        for row in try Row.fetchAll(
             db,
-            sql: "SELECT creditedLines FROM invoice WHERE originalInvoiceID = ? AND creditedLines IS NOT NULL",
+            sql: "SELECT created, creditedLines FROM invoice WHERE originalInvoiceID = ? AND kind = 'credit'",
             arguments: [originalID]
         ) {
-            for line in try MessageCoding.decode([CreateCreditInvoice.CreditedLine].self, from: Array(text.utf8)) {
-                let quantity = line.quantity ?? DecimalQuantity(units: 0, scale: 0)
-                let before = quantities[line.lineIndex] ?? DecimalQuantity(units: 0, scale: 0)
-                // Each was checked to fit within the line when it was stored, so the sum fits too.
-                guard let sum = before.adding(quantity) else {
-                    throw FaultyEventAmount.amountOutOfRange.failure(
-                        "the credited quantities of line \(line.lineIndex) of invoice \(originalID) cannot be summed"
-                    )
-                }
-                quantities[line.lineIndex] = sum
+            let createdData: Data = row["created"]
+            let creditedText: String? = row["creditedLines"]
+            let credit = try MessageCoding.decode(InvoiceCreated.self, from: [UInt8](createdData))
+            let lines = try creditedText.map {
+                try MessageCoding.decode([CreateCreditInvoice.CreditedLine].self, from: Array($0.utf8))
+            }
+            // Each was checked to fit within the original when it was stored, so the sums fit too.
+            guard history.add(credit, creditedLines: lines) else {
+                throw FaultyEventAmount.amountOutOfRange.failure(
+                    "the credits of invoice \(originalID) cannot be summed (credit invoice \(credit.invoiceID))"
+                )
             }
         }
-        return quantities
+        return history
+    }
+
+    /// What of each original line a credit command takes, checked against what earlier credits left: the pieces, or
+    /// every field error found.
+    static func pieces(
+        for command: CreateCreditInvoice,
+        of original: [PricedLine],
+        after history: CreditHistory,
+        originalTotal: Int64,
+        currency: Currency
+    ) -> Result<[CreditPricing.Piece], FieldErrors> {
+        if let amount = command.amount {
+            guard command.lines == nil else {
+                return .failure(FieldErrors([FieldError("amount", "give either a total amount or lines, not both")]))
+            }
+            return pieces(crediting: amount, of: original, after: history, originalTotal: originalTotal)
+        }
+        let selection = command.lines ?? original.indices.map { CreateCreditInvoice.CreditedLine(lineIndex: $0) }
+        return pieces(for: selection, of: original, after: history, leaveOutSpent: command.lines == nil)
+    }
+
+    /// A credit of a total amount: spread over what remains of the lines, or all of it when it is all that remains.
+    private static func pieces(
+        crediting amount: Money,
+        of original: [PricedLine],
+        after history: CreditHistory,
+        originalTotal: Int64
+    ) -> Result<[CreditPricing.Piece], FieldErrors> {
+        let currency = amount.currency
+        guard original.allSatisfy({ $0.net.currency == currency }) else {
+            let code = original.first?.net.currency.code ?? ""
+            return .failure(FieldErrors([FieldError("amount.currency", "must be \(code), the original's")]))
+        }
+        // Both are within ±10¹⁴ (the original's total and what its credits took of it).
+        let remaining = originalTotal - history.total
+        guard amount.amount > 0, amount.amount <= remaining else {
+            return .failure(
+                FieldErrors([
+                    FieldError(
+                        "amount",
+                        "must be above zero and at most the \(Money(minorUnits: max(remaining, 0), currency)) that "
+                            + "remain to credit on the original"
+                    )
+                ])
+            )
+        }
+        guard amount.amount < remaining else {
+            let everyLine = original.indices.map { CreateCreditInvoice.CreditedLine(lineIndex: $0) }
+            return pieces(for: everyLine, of: original, after: history, leaveOutSpent: true)
+        }
+        guard original.allSatisfy({ $0.net.amount >= 0 }) else {
+            return .failure(
+                FieldErrors([FieldError("amount", "the original has lines below zero; credit it line by line")])
+            )
+        }
+        guard
+            let spread = CreditPricing.pieces(
+                crediting: amount.amount,
+                of: original,
+                after: history,
+                currency: currency
+            )
+        else {
+            return .failure(
+                FieldErrors([
+                    FieldError("amount", "\(amount) cannot be reached exactly with the lines' VAT; credit by line")
+                ])
+            )
+        }
+        return .success(spread)
+    }
+
+    /// A credit line by line: each by quantity, by amount, or (neither) what remains of it. With `leaveOutSpent`
+    /// (no lines named), lines with nothing left are passed over rather than refused.
+    private static func pieces(
+        for selection: [CreateCreditInvoice.CreditedLine],
+        of original: [PricedLine],
+        after history: CreditHistory,
+        leaveOutSpent: Bool
+    ) -> Result<[CreditPricing.Piece], FieldErrors> {
+        var errors: [FieldError] = []
+        var pieces: [CreditPricing.Piece] = []
+        var credited = history.lines
+        for (position, choice) in selection.enumerated() {
+            let field = "lines[\(position)]"
+            guard original.indices.contains(choice.lineIndex) else {
+                errors.append(FieldError("\(field).lineIndex", "the original has no line \(choice.lineIndex)"))
+                continue
+            }
+            let line = original[choice.lineIndex]
+            let before = credited[choice.lineIndex] ?? CreditHistory.Line()
+            let piece: CreditPricing.Piece
+            switch chosenPiece(of: line, choice, after: before, field: field) {
+            case .success(let chosen?): piece = chosen
+            case .success(nil):
+                if !leaveOutSpent {
+                    errors.append(FieldError(field, "nothing remains to credit of line \(choice.lineIndex)"))
+                }
+                continue
+            case .failure(let refused):
+                errors += refused.errors
+                continue
+            }
+            var entry = before
+            entry.net += piece.net
+            if let quantity = piece.quantity, let sum = before.quantity.adding(quantity) {
+                entry.quantity = sum
+            } else {
+                entry.byAmount = true
+            }
+            credited[choice.lineIndex] = entry
+            pieces.append(piece)
+        }
+        guard errors.isEmpty else { return .failure(FieldErrors(errors)) }
+        guard !pieces.isEmpty else {
+            return .failure(FieldErrors([FieldError("originalInvoiceID", "nothing remains to credit on the original")]))
+        }
+        return .success(pieces)
+    }
+
+    /// A refusal of one line's choice.
+    private static func refused(_ error: FieldError) -> Result<CreditPricing.Piece?, FieldErrors> {
+        .failure(FieldErrors([error]))
+    }
+
+    /// What one choice takes of one original line after `before`; `nil` when it names nothing and nothing is left.
+    private static func chosenPiece(
+        of line: PricedLine,
+        _ choice: CreateCreditInvoice.CreditedLine,
+        after before: CreditHistory.Line,
+        field: String
+    ) -> Result<CreditPricing.Piece?, FieldErrors> {
+        let currency = line.net.currency
+        let invoiced = line.line.quantity
+        // Both below 10¹⁴ in magnitude: the line's net and what its credits took of it.
+        let netLeft = line.net.amount - before.net
+        switch (choice.quantity, choice.amount) {
+        case (.some, .some):
+            return refused(FieldError(field, "give a quantity or an amount, not both"))
+        case (.some(let quantity), nil):
+            if quantity.isNegative || quantity.isZero || quantity > invoiced {
+                return refused(
+                    FieldError("\(field).quantity", "must be above zero and at most the original's \(invoiced)")
+                )
+            }
+            // Earlier credits of the line (drafts included) count: the line is credited at most once in all.
+            guard let creditedNow = before.quantity.adding(quantity), creditedNow <= invoiced,
+                let net = quantity.times(line.line.unitPrice)
+            else {
+                let remaining = invoiced.adding(before.quantity.negated).map(\.description) ?? "none"
+                return refused(
+                    FieldError(
+                        "\(field).quantity",
+                        "\(before.quantity) of the original's \(invoiced) are credited already; at most \(remaining) remain"
+                    )
+                )
+            }
+            // The last of the quantity takes exactly what is left of the line's net, whatever earlier roundings did.
+            let isRest = !(creditedNow < invoiced) && !before.byAmount
+            guard isRest || net <= netLeft else {
+                return refused(
+                    FieldError(
+                        "\(field).quantity",
+                        "\(quantity) × the unit price is more than the \(Money(minorUnits: netLeft, currency)) that "
+                            + "remain of the line"
+                    )
+                )
+            }
+            return .success(.init(lineIndex: choice.lineIndex, quantity: quantity, net: isRest ? netLeft : net))
+        case (nil, .some(let amount)):
+            guard amount.currency == currency else {
+                return refused(FieldError("\(field).amount.currency", "must be \(currency.code), the original's"))
+            }
+            guard line.net.amount > 0 else {
+                return refused(FieldError("\(field).amount", "only a line above zero can be credited by amount"))
+            }
+            guard amount.amount > 0, amount.amount <= netLeft else {
+                return refused(
+                    FieldError(
+                        "\(field).amount",
+                        "must be above zero and at most the \(Money(minorUnits: max(netLeft, 0), currency)) that "
+                            + "remain of the line, excluding VAT"
+                    )
+                )
+            }
+            return .success(.init(lineIndex: choice.lineIndex, quantity: nil, net: amount.amount))
+        case (nil, nil):
+            // Once part of a line is credited by amount, only its net says what is left.
+            if before.byAmount {
+                return .success(
+                    netLeft == 0 ? nil : .init(lineIndex: choice.lineIndex, quantity: nil, net: netLeft)
+                )
+            }
+            guard let quantityLeft = invoiced.adding(before.quantity.negated), !quantityLeft.isZero || netLeft != 0
+            else { return .success(nil) }
+            return .success(.init(lineIndex: choice.lineIndex, quantity: quantityLeft, net: netLeft))
+        }
     }
 
     /// Lowers the original's balance by the credit and publishes invoice-credited; the credit invoice itself is used

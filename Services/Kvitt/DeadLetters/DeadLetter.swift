@@ -47,6 +47,20 @@ struct DeadLetter: Sendable {
         let isBundle = delivery.properties.contentType == MessageBundle.contentType
         bundled = isBundle ? (try? delivery.unbundled()) ?? [] : []
     }
+    /// What tells this parked message from another parking of the same message id (a replayed copy that failed
+    /// again carries one more replay, and another failure time).
+    struct Identity: Hashable, Sendable {
+        let id: String
+        let replayCount: Int
+        let failedAt: String
+        let reason: String
+        let correctedBy: String?
+    }
+
+    var identity: Identity {
+        Identity(id: id, replayCount: replayCount, failedAt: failedAt, reason: reason, correctedBy: correctedBy)
+    }
+
     /// The id of the corrected copy `edit` sent for it, if it was corrected.
     var correctedBy: String? { headers[FailureHeaders.correctedBy]?.stringValue }
     /// The reason, and what became of it when it was corrected.

@@ -14,7 +14,8 @@ struct DeadLetterOperations: Sendable {
     /// The services whose dead-letter queues exist.
     let services: [String]
 
-    static let knownServices = ["invoicing", "payment-matching", "debt-collection", "tax-reduction"]
+    /// The catalogue's services, by their queue names.
+    static let knownServices = KvittService.allCases.map(\.rawValue)
 
     /// Everything parked, oldest first, up to `limit` per service; the queues are left as they were.
     func list(filter: DeadLetterFilter, limit: Int = 1000) async throws -> [DeadLetter] {
@@ -29,11 +30,28 @@ struct DeadLetterOperations: Sendable {
 
     /// Result of a replay.
     struct Outcome: Sendable {
+        /// Confirmed copies whose originals are gone from the dead-letter queue.
         var replayed: [DeadLetter] = []
+        /// Not replayed (the copy was not confirmed); the original stays parked.
         var failed: [(DeadLetter, String)] = []
+        /// Confirmed copies whose originals are still parked: the connection was lost before the broker took the
+        /// acknowledgement, and looking again could not remove them. Replaying them again is harmless (same message id,
+        /// the service's inbox skips it).
+        var stillParked: [(DeadLetter, String)] = []
     }
 
+    /// Called after the copies are confirmed and before the originals are acknowledged (tests cut the connection
+    /// here).
+    var beforeSettling: @Sendable () async -> Void = {}
+    /// How long looking again after a lost connection may wait for the broker before the originals are reported
+    /// as possibly still parked.
+    var recheckTimeout: Duration = .seconds(15)
+
     /// Republishes the selected dead letters to their services' queues, at most `rate` per second.
+    ///
+    /// An original is acknowledged only after its copy was confirmed, and reported replayed only once the broker
+    /// has taken that acknowledgement; when the connection is lost first, the queue is read again and what is still
+    /// there is acknowledged then, or reported as still parked.
     func replay(
         filter: DeadLetterFilter,
         dryRun: Bool,
@@ -45,7 +63,8 @@ struct DeadLetterOperations: Sendable {
             let taken = try await take(service, limit: 100_000)
             // A corrected dead letter stays for audit and is replayed only when named by its id.
             let matching = taken.filter { filter.matches($0) && ($0.correctedBy == nil || filter.ids.contains($0.id)) }
-            var acked: Set<UInt64> = []
+            // Each acknowledged original and what its confirmed copies replayed.
+            var settled: [(original: DeadLetter, replayed: [DeadLetter])] = []
             var selected: [DeadLetter] = []
             for letter in matching {
                 let inner = letter.bundledSelection(filter)
@@ -61,8 +80,7 @@ struct DeadLetterOperations: Sendable {
                 }
                 switch await split(letter, sending: chosen.map { $0.replayMessage() }, keeping: inner) {
                 case .success:
-                    acked.insert(letter.delivery.deliveryTag)
-                    outcome.replayed += chosen
+                    settled.append((letter, chosen))
                 case .failure(let error):
                     outcome.failed += chosen.map { ($0, "\(error)") }
                 }
@@ -77,14 +95,13 @@ struct DeadLetterOperations: Sendable {
                     for (letter, result) in zip(chunk, results) {
                         switch result {
                         case .success:
-                            outcome.replayed.append(letter)
-                            acked.insert(letter.delivery.deliveryTag)
+                            settled.append((letter, [letter]))
                         case .failure(let error):
-                            outcome.failed.append((letter, "\(error)"))
+                            outcome.failed.append((letter, "not confirmed (\(error)); the original stays parked"))
                         }
                     }
                     start += chunk.count
-                    progress(outcome.replayed.count + outcome.failed.count, selected.count)
+                    progress(settled.count + outcome.failed.count, selected.count)
                     if rate != nil, start < selected.count {
                         let elapsed = ContinuousClock.now - started
                         if elapsed < .seconds(1) { try await Task.sleep(for: .seconds(1) - elapsed) }
@@ -93,9 +110,71 @@ struct DeadLetterOperations: Sendable {
             } else {
                 outcome.replayed += selected
             }
-            try await release(taken.map(\.delivery), acking: acked)
+            guard !dryRun else {
+                try await release(taken.map(\.delivery), acking: [])
+                continue
+            }
+            await beforeSettling()
+            let remaining = await settle(
+                service,
+                taken: taken,
+                acking: settled.map(\.original)
+            )
+            for (original, replayed) in settled {
+                if let problem = remaining[original.identity] {
+                    outcome.stillParked += replayed.map { ($0, problem) }
+                } else {
+                    outcome.replayed += replayed
+                }
+            }
         }
         return outcome
+    }
+
+    /// Acknowledges `acking` (and returns every other taken message); when the broker did not take the
+    /// acknowledgements (the connection was lost), reads the queue again on the new connection and acknowledges the
+    /// originals still there. Returns the originals that could not be shown removed, with why.
+    private func settle(_ service: String, taken: [DeadLetter], acking originals: [DeadLetter]) async -> [DeadLetter
+        .Identity: String]
+    {
+        let tags = Set(originals.map(\.delivery.deliveryTag))
+        do {
+            // Bounded: with the broker gone for good, the operation would wait for a connection for ever.
+            try await Deadline.run(recheckTimeout) {
+                try await release(taken.map(\.delivery), acking: tags, confirmingOn: "\(service).dead-letter")
+            }
+            return [:]
+        } catch {
+            // Unacknowledged deliveries went back to the queue with the connection: look for them again.
+            let wanted = Set(originals.map(\.identity))
+            let queue = "\(service).dead-letter"
+            let client = client
+            do {
+                _ = try await Deadline.run(recheckTimeout) {
+                    try await client.perform { session -> Set<DeadLetter.Identity> in
+                        var all: [AMQPDelivery] = []
+                        while let delivery = try session.get(queue: queue) { all.append(delivery) }
+                        var found: Set<DeadLetter.Identity> = []
+                        for delivery in all {
+                            let identity = DeadLetter(service: service, delivery: delivery).identity
+                            if wanted.contains(identity) && found.insert(identity).inserted {
+                                try session.ack(deliveryTag: delivery.deliveryTag)
+                            } else {
+                                try session.nack(deliveryTag: delivery.deliveryTag, requeue: true)
+                            }
+                        }
+                        // A round trip on the channel: the broker has taken every acknowledgement before it answers.
+                        _ = try session.declare(AMQPQueue(name: queue), passive: true)
+                        return found
+                    }
+                }
+                return [:]
+            } catch let recheck {
+                let problem =
+                    "the copy was confirmed, but the connection was lost before the original was removed (\(error)); looking again failed too (\(recheck)): it may still be parked"
+                return Dictionary(uniqueKeysWithValues: wanted.map { ($0, problem) })
+            }
+        }
     }
 
     /// Removes the selected dead letters for good and returns them. Named messages of a bundle the broker parked
@@ -115,7 +194,7 @@ struct DeadLetterOperations: Sendable {
                     purged += inner.map { DeadLetter(service: service, delivery: $0) }
                 }
             }
-            try await release(taken.map(\.delivery), acking: acked)
+            try await release(taken.map(\.delivery), acking: acked, confirmingOn: "\(service).dead-letter")
         }
         return purged
     }
@@ -138,7 +217,7 @@ struct DeadLetterOperations: Sendable {
                     acked.insert(letter.delivery.deliveryTag)
                 }
             }
-            try await release(taken.map(\.delivery), acking: acked)
+            try await release(taken.map(\.delivery), acking: acked, confirmingOn: "\(service).dead-letter")
             if !acked.isEmpty { return true }
         }
         return false
@@ -169,8 +248,14 @@ struct DeadLetterOperations: Sendable {
         return deliveries.map { DeadLetter(service: service, delivery: $0) }
     }
 
-    /// Acknowledges the given tags and returns every other taken message to its queue.
-    private func release(_ deliveries: [AMQPDelivery], acking acked: Set<UInt64>) async throws {
+    /// Acknowledges the given tags and returns every other taken message to its queue. With `confirmingOn`, ends
+    /// with a round trip on the channel (a passive declare of that queue), so that an acknowledgement the broker did
+    /// not take (the connection was lost since the messages were taken) is an error rather than silence.
+    private func release(
+        _ deliveries: [AMQPDelivery],
+        acking acked: Set<UInt64>,
+        confirmingOn queue: String? = nil
+    ) async throws {
         guard !deliveries.isEmpty else { return }
         let tags = deliveries.map(\.deliveryTag)
         try await client.perform { session in
@@ -181,6 +266,7 @@ struct DeadLetterOperations: Sendable {
                     try session.nack(deliveryTag: tag, requeue: true)
                 }
             }
+            if let queue { _ = try session.declare(AMQPQueue(name: queue), passive: true) }
         }
     }
 

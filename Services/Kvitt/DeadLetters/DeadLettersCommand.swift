@@ -160,14 +160,24 @@ struct DeadLettersCommand: AsyncParsableCommand {
                     let now = Date()
                     try audit.record(
                         outcome.replayed.map { CLI.auditEntry($0, at: now, outcome: "replayed") }
+                            + outcome.stillParked.map {
+                                CLI.auditEntry($0.0, at: now, outcome: "replayed, original still parked: \($0.1)")
+                            }
                             + outcome.failed.map { CLI.auditEntry($0.0, at: now, outcome: "failed: \($0.1)") }
                     )
                     for (letter, error) in outcome.failed { print("could not replay \(letter.id): \(error)") }
-                    print("replayed \(outcome.replayed.count), failed \(outcome.failed.count)")
+                    for (letter, problem) in outcome.stillParked {
+                        print("replayed \(letter.id), but its original is still parked: \(problem)")
+                    }
+                    print(
+                        "replayed \(outcome.replayed.count), failed \(outcome.failed.count)"
+                            + (outcome.stillParked.isEmpty
+                                ? "" : ", replayed but still parked \(outcome.stillParked.count)")
+                    )
                 }
                 await operations.client.stop()
                 await operations.publisher.stop()
-                if !outcome.failed.isEmpty { throw ExitCode(1) }
+                if !outcome.failed.isEmpty || !outcome.stillParked.isEmpty { throw ExitCode(1) }
             }
         }
     }

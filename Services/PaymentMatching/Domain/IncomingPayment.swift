@@ -6,8 +6,10 @@ struct IncomingPayment: Sendable {
     var sourceID: String
     var amount: Money
     var paymentDate: CalendarDate
-    /// OCR references the bank vouches for (BgMax reference code 2 or 4, and code-2 extra references), in order.
-    var trustedReferences: [String]
+    /// The references of the payment's reference fields, in order: the OCR reference the payer gave (BgMax
+    /// reference code 2 or 4, or a reference with a valid check digit), then each BgMax extra reference (TK22, and
+    /// TK23 negative) with its amount.
+    var structuredReferences: [StructuredReference]
     /// Text that may contain an OCR or invoice number: other references, information texts, Swish messages.
     var freeTexts: [String]
     /// The reference as shown to people.
@@ -24,4 +26,20 @@ struct IncomingPayment: Sendable {
     /// The creditor behind `payeeBankgiro`, when the caller already looked it up (once per deposit): `.some(nil)`
     /// when no receivable names that bankgiro, `nil` when not looked up. Not stored.
     var receivingCreditorID: String??
+
+    /// A reference from a reference field.
+    struct StructuredReference: Sendable, Equatable {
+        var text: String
+        /// The amount the file states for it; `nil` when it states none (the main reference, or an extra reference
+        /// of 0, which Bankgirot's own samples carry and which leaves the split to the receiver).
+        var amount: Int64?
+        /// A TK23 record: a credit invoice the payer deducts.
+        var isNegative = false
+        /// `ocr` for the reference field, `extra-reference` for a TK22/TK23 record.
+        var method: PaymentMatchMethod
+        /// Whether Bankgirot verified it (reference code 2 or 4) or its check digit is valid.
+        var verified: Bool
+    }
+
+    var identity: PayerIdentity { PayerIdentity(payer) }
 }

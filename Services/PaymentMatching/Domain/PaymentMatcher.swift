@@ -5,15 +5,55 @@ import KvittMessaging
 
 /// Registers a payment and settles what it pays, inside the handler's transaction, publishing what happened.
 ///
-/// Order of trust: a manual registration's invoice; the OCR references the bank vouches for (in order, so one
-/// payment can settle several invoices); then OCR references and invoice numbers found in free text. A payment
-/// settles its targets in order, each up to its balance; what is left over is an overpayment on the last one. A
-/// payment that finds nothing is unmatched. Bankgiro payments never settle invoices that were flagged as not
-/// reconcilable from bankgiro data, and currencies must agree.
+/// Order of trust (docs/domain.md §2.5): a manual registration's invoice; the payment's reference fields — the OCR
+/// reference, then each BgMax extra reference with the amount the file states for it (TK22), and credit invoices the
+/// payer deducts (TK23) — then free text. Free text pays only an invoice of the payer (``PayerIdentity``), or one
+/// whose OCR or invoice number in the text has a valid check digit and whose open amount is what was paid; anything
+/// else, or more than one such invoice, leaves the payment unmatched with the invoices it could be for listed as
+/// candidates. Bankgiro payments never settle invoices flagged as not reconcilable from bankgiro data, and currencies
+/// must agree. Every allocation records its ``PaymentMatchMethod``.
 enum PaymentMatcher {
+    /// What matching decided for one payment, before anything is applied.
+    struct Plan {
+        /// An invoice the payment settles.
+        struct Target {
+            var receivable: ReceivableRecord
+            /// What the file says goes to it (less any credit the payer used on it); `nil`: up to its balance.
+            var amount: Int64?
+            var method: PaymentMatchMethod
+            var explanation: String
+        }
+
+        /// A credit invoice the payer used on a debit invoice, for invoicing to apply (apply-credit).
+        struct CreditUse {
+            var credit: CreditInvoiceRecord
+            var debitInvoiceID: String
+            var amount: Int64
+        }
+
+        var targets: [Target] = []
+        var credits: [CreditUse] = []
+        /// Of a payment: per invoice, the deductions of the same deposit already allocated to it (BgMax TK21 set off
+        /// against the payer's payment, negative allocations). Other services see the payment net of them, never a
+        /// negative amount: what this payment's events say it paid the invoice is its allocation less these.
+        var setOffs: [String: Int64] = [:]
+        /// Of a deduction: the invoice of the payer's payment it is set off against, allocated its (negative) amount
+        /// without an event of its own.
+        var setOffAgainst: (invoiceID: String, explanation: String)?
+        /// Invoices an operator may link the payment to, and why each was not matched automatically.
+        var candidates: [(receivable: ReceivableRecord, reason: String)] = []
+        /// Why nothing was matched, when something was considered.
+        var refusal: String?
+        /// What the operator should know about references that were not used.
+        var notes: [String] = []
+    }
+
     /// Registers and matches; returns `nil` when the same source id was registered before (nothing happens).
+    /// - Parameter plan: what to settle, when the caller decided it (a BgMax deduction set against a payment).
     @discardableResult
-    static func register(_ payment: IncomingPayment, context: HandlerContext) throws -> PaymentRecord? {
+    static func register(_ payment: IncomingPayment, plan given: Plan? = nil, context: HandlerContext) throws
+        -> PaymentRecord?
+    {
         let db = context.db
         let exists = try Bool.fetchOne(
             db.cachedStatement(sql: "SELECT EXISTS(SELECT 1 FROM payment WHERE source = ? AND sourceID = ?)"),
@@ -32,6 +72,7 @@ enum PaymentMatcher {
             payerName: payment.payer?.name,
             payerBankgiro: payment.payer?.bankgiro,
             payerOrganisationNumber: payment.payer?.organisationNumber,
+            payerSwishNumber: payment.payer?.swishNumber,
             creditorID: payment.creditorID,
             payeeBankgiro: payment.payeeBankgiro,
             status: .unmatched,
@@ -51,40 +92,92 @@ enum PaymentMatcher {
                 payerName: payment.payer?.name
             )
         )
-        guard !payment.isDeduction else {
-            return try leaveUnmatched(
-                &record,
-                reason: "deduction (avdrag) from the deposit: link it or remove it",
-                context
+        let plan: Plan
+        if let given {
+            plan = given
+        } else if payment.isDeduction {
+            plan = Plan(refusal: "deduction (avdrag) from the deposit: link it or remove it")
+        } else {
+            plan = try self.plan(payment, db)
+        }
+        try storeCandidates(plan.candidates, of: record.id, db)
+        if let against = plan.setOffAgainst {
+            // A deduction the payer's payment in the deposit covers: neither is money for an operator to place. The
+            // payment's events carry the net amount (``Plan/setOffs``).
+            try PaymentWrites.insertAllocation(
+                paymentID: record.id,
+                invoiceID: against.invoiceID,
+                amount: record.amount,
+                matchedBy: .extraReference,
+                at: context.now.timeIntervalSince1970,
+                db
             )
+            record.unapplied = 0
+            record.status = .matched
+            record.note = against.explanation
+            try PaymentWrites.updateState(record, db)
+            return record
         }
-        let (targets, refusal) = try findTargets(payment, db)
-        guard !targets.isEmpty else {
-            return try leaveUnmatched(&record, reason: refusal ?? "no open invoice matches the reference", context)
+        guard !plan.targets.isEmpty else {
+            let reason = ([plan.refusal ?? "no open invoice matches the reference"] + plan.notes).joined(
+                separator: "; "
+            )
+            return try leaveUnmatched(&record, reason: reason, context)
         }
-        try settle(&record, targets: targets, paymentDate: payment.paymentDate, context: context)
+        if !plan.notes.isEmpty { record.note = plan.notes.joined(separator: "; ") }
+        try settle(&record, plan: plan, paymentDate: payment.paymentDate, context: context)
+        for use in plan.credits {
+            try CreditInvoices.requestUse(use, paymentID: record.id, context: context)
+        }
+        if let first = plan.targets.first, first.method != .payerHistory {
+            try payment.identity.learn(paid: first.receivable, paymentID: record.id, db)
+        }
         return record
     }
 
-    /// Applies what is unapplied of a payment to receivables in order; the rest is an overpayment on the last one.
+    /// Applies a plan's targets in order: a stated amount exactly (up to the invoice's balance), the others up to
+    /// their balance with what the later stated amounts leave; what is left over is an overpayment on the last.
     static func settle(
         _ payment: inout PaymentRecord,
-        targets: [(receivable: ReceivableRecord, matchedBy: String)],
+        plan: Plan,
         paymentDate: CalendarDate,
         context: HandlerContext
     ) throws {
         var remaining = payment.unapplied
+        let targets = plan.targets
+        // What the targets after each one are stated to receive: an unstated one leaves that much for them.
+        var statedAfter = Array(repeating: Int64(0), count: targets.count)
+        var sum: Int64 = 0
+        for index in targets.indices.reversed() {
+            statedAfter[index] = sum
+            if let amount = targets[index].amount, amount > 0 {
+                sum = MinorUnits.sum(sum, amount) ?? MinorUnits.bound
+            }
+        }
         for (index, target) in targets.enumerated() {
             var receivable = target.receivable
             let isLast = index == targets.count - 1
-            let applied = isLast && remaining < 0 ? remaining : min(remaining, max(receivable.balance, 0))
+            let open = max(receivable.balance, 0)
+            let applied: Int64
+            switch target.amount {
+            case .some(let stated) where stated < 0:
+                // A deduction set against the invoice it settles with the payer's payment.
+                applied = stated
+            case .some(let stated):
+                applied = min(stated, open, max(remaining, 0))
+            case .none:
+                applied = isLast && remaining < 0 ? remaining : min(max(remaining - statedAfter[index], 0), open)
+            }
             guard applied != 0 else { continue }
+            let setOff = min(plan.setOffs[receivable.invoiceID] ?? 0, max(applied, 0))
             try apply(
                 applied,
                 of: payment,
                 to: &receivable,
-                matchedBy: target.matchedBy,
+                matchedBy: target.method,
+                explanation: target.explanation,
                 paymentDate: paymentDate,
+                setOff: setOff,
                 context
             )
             remaining -= applied
@@ -109,12 +202,14 @@ enum PaymentMatcher {
         _ amount: Int64,
         of payment: PaymentRecord,
         to receivable: inout ReceivableRecord,
-        matchedBy: String,
+        matchedBy: PaymentMatchMethod,
+        explanation: String,
         paymentDate: CalendarDate,
+        setOff: Int64 = 0,
         _ context: HandlerContext
     ) throws {
         // The allocation is what `paid` sums (ReceivableRecord.paid). A positive one is at most the balance and a
-        // negative one (a linked deduction) was checked by the link, so this cannot overflow; checked all the same.
+        // negative one (a deduction) was checked against the invoice, so this cannot overflow; checked all the same.
         let (paid, overflow) = receivable.paid.addingReportingOverflow(amount)
         guard !overflow else {
             throw FaultyEventAmount.amountOutOfRange.failure(
@@ -130,14 +225,20 @@ enum PaymentMatcher {
             at: context.now.timeIntervalSince1970,
             context.db
         )
-        try context.publish(
-            PaymentMatched(
-                paymentID: payment.id,
-                invoiceID: receivable.invoiceID,
-                amount: receivable.money(amount),
-                matchedBy: matchedBy
+        // What other services are told the payment paid: net of a deduction set off against it on this invoice.
+        let paidNet = amount - setOff
+        if paidNet != 0 {
+            try context.publish(
+                PaymentMatched(
+                    paymentID: payment.id,
+                    invoiceID: receivable.invoiceID,
+                    amount: receivable.money(paidNet),
+                    matchedBy: matchedBy.rawValue,
+                    explanation: explanation
+                        + (setOff > 0 ? "; \(receivable.money(setOff)) of it set off against the payer's deduction" : "")
+                )
             )
-        )
+        }
         if receivable.balance <= 0 {
             try context.publish(
                 InvoicePaid(
@@ -146,11 +247,11 @@ enum PaymentMatcher {
                     paymentDate: paymentDate
                 )
             )
-        } else {
+        } else if paidNet > 0 {
             try context.publish(
                 InvoicePartiallyPaid(
                     invoiceID: receivable.invoiceID,
-                    amount: receivable.money(amount),
+                    amount: receivable.money(paidNet),
                     remaining: receivable.money(receivable.balance),
                     paymentDate: paymentDate
                 )
@@ -170,70 +271,297 @@ enum PaymentMatcher {
         return payment
     }
 
-    /// The receivables a payment settles, in order, or why none qualified.
-    static func findTargets(_ payment: IncomingPayment, _ db: Database) throws -> (
-        [(receivable: ReceivableRecord, matchedBy: String)], String?
-    ) {
+    static func storeCandidates(
+        _ candidates: [(receivable: ReceivableRecord, reason: String)],
+        of paymentID: String,
+        _ db: Database
+    ) throws {
+        for candidate in candidates {
+            try db.cachedStatement(
+                sql: "INSERT OR IGNORE INTO payment_candidate (paymentID, invoiceID, reason) VALUES (?, ?, ?)"
+            ).execute(arguments: [paymentID, candidate.receivable.invoiceID, candidate.reason])
+        }
+    }
+
+    // MARK: - Deciding
+
+    /// The invoices a payment settles, in order, and the credits its payer used; or why none qualified.
+    static func plan(_ payment: IncomingPayment, _ db: Database) throws -> Plan {
         var payment = payment
-        if payment.creditorID == nil, let bankgiro = payment.payeeBankgiro {
-            // The creditor behind the receiving bankgiro, so that its IBAN invoices are found too (and refused with
-            // the right reason) rather than reported as unknown.
-            if case .some(let known) = payment.receivingCreditorID {
-                payment.creditorID = known
-            } else {
-                payment.creditorID = try creditor(receivingOn: bankgiro, db)
-            }
-        }
-        var candidates: [(ReceivableRecord, String)] = []
+        try resolveCreditor(&payment, db)
+        var plan = Plan()
         if let invoiceID = payment.invoiceID, let receivable = try ReceivableRecord.fetchOne(db, key: invoiceID) {
-            candidates.append((receivable, "manual"))
+            plan.targets.append(
+                .init(
+                    receivable: receivable,
+                    amount: nil,
+                    method: .manual,
+                    explanation: "the operator named invoice \(receivable.invoiceNumber)"
+                )
+            )
         }
-        for (index, reference) in payment.trustedReferences.enumerated() {
-            if let receivable = try byOCR(reference, payment, db) {
-                candidates.append((receivable, index == 0 ? "ocr" : "extra-reference"))
+        try addStructuredReferences(payment, to: &plan, db)
+        if plan.targets.isEmpty {
+            try addFreeText(payment, to: &plan, db)
+        }
+        return try admissible(plan, payment)
+    }
+
+    /// The creditor behind the receiving bankgiro, so that its IBAN invoices are found too (and refused with the
+    /// right reason) rather than reported as unknown.
+    static func resolveCreditor(_ payment: inout IncomingPayment, _ db: Database) throws {
+        guard payment.creditorID == nil, let bankgiro = payment.payeeBankgiro else { return }
+        if case .some(let known) = payment.receivingCreditorID {
+            payment.creditorID = known
+        } else {
+            payment.creditorID = try creditor(receivingOn: bankgiro, db)
+        }
+    }
+
+    /// The reference field and the extra references, each with its amount; credit invoices lower what the invoice
+    /// they are used on receives from the payment.
+    private static func addStructuredReferences(_ payment: IncomingPayment, to plan: inout Plan, _ db: Database)
+        throws
+    {
+        for reference in payment.structuredReferences where !reference.isNegative {
+            guard let receivable = try lookUp(column: "ocr", value: reference.text, payment, db).first else {
+                plan.notes.append("reference \(reference.text): no invoice has this OCR")
+                continue
             }
+            if let index = plan.targets.firstIndex(where: { $0.receivable.invoiceID == receivable.invoiceID }) {
+                // The main reference repeated as an extra reference: the extra reference's amount counts.
+                if plan.targets[index].amount == nil { plan.targets[index].amount = reference.amount }
+                continue
+            }
+            plan.targets.append(
+                .init(
+                    receivable: receivable,
+                    amount: reference.amount,
+                    method: reference.method,
+                    explanation: reference.method == .ocr
+                        ? "OCR \(reference.text) in the reference field"
+                        : "extra reference \(reference.text)"
+                            + (reference.amount.map { " with \(receivable.money($0))" } ?? "")
+                )
+            )
         }
-        if candidates.isEmpty {
-            for text in payment.freeTexts {
-                for run in ReferenceExtraction.digitRuns(in: text) {
-                    if let receivable = try byOCR(run, payment, db) {
-                        candidates.append((receivable, "free-text-ocr"))
-                    } else if let receivable = try byInvoiceNumber(run, payment, db) {
-                        candidates.append((receivable, "free-text-invoice-number"))
+        for reference in payment.structuredReferences where reference.isNegative {
+            try addCredit(reference, payment, to: &plan, db)
+        }
+    }
+
+    /// A negative extra reference (TK23): the payer deducted a credit invoice from what it pays.
+    private static func addCredit(
+        _ reference: IncomingPayment.StructuredReference,
+        _ payment: IncomingPayment,
+        to plan: inout Plan,
+        _ db: Database
+    ) throws {
+        guard let amount = reference.amount, amount > 0 else {
+            plan.notes.append("credit reference \(reference.text) states no amount: not applied")
+            return
+        }
+        guard let creditorID = payment.creditorID,
+            let credit = try CreditInvoices.find(reference.text, creditorID: creditorID, db)
+        else {
+            plan.notes.append("credit reference \(reference.text): no credit invoice has this OCR")
+            return
+        }
+        let debits = plan.targets.indices.filter { plan.targets[$0].receivable.debtorKey == credit.debtorKey }
+        if let original = credit.originalInvoiceID,
+            let index = plan.targets.firstIndex(where: { $0.receivable.invoiceID == original })
+        {
+            // Invoicing used the credit on its original when it was attested: the original already owes that less.
+            lower(&plan.targets[index], by: amount)
+            plan.targets[index].explanation += "; credit invoice \(credit.invoiceNumber) already credited it"
+            return
+        }
+        guard credit.originalInvoiceID == nil else {
+            plan.notes.append(
+                "credit invoice \(credit.invoiceNumber) was used on the invoice it credits, which this payment does "
+                    + "not reference: not applied"
+            )
+            return
+        }
+        guard let index = debits.first(where: { plan.targets[$0].receivable.currency == credit.currency }) else {
+            plan.notes.append(
+                "credit invoice \(credit.invoiceNumber) is not the debtor's of any invoice this payment pays: not applied"
+            )
+            return
+        }
+        let available = try CreditInvoices.available(credit, db)
+        let target = plan.targets[index]
+        guard amount <= available, amount <= max(target.receivable.balance, 0) else {
+            plan.notes.append(
+                "credit invoice \(credit.invoiceNumber) has \(target.receivable.money(available)) left, the payment "
+                    + "uses \(target.receivable.money(amount)) on invoice \(target.receivable.invoiceNumber): not applied"
+            )
+            return
+        }
+        lower(&plan.targets[index], by: amount)
+        plan.targets[index].explanation +=
+            "; credit invoice \(credit.invoiceNumber) used for \(target.receivable.money(amount))"
+        plan.credits.append(.init(credit: credit, debitInvoiceID: target.receivable.invoiceID, amount: amount))
+    }
+
+    private static func lower(_ target: inout Plan.Target, by credit: Int64) {
+        if let amount = target.amount { target.amount = max(amount - credit, 0) }
+    }
+
+    /// OCR references and invoice numbers in free text: only the payer's invoices, or one whose reference has a valid
+    /// check digit and whose open amount is what was paid; more than one is ambiguous.
+    private static func addFreeText(_ payment: IncomingPayment, to plan: inout Plan, _ db: Database) throws {
+        let identity = payment.identity
+        var payers: [Plan.Target] = []
+        var fitting: [Plan.Target] = []
+        var seen: Set<String> = []
+        for text in payment.freeTexts {
+            for run in ReferenceExtraction.digitRuns(in: text) {
+                for receivable in try lookUp(column: nil, value: run, payment, db)
+                where seen.insert(receivable.invoiceID).inserted {
+                    let isOCR = receivable.ocr == run
+                    let what = isOCR ? "OCR \(run)" : "invoice number \(run)"
+                    if let owner = try identity.owns(receivable, db) {
+                        payers.append(
+                            .init(
+                                receivable: receivable,
+                                amount: nil,
+                                method: owner.method,
+                                explanation: "\(what) in the text; \(owner.why)"
+                            )
+                        )
+                    } else if isAnothersInvoice(receivable, identity) {
+                        plan.candidates.append((receivable, Self.notMatched(receivable, what, payment)))
+                    } else if !isOCR || (try? OCRReference(parsing: run, level: .soft)) != nil, receivable.balance > 0,
+                        receivable.balance == payment.amount.amount
+                    {
+                        fitting.append(
+                            .init(
+                                receivable: receivable,
+                                amount: nil,
+                                method: isOCR ? .ocr : .invoiceNumber,
+                                explanation: "\(what) in the text"
+                                    + (isOCR ? " has a valid check digit" : "")
+                                    + " and the invoice's open amount is what was paid"
+                            )
+                        )
+                    } else {
+                        plan.candidates.append((receivable, Self.notMatched(receivable, what, payment)))
                     }
                 }
             }
         }
-        var seen: Set<String> = []
-        var targets: [(receivable: ReceivableRecord, matchedBy: String)] = []
-        var refusal: String?
-        for (receivable, matchedBy) in candidates where seen.insert(receivable.invoiceID).inserted {
+        // The payer's own invoices count before any that only fit by amount.
+        let byPayer = !payers.isEmpty
+        let acceptable = byPayer ? payers : fitting
+        if byPayer {
+            plan.candidates += fitting.map { ($0.receivable, "fits the amount, but the payer's own invoice is named") }
+        }
+        let open = acceptable.filter { $0.receivable.balance > 0 }
+        let openTotal = MinorUnits.total(open.map(\.receivable.balance))
+        if acceptable.count == 1 {
+            plan.targets = acceptable
+        } else if open.count == 1 {
+            plan.targets = open
+            plan.candidates += acceptable.filter { $0.receivable.balance <= 0 }.map {
+                ($0.receivable, "already paid")
+            }
+        } else if open.count > 1 && byPayer && openTotal == payment.amount.amount {
+            // The payer's own invoices, and the payment is exactly what they owe together.
+            plan.targets = open
+        } else if !acceptable.isEmpty {
+            plan.candidates =
+                acceptable.map { ($0.receivable, "one of several invoices the text names") }
+                + plan.candidates
+            plan.refusal =
+                "ambiguous: the text names \(acceptable.count) invoices that could be the payer's "
+                + "(\(acceptable.map(\.receivable.invoiceNumber).joined(separator: ", "))); link the right one"
+        } else {
+            try addPayersOpenInvoices(payment, to: &plan, db)
+            if !plan.candidates.isEmpty {
+                plan.refusal = "no invoice of this payer matches the reference or text; candidates are listed"
+            }
+        }
+    }
+
+    /// Whether the payer is known to be someone other than the invoice's debtor (both organisation or personal
+    /// numbers known, and different).
+    private static func isAnothersInvoice(_ receivable: ReceivableRecord, _ identity: PayerIdentity) -> Bool {
+        guard let payer = identity.identity, let debtor = receivable.debtorIdentity else { return false }
+        return payer != debtor
+    }
+
+    private static func notMatched(_ receivable: ReceivableRecord, _ what: String, _ payment: IncomingPayment)
+        -> String
+    {
+        if receivable.balance <= 0 {
+            return "\(what) in the text names invoice \(receivable.invoiceNumber), already paid"
+        }
+        if isAnothersInvoice(receivable, payment.identity) {
+            return "\(what) in the text names invoice \(receivable.invoiceNumber) of \(receivable.debtorName), "
+                + "another debtor than the payer"
+        }
+        return "\(what) in the text names invoice \(receivable.invoiceNumber) of \(receivable.debtorName), who is not "
+            + "known to be the payer, and its open amount \(receivable.money(receivable.balance)) is not the "
+            + "\(payment.amount) paid"
+    }
+
+    /// When the payer is known but the text names none of its invoices: its open invoices, for the operator.
+    private static func addPayersOpenInvoices(_ payment: IncomingPayment, to plan: inout Plan, _ db: Database) throws {
+        guard let creditorID = payment.creditorID else { return }
+        let identity = payment.identity
+        var debtorKeys: [String] = identity.identity.map { ["id:\($0)"] } ?? []
+        for key in identity.keys {
+            debtorKeys += try String.fetchAll(
+                db.cachedStatement(sql: "SELECT debtorKey FROM payer_link WHERE creditorID = ? AND payerKey = ?"),
+                arguments: [creditorID, key]
+            )
+        }
+        var seen = Set(plan.candidates.map(\.receivable.invoiceID))
+        for debtorKey in Set(debtorKeys).sorted() {
+            let open = try ReceivableRecord.fetchAll(
+                db.cachedStatement(
+                    sql: "\(ReceivableRecord.select) WHERE creditorID = ? AND debtorKey = ? ORDER BY dueDate LIMIT 20"
+                ),
+                arguments: [creditorID, debtorKey]
+            ).filter { $0.balance > 0 }
+            for receivable in open.prefix(5) where seen.insert(receivable.invoiceID).inserted {
+                plan.candidates.append((receivable, "an open invoice of the payer; the payment names none"))
+            }
+        }
+    }
+
+    /// Drops the targets the payment may not settle (an IBAN invoice from bankgiro data, another currency), with
+    /// the reason; prefers open invoices, so that a payment quoting a paid and an open one settles the open one.
+    private static func admissible(_ plan: Plan, _ payment: IncomingPayment) throws -> Plan {
+        var plan = plan
+        var targets: [Plan.Target] = []
+        for target in plan.targets {
+            let receivable = target.receivable
             if payment.source == "bankgiro" && !receivable.reconcilableFromBankgiro {
-                refusal =
+                plan.refusal =
                     "invoice \(receivable.invoiceNumber) is paid by IBAN and is not reconcilable from bankgiro data"
+                plan.candidates.append((receivable, "paid by IBAN, not from bankgiro data"))
                 continue
             }
             if receivable.currency != payment.amount.currency.code {
-                refusal =
+                plan.refusal =
                     "currency \(payment.amount.currency.code) differs from invoice \(receivable.invoiceNumber)'s \(receivable.currency)"
+                plan.candidates.append(
+                    (receivable, "in \(receivable.currency), the payment in \(payment.amount.currency.code)")
+                )
                 continue
             }
-            targets.append((receivable, matchedBy))
+            targets.append(target)
         }
-        // Open invoices first, so that a payment quoting a paid and an open invoice settles the open one.
         let open = targets.filter { $0.receivable.balance > 0 }
-        return (open.isEmpty ? targets : open, refusal)
+        plan.targets = open.isEmpty ? targets : open
+        let kept = Set(plan.targets.map(\.receivable.invoiceID))
+        plan.credits = plan.credits.filter { kept.contains($0.debitInvoiceID) }
+        return plan
     }
 
-    static func byOCR(_ ocr: String, _ payment: IncomingPayment, _ db: Database) throws -> ReceivableRecord? {
-        try lookUp(column: "ocr", value: ocr, payment, db)
-    }
-
-    static func byInvoiceNumber(_ number: String, _ payment: IncomingPayment, _ db: Database) throws
-        -> ReceivableRecord?
-    {
-        try lookUp(column: "invoiceNumber", value: number, payment, db)
-    }
+    // MARK: - Looking up
 
     /// The creditor whose invoices name a receiving bankgiro number, if any.
     static func creditor(receivingOn bankgiro: String, _ db: Database) throws -> String? {
@@ -243,23 +571,26 @@ enum PaymentMatcher {
         )
     }
 
-    /// Looks up within the receiving creditor; without one, only an unambiguous match counts, and a payment to a
-    /// bankgiro no invoice names matches nothing.
-    static func lookUp(column: String, value: String, _ payment: IncomingPayment, _ db: Database) throws
-        -> ReceivableRecord?
+    /// Receivables whose `column` (`ocr` or `invoiceNumber`; both when `nil`) is `value`, within the receiving
+    /// creditor; without one, only an unambiguous match counts, and a payment to a bankgiro no invoice names matches
+    /// nothing.
+    static func lookUp(column: String?, value: String, _ payment: IncomingPayment, _ db: Database) throws
+        -> [ReceivableRecord]
     {
+        let condition = column.map { "\($0) = ?" } ?? "(ocr = ? OR invoiceNumber = ?)"
+        let values: [String] = column == nil ? [value, value] : [value]
         if let creditor = payment.creditorID {
-            return try ReceivableRecord.fetchOne(
-                db.cachedStatement(sql: "\(ReceivableRecord.select) WHERE creditorID = ? AND \(column) = ?"),
-                arguments: [creditor, value]
+            return try ReceivableRecord.fetchAll(
+                db.cachedStatement(sql: "\(ReceivableRecord.select) WHERE creditorID = ? AND \(condition) LIMIT 5"),
+                arguments: StatementArguments([creditor] + values)
             )
         }
-        // findTargets already looked for the creditor behind the bankgiro: none means no receivable names it.
-        if payment.payeeBankgiro != nil { return nil }
+        // resolveCreditor already looked for the creditor behind the bankgiro: none means no receivable names it.
+        if payment.payeeBankgiro != nil { return [] }
         let matches = try ReceivableRecord.fetchAll(
-            db.cachedStatement(sql: "\(ReceivableRecord.select) WHERE \(column) = ? LIMIT 2"),
-            arguments: [value]
+            db.cachedStatement(sql: "\(ReceivableRecord.select) WHERE \(condition) LIMIT 2"),
+            arguments: StatementArguments(values)
         )
-        return matches.count == 1 ? matches[0] : nil
+        return matches.count == 1 ? matches : []
     }
 }

@@ -14,7 +14,7 @@ enum PaymentMatchingRoutes {
 
     /// The forms of the payments report.
     enum ReportFormat: String, CaseIterable {
-        case json, csv
+        case json, csv, xlsx
     }
 
     /// The query of `GET /v1/receivables`.
@@ -57,7 +57,21 @@ enum PaymentMatchingRoutes {
         router.get("/v1/reports/payments") { request, _ -> Response in
             let query = try BadQueryParameter.read(request, known: reportParameters, reportQuery)
             let payments = try await queries.report(from: query.from, to: query.to)
-            guard query.format == .csv else { return try JSONResponse.make(payments) }
+            switch query.format {
+            case .json: return try JSONResponse.make(payments)
+            case .csv: break
+            case .xlsx:
+                // libxlsxwriter writes through a temporary file: off the event loop.
+                let workbook = try await Task.detached { try PaymentsReportXLSX.render(payments) }.value
+                return Response(
+                    status: .ok,
+                    headers: [
+                        .contentType: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                        .contentDisposition: "attachment; filename=\"inbetalningar-\(query.from)-\(query.to).xlsx\"",
+                    ],
+                    body: ResponseBody(byteBuffer: ByteBuffer(bytes: workbook))
+                )
+            }
             return Response(
                 status: .ok,
                 headers: [
@@ -65,6 +79,23 @@ enum PaymentMatchingRoutes {
                     .contentDisposition: "attachment; filename=\"inbetalningar-\(query.from)-\(query.to).csv\"",
                 ],
                 body: ResponseBody(byteBuffer: ByteBuffer(bytes: PaymentsReportCSV.render(payments)))
+            )
+        }
+        router.get("/v1/reports/deposits") { request, _ -> Response in
+            let query = try BadQueryParameter.read(request, known: reportParameters, reportQuery)
+            let deposits = try await queries.deposits(from: query.from, to: query.to)
+            // The deposits report is JSON or CSV; an Excel form is only made of the payments report.
+            if query.format == .xlsx {
+                throw BadQueryParameter(problem: InvalidQueryParameter("format", "must be json or csv"))
+            }
+            guard query.format == .csv else { return try JSONResponse.make(deposits) }
+            return Response(
+                status: .ok,
+                headers: [
+                    .contentType: "text/csv; charset=utf-8",
+                    .contentDisposition: "attachment; filename=\"insattningar-\(query.from)-\(query.to).csv\"",
+                ],
+                body: ResponseBody(byteBuffer: ByteBuffer(bytes: PaymentsReportCSV.render(deposits)))
             )
         }
     }
@@ -75,7 +106,7 @@ enum PaymentMatchingRoutes {
         return ReceivablesQuery(creditorID: creditor, openOnly: try query.boolean("open") ?? false)
     }
 
-    /// `from` and `to` (required, `from` ≤ `to`) and `format` (`json`, the default, or `csv`).
+    /// `from` and `to` (required, `from` ≤ `to`) and `format` (`json`, the default, `csv` or `xlsx`).
     static func reportQuery(_ query: QueryParameters) throws(InvalidQueryParameter) -> ReportQuery {
         guard let from = try query.date("from") else { throw InvalidQueryParameter("from", "is required") }
         guard let to = try query.date("to") else { throw InvalidQueryParameter("to", "is required") }

@@ -20,12 +20,35 @@ struct PaymentQueries: Sendable {
         var payerName: String?
         var note: String?
         var allocations: [Allocation]
+        /// For an unmatched payment or an overpayment: invoices it could be for, and why each was not matched.
+        var candidates: [Candidate]
 
         struct Allocation: Codable, Sendable, Equatable {
             var invoiceID: String
+            var invoiceNumber: String
             var amount: Money
-            var matchedBy: String
+            var matchedBy: PaymentMatchMethod
         }
+
+        struct Candidate: Codable, Sendable, Equatable {
+            var invoiceID: String
+            var invoiceNumber: String
+            var debtorName: String
+            var balance: Money
+            var reason: String
+        }
+    }
+
+    /// One deposit of an imported BgMax file and what became of its money.
+    struct DepositView: Codable, Sendable, Equatable {
+        var payeeBankgiro: String
+        var paymentDate: CalendarDate
+        var depositSerialNumber: String
+        var total: Money
+        var booked: Money
+        var unmatched: Money
+        var deductions: Money
+        var creditsApplied: Money
     }
 
     /// A receivable's balance.
@@ -61,6 +84,32 @@ struct PaymentQueries: Sendable {
                 sql: "SELECT * FROM payment WHERE paymentDate BETWEEN ? AND ? ORDER BY paymentDate, registeredAt",
                 arguments: [from.description, to.description]
             ).map { try Self.view($0, db) }
+        }
+    }
+
+    /// The BgMax deposits paid within the interval (inclusive), each reconciled.
+    func deposits(from: CalendarDate, to: CalendarDate) async throws -> [DepositView] {
+        try await writer.read { db in
+            try DepositReconciliationRecord.fetchAll(
+                db,
+                sql: """
+                    SELECT * FROM deposit_reconciliation WHERE paymentDate BETWEEN ? AND ?
+                    ORDER BY paymentDate, payeeBankgiro, depositSerialNumber
+                    """,
+                arguments: [from.description, to.description]
+            ).map { record in
+                let sek = { (amount: Int64) in Money(minorUnits: amount, .sek) }
+                return DepositView(
+                    payeeBankgiro: record.payeeBankgiro,
+                    paymentDate: try Self.storedDate(record.paymentDate, "payment date of a deposit"),
+                    depositSerialNumber: record.depositSerialNumber,
+                    total: sek(record.total),
+                    booked: sek(record.booked),
+                    unmatched: sek(record.unmatched),
+                    deductions: sek(record.deductions),
+                    creditsApplied: sek(record.creditsApplied)
+                )
+            }
         }
     }
 
@@ -101,16 +150,41 @@ struct PaymentQueries: Sendable {
         return date
     }
 
+    struct UnreadableStoredValue: Error, CustomStringConvertible {
+        let what: String
+        var description: String { "the stored \(what) is not one Kvitt knows" }
+    }
+
     struct UnreadableStoredDate: Error, CustomStringConvertible {
         let what: String
         var description: String { "the stored \(what) is not a date" }
     }
 
     static func view(_ record: PaymentRecord, _ db: Database) throws -> PaymentView {
-        let allocations = try AllocationRecord.fetchAll(
-            db.cachedStatement(sql: "SELECT * FROM allocation WHERE paymentID = ? ORDER BY id"),
+        let allocations = try Row.fetchAll(
+            db.cachedStatement(
+                sql: """
+                    SELECT allocation.invoiceID, allocation.amount, allocation.matchedBy, receivable.invoiceNumber
+                    FROM allocation JOIN receivable ON receivable.invoiceID = allocation.invoiceID
+                    WHERE allocation.paymentID = ? ORDER BY allocation.id
+                    """
+            ),
             arguments: [record.id]
         )
+        let candidates =
+            record.status == .unmatched || record.status == .overpaid
+            ? try Row.fetchAll(
+                db.cachedStatement(
+                    sql: """
+                        SELECT payment_candidate.invoiceID, payment_candidate.reason, receivable.invoiceNumber,
+                            receivable.debtorName, receivable.currency,
+                            receivable.amountDue - receivable.adjustments - \(ReceivableRecord.paidExpression) AS balance
+                        FROM payment_candidate JOIN receivable ON receivable.invoiceID = payment_candidate.invoiceID
+                        WHERE payment_candidate.paymentID = ? ORDER BY receivable.invoiceNumber
+                        """
+                ),
+                arguments: [record.id]
+            ) : []
         return PaymentView(
             id: record.id,
             source: record.source,
@@ -123,8 +197,27 @@ struct PaymentQueries: Sendable {
             message: record.message,
             payerName: record.payerName,
             note: record.note,
-            allocations: allocations.map {
-                .init(invoiceID: $0.invoiceID, amount: record.money($0.amount), matchedBy: $0.matchedBy)
+            allocations: try allocations.map { row in
+                let method: String = row["matchedBy"]
+                guard let matchedBy = PaymentMatchMethod(rawValue: method) else {
+                    throw UnreadableStoredValue(what: "match method '\(method)' of payment \(record.id)")
+                }
+                return .init(
+                    invoiceID: row["invoiceID"],
+                    invoiceNumber: row["invoiceNumber"],
+                    amount: record.money(row["amount"]),
+                    matchedBy: matchedBy
+                )
+            },
+            candidates: candidates.map { row in
+                let currency = Currency(code: row["currency"]) ?? record.currencyValue
+                return .init(
+                    invoiceID: row["invoiceID"],
+                    invoiceNumber: row["invoiceNumber"],
+                    debtorName: row["debtorName"],
+                    balance: Money(minorUnits: row["balance"], currency),
+                    reason: row["reason"]
+                )
             }
         )
     }

@@ -30,7 +30,25 @@ struct LinkPaymentHandler: MessageHandler {
             throw PermanentFailure(reason: "unreadable-payment", detail: "payment \(payment.id) has no readable date")
         }
         guard errors.isEmpty else { return try context.reject(errors) }
-        try PaymentMatcher.settle(&payment, targets: [(receivable, "link")], paymentDate: paymentDate, context: context)
+        let plan = PaymentMatcher.Plan(targets: [
+            .init(
+                receivable: receivable,
+                amount: nil,
+                method: .manual,
+                explanation: "linked by an operator to invoice \(receivable.invoiceNumber)"
+            )
+        ])
+        try PaymentMatcher.settle(&payment, plan: plan, paymentDate: paymentDate, context: context)
+        try context.db.execute(sql: "DELETE FROM payment_candidate WHERE paymentID = ?", arguments: [payment.id])
+        // The operator says who paid: free text from the same payer finds this debtor's invoices next time.
+        let payer = RegisterPayment.Payer(
+            bankgiro: payment.payerBankgiro,
+            organisationNumber: payment.payerOrganisationNumber,
+            swishNumber: payment.payerSwishNumber
+        )
+        if payment.amount > 0 {
+            try PayerIdentity(payer).learn(paid: receivable, paymentID: payment.id, context.db)
+        }
     }
 }
 

@@ -9,11 +9,35 @@ extension HandlerContext {
     }
 }
 
-/// Opens a receivable for an issued debit invoice, keyed by OCR and invoice number.
+/// Opens a receivable for an issued debit invoice, keyed by OCR and invoice number, with who owes it; records an
+/// issued credit invoice so that a payer can reference it (BgMax TK23, TK21).
 struct InvoiceIssuedHandler: MessageHandler {
     func handle(_ event: InvoiceIssued, context: HandlerContext) throws {
-        // Credit invoices are settled by invoicing (credited or applied), never by payments.
-        guard event.kind == "debit" else { return }
+        let debtorIdentity = event.debtor.identityNumber.flatMap(PayerIdentity.identity)
+        let debtorKey = PayerIdentity.debtorKey(identity: debtorIdentity, name: event.debtor.name)
+        // Credit invoices are settled by invoicing (credited or applied), never by payments; payers reference them.
+        guard event.kind == "debit" else {
+            guard event.kind == "credit",
+                try CreditInvoiceRecord.fetchOne(context.db, key: event.invoiceID) == nil
+            else { return }
+            guard MinorUnits.isWithinBound(event.amountDue.amount) else {
+                throw FaultyEventAmount.amountOutOfRange.failure(
+                    "credit invoice \(event.invoiceID) is issued for \(event.amountDue.amount) minor units"
+                )
+            }
+            try CreditInvoiceRecord(
+                invoiceID: event.invoiceID,
+                creditorID: event.creditorID,
+                invoiceNumber: event.invoiceNumber,
+                ocr: event.ocr,
+                currency: event.amountDue.currency.code,
+                amount: -event.amountDue.amount,
+                debtorKey: debtorKey,
+                debtorName: event.debtor.name,
+                originalInvoiceID: nil
+            ).insert(context.db)
+            return
+        }
         guard try ReceivableRecord.fetchOne(context.db, key: event.invoiceID) == nil else { return }
         guard MinorUnits.isWithinBound(event.amountDue.amount) else {
             throw FaultyEventAmount.amountOutOfRange.failure(
@@ -33,7 +57,9 @@ struct InvoiceIssuedHandler: MessageHandler {
             paid: 0,
             reconcilableFromBankgiro: event.paymentMeans.reconcilableFromBankgiro,
             dueDate: event.dueDate.description,
-            debtorName: event.debtor.name
+            debtorName: event.debtor.name,
+            debtorIdentity: debtorIdentity,
+            debtorKey: debtorKey
         )
         try receivable.insert(context.db)
     }
@@ -55,6 +81,11 @@ extension ReceivableRecord {
 struct InvoiceCreditedHandler: MessageHandler {
     func handle(_ event: InvoiceCredited, context: HandlerContext) throws {
         var receivable = try ReceivableRecord.referenced(event.invoiceID, by: "credit", context.db)
+        // The credit invoice is used up on its original: a payer referencing it later means that invoice.
+        try context.db.execute(
+            sql: "UPDATE credit_invoice SET originalInvoiceID = ? WHERE invoiceID = ?",
+            arguments: [event.invoiceID, event.creditInvoiceID]
+        )
         let before = receivable.balance
         let amount = try receivable.eventAmount(event.amount, "invoice credited amount", allowed: 0...MinorUnits.bound)
         receivable.adjustments = try receivable.adjusted(by: amount, "credit \(event.creditInvoiceID)")
@@ -79,6 +110,7 @@ struct CreditAppliedHandler: MessageHandler {
         let amount = try receivable.eventAmount(event.amount, "credit applied amount", allowed: 0...MinorUnits.bound)
         receivable.adjustments = try receivable.adjusted(by: amount, "credit \(event.creditInvoiceID)")
         try receivable.update(context.db)
+        try CreditInvoices.recordApplied(event, amount: amount, context: context)
         try receivable.publishPaidIfSettled(balanceBefore: before, context: context)
     }
 }

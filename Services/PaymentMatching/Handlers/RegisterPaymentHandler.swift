@@ -37,12 +37,12 @@ struct RegisterPaymentHandler: MessageHandler {
         }
         guard errors.isEmpty else { return try context.reject(errors) }
 
-        var trusted: [String] = []
+        var structured: [IncomingPayment.StructuredReference] = []
         var freeTexts: [String] = []
         if let reference = command.reference {
             // Only a reference with a valid check digit is taken as an OCR; anything else is searched as text.
             if let ocr = try? OCRReference(parsing: reference) {
-                trusted.append(ocr.canonical)
+                structured.append(.init(text: ocr.canonical, amount: nil, method: .ocr, verified: true))
             } else {
                 freeTexts.append(reference)
             }
@@ -54,7 +54,7 @@ struct RegisterPaymentHandler: MessageHandler {
                 sourceID: command.sourceID,
                 amount: command.amount,
                 paymentDate: command.paymentDate,
-                trustedReferences: trusted,
+                structuredReferences: structured,
                 freeTexts: freeTexts,
                 displayReference: command.reference,
                 message: command.message,

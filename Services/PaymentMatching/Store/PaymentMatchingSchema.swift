@@ -93,5 +93,71 @@ enum PaymentMatchingSchema {
                     """
             )
         }
+        migrator.registerMigration("payment-matching-3") { db in
+            // Payer-aware matching (docs/domain.md §2.5): who owes each invoice, credit invoices a payer can
+            // reference, what payers were seen paying, candidates for an operator, and each deposit's reconciliation.
+            try db.execute(
+                sql: """
+                    ALTER TABLE receivable ADD COLUMN debtorIdentity TEXT;
+                    ALTER TABLE receivable ADD COLUMN debtorKey TEXT NOT NULL DEFAULT '';
+                    UPDATE receivable SET debtorKey = 'name:' || lower(trim(debtorName));
+                    CREATE INDEX receivable_by_creditor_debtor ON receivable(creditorID, debtorKey);
+                    ALTER TABLE payment ADD COLUMN payerSwishNumber TEXT;
+                    UPDATE allocation SET matchedBy = 'ocr' WHERE matchedBy = 'free-text-ocr';
+                    UPDATE allocation SET matchedBy = 'invoice-number' WHERE matchedBy = 'free-text-invoice-number';
+                    UPDATE allocation SET matchedBy = 'manual' WHERE matchedBy = 'link';
+                    CREATE TABLE credit_invoice (
+                        invoiceID TEXT PRIMARY KEY NOT NULL,
+                        creditorID TEXT NOT NULL,
+                        invoiceNumber TEXT NOT NULL,
+                        ocr TEXT NOT NULL,
+                        currency TEXT NOT NULL,
+                        amount INTEGER NOT NULL,
+                        debtorKey TEXT NOT NULL,
+                        debtorName TEXT NOT NULL,
+                        originalInvoiceID TEXT
+                    );
+                    CREATE INDEX credit_invoice_by_creditor_ocr ON credit_invoice(creditorID, ocr);
+                    CREATE INDEX credit_invoice_by_creditor_number ON credit_invoice(creditorID, invoiceNumber);
+                    CREATE TABLE credit_use (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        creditInvoiceID TEXT NOT NULL,
+                        debitInvoiceID TEXT NOT NULL,
+                        amount INTEGER NOT NULL,
+                        paymentID TEXT,
+                        state TEXT NOT NULL,
+                        at REAL NOT NULL
+                    );
+                    CREATE INDEX credit_use_by_credit ON credit_use(creditInvoiceID, state);
+                    CREATE INDEX credit_use_by_payment ON credit_use(paymentID);
+                    CREATE TABLE payer_link (
+                        creditorID TEXT NOT NULL,
+                        payerKey TEXT NOT NULL,
+                        debtorKey TEXT NOT NULL,
+                        paymentID TEXT NOT NULL,
+                        PRIMARY KEY (creditorID, payerKey, debtorKey)
+                    );
+                    CREATE TABLE payment_candidate (
+                        paymentID TEXT NOT NULL,
+                        invoiceID TEXT NOT NULL,
+                        reason TEXT NOT NULL,
+                        PRIMARY KEY (paymentID, invoiceID)
+                    );
+                    CREATE TABLE deposit_reconciliation (
+                        fileKey TEXT NOT NULL,
+                        payeeBankgiro TEXT NOT NULL,
+                        paymentDate TEXT NOT NULL,
+                        depositSerialNumber TEXT NOT NULL,
+                        total INTEGER NOT NULL,
+                        booked INTEGER NOT NULL,
+                        unmatched INTEGER NOT NULL,
+                        deductions INTEGER NOT NULL,
+                        creditsApplied INTEGER NOT NULL,
+                        PRIMARY KEY (fileKey, payeeBankgiro, paymentDate, depositSerialNumber)
+                    );
+                    CREATE INDEX deposit_reconciliation_by_date ON deposit_reconciliation(paymentDate);
+                    """
+            )
+        }
     }
 }

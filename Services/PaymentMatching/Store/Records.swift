@@ -21,6 +21,10 @@ struct ReceivableRecord: FetchableRecord, PersistableRecord, Sendable {
     var reconcilableFromBankgiro: Bool
     var dueDate: String
     var debtorName: String
+    /// The debtor's organisationsnummer or personnummer, normalised (``PayerIdentity/identity(_:)``), when known.
+    var debtorIdentity: String?
+    /// Who owes it, as payers are linked to debtors: `id:` and the identity, or `name:` and the lowercased name.
+    var debtorKey: String
 
     var balance: Int64 { amountDue - adjustments - paid }
     var currencyValue: Currency { Currency(code: currency) ?? .sek }
@@ -50,6 +54,8 @@ extension ReceivableRecord {
         container["reconcilableFromBankgiro"] = reconcilableFromBankgiro
         container["dueDate"] = dueDate
         container["debtorName"] = debtorName
+        container["debtorIdentity"] = debtorIdentity
+        container["debtorKey"] = debtorKey
     }
 
     /// Read by column name rather than through `Decodable`: matching reads one receivable per payment, and the
@@ -67,6 +73,8 @@ extension ReceivableRecord {
         reconcilableFromBankgiro = row["reconcilableFromBankgiro"]
         dueDate = row["dueDate"]
         debtorName = row["debtorName"]
+        debtorIdentity = row["debtorIdentity"]
+        debtorKey = row["debtorKey"]
     }
 }
 
@@ -96,6 +104,7 @@ struct PaymentRecord: Codable, FetchableRecord, PersistableRecord, Sendable {
     var payerName: String?
     var payerBankgiro: String?
     var payerOrganisationNumber: String?
+    var payerSwishNumber: String?
     var creditorID: String?
     var payeeBankgiro: String?
     var status: Status
@@ -114,6 +123,66 @@ struct AllocationRecord: Codable, FetchableRecord, PersistableRecord, Sendable {
     var paymentID: String
     var invoiceID: String
     var amount: Int64
-    var matchedBy: String
+    var matchedBy: PaymentMatchMethod
     var at: Double
+}
+
+/// An issued credit invoice a payer may reference with a negative amount (BgMax TK23, TK21).
+struct CreditInvoiceRecord: Codable, FetchableRecord, PersistableRecord, Sendable {
+    static let databaseTableName = "credit_invoice"
+    var invoiceID: String
+    var creditorID: String
+    var invoiceNumber: String
+    var ocr: String
+    var currency: String
+    /// The credit it gives, positive.
+    var amount: Int64
+    var debtorKey: String
+    var debtorName: String
+    /// The invoice it credited when it was attested (invoicing used it up on that invoice); `nil` for a standalone
+    /// credit invoice, which is used by applying it (invoicing's apply-credit).
+    var originalInvoiceID: String?
+}
+
+/// A use of a credit invoice on a debit invoice.
+struct CreditUseRecord: Codable, FetchableRecord, PersistableRecord, Sendable {
+    static let databaseTableName = "credit_use"
+
+    enum State: String, Codable, Sendable {
+        /// Payment-matching asked invoicing to apply it (apply-credit) for a payment that referenced the credit.
+        case requested
+        /// Invoicing applied it (credit-applied).
+        case applied
+    }
+
+    var id: Int64?
+    var creditInvoiceID: String
+    var debitInvoiceID: String
+    var amount: Int64
+    /// The payment whose reference used it; `nil` when an operator applied the credit in invoicing.
+    var paymentID: String?
+    var state: State
+    var at: Double
+}
+
+/// An invoice an operator might link an unmatched payment to, and why it was not matched automatically.
+struct PaymentCandidateRecord: Codable, FetchableRecord, PersistableRecord, Sendable {
+    static let databaseTableName = "payment_candidate"
+    var paymentID: String
+    var invoiceID: String
+    var reason: String
+}
+
+/// One deposit of an imported BgMax file: `total == booked + unmatched + deductions`.
+struct DepositReconciliationRecord: Codable, FetchableRecord, PersistableRecord, Sendable {
+    static let databaseTableName = "deposit_reconciliation"
+    var fileKey: String
+    var payeeBankgiro: String
+    var paymentDate: String
+    var depositSerialNumber: String
+    var total: Int64
+    var booked: Int64
+    var unmatched: Int64
+    var deductions: Int64
+    var creditsApplied: Int64
 }

@@ -2,8 +2,8 @@ import KvittContracts
 
 /// Splits an invoice's ROT/RUT reduction between its buyers, within each buyer's annual cap.
 ///
-/// The labour cost including VAT and the reported hours are split evenly between the buyers, the remainder going to
-/// the first buyers in the order given. Each buyer's reduction is the rate × that buyer's labour, rounded down to
+/// The labour cost including VAT (in whole kronor, the öre to the first buyer) and the reported hours are split evenly
+/// between the buyers, the remainder going to the first buyers in the order given. Each buyer's reduction is the rate × that buyer's labour, rounded down to
 /// whole kronor: the claim file takes whole kronor, and Skatteverket checks each buyer's claim against that buyer's
 /// own labour (Begärt ≤ Betalt), which splitting a rounded total could break by a krona. A share above what is left
 /// of a buyer's cap is cut to it, with a warning.
@@ -34,7 +34,8 @@ enum ReductionAllocation {
         -> [Share]
     {
         guard !buyers.isEmpty else { return [] }
-        let labourShares = split(labour, into: buyers.count)
+        // Whole kronor per buyer, so that the claim files' PrisForArbete add up to the invoice's labour.
+        let labourShares = ClaimSplit.kronorParts(labour, into: buyers.count)
         let hourShares = split(Int64(hours), into: buyers.count)
         return buyers.indices.map { index in
             let buyer = buyers[index]

@@ -24,6 +24,11 @@ enum TaxReductionRoutes {
         var capWarning: String?
         /// What credits took back after the claim was sent, owed to Skatteverket.
         var repaymentDue: Money?
+        /// What the payment date allowed less than the invoice gave: billed to the buyer, with the reason.
+        var billedToBuyer: Money?
+        var billedReason: String?
+        /// Other costs reported (`Ovrigkostnad`).
+        var otherCost: Money
 
         init(_ record: ClaimRecord) {
             id = record.id
@@ -41,6 +46,9 @@ enum TaxReductionRoutes {
             approved = record.approved.map { Money(minorUnits: $0, .sek) }
             capWarning = record.capWarning
             repaymentDue = record.repayment > 0 ? Money(minorUnits: record.repayment, .sek) : nil
+            billedToBuyer = record.adjusted > 0 ? Money(minorUnits: record.adjusted, .sek) : nil
+            billedReason = record.adjusted > 0 ? record.adjustmentReason : nil
+            otherCost = Money(minorUnits: record.otherCost, .sek)
         }
     }
 

@@ -23,6 +23,10 @@ struct CreditorRegisteredHandler: MessageHandler {
 }
 
 /// Allocates a ROT/RUT draft's reduction between its buyers, or rejects it; invoicing attests or blocks on the answer.
+///
+/// The invoice gives the reduction of the day the buyer is expected to pay, its due date: that day's rate (with the
+/// work period for the temporary 2025 ROT rate) and that year's cap. The actual payment date settles both
+/// (``ClaimSettlement``).
 struct InvoiceCreatedHandler: MessageHandler {
     func handle(_ event: InvoiceCreated, context: HandlerContext) throws {
         guard let detail = event.taxReduction, let kind = ClaimKind(rawValue: detail.kind) else { return }
@@ -32,8 +36,7 @@ struct InvoiceCreatedHandler: MessageHandler {
             arguments: [event.invoiceID]
         )
         guard already != true else { return }
-        // The invoice date stands in for the payment date until the invoice is paid.
-        let expectedPayment = event.invoiceDate
+        let expectedPayment = event.dueDate
         let year = expectedPayment.year
         var errors: [FieldError] = []
         var buyers: [ReductionAllocation.Buyer] = []
@@ -71,6 +74,9 @@ struct InvoiceCreatedHandler: MessageHandler {
                 FieldError("taxReduction.propertyDesignation", "ROT needs the property designation or the BRF data")
             )
         }
+        if let period = request.workPeriod, period.through < period.from {
+            errors.append(FieldError("taxReduction.workPeriod", "the last day of work is before the first"))
+        }
         if detail.labourCostIncludingVAT.currency != .sek {
             errors.append(FieldError("lines", "ROT and RUT labour is in SEK"))
         }
@@ -88,7 +94,11 @@ struct InvoiceCreatedHandler: MessageHandler {
         if !(0...(999 * max(1, detail.request.buyers.count))).contains(detail.request.hoursToReport) {
             errors.append(FieldError("taxReduction.hoursToReport", "must be between 0 and 999 per buyer"))
         }
-        guard errors.isEmpty else {
+        let otherCost = Self.otherCost(of: event.lines)
+        if otherCost == nil {
+            errors.append(FieldError("lines", "the other costs sum to more than a claim can hold"))
+        }
+        guard errors.isEmpty, let otherCost else {
             context.logger.info("reduction rejected", metadata: ["invoice.id": "\(event.invoiceID)"])
             try context.publish(
                 ReductionRejected(
@@ -99,7 +109,7 @@ struct InvoiceCreatedHandler: MessageHandler {
             )
             return
         }
-        let percent = ReductionRates.percent(kind, paidOn: expectedPayment)
+        let percent = ReductionRates.percent(kind, paidOn: expectedPayment, work: request.workPeriod)
         let shares = ReductionAllocation.allocate(
             kind: kind,
             labour: detail.labourCostIncludingVAT.amount,
@@ -108,17 +118,17 @@ struct InvoiceCreatedHandler: MessageHandler {
             buyers: buyers,
             year: year
         )
-        let work = detail.workTypes.map {
-            ClaimRecord.Work(workType: $0.workType, hours: Int($0.hours.rounded), materialCost: $0.materialCost.amount)
-        }
+        let workPerBuyer = ClaimSplit.perBuyer(Self.reportedWork(detail, lines: event.lines), buyers: shares.count)
+        var otherOffset = 0
+        let otherPerBuyer = ClaimSplit.evenParts(otherCost / 100, into: shares.count, offset: &otherOffset)
         let property = StoredProperty(
             designation: request.propertyDesignation,
             housingAssociation: request.housingAssociationOrgNumber,
             apartmentNumber: request.apartmentNumber
         )
-        let workJSON = String(decoding: try MessageCoding.encode(work), as: UTF8.self)
         let propertyJSON = kind == .rot ? String(decoding: try MessageCoding.encode(property), as: UTF8.self) : nil
-        for share in shares {
+        for (index, share) in shares.enumerated() {
+            let work = workPerBuyer[index]
             let claim = ClaimRecord(
                 id: RandomIdentifier.make(),
                 invoiceID: event.invoiceID,
@@ -127,9 +137,9 @@ struct InvoiceCreatedHandler: MessageHandler {
                 buyer: share.personnummer.canonical,
                 year: year,
                 share: share.amount,
-                hours: share.hours,
+                hours: work.isEmpty ? share.hours : work.reduce(0) { $0 + $1.hours },
                 labour: share.labour,
-                work: workJSON,
+                work: String(decoding: try MessageCoding.encode(work), as: UTF8.self),
                 property: propertyJSON,
                 invoiceNumber: nil,
                 status: .allocated,
@@ -138,7 +148,10 @@ struct InvoiceCreatedHandler: MessageHandler {
                 fileID: nil,
                 approved: nil,
                 capWarning: share.capWarning,
-                standing: nil
+                standing: nil,
+                otherCost: otherPerBuyer[index] * 100,
+                workFrom: request.workPeriod?.from.description,
+                workThrough: request.workPeriod?.through.description
             )
             try claim.insert(context.db)
         }
@@ -159,6 +172,36 @@ struct InvoiceCreatedHandler: MessageHandler {
             )
         )
     }
+
+    /// The invoice's other costs (öre, excluding VAT, as material is): its lines marked `other` that are not ROT/RUT
+    /// labour, never below zero; `nil` when they sum beyond what a claim can hold.
+    static func otherCost(of lines: [PricedLine]) -> Int64? {
+        let amounts = lines.filter { $0.line.taxReduction == nil && $0.line.costKind == .other }.map(\.net.amount)
+        guard let total = MinorUnits.total(amounts), total <= ReductionAllocation.maximumLabour else { return nil }
+        return max(0, total)
+    }
+
+    /// The work to report for the whole invoice: per type of work its material, and its share of the hours to report
+    /// ("timmar att rapportera": the total of hours worked the reduction is asked for, spread over the types by the
+    /// lines' own hours, or by their labour when no line gives hours).
+    static func reportedWork(_ detail: TaxReductionDetail, lines: [PricedLine]) -> [ClaimRecord.Work] {
+        let lineHours = detail.workTypes.map { max(0, $0.hours.times(1000) ?? 0) }
+        let labour = detail.workTypes.map { type in
+            lines.filter { $0.line.taxReduction?.workType == type.workType }
+                .reduce(Int64(0)) { sum, line in
+                    MinorUnits.total([sum, max(0, line.net.amount), max(0, line.vat.amount)]) ?? sum
+                }
+        }
+        let weights = lineHours.contains { $0 > 0 } ? lineHours : labour
+        let hours = ClaimSplit.hoursPerType(detail.request.hoursToReport, weights: weights)
+        return detail.workTypes.enumerated().map { index, type in
+            ClaimRecord.Work(
+                workType: type.workType,
+                hours: hours[index],
+                materialCost: max(0, type.materialCost.amount)
+            )
+        }
+    }
 }
 
 /// Notes the invoice number of an issued ROT/RUT invoice: Skatteverket's file names the invoice.
@@ -171,22 +214,39 @@ struct InvoiceIssuedHandler: MessageHandler {
     }
 }
 
-/// When the buyer has paid, each buyer's claim becomes requestable with what the buyer paid for the labour.
+/// The invoice is paid in full: what is still open of each buyer's claim is settled on the date of the last payment.
 struct InvoicePaidHandler: MessageHandler {
     func handle(_ event: InvoicePaid, context: HandlerContext) throws {
-        let claims = try ClaimRecord.fetchAll(
+        try ClaimSettlement.settle(invoiceID: event.invoiceID, payment: nil, on: event.paymentDate, context: context)
+    }
+}
+
+/// A payment covered part of the invoice: that proportion of each buyer's open claim is settled on its date, so that
+/// payments in different years become claims of their own years.
+struct InvoicePartiallyPaidHandler: MessageHandler {
+    func handle(_ event: InvoicePartiallyPaid, context: HandlerContext) throws {
+        let hasOpenClaims = try Bool.fetchOne(
             context.db,
-            sql: "SELECT * FROM claim WHERE invoiceID = ? AND status = 'allocated'",
+            sql: "SELECT EXISTS(SELECT 1 FROM claim WHERE invoiceID = ? AND status = 'allocated')",
             arguments: [event.invoiceID]
         )
-        for var claim in claims {
-            claim.status = .requestable
-            claim.paymentDate = event.paymentDate.description
-            // The buyer paid the labour cost less the reduction (7 § HUSFL): BetaltBelopp in the claim file.
-            claim.paidAmount = claim.labour - claim.share
-            claim.year = event.paymentDate.year
-            try claim.update(context.db)
+        // Most invoices have no ROT/RUT: their payments are none of tax-reduction's business.
+        guard hasOpenClaims == true else { return }
+        guard event.amount.currency == event.remaining.currency, event.amount.amount > 0, event.remaining.amount >= 0,
+            let owed = MinorUnits.sum(event.amount.amount, event.remaining.amount)
+        else {
+            throw PermanentFailure(
+                reason: "amount-out-of-range",
+                detail: "a partial payment of invoice \(event.invoiceID) of \(event.amount) with \(event.remaining) "
+                    + "remaining is not a payment tax-reduction can divide"
+            )
         }
+        try ClaimSettlement.settle(
+            invoiceID: event.invoiceID,
+            payment: (paid: event.amount.amount, open: owed),
+            on: event.paymentDate,
+            context: context
+        )
     }
 }
 
@@ -207,36 +267,51 @@ struct InvoiceCreditedHandler: MessageHandler {
                     )
                 }
             }
-            guard
-                var claim = try ClaimRecord.fetchOne(
-                    context.db,
-                    sql: "SELECT * FROM claim WHERE invoiceID = ? AND buyer = ?",
-                    arguments: [event.invoiceID, buyer.personnummer]
-                )
-            else {
+            let claims = try ClaimRecord.fetchAll(
+                context.db,
+                sql: """
+                    SELECT * FROM claim WHERE invoiceID = ? AND buyer = ?
+                    ORDER BY CASE status WHEN 'allocated' THEN 0 WHEN 'requestable' THEN 1 WHEN 'withdrawn' THEN 2
+                        ELSE 3 END, paymentDate DESC
+                    """,
+                arguments: [event.invoiceID, buyer.personnummer]
+            )
+            guard !claims.isEmpty else {
                 // Invoicing keeps the buyers tax-reduction allocated, so an unknown one is a faulty event.
                 throw PermanentFailure(
                     reason: "unknown-claim",
                     detail: "a credit of invoice \(event.invoiceID) names a buyer without a claim on it"
                 )
             }
-            // Credits only ever lower what stands: an older credit replayed after a newer one changes nothing.
-            switch claim.status {
-            case .allocated, .requestable, .withdrawn:
-                // A credit only lowers what stands; anything higher is an older credit replayed.
-                guard buyer.labour.amount <= claim.labour, buyer.reduction.amount <= claim.share else { continue }
-                claim.lower(to: buyer.reduction.amount, labour: buyer.labour.amount)
-                try claim.update(context.db)
-            case .claimed, .decided:
-                guard buyer.reduction.amount < claim.standingShare else { continue }
-                let owedBefore = claim.repayment
-                claim.standing = buyer.reduction.amount
-                try claim.update(context.db)
-                try claim.reportRepayment(
-                    changedFrom: owedBefore,
-                    creditInvoiceID: event.creditInvoiceID,
-                    context: context
-                )
+            // Credits only ever lower what stands: an older credit replayed after a newer one changes nothing. With
+            // several claims (payments in different years) the decrease is taken from what is not yet sent first.
+            var reductionTaken = claims.reduce(Int64(0)) { $0 + $1.standingShare } - buyer.reduction.amount
+            var labourTaken = claims.reduce(Int64(0)) { $0 + $1.labour } - buyer.labour.amount
+            // Anything higher than what stands is an older credit replayed.
+            guard reductionTaken >= 0, labourTaken >= 0 || reductionTaken > 0, reductionTaken > 0 || labourTaken > 0
+            else { continue }
+            labourTaken = max(0, labourTaken)
+            for var claim in claims {
+                let reduction = min(reductionTaken, claim.standingShare)
+                let labour = min(labourTaken, claim.labour)
+                reductionTaken -= reduction
+                labourTaken -= labour
+                switch claim.status {
+                case .allocated, .requestable, .withdrawn:
+                    guard reduction > 0 || labour > 0 else { continue }
+                    claim.lower(to: claim.share - reduction, labour: claim.labour - labour)
+                    try claim.update(context.db)
+                case .claimed, .decided:
+                    guard reduction > 0 else { continue }
+                    let owedBefore = claim.repayment
+                    claim.standing = claim.standingShare - reduction
+                    try claim.update(context.db)
+                    try claim.reportRepayment(
+                        changedFrom: owedBefore,
+                        creditInvoiceID: event.creditInvoiceID,
+                        context: context
+                    )
+                }
             }
         }
     }
@@ -258,7 +333,19 @@ extension ClaimRecord {
         hours = scaled(hours)
         share = reduction
         labour = newLabour
-        if status == .requestable { paidAmount = labour - share }
+        if status == .requestable, let date = paymentDate.flatMap(CalendarDate.init),
+            let kind = ClaimKind(rawValue: kind)
+        {
+            // Never more than the payment date's rate allows on what is left of the labour.
+            share = min(
+                share,
+                ReductionRates.reduction(
+                    of: labour,
+                    percent: ReductionRates.percent(kind, paidOn: date, work: workPeriod)
+                )
+            )
+            paidAmount = max(0, labour - share - adjusted)
+        }
         if share == 0 { status = .withdrawn }
     }
 

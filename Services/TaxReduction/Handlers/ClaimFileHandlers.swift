@@ -98,6 +98,13 @@ struct GenerateClaimFileHandler: MessageHandler {
         var description: String { "claim \(claimID): \(what) cannot be read" }
     }
 
+    /// A stored claim that asks more than its payment date's rate allows.
+    struct ClaimAboveRate: Error, CustomStringConvertible {
+        let claimID: String
+        let detail: String
+        var description: String { "claim \(claimID) asks \(detail)" }
+    }
+
     /// A stored claim as the claim file wants it: whole kronor, rounded down.
     static func buyerClaim(_ record: ClaimRecord) throws -> BuyerClaim {
         let work = try MessageCoding.decode([ClaimRecord.Work].self, from: Array(record.work.utf8))
@@ -122,6 +129,21 @@ struct GenerateClaimFileHandler: MessageHandler {
             let paymentDate = CalendarDate(record.paymentDate ?? "")
                 ?? CalendarDate(year: record.year, month: 1, day: 1)
         else { throw UnreadableClaim(claimID: record.id, what: "its payment date") }
+        // The payment date's rate is the most a claim may ask (ClaimSettlement asks no more; this holds it for claims
+        // settled before it did).
+        let percent = ReductionRates.percent(
+            ClaimKind(rawValue: record.kind) ?? .rot,
+            paidOn: paymentDate,
+            work: record.workPeriod
+        )
+        let allowed = ReductionRates.reduction(of: record.labour, percent: percent)
+        guard record.share <= allowed else {
+            throw ClaimAboveRate(
+                claimID: record.id,
+                detail: "a requested \(Money(minorUnits: record.share, .sek)) above the \(percent) % that a payment on "
+                    + "\(paymentDate) allows (\(Money(minorUnits: allowed, .sek)))"
+            )
+        }
         return BuyerClaim(
             buyer: try Personnummer(parsing: record.buyer),
             invoiceNumber: record.invoiceNumber ?? record.invoiceID.prefix(20).description,
@@ -129,6 +151,7 @@ struct GenerateClaimFileHandler: MessageHandler {
             labourCost: record.labour / 100,
             paidAmount: (record.paidAmount ?? 0) / 100,
             requestedAmount: record.share / 100,
+            otherCost: record.otherCost / 100,
             property: rotProperty,
             work: performed
         )
@@ -150,7 +173,10 @@ struct RecordDecisionHandler: MessageHandler {
                 guard
                     let claim = try ClaimRecord.fetchOne(
                         context.db,
-                        sql: "SELECT * FROM claim WHERE buyer = ? AND invoiceNumber = ? AND status = 'claimed'",
+                        sql: """
+                            SELECT * FROM claim WHERE buyer = ? AND invoiceNumber = ? AND status = 'claimed'
+                            ORDER BY paymentDate LIMIT 1
+                            """,
                         arguments: [buyer.canonical, item.fakturanummer]
                     )
                 else {

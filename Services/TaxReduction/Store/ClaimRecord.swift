@@ -3,6 +3,10 @@ import GRDB
 import KvittContracts
 
 /// One buyer's claim on one invoice, from allocation to Skatteverket's decision.
+///
+/// Until the invoice is paid a buyer has one `allocated` row: what is still open. A payment turns what it settles into
+/// a `requestable` row with the payment's date (merged into an earlier one of the same payment year that is not yet
+/// in a file), so that payments across a year end become claims of their own years.
 struct ClaimRecord: Codable, FetchableRecord, PersistableRecord, Sendable {
     static let databaseTableName = "claim"
 
@@ -51,6 +55,23 @@ struct ClaimRecord: Codable, FetchableRecord, PersistableRecord, Sendable {
     /// What stands of the reduction once a credit took back work of a claim already sent (`share` stays what was
     /// asked); `nil` while nothing was taken back. A claim not yet sent is lowered in `share` itself.
     var standing: Int64?
+    /// Other costs (`Ovrigkostnad`): this claim's part of the invoice's lines marked as other costs, öre in whole
+    /// kronor.
+    var otherCost: Int64 = 0
+    /// When the work was done, as the invoice states it (`YYYY-MM-DD`), or `nil`.
+    var workFrom: String?
+    var workThrough: String?
+    /// What the payment date allowed less than the invoice gave (öre): billed to the buyer (`reduction-adjusted`);
+    /// `share` is what is left, and what the claim asks.
+    var adjusted: Int64 = 0
+    var adjustmentReason: String?
+
+    /// The work period the invoice states, if both days are known.
+    var workPeriod: CreateInvoice.WorkPeriod? {
+        guard let from = workFrom.flatMap(CalendarDate.init), let through = workThrough.flatMap(CalendarDate.init)
+        else { return nil }
+        return CreateInvoice.WorkPeriod(from: from, through: through)
+    }
 
     /// What stands of the reduction.
     var standingShare: Int64 { standing ?? share }

@@ -6,8 +6,11 @@ public enum BgMaxError: Error, Hashable, Sendable, CustomStringConvertible {
     case emptyFile
     /// A line holds more than 80 characters that are not trailing blanks.
     case recordTooLong(line: Int, length: Int)
-    /// The first two characters are not a record type of the layout.
+    /// The first two characters are not a record type: not two digits, or a type other than the start record (01)
+    /// first. (A numeric type the layout does not define is skipped, ``BgMaxFile/skippedRecords``.)
     case unknownRecordType(line: Int, type: String)
+    /// The bytes cannot be read as ISO-8859-1 or UTF-8 text that keeps the layout's positions.
+    case invalidEncoding(line: Int, reason: String)
     /// The start record's layout name (positions 3–22) is not `BGMAX`.
     case invalidLayoutName(line: Int, found: String)
     /// The start record's version (positions 23–24) is not one of ``BgMaxParser/supportedVersions``.
@@ -40,7 +43,7 @@ public enum BgMaxError: Error, Hashable, Sendable, CustomStringConvertible {
             .unsupportedVersion(let line, _), .invalidField(let line, _, _, _), .recordOutOfOrder(let line, _, _),
             .duplicateRecord(let line, _), .missingEndRecord(let line), .currencyMismatch(let line, _, _),
             .depositTotalMismatch(let line, _, _), .depositCountMismatch(let line, _, _),
-            .endCountMismatch(let line, _, _, _), .amountOverflow(let line):
+            .endCountMismatch(let line, _, _, _), .amountOverflow(let line), .invalidEncoding(let line, _):
             line
         }
     }
@@ -84,6 +87,8 @@ public enum BgMaxError: Error, Hashable, Sendable, CustomStringConvertible {
             return "the end record counts \(expected) \(kind), but the file holds \(found)"
         case .amountOverflow:
             return "the amounts sum to more than 64 bits of minor units"
+        case .invalidEncoding(_, let reason):
+            return "the file's encoding: \(reason)"
         }
     }
 }

@@ -11,15 +11,53 @@ public struct BgMaxFile: Hashable, Sendable, Codable {
     public let deposits: [BgMaxDeposit]
     /// The counts of the end record (70), equal to what the file holds.
     public let counts: BgMaxCounts
+    /// Records of a type the layout does not define, skipped as the manual tells a receiver (docs/domain.md §2.1).
+    public let skippedRecords: [BgMaxSkippedRecord]
+    /// How the file's characters were encoded (``BgMaxEncoding/detect(_:)``).
+    public let encoding: BgMaxEncoding
 
     public init(
         header: BgMaxHeader,
         deposits: [BgMaxDeposit],
-        counts: BgMaxCounts
+        counts: BgMaxCounts,
+        skippedRecords: [BgMaxSkippedRecord] = [],
+        encoding: BgMaxEncoding = .latin1
     ) {
         self.header = header
         self.deposits = deposits
         self.counts = counts
+        self.skippedRecords = skippedRecords
+        self.encoding = encoding
+    }
+
+    /// What an importer should tell the operator about the file's form: skipped records, a re-encoded file.
+    public var warnings: [String] {
+        var warnings: [String] = []
+        if !skippedRecords.isEmpty {
+            let types = Set(skippedRecords.map(\.type)).sorted().joined(separator: ", ")
+            let lines = skippedRecords.prefix(10).map { String($0.line) }.joined(separator: ", ")
+            let more = skippedRecords.count > 10 ? ", …" : ""
+            warnings.append(
+                "\(skippedRecords.count) record(s) of unknown type \(types) skipped (lines \(lines)\(more))"
+            )
+        }
+        if encoding == .utf8 {
+            warnings.append("the file is UTF-8, not ISO-8859-1 as Bankgirot writes it: read as UTF-8")
+        }
+        return warnings
+    }
+}
+
+/// A record of a type the layout does not define, skipped.
+public struct BgMaxSkippedRecord: Hashable, Sendable, Codable {
+    /// Its line (or position, in a file without line breaks).
+    public let line: Int
+    /// Its record type, positions 1–2.
+    public let type: String
+
+    public init(line: Int, type: String) {
+        self.line = line
+        self.type = type
     }
 }
 

@@ -1,9 +1,15 @@
 /// Parses Bankgirot "Bankgiro Inbetalningar" files (BgMax), layout and codes per docs/domain.md §2.
 ///
-/// The parser is strict about content and tolerant about form. It refuses a file that does not add up: an unknown
-/// record type, a record out of order, a layout name other than `BGMAX`, a version it does not know, a deposit whose
-/// total or payment count differs from its records, end-record counts that differ from the file. It accepts CRLF,
-/// LF, CR or no line breaks, missing trailing blanks, tabs, blank lines and a trailing end-of-file character.
+/// The parser is strict about content and tolerant about form. It refuses a file that does not add up: a record out
+/// of order, a layout name other than `BGMAX`, a version it does not know, a deposit whose total or payment count
+/// differs from its records, end-record counts that differ from the file. It accepts CRLF, LF, CR or no line breaks,
+/// missing trailing blanks, tabs, blank lines and a trailing end-of-file character.
+///
+/// A record of a numeric type the layout does not define is skipped and listed in ``BgMaxFile/skippedRecords``, as
+/// Bankgirot's manual tells a receiver to ignore the records it does not use (docs/domain.md §2.1); a record type
+/// that is not two digits is refused. The file's encoding is detected (``BgMaxEncoding``): ISO-8859-1 as the manual
+/// specifies, or UTF-8 when the bytes are valid UTF-8 with multibyte sequences (a file re-encoded on the way), so that
+/// no field shifts by the extra bytes of `å`, `ä` or `ö`.
 ///
 /// Deposit arithmetic (§2.3, verified on Bankgirot's sample files): the deposit record's total is the sum of the
 /// payment records (20) less the sum of the deduction records (21), and its count is the number of 20 and 21
@@ -13,13 +19,58 @@ public enum BgMaxParser {
     /// The layout versions (start record positions 23–24) the parser reads.
     public static let supportedVersions = ["01"]
 
-    /// Parses a whole file, given as its bytes in ISO-8859-1.
+    /// Parses a whole file, given as its bytes: ISO-8859-1, or UTF-8 (``BgMaxEncoding/detect(_:)``).
     public static func parse(_ bytes: [UInt8]) throws(BgMaxError) -> BgMaxFile {
+        let (latin1, encoding) = try BgMaxEncoding.detect(bytes)
         var state = ParseState()
-        for record in try BgMaxRecord.split(bytes) {
+        for record in try BgMaxRecord.split(latin1) {
             try state.consume(record)
         }
-        return try state.finish()
+        return try state.finish(encoding: encoding)
+    }
+}
+
+/// How a BgMax file's characters were encoded.
+public enum BgMaxEncoding: String, Hashable, Sendable, Codable, CustomStringConvertible {
+    /// ISO-8859-1, one byte per character, as Bankgirot writes the file (docs/domain.md §2.1).
+    case latin1 = "ISO-8859-1"
+    /// UTF-8: the file was re-encoded after Bankgirot wrote it.
+    case utf8 = "UTF-8"
+
+    public var description: String { rawValue }
+
+    /// The file as ISO-8859-1 bytes and the encoding it came in.
+    ///
+    /// Bytes that are valid UTF-8 and hold at least one multibyte sequence (or start with a UTF-8 byte-order mark) are
+    /// UTF-8: read as ISO-8859-1 they would turn `å` into `Ã¥` and shift every later field of the record. Any other
+    /// bytes are ISO-8859-1, where every byte is a character. A UTF-8 file with a character ISO-8859-1 does not have
+    /// is refused: its record could not keep the layout's positions.
+    public static func detect(_ bytes: [UInt8]) throws(BgMaxError) -> (latin1: [UInt8], encoding: BgMaxEncoding) {
+        let byteOrderMark: [UInt8] = [0xEF, 0xBB, 0xBF]
+        let hasMark = bytes.starts(with: byteOrderMark)
+        let body = hasMark ? Array(bytes.dropFirst(3)) : bytes
+        guard hasMark || body.contains(where: { $0 >= 0x80 }) else { return (body, .latin1) }
+        guard let text = String(validating: body, as: UTF8.self) else {
+            if hasMark {
+                throw .invalidEncoding(line: 1, reason: "the file starts with a UTF-8 byte-order mark but is not UTF-8")
+            }
+            return (body, .latin1)
+        }
+        var latin1: [UInt8] = []
+        latin1.reserveCapacity(body.count)
+        var line = 1
+        for scalar in text.unicodeScalars {
+            guard scalar.value <= 0xFF else {
+                throw .invalidEncoding(
+                    line: line,
+                    reason: "the UTF-8 file holds '\(scalar)' (U+\(String(scalar.value, radix: 16, uppercase: true))), "
+                        + "which ISO-8859-1 does not have"
+                )
+            }
+            if scalar == "\n" { line += 1 }
+            latin1.append(UInt8(scalar.value))
+        }
+        return (latin1, .utf8)
     }
 }
 
@@ -99,6 +150,8 @@ private struct ParseState {
     private var seen: [BgMaxCounts.Kind: Int] = [:]
     private var counts: BgMaxCounts?
     private var lastLine: Int?
+    /// Records of types the layout does not define, skipped.
+    private var skipped: [BgMaxSkippedRecord] = []
     /// The deposits' totals so far, per currency: checked so that summing a whole file never overflows.
     private var fileTotals: [Currency: Money] = [:]
 
@@ -106,7 +159,16 @@ private struct ParseState {
         let type = record.type
         let line = record.line
         lastLine = line
-        guard knownRecordTypes.contains(type) else { throw .unknownRecordType(line: line, type: type) }
+        guard knownRecordTypes.contains(type) else {
+            // The manual: ignore the record types you do not use. Only a numeric type is a record type at all, and
+            // the start record must still come first.
+            guard type.utf8.allSatisfy({ (0x30...0x39).contains($0) }),
+                position == .betweenDeposits
+                    || position == .inDeposit
+            else { throw .unknownRecordType(line: line, type: type) }
+            skipped.append(BgMaxSkippedRecord(line: line, type: type))
+            return
+        }
         guard position != .ended else {
             throw .recordOutOfOrder(line: line, type: type, reason: "nothing may follow the end record (70)")
         }
@@ -156,10 +218,16 @@ private struct ParseState {
         }
     }
 
-    func finish() throws(BgMaxError) -> BgMaxFile {
+    func finish(encoding: BgMaxEncoding) throws(BgMaxError) -> BgMaxFile {
         guard let lastLine else { throw .emptyFile }
         guard position == .ended, let header, let counts else { throw .missingEndRecord(line: lastLine) }
-        return BgMaxFile(header: header, deposits: deposits, counts: counts)
+        return BgMaxFile(
+            header: header,
+            deposits: deposits,
+            counts: counts,
+            skippedRecords: skipped,
+            encoding: encoding
+        )
     }
 
     private func requireNoOpenDeposit(_ record: BgMaxRecord) throws(BgMaxError) {

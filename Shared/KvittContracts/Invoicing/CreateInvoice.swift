@@ -56,6 +56,9 @@ public struct CreateInvoice: KvittMessage, Equatable {
         public var vatRate: Int
         /// Marks the line as ROT or RUT labour.
         public var taxReduction: LineTaxReduction?
+        /// What kind of cost a line that is not ROT/RUT labour is: `other` (travel, machines, transport, disposal)
+        /// is reported as the claim file's `Ovrigkostnad`; absent or `material` is material.
+        public var costKind: CostKind?
 
         public init(
             description: String,
@@ -63,7 +66,8 @@ public struct CreateInvoice: KvittMessage, Equatable {
             unit: String? = nil,
             unitPrice: Int64,
             vatRate: Int,
-            taxReduction: LineTaxReduction? = nil
+            taxReduction: LineTaxReduction? = nil,
+            costKind: CostKind? = nil
         ) {
             self.description = description
             self.quantity = quantity
@@ -71,6 +75,28 @@ public struct CreateInvoice: KvittMessage, Equatable {
             self.unitPrice = unitPrice
             self.vatRate = vatRate
             self.taxReduction = taxReduction
+            self.costKind = costKind
+        }
+    }
+
+    /// The kind of a cost that gives no ROT/RUT reduction, as Skatteverket's claim file tells them apart.
+    public enum CostKind: String, Codable, Sendable, Equatable, CaseIterable {
+        /// Material (reported per type of work as `Materialkostnad`).
+        case material
+        /// Other costs: travel, machines, transport, disposal (`Ovrigkostnad`).
+        case other
+    }
+
+    /// When the ROT/RUT work was done, both days included.
+    public struct WorkPeriod: Codable, Sendable, Equatable {
+        /// The first day of work.
+        public var from: CalendarDate
+        /// The last day of work.
+        public var through: CalendarDate
+
+        public init(from: CalendarDate, through: CalendarDate) {
+            self.from = from
+            self.through = through
         }
     }
 
@@ -104,19 +130,24 @@ public struct CreateInvoice: KvittMessage, Equatable {
         /// ROT in a bostadsrätt: the housing association's organisationsnummer and the apartment number.
         public var housingAssociationOrgNumber: String?
         public var apartmentNumber: String?
+        /// When the work was done. The temporary 50 % ROT rate (payments 2025-05-12 – 2025-12-31) needs the work
+        /// done in that period too; without a period tax-reduction applies the standing 30 %.
+        public var workPeriod: WorkPeriod?
 
         public init(
             buyers: [String],
             hoursToReport: Int,
             propertyDesignation: String? = nil,
             housingAssociationOrgNumber: String? = nil,
-            apartmentNumber: String? = nil
+            apartmentNumber: String? = nil,
+            workPeriod: WorkPeriod? = nil
         ) {
             self.buyers = buyers
             self.hoursToReport = hoursToReport
             self.propertyDesignation = propertyDesignation
             self.housingAssociationOrgNumber = housingAssociationOrgNumber
             self.apartmentNumber = apartmentNumber
+            self.workPeriod = workPeriod
         }
     }
 }

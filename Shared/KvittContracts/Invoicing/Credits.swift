@@ -1,30 +1,50 @@
-/// Creates an unattested credit invoice from an original: its lines reversed, in full or in part.
+/// Creates an unattested credit invoice from an original: its lines reversed, in full or in part, by quantity or by
+/// amount.
+///
+/// The credit's VAT and öresavrundning are worked out on the original's cumulative credited total (this credit and
+/// every earlier one, drafts included), so the credits of an invoice always add up to exactly its total.
 public struct CreateCreditInvoice: KvittMessage, Equatable {
     public static let messageType: MessageType = "invoicing.create-credit-invoice.v1"
 
     public var originalInvoiceID: String
     /// The upstream's id for the credit invoice (idempotency as for create-invoice).
     public var externalID: String
-    /// Which lines to credit and how much of each; all lines in full when absent.
+    /// Which lines to credit and how much of each; what remains of every line when both this and `amount` are
+    /// absent.
     public var lines: [CreditedLine]?
+    /// The total to credit, VAT and öresavrundning included (positive, in the original's currency), spread over
+    /// what remains of the lines in proportion to it; not together with `lines`. The credit invoice's total is
+    /// exactly this amount.
+    public var amount: Money?
     public var reason: String?
 
-    public init(originalInvoiceID: String, externalID: String, lines: [CreditedLine]? = nil, reason: String? = nil) {
+    public init(
+        originalInvoiceID: String,
+        externalID: String,
+        lines: [CreditedLine]? = nil,
+        amount: Money? = nil,
+        reason: String? = nil
+    ) {
         self.originalInvoiceID = originalInvoiceID
         self.externalID = externalID
         self.lines = lines
+        self.amount = amount
         self.reason = reason
     }
 
-    /// Part of one original line to credit.
+    /// Part of one original line to credit: a quantity, an amount, or (neither) what remains of the line.
     public struct CreditedLine: Codable, Sendable, Equatable {
         /// Zero-based position of the line on the original.
         public var lineIndex: Int
-        /// The (positive) quantity to credit; the whole line when absent.
+        /// The (positive) quantity to credit.
         public var quantity: DecimalQuantity?
-        public init(lineIndex: Int, quantity: DecimalQuantity? = nil) {
+        /// The (positive) amount excluding VAT to credit of the line, in the original's currency; not together
+        /// with `quantity`. The line's VAT follows from it.
+        public var amount: Money?
+        public init(lineIndex: Int, quantity: DecimalQuantity? = nil, amount: Money? = nil) {
             self.lineIndex = lineIndex
             self.quantity = quantity
+            self.amount = amount
         }
     }
 }

@@ -44,15 +44,27 @@ public struct RegisterPayment: KvittMessage, Equatable {
         self.invoiceID = invoiceID
     }
 
-    /// Who paid.
+    /// Who paid. Payment-matching recognises a payer by these (except the name) to match free text only to the
+    /// payer's own invoices.
     public struct Payer: Codable, Sendable, Equatable {
         public var name: String?
+        /// The bankgiro number the payment came from.
         public var bankgiro: String?
+        /// The payer's organisationsnummer or personnummer.
         public var organisationNumber: String?
-        public init(name: String? = nil, bankgiro: String? = nil, organisationNumber: String? = nil) {
+        /// The payer's Swish number (a mobile number for a private person), for Swish payments. Absent in older
+        /// commands.
+        public var swishNumber: String?
+        public init(
+            name: String? = nil,
+            bankgiro: String? = nil,
+            organisationNumber: String? = nil,
+            swishNumber: String? = nil
+        ) {
             self.name = name
             self.bankgiro = bankgiro
             self.organisationNumber = organisationNumber
+            self.swishNumber = swishNumber
         }
     }
 }
@@ -61,7 +73,8 @@ public struct RegisterPayment: KvittMessage, Equatable {
 public struct ImportBankgiroFile: KvittMessage, Equatable {
     public static let messageType: MessageType = "payment-matching.import-bankgiro-file.v1"
     public var fileName: String?
-    /// The file as text, decoded from ISO-8859-1 (each byte one character).
+    /// The file as text, decoded from ISO-8859-1 (each byte one character). A file that was re-encoded as UTF-8 and
+    /// wrapped byte by byte all the same is recognised and read as UTF-8 (`BgMaxEncoding`).
     public var content: String
     public init(fileName: String? = nil, content: String) {
         self.fileName = fileName

@@ -27,6 +27,24 @@ public struct PaymentRegistered: KvittMessage, Equatable {
     }
 }
 
+/// Why payment-matching applied (part of) a payment to an invoice: the `matchedBy` of an allocation and of
+/// ``PaymentMatched``. On the wire its raw value.
+public enum PaymentMatchMethod: String, Hashable, Sendable, Codable, CaseIterable {
+    /// An OCR reference: in the reference field (verified by Bankgirot or with a valid check digit), or one with a
+    /// valid check digit in free text when the invoice's open amount is what was paid.
+    case ocr
+    /// An extra reference record of a BgMax payment (TK22, or TK23 for a credit invoice), with its amount.
+    case extraReference = "extra-reference"
+    /// An invoice number or OCR in free text, on an invoice of the payer (the payer's organisation or personal
+    /// number is the invoice's debtor's).
+    case invoiceNumber = "invoice-number"
+    /// An invoice number or OCR in free text, on an invoice of a debtor this payer (bankgiro, Swish number,
+    /// organisation number) paid before by a reference.
+    case payerHistory = "payer-history"
+    /// An operator: a manual registration naming the invoice, or a link of an unmatched payment or an overpayment.
+    case manual
+}
+
 /// (Part of) a payment settled (part of) an invoice.
 public struct PaymentMatched: KvittMessage, Equatable {
     public static let messageType: MessageType = "payment-matching.payment-matched.v1"
@@ -34,14 +52,23 @@ public struct PaymentMatched: KvittMessage, Equatable {
     public var invoiceID: String
     /// The part of the payment applied to this invoice.
     public var amount: Money
-    /// How it was matched: `ocr`, `extra-reference`, `free-text-ocr`, `free-text-invoice-number`, `manual`, `link`.
+    /// How it was matched: a ``PaymentMatchMethod`` raw value (`ocr`, `extra-reference`, `invoice-number`,
+    /// `payer-history`, `manual`). Events published before these five existed may say `free-text-ocr`,
+    /// `free-text-invoice-number` or `link`.
     public var matchedBy: String
-    public init(paymentID: String, invoiceID: String, amount: Money, matchedBy: String) {
+    /// Why, in words for an operator: the reference and, for free text, how the payer was recognised. Absent in
+    /// events published before it existed.
+    public var explanation: String?
+    public init(paymentID: String, invoiceID: String, amount: Money, matchedBy: String, explanation: String? = nil) {
         self.paymentID = paymentID
         self.invoiceID = invoiceID
         self.amount = amount
         self.matchedBy = matchedBy
+        self.explanation = explanation
     }
+
+    /// ``matchedBy`` as the enum; `nil` for a value older events used.
+    public var method: PaymentMatchMethod? { PaymentMatchMethod(rawValue: matchedBy) }
 }
 
 /// An invoice is fully paid.
@@ -140,11 +167,74 @@ public struct BankgiroFileImported: KvittMessage, Equatable {
     public var deposits: Int
     public var payments: Int
     public var total: Money
-    public init(fileKey: String, deposits: Int, payments: Int, total: Money) {
+    /// Records of a type BgMax does not define, skipped as Bankgirot's manual says (absent in older events).
+    public var skippedRecords: Int?
+    /// What the operator should know about the file's form: skipped records, a UTF-8 file (absent in older events).
+    public var warnings: [String]?
+    /// `ISO-8859-1` or `UTF-8`: how the file was read (absent in older events).
+    public var encoding: String?
+    /// Each deposit's total against what became of it (absent in older events).
+    public var reconciliation: [DepositReconciliation]?
+
+    public init(
+        fileKey: String,
+        deposits: Int,
+        payments: Int,
+        total: Money,
+        skippedRecords: Int? = nil,
+        warnings: [String]? = nil,
+        encoding: String? = nil,
+        reconciliation: [DepositReconciliation]? = nil
+    ) {
         self.fileKey = fileKey
         self.deposits = deposits
         self.payments = payments
         self.total = total
+        self.skippedRecords = skippedRecords
+        self.warnings = warnings
+        self.encoding = encoding
+        self.reconciliation = reconciliation
+    }
+
+    /// One deposit: `total == booked + unmatched + deductions`.
+    public struct DepositReconciliation: Codable, Sendable, Equatable {
+        /// The receiving bankgiro, digits.
+        public var payeeBankgiro: String
+        public var paymentDate: CalendarDate
+        /// The deposit serial number (insättningslöpnummer) as in the file.
+        public var depositSerialNumber: String
+        /// The deposit record's amount (TK15): payments less deductions.
+        public var total: Money
+        /// What the deposit's payments applied to invoices, net of the deductions (TK21) set off against them.
+        public var booked: Money
+        /// What of the payments is not applied: unmatched payments and overpayments, to link or refund.
+        public var unmatched: Money
+        /// The deductions (TK21) left to an operator, negative. A deduction of a credit invoice set off against the
+        /// payer's payment in the same deposit is in `booked` instead.
+        public var deductions: Money
+        /// Credit invoices the payers used in the deposit (TK23 and TK21), positive; part of what the booked
+        /// invoices were settled with, not money in the deposit.
+        public var creditsApplied: Money
+
+        public init(
+            payeeBankgiro: String,
+            paymentDate: CalendarDate,
+            depositSerialNumber: String,
+            total: Money,
+            booked: Money,
+            unmatched: Money,
+            deductions: Money,
+            creditsApplied: Money
+        ) {
+            self.payeeBankgiro = payeeBankgiro
+            self.paymentDate = paymentDate
+            self.depositSerialNumber = depositSerialNumber
+            self.total = total
+            self.booked = booked
+            self.unmatched = unmatched
+            self.deductions = deductions
+            self.creditsApplied = creditsApplied
+        }
     }
 }
 

@@ -1,5 +1,6 @@
 import Foundation
 import KvittAMQP
+import KvittContracts
 import Logging
 import Metrics
 import Prometheus
@@ -58,6 +59,8 @@ public enum KvittServiceHost {
         // SERVICE_NAME (in the settings) renames the service's queues: a partition `payment-matching.p3`, or a
         // test's own copy.
         var definition = definition
+        // The catalogue knows the service by its own name, before SERVICE_NAME renamed its queues.
+        let catalogueService = KvittService(rawValue: definition.name)
         definition.name = settings.serviceName
         let store = try MessageStore(path: settings.databasePath, migrations: definition.migrations)
         // Time travel only exists when the settings allowed it (never in production); otherwise the clock is untouched.
@@ -102,6 +105,33 @@ public enum KvittServiceHost {
             exchange: settings.exchange,
             deadLetterExchange: settings.deadLetterExchange,
             deliveryLimit: settings.deliveryLimit
+        )
+        let system = catalogueService.flatMap {
+            SystemTopology.of(
+                $0,
+                queueName: settings.serviceName,
+                exchange: settings.exchange,
+                deadLetterExchange: settings.deadLetterExchange,
+                retryPolicy: settings.retryPolicy,
+                deliveryLimit: settings.deliveryLimit
+            )
+        }
+        // A partition or a test's unique copy cannot know its peers' queue names: it declares only its own queues (the
+        // services of its system declare the rest).
+        // `KVITT_DECLARE_PEERS=off` leaves the peers to themselves: the test harness starts many small systems side by
+        // side, and every service declaring every peer's quorum queues would load the one test broker for nothing.
+        var peers = AMQPTopology()
+        if let catalogueService, let system, ProcessInfo.processInfo.environment["KVITT_DECLARE_PEERS"] != "off" {
+            peers = SystemTopologyDeclarer.peers(of: catalogueService, in: system)
+        }
+        let topologyDeclarer = SystemTopologyDeclarer(
+            url: settings.amqpURL,
+            connectionName: "\(definition.name)-topology",
+            shared: system?.sharedTopology ?? AMQPTopology(),
+            peers: peers,
+            unroutedQueue: SystemTopology.unroutedExchange(of: settings.exchange),
+            metrics: metrics,
+            logger: logger
         )
         let publisher = AMQPPublisher(
             url: settings.amqpURL,
@@ -158,6 +188,9 @@ public enum KvittServiceHost {
         let readiness = ReadinessProbe {
             recordConnections()
             var failures: [String] = []
+            if !topologyDeclarer.isDeclared {
+                failures.append("broker: the system topology (peers' queues, kvitt.unrouted) is not declared yet")
+            }
             if !publisher.isConnected {
                 failures.append("broker: publisher not connected (\(publisher.reconnects) reconnects since start)")
             }
@@ -201,11 +234,15 @@ public enum KvittServiceHost {
             metadata: [
                 "amqp.url": "\(settings.amqpURL)", "database.path": "\(settings.databasePath)",
                 "queue": "\(topology.queue)",
+                "declares": "\(system == nil ? "own queues" : "the whole system's queues")",
                 "handles": "\(handlers.messageTypes.map(\.rawValue).joined(separator: ","))",
             ]
         )
         var services: [any Service] =
-            [PublisherCloser(publisher: publisher), http, relay] + definition.services(context) + [consumerService]
+            [
+                PublisherCloser(publisher: publisher), http, topologyDeclarer,
+                AfterSystemTopology(declarer: topologyDeclarer, service: relay),
+            ] + definition.services(context) + [consumerService]
         services.insert(
             RetentionSweeper(
                 store: store,

@@ -6,8 +6,10 @@ import Synchronization
 /// Names: `kvitt_messages_consumed_total{type,outcome}`, `kvitt_messages_published_total{type}`,
 /// `kvitt_messages_retried_total{type}`, `kvitt_messages_dead_lettered_total{type,reason}`,
 /// `kvitt_handler_duration_seconds{type}`, `kvitt_outbox_backlog`, `kvitt_amqp_reconnects`,
-/// `kvitt_amqp_refused_messages`, `kvitt_amqp_blocked` (1 while a resource alarm blocks publishing). A `type` label is a type the service handles, or `unknown`: labels never come
-/// straight from the wire.
+/// `kvitt_amqp_refused_messages`, `kvitt_amqp_blocked` (1 while a resource alarm blocks publishing),
+/// `kvitt_unrouted_messages` (messages waiting in the alternate exchange's queue `kvitt.unrouted`: the same broker-wide
+/// figure from every service, read every 15 s). A `type` label is a type the service handles, or `unknown`: labels
+/// never come straight from the wire.
 ///
 /// Metric handles are made once per label and dimensions and kept: these are called for every message, and making a
 /// handle goes through the factory's registry lock each time.
@@ -18,6 +20,7 @@ public final class ServiceMetrics: Sendable {
     private let reconnects = Gauge(label: "kvitt_amqp_reconnects")
     private let refused = Gauge(label: "kvitt_amqp_refused_messages")
     private let blocked = Gauge(label: "kvitt_amqp_blocked")
+    private let unrouted = Gauge(label: "kvitt_unrouted_messages")
 
     public init() {}
 
@@ -48,6 +51,11 @@ public final class ServiceMetrics: Sendable {
         self.reconnects.record(reconnects)
         refused.record(refusedMessages)
         self.blocked.record(blocked ? 1 : 0)
+    }
+
+    /// Messages no queue was bound to, waiting in the unrouted queue for an operator or an outside subscriber.
+    func unroutedMessages(_ count: Int) {
+        unrouted.record(count)
     }
 
     func outboxBacklog(_ count: Int) {

@@ -52,6 +52,39 @@ final class CommandSender: Sendable {
         try await publishConfirmed(batch)
     }
 
+    /// Publishes the commands now so that the broker itself delivers them `delay` later: they wait in a queue of
+    /// their own whose messages expire into the exchange (dead-lettering inside the broker, which no resource alarm
+    /// blocks). A nemesis uses it to have the services consume — and publish — while publishers are blocked.
+    /// - Returns: the waiting queue, for the caller to delete.
+    func sendDelayed<M: KvittMessage>(_ commands: [M], delay: Duration, broker: AMQPURL) async throws -> String {
+        let queue = TestBroker.uniqueName("chaos-delay")
+        let client = AMQPClient(
+            url: broker,
+            options: TestBroker.options("chaos-delay"),
+            logger: TestBroker.logger("chaos-delay")
+        )
+        let waiting = AMQPQueue.classic(
+            queue,
+            arguments: [
+                "x-message-ttl": .int64(Int64(delay.components.seconds) * 1000),
+                "x-dead-letter-exchange": .string(exchange),
+                "x-dead-letter-routing-key": .string(M.messageType.rawValue),
+            ]
+        )
+        try await client.perform { session in _ = try session.declare(waiting) }
+        await client.stop()
+        let batch = try commands.map { command in
+            AMQPOutgoingMessage(
+                exchange: "",
+                routingKey: queue,
+                properties: AMQPProperties(envelope: MessageEnvelope(type: M.messageType, appID: "chaos-upstream")),
+                body: try MessageCoding.encode(command)
+            )
+        }
+        try await publishConfirmed(batch)
+        return queue
+    }
+
     /// Publishes a body no decoder accepts under a real routing key.
     func sendRaw(_ body: String, type: MessageType) async throws {
         var properties = AMQPProperties(envelope: MessageEnvelope(type: type, appID: "chaos-upstream"))

@@ -1,0 +1,54 @@
+import Foundation
+import KvittContracts
+import KvittMessaging
+
+/// The delivery service: makes the invoices and letters that other services' events decide, renders them to PDF
+/// and delivers them by the debtor's channel, exactly once per document and channel.
+@main
+enum DeliveryService {
+    static func definition(settings: DeliverySettings) -> ServiceDefinition {
+        ServiceDefinition(
+            name: "delivery",
+            defaultHTTPPort: 8085,
+            migrations: { DeliverySchema.register(&$0) },
+            handlers: { registry, _ in registerHandlers(&registry) },
+            services: { context in
+                [
+                    DeliveryWorker(
+                        store: context.store,
+                        clock: context.clock,
+                        settings: settings,
+                        serviceName: context.settings.serviceName,
+                        logger: context.logger,
+                        outboxCommitted: context.outboxCommitted
+                    )
+                ]
+            }
+        )
+    }
+
+    /// The one list of what delivery consumes.
+    static func registerHandlers(_ registry: inout HandlerRegistry) {
+        registry.register(CreditorRegisteredHandler())
+        registry.register(InvoiceCreatedHandler())
+        registry.register(InvoiceIssuedHandler())
+        registry.register(FeesChargedHandler())
+        registry.register(CollectionLetterHandler<CollectionSteps.Reminder>(documentKind: .reminder))
+        registry.register(CollectionLetterHandler<CollectionSteps.CollectionLetter>(documentKind: .collectionLetter))
+        registry.register(
+            CollectionLetterHandler<CollectionSteps.SurveillanceLetter>(documentKind: .surveillanceLetter)
+        )
+        registry.register(CollectionLetterHandler<CollectionSteps.Application>(documentKind: .enforcementApplication))
+    }
+
+    static func main() async throws {
+        let settings: DeliverySettings
+        do {
+            settings = try DeliverySettings(environment: ProcessInfo.processInfo.environment)
+        } catch {
+            FileHandle.standardError.write(Data("delivery: \(error)\n".utf8))
+            exit(2)
+        }
+        try await KvittServiceHost.run(definition(settings: settings))
+    }
+}

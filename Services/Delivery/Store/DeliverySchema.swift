@@ -1,0 +1,52 @@
+import GRDB
+
+/// Delivery's tables: what it keeps from other services' events (creditors, invoices, fees charged), the documents
+/// those events decided, and one delivery row per document and channel.
+enum DeliverySchema {
+    static func register(_ migrator: inout DatabaseMigrator) {
+        migrator.registerMigration("delivery-1") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE creditor (
+                        id TEXT PRIMARY KEY NOT NULL,
+                        body TEXT NOT NULL
+                    );
+                    CREATE TABLE invoice (
+                        id TEXT PRIMARY KEY NOT NULL,
+                        created TEXT,
+                        issued TEXT
+                    );
+                    CREATE TABLE fee_charge (
+                        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                        invoiceID TEXT NOT NULL,
+                        body TEXT NOT NULL,
+                        documentID TEXT
+                    );
+                    CREATE INDEX fee_charge_invoice ON fee_charge (invoiceID, documentID);
+                    CREATE TABLE document (
+                        id TEXT PRIMARY KEY NOT NULL,
+                        invoiceID TEXT NOT NULL,
+                        kind TEXT NOT NULL,
+                        createdAt TEXT NOT NULL,
+                        data TEXT NOT NULL,
+                        pdf BLOB
+                    );
+                    CREATE INDEX document_invoice ON document (invoiceID);
+                    CREATE TABLE delivery (
+                        documentID TEXT NOT NULL REFERENCES document (id),
+                        channel TEXT NOT NULL,
+                        recipient TEXT NOT NULL,
+                        state TEXT NOT NULL,
+                        attempts INTEGER NOT NULL DEFAULT 0,
+                        nextAttemptAt TEXT NOT NULL,
+                        lastError TEXT,
+                        receipt TEXT,
+                        updatedAt TEXT NOT NULL,
+                        PRIMARY KEY (documentID, channel)
+                    );
+                    CREATE INDEX delivery_due ON delivery (state, nextAttemptAt);
+                    """
+            )
+        }
+    }
+}

@@ -1,0 +1,385 @@
+import Foundation
+import GRDB
+import KvittContracts
+import KvittMessaging
+import Logging
+import ServiceLifecycle
+
+/// Renders the recorded documents and delivers them, off the message path: a handler only records what to send,
+/// so a slow browser or mail server never holds up the queue.
+///
+/// Exactly once per document and channel: the `delivery` row is the one place that says whether the server
+/// accepted a message. Just before the final `.` of a message the row becomes `sending`; the server's 250 turns it
+/// `sent` in the same transaction that writes `document-delivered` to the outbox. A row still `sending` at start-up
+/// was interrupted in that one round trip: the server may have accepted it, so it is parked (`in-doubt`), never
+/// sent again on its own. Every other failure happened before the server had the whole message, and is retried.
+struct DeliveryWorker: Service {
+    let store: MessageStore
+    let clock: any BusinessClock
+    let settings: DeliverySettings
+    let serviceName: String
+    let logger: Logger
+    let outboxCommitted: @Sendable () -> Void
+
+    /// The most deliveries one pass takes.
+    static let batchSize = 20
+
+    func run() async throws {
+        do {
+            try await parkInterruptedSends()
+        } catch {
+            logger.error("could not check for interrupted deliveries", metadata: ["error": "\(error)"])
+        }
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            do {
+                _ = try await runOnce()
+            } catch {
+                logger.error("delivery pass failed", metadata: ["error": "\(error)"])
+            }
+            try? await Task.sleep(for: settings.pollInterval)
+        }
+    }
+
+    /// A due delivery.
+    struct Due: Sendable {
+        var documentID: String
+        var channel: DeliveryChannel
+        var recipient: String
+        var attempts: Int
+        var invoiceID: String
+        var kind: DocumentKind
+    }
+
+    /// Takes every delivery that is due; returns how many it tried.
+    @discardableResult
+    func runOnce() async throws -> Int {
+        let now = clock.now()
+        let due = try await store.writer.read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT d.documentID, d.channel, d.recipient, d.attempts, doc.invoiceID, doc.kind
+                    FROM delivery d JOIN document doc ON doc.id = d.documentID
+                    WHERE d.state IN (?, ?) AND d.nextAttemptAt <= ?
+                    ORDER BY d.nextAttemptAt LIMIT ?
+                    """,
+                arguments: [DeliveryState.pending.rawValue, DeliveryState.failed.rawValue, now, Self.batchSize]
+            ).compactMap { row -> Due? in
+                guard let channel = DeliveryChannel(rawValue: row["channel"]),
+                    let kind = DocumentKind(rawValue: row["kind"])
+                else { return nil }
+                return Due(
+                    documentID: row["documentID"],
+                    channel: channel,
+                    recipient: row["recipient"],
+                    attempts: row["attempts"],
+                    invoiceID: row["invoiceID"],
+                    kind: kind
+                )
+            }
+        }
+        for delivery in due {
+            guard !Task.isShuttingDownGracefully else { break }
+            await attempt(delivery)
+        }
+        return due.count
+    }
+
+    /// One attempt at one delivery, its outcome recorded.
+    func attempt(_ delivery: Due) async {
+        let attempt = delivery.attempts + 1
+        let outcome: Outcome
+        do {
+            let (letter, pdf) = try await document(delivery.documentID)
+            switch delivery.channel {
+            case .email: outcome = try await mail(delivery, attempt: attempt, letter: letter, pdf: pdf)
+            case .print: outcome = try printed(delivery, letter: letter, pdf: pdf)
+            }
+        } catch let error as LetterError {
+            outcome = .parked(reason: "render-failed", detail: error.description)
+        } catch let failure as SMTPFailure {
+            switch failure {
+            case .transient(let detail): outcome = .retry(detail)
+            case .permanent(let detail): outcome = .parked(reason: "permanent-refusal", detail: detail)
+            case .inDoubt(let detail): outcome = .parked(reason: "in-doubt", detail: detail)
+            }
+        } catch {
+            outcome = .retry("\(error)")
+        }
+        do {
+            try await record(outcome, for: delivery, attempt: attempt)
+        } catch {
+            logger.error(
+                "could not record a delivery's outcome",
+                metadata: ["document.id": "\(delivery.documentID)", "error": "\(error)"]
+            )
+        }
+    }
+
+    enum Outcome: Sendable {
+        case delivered(receipt: String)
+        case retry(String)
+        case parked(reason: String, detail: String)
+    }
+
+    /// The document's data and its PDF, rendered (and kept) on first use.
+    func document(_ id: String) async throws -> (LetterData, Data) {
+        let stored = try await store.writer.read { db -> (data: String, pdf: Data?)? in
+            try Row.fetchOne(db, sql: "SELECT data, pdf FROM document WHERE id = ?", arguments: [id])
+                .map { ($0["data"], $0["pdf"]) }
+        }
+        guard let stored else { throw PDFRenderError(description: "document \(id) is gone") }
+        let letter = try StoredJSON.decode(LetterData.self, stored.data)
+        if let pdf = stored.pdf { return (letter, pdf) }
+        let html = try DocumentRenderer(collector: settings.collector).html(letter)
+        let pdf = try await settings.pdfRenderer.pdf(fromHTML: html)
+        try await store.writer.write { db in
+            try db.execute(sql: "UPDATE document SET pdf = ? WHERE id = ?", arguments: [pdf, id])
+        }
+        return (letter, pdf)
+    }
+
+    func mail(_ delivery: Due, attempt: Int, letter: LetterData, pdf: Data) async throws -> Outcome {
+        guard let smtp = settings.smtp else { return .retry("SMTP_HOST is not set") }
+        let view = try DocumentView.make(letter, collector: settings.collector)
+        let title = view["title"] as? String ?? letter.kind.rawValue
+        let message = SMTPMessage.make(
+            from: smtp.from,
+            to: delivery.recipient,
+            subject: "\(title) \(letter.invoiceNumber) – \(letter.creditor.name)",
+            text: MailText.body(letter, view: view),
+            attachmentName: "\(letter.kind.rawValue)-\(FileName.safe(letter.invoiceNumber)).pdf",
+            pdf: pdf,
+            messageID: "\(FileName.safe(delivery.documentID)).\(delivery.channel.rawValue)@kvitt.delivery",
+            date: clock.now()
+        )
+        let store = store
+        let now = clock.now()
+        let receipt = try await SMTPClient(settings: smtp).send(to: delivery.recipient, message: message) {
+            // From here until the answer is recorded the server may have the message: a crash leaves it `sending`.
+            try await store.writer.write { db in
+                try db.execute(
+                    sql:
+                        "UPDATE delivery SET state = ?, attempts = ?, updatedAt = ? WHERE documentID = ? AND channel = ?",
+                    arguments: [
+                        DeliveryState.sending.rawValue, attempt, now, delivery.documentID, delivery.channel.rawValue,
+                    ]
+                )
+            }
+        }
+        return .delivered(receipt: receipt)
+    }
+
+    /// Writes the PDF into the day's print folder; the same document always has the same file, so a repeat
+    /// after a crash overwrites rather than adds.
+    func printed(_ delivery: Due, letter: LetterData, pdf: Data) throws -> Outcome {
+        let day = CalendarDate.today(at: clock.now()).description
+        let folder = settings.printDirectory.appendingPathComponent(day)
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let file = folder.appendingPathComponent("\(FileName.safe(delivery.documentID)).pdf")
+        try pdf.write(to: file, options: .atomic)
+        return .delivered(receipt: "\(day)/\(file.lastPathComponent)")
+    }
+
+    func record(_ outcome: Outcome, for delivery: Due, attempt: Int) async throws {
+        let now = clock.now()
+        let today = CalendarDate.today(at: now)
+        let delays = settings.retryDelays
+        let serviceName = serviceName
+        let event: (any KvittMessage)? = try await store.writer.write { db -> (any KvittMessage)? in
+            func update(_ state: DeliveryState, next: Date, error: String?, receipt: String?) throws {
+                try db.execute(
+                    sql: """
+                        UPDATE delivery SET state = ?, attempts = ?, nextAttemptAt = ?, lastError = ?,
+                            receipt = COALESCE(?, receipt), updatedAt = ?
+                        WHERE documentID = ? AND channel = ?
+                        """,
+                    arguments: [
+                        state.rawValue, attempt, next, error, receipt, now, delivery.documentID,
+                        delivery.channel.rawValue,
+                    ]
+                )
+            }
+            var event: (any KvittMessage)?
+            var outcome = outcome
+            if case .retry(let detail) = outcome, attempt > delays.count {
+                outcome = .parked(reason: "retries-exhausted", detail: detail)
+            }
+            switch outcome {
+            case .delivered(let receipt):
+                try update(.sent, next: now, error: nil, receipt: receipt)
+                event = DocumentDelivered(
+                    documentID: delivery.documentID,
+                    invoiceID: delivery.invoiceID,
+                    kind: delivery.kind,
+                    channel: delivery.channel,
+                    on: today,
+                    attempts: attempt,
+                    receipt: receipt
+                )
+            case .retry(let detail):
+                let delay = delays[attempt - 1]
+                try update(.failed, next: now.addingTimeInterval(delay.timeInterval), error: detail, receipt: nil)
+            case .parked(let reason, let detail):
+                try update(.parked, next: now, error: "\(reason): \(detail)", receipt: nil)
+                event = DeliveryFailed(
+                    documentID: delivery.documentID,
+                    invoiceID: delivery.invoiceID,
+                    kind: delivery.kind,
+                    channel: delivery.channel,
+                    on: today,
+                    reason: reason,
+                    detail: detail,
+                    attempts: attempt
+                )
+            }
+            if let event {
+                try Self.enqueue(event, invoiceID: delivery.invoiceID, serviceName: serviceName, at: now, db)
+            }
+            return event
+        }
+        let metadata: Logger.Metadata = [
+            "document.id": "\(delivery.documentID)", "channel": "\(delivery.channel)", "attempt": "\(attempt)",
+        ]
+        if let delivered = event as? DocumentDelivered {
+            logger.info(
+                "document delivered",
+                metadata: metadata.merging(["receipt": "\(delivered.receipt ?? "")"]) { $1 }
+            )
+        } else if let failed = event as? DeliveryFailed {
+            logger.warning(
+                "delivery parked",
+                metadata: metadata.merging(["reason": "\(failed.reason)", "detail": "\(failed.detail)"]) { $1 }
+            )
+        } else {
+            logger.info("delivery will be retried", metadata: metadata)
+        }
+        if event != nil { outboxCommitted() }
+    }
+
+    /// Parks every delivery a crash left `sending`: the server may have accepted it.
+    func parkInterruptedSends() async throws {
+        let now = clock.now()
+        let today = CalendarDate.today(at: now)
+        let serviceName = serviceName
+        let parked = try await store.writer.write { db in
+            let rows = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT d.documentID, d.channel, d.attempts, doc.invoiceID, doc.kind
+                    FROM delivery d JOIN document doc ON doc.id = d.documentID WHERE d.state = ?
+                    """,
+                arguments: [DeliveryState.sending.rawValue]
+            )
+            let detail = "interrupted after the whole message was sent; the server may have accepted it"
+            for row in rows {
+                guard let channel = DeliveryChannel(rawValue: row["channel"]),
+                    let kind = DocumentKind(rawValue: row["kind"])
+                else { continue }
+                let documentID: String = row["documentID"]
+                try db.execute(
+                    sql: """
+                        UPDATE delivery SET state = ?, lastError = ?, updatedAt = ? WHERE documentID = ? AND channel = ?
+                        """,
+                    arguments: [
+                        DeliveryState.parked.rawValue, "in-doubt: \(detail)", now, documentID, channel.rawValue,
+                    ]
+                )
+                try Self.enqueue(
+                    DeliveryFailed(
+                        documentID: documentID,
+                        invoiceID: row["invoiceID"],
+                        kind: kind,
+                        channel: channel,
+                        on: today,
+                        reason: "in-doubt",
+                        detail: detail,
+                        attempts: row["attempts"]
+                    ),
+                    invoiceID: row["invoiceID"],
+                    serviceName: serviceName,
+                    at: now,
+                    db
+                )
+            }
+            return rows.count
+        }
+        if parked > 0 {
+            logger.warning("deliveries interrupted in flight parked as in-doubt", metadata: ["count": "\(parked)"])
+            outboxCommitted()
+        }
+    }
+
+    static func enqueue(
+        _ message: any KvittMessage,
+        invoiceID: String,
+        serviceName: String,
+        at now: Date,
+        _ db: Database
+    ) throws {
+        func enqueue<M: KvittMessage>(_ message: M) throws {
+            try Outbox.enqueue(
+                message,
+                envelope: MessageEnvelope(
+                    type: M.messageType,
+                    correlationID: invoiceID,
+                    timestamp: now,
+                    appID: serviceName
+                ),
+                in: db
+            )
+        }
+        try enqueue(message)
+    }
+}
+
+/// The short text of a mail; the document itself is the attachment.
+enum MailText {
+    static func body(_ letter: LetterData, view: [String: Any]) -> String {
+        let title = view["title"] as? String ?? ""
+        let amount = view["amountToPay"] as? String ?? ""
+        let payBy = view["payBy"] as? String ?? ""
+        switch letter.language {
+        case .swedish:
+            return """
+                Hej \(letter.debtor.name),
+
+                bifogat finns \(title.lowercased()) för faktura \(letter.invoiceNumber) från \(letter.creditor.name).
+                Att betala: \(amount) senast \(payBy), OCR-nummer \(letter.ocr).
+
+                Med vänlig hälsning
+                \(letter.creditor.name)
+                """
+        case .english:
+            return """
+                Dear \(letter.debtor.name),
+
+                please find attached the \(title.lowercased()) for invoice \(letter.invoiceNumber) from \(letter.creditor.name).
+                Amount to pay: \(amount) by \(payBy), reference \(letter.ocr).
+
+                Kind regards,
+                \(letter.creditor.name)
+                """
+        }
+    }
+}
+
+/// A name made safe for a file or a Message-ID: letters, digits, `-`, `_` and `.` only.
+enum FileName {
+    static func safe(_ text: String) -> String {
+        String(
+            text.unicodeScalars.map { scalar -> Character in
+                let allowed = scalar.isASCII && (scalar.properties.isAlphabetic || scalar.properties.numericType != nil)
+                return allowed || "-_.".unicodeScalars.contains(scalar) ? Character(scalar) : "_"
+            }
+        )
+    }
+}
+
+extension Duration {
+    /// The duration in seconds, for `Date` arithmetic.
+    var timeInterval: TimeInterval {
+        let (whole, fraction) = components
+        return TimeInterval(whole) + TimeInterval(fraction) / 1e18
+    }
+}

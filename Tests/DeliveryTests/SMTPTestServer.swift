@@ -1,0 +1,189 @@
+import Foundation
+import KvittTesting
+
+/// A real SMTP server for the tests: Python's aiosmtpd (`pip install aiosmtpd`) on a free loopback port, which
+/// saves every accepted message as a file and counts every message it was offered.
+final class SMTPTestServer: Sendable {
+    /// How the server answers the end of each message.
+    enum Mode: Sendable {
+        /// 250 for every message.
+        case accept
+        /// 554 for every message.
+        case reject
+        /// 451 for every message.
+        case temporaryFailure
+        /// 451 for the first `count` messages, then 250.
+        case temporaryFailures(count: Int)
+
+        var argument: String {
+            switch self {
+            case .accept: "accept"
+            case .reject: "reject"
+            case .temporaryFailure: "tempfail"
+            case .temporaryFailures(let count): "tempfail-then-accept:\(count)"
+            }
+        }
+    }
+
+    let port: Int
+    let folder: URL
+    private let process: Process
+
+    static let script = #"""
+        import os, socket, sys, time
+        from aiosmtpd.controller import Controller
+
+        mode, folder, port_file = sys.argv[1], sys.argv[2], sys.argv[3]
+
+        class Handler:
+            def __init__(self):
+                self.offered = 0
+
+            async def handle_DATA(self, server, session, envelope):
+                self.offered += 1
+                with open(os.path.join(folder, "offered"), "w") as f:
+                    f.write(str(self.offered))
+                if mode == "reject":
+                    return "554 5.7.1 rejected by the test server"
+                if mode == "tempfail":
+                    return "451 4.3.0 try again later"
+                if mode.startswith("tempfail-then-accept:") and self.offered <= int(mode.split(":")[1]):
+                    return "451 4.3.0 try again later"
+                count = len([name for name in os.listdir(folder) if name.endswith(".eml")])
+                path = os.path.join(folder, "%04d.eml" % count)
+                with open(path + ".part", "wb") as f:
+                    f.write(envelope.original_content)
+                with open(os.path.join(folder, "%04d.rcpt" % count), "w") as f:
+                    f.write(",".join(envelope.rcpt_tos))
+                os.rename(path + ".part", path)
+                return "250 2.0.0 queued as test-%d" % count
+
+        probe = socket.socket()
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+        probe.close()
+        controller = Controller(Handler(), hostname="127.0.0.1", port=port)
+        controller.start()
+        with open(port_file + ".part", "w") as f:
+            f.write(str(port))
+        os.rename(port_file + ".part", port_file)
+        while True:
+            time.sleep(1)
+        """#
+
+    init(mode: Mode) async throws {
+        let folder = try TestBroker.temporaryDirectory()
+        let scriptFile = folder.appendingPathComponent("smtp_server.py")
+        try Data(Self.script.utf8).write(to: scriptFile)
+        let mail = folder.appendingPathComponent("mail")
+        try FileManager.default.createDirectory(at: mail, withIntermediateDirectories: true)
+        let portFile = folder.appendingPathComponent("port")
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", scriptFile.path, mode.argument, mail.path, portFile.path]
+        try process.run()
+        var port: Int?
+        _ = await TestBroker.eventually(timeout: .seconds(15)) {
+            port = (try? String(contentsOf: portFile, encoding: .utf8)).flatMap { Int($0) }
+            return port != nil
+        }
+        guard let port else {
+            process.terminate()
+            throw CocoaError(.fileReadNoSuchFile, userInfo: [NSLocalizedDescriptionKey: "aiosmtpd did not start"])
+        }
+        self.port = port
+        self.folder = mail
+        self.process = process
+    }
+
+    /// The messages accepted so far, in order, as raw bytes.
+    var accepted: [Data] {
+        let names = ((try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? [])
+            .filter { $0.hasSuffix(".eml") }.sorted()
+        return names.compactMap { try? Data(contentsOf: folder.appendingPathComponent($0)) }
+    }
+
+    /// How many messages were offered (accepted or refused at the end of the message).
+    var offered: Int {
+        (try? String(contentsOf: folder.appendingPathComponent("offered"), encoding: .utf8)).flatMap { Int($0) } ?? 0
+    }
+
+    func stop() {
+        // Not `waitUntilExit()`, which spins on a thread without a run loop.
+        kill(process.processIdentifier, SIGKILL)
+    }
+}
+
+/// The parts of a received MIME message the tests look at.
+struct ReceivedMail {
+    var headers: [String: String]
+    var text: String
+    var pdf: Data
+
+    init(_ raw: Data) throws {
+        let message = String(decoding: raw, as: UTF8.self).replacingOccurrences(of: "\r\n", with: "\n")
+        let headerEnd = try require_(message.range(of: "\n\n"), "no header end")
+        var headers: [String: String] = [:]
+        for line in message[..<headerEnd.lowerBound].split(separator: "\n") {
+            guard let colon = line.firstIndex(of: ":") else { continue }
+            headers[String(line[..<colon]).lowercased()] = line[line.index(after: colon)...]
+                .trimmingCharacters(in: .whitespaces)
+        }
+        let contentType = headers["content-type"] ?? ""
+        let boundary = try require_(
+            contentType.components(separatedBy: "boundary=\"").last?.components(separatedBy: "\"").first,
+            "no boundary"
+        )
+        let parts = message.components(separatedBy: "--\(boundary)").dropFirst().filter { !$0.hasPrefix("--") }
+        var text = ""
+        var pdf = Data()
+        for part in parts {
+            guard let split = part.range(of: "\n\n") else { continue }
+            let partHeaders = part[..<split.lowerBound].lowercased()
+            let body = part[split.upperBound...].replacingOccurrences(of: "\n", with: "")
+            let data = Data(base64Encoded: body) ?? Data()
+            if partHeaders.contains("application/pdf") { pdf = data }
+            if partHeaders.contains("text/plain") { text = String(decoding: data, as: UTF8.self) }
+        }
+        self.headers = headers
+        self.text = text
+        self.pdf = pdf
+    }
+
+    /// The PDF's text as poppler's `pdftotext` extracts it in reading order, no-break spaces as spaces.
+    func pdfText() async throws -> String { try await PDFText.extract(pdf) }
+}
+
+/// Text from a PDF through poppler-utils' `pdftotext`.
+enum PDFText {
+    static func extract(_ pdf: Data) async throws -> String {
+        let folder = try TestBroker.temporaryDirectory()
+        let input = folder.appendingPathComponent("in.pdf")
+        let output = folder.appendingPathComponent("out.txt")
+        try pdf.write(to: input)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["pdftotext", "-enc", "UTF-8", input.path, output.path]
+        guard try await ChildProcess.run(process) == 0 else {
+            throw CocoaError(.fileReadCorruptFile, userInfo: [NSLocalizedDescriptionKey: "pdftotext failed"])
+        }
+        return try String(contentsOf: output, encoding: .utf8).replacingOccurrences(of: "\u{00A0}", with: " ")
+    }
+}
+
+/// Unwraps or throws with `message` (a `#require` usable outside a test function's body).
+func require_<T>(_ value: T?, _ message: String) throws -> T {
+    guard let value else { throw CocoaError(.coderValueNotFound, userInfo: [NSLocalizedDescriptionKey: message]) }
+    return value
+}
+
+/// Runs a child process to its end without blocking a thread.
+enum ChildProcess {
+    static func run(_ process: Process) async throws -> Int32 {
+        let (statuses, continuation) = AsyncStream<Int32>.makeStream()
+        process.terminationHandler = { continuation.yield($0.terminationStatus) }
+        try process.run()
+        for await status in statuses { return status }
+        return -1
+    }
+}
