@@ -129,7 +129,10 @@ let package = Package(
         .testTarget(name: "KvittTestingTests", dependencies: ["KvittTesting"]),
         .testTarget(name: "KvittSpreadsheetTests", dependencies: ["KvittSpreadsheet"]),
         .testTarget(name: "InvoicingTests", dependencies: ["Invoicing", "KvittTesting", grdb]),
-        .testTarget(name: "DebtCollectionTests", dependencies: ["DebtCollection", "PaymentMatching", "KvittTesting", grdb]),
+        .testTarget(
+            name: "DebtCollectionTests",
+            dependencies: ["DebtCollection", "PaymentMatching", "KvittTesting", grdb]
+        ),
         .testTarget(name: "DeliveryTests", dependencies: ["Delivery", "KvittTesting", grdb]),
         .testTarget(
             name: "EndToEndTests",

@@ -47,7 +47,18 @@ log.file.level = warning
 CONF
     echo "[]." >"$state/enabled_plugins"
     chown -R rabbitmq:rabbitmq "$state" 2>/dev/null || true
-    rabbitmq-server -detached >/dev/null 2>&1 || true
+    # Every connection costs the broker a file descriptor, and the whole
+    # suite holds several hundred at once; at a 1024 soft limit Ranch stops
+    # accepting and logins time out. Raise it to the hard limit, as RabbitMQ's
+    # networking guide asks (https://www.rabbitmq.com/docs/networking#open-file-handle-limit).
+    # Debian's wrapper switches to the rabbitmq user through su, whose PAM
+    # session resets the limit to 1024, so as root set it after the switch.
+    if [ "$(id -u)" = 0 ] && id -u rabbitmq >/dev/null 2>&1; then
+        (cd /var/lib/rabbitmq && su rabbitmq -s /bin/sh -c \
+            'ulimit -n "$(ulimit -Hn)"; exec /usr/lib/rabbitmq/bin/rabbitmq-server -detached') >/dev/null 2>&1 || true
+    else
+        (ulimit -n "$(ulimit -Hn)" 2>/dev/null; rabbitmq-server -detached) >/dev/null 2>&1 || true
+    fi
     for _ in $(seq 1 120); do
         ping_node && break
         sleep 0.5

@@ -12,13 +12,15 @@ public final class ServiceProcesses: Sendable {
     public struct Service: Sendable {
         public let executable: String
         public let name: String
-        public let port: Int
-        let environment: [String: String]
+        public fileprivate(set) var port: Int
+        fileprivate var environment: [String: String]
     }
 
     public let exchange: String
     public let folder: URL
-    public let services: [String: Service]
+    /// Every service; a port changes only when another process took it before the service's first bind.
+    public var services: [String: Service] { described.withLock { $0 } }
+    private let described: Mutex<[String: Service]>
     private let running = Mutex<[String: pid_t]>([:])
 
     /// Describes the services; nothing starts until ``start(_:)`` or ``startAll()``.
@@ -50,7 +52,7 @@ public final class ServiceProcesses: Sendable {
                 environment: base.merging(environment) { _, extra in extra }
             )
         }
-        self.services = services
+        self.described = Mutex(services)
     }
 
     /// A test that fails half-way (a `#require`) never reaches its clean stop: whatever still runs is killed here,
@@ -65,6 +67,10 @@ public final class ServiceProcesses: Sendable {
     /// The HTTP port of a service.
     public func port(_ executable: String) -> Int { services[executable]!.port }
 
+    /// A free port is only free until someone binds it: tests running beside each other pick ports at random, and
+    /// two can pick the same one. A service that exits because its port was taken gets another and starts again.
+    private static let portAttempts = 5
+
     /// Starts every service and waits until each reports ready.
     public func startAll(timeout: Duration = .seconds(30)) async throws {
         for executable in services.keys.sorted() { try await start(executable, timeout: timeout) }
@@ -73,6 +79,20 @@ public final class ServiceProcesses: Sendable {
     /// Starts one service (again) with the same settings and waits until `/health/ready` answers 200.
     /// - Throws: ``NotReady`` when it does not become ready in time.
     public func start(_ executable: String, timeout: Duration = .seconds(30)) async throws {
+        for attempt in 1...Self.portAttempts {
+            do {
+                return try await startOnce(executable, timeout: timeout)
+            } catch let notReady as NotReady where notReady.portTaken && attempt < Self.portAttempts {
+                let port = TestBroker.freePort()
+                described.withLock { services in
+                    services[executable]!.port = port
+                    services[executable]!.environment["HTTP_PORT"] = "\(port)"
+                }
+            }
+        }
+    }
+
+    private func startOnce(_ executable: String, timeout: Duration) async throws {
         let service = services[executable]!
         let log = folder.appendingPathComponent("\(executable).log").path
         let path = TestBroker.executable(executable).path
@@ -88,7 +108,13 @@ public final class ServiceProcesses: Sendable {
             var status: Int32 = 0
             if waitpid(pid, &status, WNOHANG) == pid {
                 running.withLock { _ = $0.removeValue(forKey: executable) }
-                throw NotReady(executable, "ended with \(Self.exitStatus(status)) (see \(log))")
+                let output = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+                let lastLine = output.split(separator: "\n").last.map(String.init) ?? ""
+                throw NotReady(
+                    executable,
+                    "ended with \(Self.exitStatus(status)) (see \(log))",
+                    portTaken: lastLine.contains("Address already in use")
+                )
             }
             if await HTTPProbe.get(port: service.port, path: "/health/ready")?.status == 200 { return }
             try? await Task.sleep(for: .milliseconds(50))
@@ -132,9 +158,12 @@ public final class ServiceProcesses: Sendable {
     public struct NotReady: Error, CustomStringConvertible {
         public let executable: String
         public let reason: String
-        init(_ executable: String, _ reason: String) {
+        /// It exited because another process held its HTTP port.
+        let portTaken: Bool
+        init(_ executable: String, _ reason: String, portTaken: Bool = false) {
             self.executable = executable
             self.reason = reason
+            self.portTaken = portTaken
         }
         public var description: String { "\(executable) did not become ready: \(reason)" }
     }

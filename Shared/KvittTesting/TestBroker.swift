@@ -3,6 +3,7 @@ import KvittAMQP
 import KvittContracts
 import KvittMessaging
 import Logging
+import Synchronization
 
 /// The real RabbitMQ node that integration tests use, and helpers to keep tests apart on it.
 ///
@@ -130,14 +131,19 @@ extension TestBroker {
     /// A TCP port on 127.0.0.1 that was free a moment ago, for a child process's HTTP server.
     ///
     /// Chosen below Linux's ephemeral range (32768 and up), where the tests' own outgoing connections take their
-    /// ports, and checked by binding it once.
+    /// ports, and checked by binding it once. A port is handed out once per test process: the suite picks a few
+    /// hundred while a child takes a second to bind its own, and random picks from 12 000 ports would coincide in
+    /// about every other run (the birthday problem).
     public static func freePort() -> Int {
         for _ in 0..<200 {
             let candidate = Int.random(in: 20_000..<32_000)
-            if canBind(candidate) { return candidate }
+            let fresh = handedOutPorts.withLock { $0.insert(candidate).inserted }
+            if fresh && canBind(candidate) { return candidate }
         }
         return Int.random(in: 20_000..<32_000)
     }
+
+    private static let handedOutPorts = Mutex<Set<Int>>([])
 
     private static func canBind(_ port: Int) -> Bool {
         let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)

@@ -50,7 +50,7 @@ struct GracefulShutdownTests {
         )
         defer { holder.terminate() }
         let port = Int(holder.environment?["HTTP_PORT"] ?? "") ?? 0
-        #expect(await waitReady(port))
+        try #require(await waitReady(port), "the holder must hold the port, or the second start proves nothing")
         let errors = Pipe()
         let second = try launch(
             name: TestBroker.uniqueName("probe-second"),
@@ -59,6 +59,10 @@ struct GracefulShutdownTests {
             port: port,
             standardError: errors
         )
+        // A second that started after all would run forever: stop it, so that the test fails instead of hanging.
+        let exited = await TestBroker.eventually(timeout: .seconds(30)) { !second.isRunning }
+        if !exited { second.terminate() }
+        #expect(exited, "a service whose port is taken exits")
         let output = await Task.detached { errors.fileHandleForReading.readDataToEndOfFile() }.value
         second.waitUntilExit()
         #expect(second.terminationStatus == 1, "a start-up failure is an exit, not a crash")

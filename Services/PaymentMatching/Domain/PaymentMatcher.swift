@@ -235,7 +235,8 @@ enum PaymentMatcher {
                     amount: receivable.money(paidNet),
                     matchedBy: matchedBy.rawValue,
                     explanation: explanation
-                        + (setOff > 0 ? "; \(receivable.money(setOff)) of it set off against the payer's deduction" : "")
+                        + (setOff > 0
+                            ? "; \(receivable.money(setOff)) of it set off against the payer's deduction" : "")
                 )
             )
         }
