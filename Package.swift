@@ -141,7 +141,8 @@ let package = Package(
         .testTarget(
             name: "KvittCLITests",
             dependencies: [
-                "Kvitt", "Invoicing", "PaymentMatching", "DebtCollection", "TaxReduction", "KvittTesting", grdb,
+                "Kvitt", "Invoicing", "PaymentMatching", "DebtCollection", "TaxReduction", "Delivery", "KvittTesting",
+                grdb,
             ]
         ),
         .testTarget(

@@ -8,6 +8,10 @@ BgMax files built record by record like the parser's tests, message bodies from 
 encoded AMQP tables and properties as RabbitMQ delivers them, identifiers, dates and query strings. A few edge values
 from issue 13 (largest amounts, year 9999, 2^64 - 1 timestamps, a bundle count of 2^63 - 1) are seeds too, so that
 every run starts from them.
+
+Run it again after adding a message type to the catalogue (with its example in asyncapi.yaml) or changing an
+example, and commit Fuzz/Corpus/ (FUZZING.md, "The messages seeds, and when to write them again"). The output is
+deterministic: a run with nothing changed leaves the corpus byte for byte as it was.
 """
 
 import json
@@ -289,11 +293,19 @@ def properties_seeds() -> None:
 
 
 # ---------------------------------------------------------------------------------------------------------------------
-# messages: [index into MessageCatalogue.all][JSON body]
+# messages: <wire name>\n<JSON body>
+#
+# The wire name picks the type by name (MessageFuzzTarget.swift), so a seed stays on its type when the catalogue's
+# order changes. Run this script again after adding a message type (or changing an example in asyncapi.yaml), so that
+# the new type has a seed.
 
 
-def catalogue_order() -> list[str | None]:
-    """The wire names in the order of MessageCatalogue.all, read from the Swift sources."""
+def catalogue_wire_names() -> set[str] | None:
+    """The wire names of MessageCatalogue.entries, read from the Swift sources; None when they cannot be read.
+
+    Only a cross-check: the seeds come from asyncapi.yaml's examples and name their type, so a catalogue this script
+    cannot read costs the check, not the seeds.
+    """
     contracts = ROOT / "Shared" / "KvittContracts"
     wire_names: dict[str, str] = {}
     aliases: dict[str, str] = {}
@@ -314,10 +326,17 @@ def catalogue_order() -> list[str | None]:
         if inner in wire_names:
             wire_names.setdefault(alias, wire_names[inner])
     source = (contracts / "MessageCatalogue.swift").read_text()
-    listing = source[source.index("all: [any KvittMessage.Type] = [") + len("all: [any KvittMessage.Type] = ["):]
-    listing = listing[:listing.index("]")]
-    # A type whose wire name the sources do not show plainly gets no seed (None keeps the indexes right).
-    return [wire_names.get(name) for name in re.findall(r"(\w+)\.self", listing)]
+    types = re.findall(r"\bEntry\(\s*(\w+)\.self", source)
+    if not types:
+        return None
+    unknown = [name for name in types if name not in wire_names]
+    for name in unknown:
+        print(f"messages: cannot tell the wire name of catalogue type {name} from the sources", file=sys.stderr)
+    return {wire_names[name] for name in types if name in wire_names}
+
+
+def message_seed(wire_name: str, body: bytes) -> bytes:
+    return wire_name.encode() + b"\n" + body
 
 
 def message_seeds() -> None:
@@ -326,23 +345,31 @@ def message_seeds() -> None:
         check=True, capture_output=True,
     )
     examples = json.loads(result.stdout)
-    order = catalogue_order()
-    for index, wire_name in enumerate(order):
-        example = examples.get(wire_name) if wire_name else None
-        if example is None:
-            print(f"messages: no seed for catalogue entry {index} ({wire_name})", file=sys.stderr)
-            continue
+    catalogue = catalogue_wire_names()
+    if catalogue is None:
+        print("messages: no `Entry(Type.self…)` found in MessageCatalogue.swift; seeds written without the check "
+              "against the catalogue", file=sys.stderr)
+    else:
+        for wire_name in sorted(catalogue - examples.keys()):
+            print(f"messages: no seed for {wire_name}: asyncapi.yaml has no example for it", file=sys.stderr)
+        for wire_name in sorted(examples.keys() - catalogue):
+            print(f"messages: {wire_name} has an example but is not in the catalogue (seeded anyway)",
+                  file=sys.stderr)
+    for wire_name, example in sorted(examples.items()):
         body = json.dumps(example, ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode()
-        write("messages", wire_name, bytes([index]) + body)
-    if "invoicing.create-invoice.v1" in order:
-        index = order.index("invoicing.create-invoice.v1")
-        text = json.dumps(examples["invoicing.create-invoice.v1"], ensure_ascii=False)
+        write("messages", wire_name, message_seed(wire_name, body))
+    if "invoicing.create-invoice.v1" in examples:
+        name = "invoicing.create-invoice.v1"
+        text = json.dumps(examples[name], ensure_ascii=False)
         # The issue's edge values: a date in year 9999, and unit prices of Int64.max that overflow any sum.
         year_9999 = re.sub(r'"\d{4}-\d{2}-\d{2}"', '"9999-12-31"', text, count=1)
-        write("messages", "invoicing.create-invoice.v1-year-9999", bytes([index]) + year_9999.encode())
+        write("messages", f"{name}-year-9999", message_seed(name, year_9999.encode()))
         largest_price = re.sub(r'("unitPrice": )\d+', r"\g<1>9223372036854775807", text)
-        write("messages", "invoicing.create-invoice.v1-largest-prices", bytes([index]) + largest_price.encode())
-    write("messages", "wire-name", bytes([0]) + b"invoicing.create-invoice.v1")
+        write("messages", f"{name}-largest-prices", message_seed(name, largest_price.encode()))
+    # Selectors that name no type: a well-formed wire name of an unknown version, and one that is not a wire name.
+    # Both pick a type by hash, and both exercise MessageType(wireName:).
+    write("messages", "unknown-version", message_seed("invoicing.create-invoice.v99", b"{}"))
+    write("messages", "not-a-wire-name", message_seed("Invoicing.Create_Invoice.v0", b"[]"))
 
 
 # ---------------------------------------------------------------------------------------------------------------------

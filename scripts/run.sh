@@ -1,12 +1,18 @@
 #!/usr/bin/env bash
 # The run command: install what is missing, start the project-local broker, build the services in release mode,
-# start each one as its own process with its own database under .run/demo, load the demo workload from seeds/
-# through the broker as an upstream system would, print a summary, and keep running with the services' logs until
-# Ctrl-C, which stops everything cleanly.
+# start each one as its own process with its own database under .run/demo (and a local mail catcher for delivery's
+# e-mails), load the demo workload from seeds/ through the broker as an upstream system would, print a summary, and
+# keep running with the services' logs until Ctrl-C, which stops everything cleanly.
+#
+# DEMO_SMTP_PORT (default 2525) is the mail catcher's port on 127.0.0.1: Python's aiosmtpd (installed by
+# scripts/install-deps.sh), which keeps every mail delivery sends as a file in .run/demo/mail/new (a Maildir).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-services=(invoicing payment-matching debt-collection tax-reduction)
-declare -A port=([invoicing]=8081 [payment-matching]=8082 [debt-collection]=8083 [tax-reduction]=8084)
+services=(invoicing payment-matching debt-collection tax-reduction delivery)
+declare -A port=([invoicing]=8081 [payment-matching]=8082 [debt-collection]=8083 [tax-reduction]=8084 [delivery]=8085)
+smtp_port="${DEMO_SMTP_PORT:-2525}"
+# Whether something accepts connections on a loopback port.
+listening() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 # Before anything is built or deleted: a demo that is still running keeps its data.
 for service in "${services[@]}"; do
     if curl -fs "http://127.0.0.1:${port[$service]}/health/live" >/dev/null 2>&1; then
@@ -14,6 +20,10 @@ for service in "${services[@]}"; do
         exit 1
     fi
 done
+if listening "$smtp_port"; then
+    echo "port $smtp_port (the demo's mail catcher) is already in use: stop what listens there or set DEMO_SMTP_PORT." >&2
+    exit 1
+fi
 scripts/install-deps.sh
 scripts/broker.sh start
 echo "building (release)…"
@@ -21,15 +31,36 @@ swift build -c release 2>&1 | tail -1
 bin=.build/release
 demo=.run/demo
 rm -rf "$demo"
-mkdir -p "$demo/data" "$demo/logs"
+# Not $demo/mail: the mail catcher makes it a Maildir (tmp/, new/, cur/) only when it does not exist yet.
+mkdir -p "$demo/data" "$demo/logs" "$demo/print-outbox" "$demo/peppol-outbox"
 export AMQP_URL="amqp://guest:guest@127.0.0.1:${KVITT_AMQP_PORT:-5672}/"
+# kvitt clock moves every service in this list, delivery's included, so that all of them agree on the date.
+KVITT_SERVICE_URLS=$(for service in "${services[@]}"; do printf 'http://127.0.0.1:%s,' "${port[$service]}"; done)
+export KVITT_SERVICE_URLS="${KVITT_SERVICE_URLS%,}"
 pids=()
+# The mail catcher first, so that delivery's first e-mail finds it: aiosmtpd's Mailbox handler writes each mail it
+# accepts to $demo/mail (a Maildir: one file per mail in new/). No TLS on loopback, hence SMTP_STARTTLS=off below.
+python3 -m aiosmtpd -n -c aiosmtpd.handlers.Mailbox -l "127.0.0.1:$smtp_port" "$demo/mail" \
+    >"$demo/logs/mail-catcher.log" 2>&1 &
+pids+=($!)
+for _ in $(seq 1 50); do
+    listening "$smtp_port" && break
+    sleep 0.1
+done
+if ! listening "$smtp_port"; then
+    kill "${pids[0]}" 2>/dev/null || true
+    echo "the mail catcher did not start; see $demo/logs/mail-catcher.log" >&2
+    exit 1
+fi
 for service in "${services[@]}"; do
     # The demo's own environment allows clock control (time travel); a production configuration refuses it.
     # The demo's rate table goes on past the published rates (marked as assumed in the file), so that its time travel
-    # charges interest instead of holding the case for a missing half-year.
+    # charges interest instead of holding the case for a missing half-year. Delivery's settings are ignored by the
+    # other services.
     KVITT_ENVIRONMENT=demo CLOCK_CONTROL=on REFERENCE_RATES_FILE=seeds/demo/reference-rates-demo.txt \
         DATABASE_PATH="$demo/data/$service.sqlite" HTTP_PORT="${port[$service]}" LOG_LEVEL=info \
+        SMTP_HOST=127.0.0.1 SMTP_PORT="$smtp_port" SMTP_STARTTLS=off SMTP_FROM=faktura@demo-bygg.se \
+        PRINT_DIRECTORY="$demo/print-outbox" PEPPOL_DIRECTORY="$demo/peppol-outbox" \
         "$bin/$service" >"$demo/logs/$service.log" 2>&1 &
     pids+=($!)
 done
@@ -141,6 +172,10 @@ sleep 2
 # Time travel: demo-1007 is never paid. Move every service's clock to the case's next step, three times (reminder,
 # collection letter, the creditor's decision), then answer the decision so the Kronofogden application is prepared.
 overdue=$(python3 -c 'import json,sys; print({x["externalID"]:x for x in json.load(open(sys.argv[1]))}["demo-1007"]["id"])' "$demo/invoices.json")
+# Its debtor asks for e-mail: the letters that follow go to the mail catcher instead of the print outbox (as does the
+# invoice itself, if delivery has not printed it yet).
+publish_json invoicing.change-debtor-contact.v1 "{\"invoiceID\": \"$overdue\", \"email\": \"carl.carlsson@example.se\", \"preferredChannel\": \"email\"}"
+sleep 1
 echo "time travel for invoice demo-1007 (unpaid):"
 for _ in 1 2 3; do
     days=$(api debt-collection "/v1/cases/$overdue" | python3 -c '
@@ -167,9 +202,13 @@ echo "  creditor decided: $(api debt-collection "/v1/cases/$overdue" | python3 -
 
 echo
 python3 scripts/demo-summary.py
+# Delivery has no read API: what it sent is files. It renders with Chromium, so some may still be on their way.
+echo "== delivery so far: $(find "$demo/mail/new" -type f 2>/dev/null | wc -l) e-mails in $demo/mail/new (the mail catcher)," \
+    "$(find "$demo/print-outbox" -type f | wc -l) PDFs in $demo/print-outbox"
 echo
 echo "documents: http://127.0.0.1:8081/v1/invoices/<id>/document · dead letters: $bin/kvitt dead-letters list"
 echo "the services keep running; their logs follow (Ctrl-C stops everything)"
 tail -n 0 -f "$demo"/logs/*.log &
 pids+=($!)
-wait "${pids[0]}"
+# Until Ctrl-C, or until any of them (a service, the mail catcher) stops: then everything stops.
+wait -n "${pids[@]}" || true

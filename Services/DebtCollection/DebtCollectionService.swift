@@ -74,9 +74,21 @@ enum DebtCollectionService {
                         interval: schedulerInterval
                     )
                 ]
-            }
+            },
+            attention: { context in [CollectionScheduler.heldCasesAttention(context.store)] },
+            ownSettings: ownSettings
         )
     }
+
+    /// Debt-collection's own settings, for `--help`.
+    static let ownSettings: [ServiceSettings.Documented] = [
+        .init(
+            "REFERENCE_RATES_FILE",
+            "",
+            "the reference-rate table (the format of config/reference-rates.txt) instead of the built-in one"
+        ),
+        .init("REFERENCE_RATES", "", "half-years added on top, as 2026-07-01:200,2027-01-01:225 (basis points)"),
+    ]
 
     /// The one list of what debt-collection consumes.
     static func registerHandlers(_ registry: inout HandlerRegistry, rates: ReferenceRateTable) {
@@ -95,6 +107,8 @@ enum DebtCollectionService {
     }
 
     static func main() async throws {
+        // --help and --version answer before the rate table is read: asking how to configure it needs no valid one.
+        ServiceCommandLine.handle(definition())
         let table: ReferenceRateTable
         do {
             table = try rates()

@@ -21,7 +21,12 @@ enum DeliveryService {
                         serviceName: context.settings.serviceName,
                         logger: context.logger,
                         outboxCommitted: context.outboxCommitted
-                    )
+                    ),
+                    PrintBatchService(
+                        batcher: PrintBatcher(printDirectory: settings.printDirectory),
+                        clock: context.clock,
+                        logger: context.logger
+                    ),
                 ]
             }
         )
@@ -32,6 +37,7 @@ enum DeliveryService {
         registry.register(CreditorRegisteredHandler())
         registry.register(InvoiceCreatedHandler())
         registry.register(InvoiceIssuedHandler())
+        registry.register(DebtorContactChangedHandler())
         registry.register(FeesChargedHandler())
         registry.register(CollectionLetterHandler<CollectionSteps.Reminder>(documentKind: .reminder))
         registry.register(CollectionLetterHandler<CollectionSteps.CollectionLetter>(documentKind: .collectionLetter))
@@ -48,6 +54,17 @@ enum DeliveryService {
         } catch {
             FileHandle.standardError.write(Data("delivery: \(error)\n".utf8))
             exit(2)
+        }
+        // `delivery print-batch [YYYY-MM-DD]`: the operator's command, run instead of the service.
+        let arguments = Array(CommandLine.arguments.dropFirst())
+        if arguments.first == PrintBatchCommand.name {
+            exit(
+                await PrintBatchCommand.run(
+                    arguments: Array(arguments.dropFirst()),
+                    settings: settings,
+                    today: CalendarDate.today(at: Date())
+                )
+            )
         }
         try await KvittServiceHost.run(definition(settings: settings))
     }

@@ -11,6 +11,7 @@ import KvittMessaging
 /// | `SMTP_STARTTLS` | `required` | `required` (never send in the clear) or `off` (a relay on the same host, a test server) |
 /// | `SMTP_TIMEOUT` | `30s` | the longest one SMTP conversation may take |
 /// | `PRINT_DIRECTORY` | `./print-outbox` | where printed documents go, one folder per day |
+/// | `PEPPOL_DIRECTORY` | `./peppol-outbox` | where Peppol UBL files go (`<document-id>.xml`), for an access point to pick up |
 /// | `CHROMIUM_PATH` | `chromium` | the browser that prints HTML to PDF |
 /// | `DELIVERY_RETRY_DELAYS` | `30s,2m,10m,1h,6h` | waits before each retry of a transient failure; then parked |
 /// | `DELIVERY_POLL_INTERVAL` | `1s` | how often the worker looks for due deliveries |
@@ -19,6 +20,8 @@ import KvittMessaging
 struct DeliverySettings: Sendable {
     var smtp: SMTPSettings?
     var printDirectory: URL
+    /// The Peppol outbox: one UBL file per invoice or credit invoice, written atomically.
+    var peppolDirectory: URL
     var pdfRenderer: PDFRenderer
     var retryDelays: [Duration]
     var pollInterval: Duration
@@ -27,6 +30,7 @@ struct DeliverySettings: Sendable {
     init(
         smtp: SMTPSettings?,
         printDirectory: URL,
+        peppolDirectory: URL? = nil,
         pdfRenderer: PDFRenderer = PDFRenderer(),
         retryDelays: [Duration] = [.seconds(30), .seconds(120), .seconds(600), .seconds(3600), .seconds(21600)],
         pollInterval: Duration = .seconds(1),
@@ -34,6 +38,9 @@ struct DeliverySettings: Sendable {
     ) {
         self.smtp = smtp
         self.printDirectory = printDirectory
+        // Beside the print outbox unless told otherwise, so a test's temporary folder holds both.
+        self.peppolDirectory =
+            peppolDirectory ?? printDirectory.deletingLastPathComponent().appendingPathComponent("peppol-outbox")
         self.pdfRenderer = pdfRenderer
         self.retryDelays = retryDelays
         self.pollInterval = pollInterval
@@ -87,6 +94,7 @@ struct DeliverySettings: Sendable {
         self.init(
             smtp: smtp,
             printDirectory: URL(fileURLWithPath: value("PRINT_DIRECTORY") ?? "print-outbox"),
+            peppolDirectory: URL(fileURLWithPath: value("PEPPOL_DIRECTORY") ?? "peppol-outbox"),
             pdfRenderer: PDFRenderer(executable: value("CHROMIUM_PATH") ?? "chromium"),
             retryDelays: retryDelays,
             pollInterval: try duration("DELIVERY_POLL_INTERVAL", .seconds(1)),

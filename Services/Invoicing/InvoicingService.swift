@@ -1,3 +1,4 @@
+import KvittContracts
 import KvittMessaging
 
 /// The invoicing service: creditors, debit and credit invoices, OCR references, ROT/RUT drafts, documents.
@@ -17,6 +18,8 @@ enum InvoicingService {
         registry.register(CreateInvoiceHandler())
         registry.register(AttestInvoiceHandler())
         registry.register(ChangeDueDateHandler())
+        registry.register(ChangeDebtorContactHandler())
+        registry.register(DeliveryFailedHandler())
         registry.register(CreateCreditInvoiceHandler())
         registry.register(ApplyCreditHandler())
         registry.register(ReductionAllocatedHandler())
@@ -26,6 +29,15 @@ enum InvoicingService {
         registry.register(FeesChargedHandler())
         registry.register(ClaimDecidedHandler())
         registry.register(ReductionAdjustedHandler())
+        registry.register(SetCreditorPricesHandler())
+        // Chargeable acts of the other services, each charged once at the creditor's price (PlatformFees).
+        registry.register(CollectionStepFeeHandler<CollectionSteps.Reminder>(service: .reminder))
+        registry.register(CollectionStepFeeHandler<CollectionSteps.CollectionLetter>(service: .collectionLetter))
+        registry.register(CollectionStepFeeHandler<CollectionSteps.Plan>(service: .installmentPlan))
+        registry.register(CollectionStepFeeHandler<CollectionSteps.Application>(service: .enforcementApplication))
+        registry.register(CollectionStepFeeHandler<CollectionSteps.SurveillanceLetter>(service: .surveillanceQuarter))
+        registry.register(ClaimFileFeeHandler())
+        registry.register(DocumentDeliveredFeeHandler())
     }
 
     static func main() async throws {

@@ -8,7 +8,7 @@ import Foundation
 /// `kvitt clock show|advance`: the services' business clock, for demos and acceptance runs.
 ///
 /// Works only against services started with `CLOCK_CONTROL=on` (refused in production); every service is moved by
-/// the same amount so that invoicing, payment matching, collection and tax reduction agree on the date.
+/// the same amount so that invoicing, payment matching, collection, tax reduction and delivery agree on the date.
 struct ClockCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "clock",
@@ -19,7 +19,7 @@ struct ClockCommand: AsyncParsableCommand {
     struct Services: ParsableArguments {
         @Option(
             name: .customLong("service"),
-            help: "A service's HTTP base URL (repeatable; default KVITT_SERVICE_URLS or ports 8081-8084 on 127.0.0.1)."
+            help: "A service's HTTP base URL (repeatable; default KVITT_SERVICE_URLS or ports 8081-8085 on 127.0.0.1)."
         )
         var urls: [String] = []
 
@@ -28,7 +28,9 @@ struct ClockCommand: AsyncParsableCommand {
             if let listed = ProcessInfo.processInfo.environment["KVITT_SERVICE_URLS"], !listed.isEmpty {
                 return listed.split(separator: ",").map(String.init)
             }
-            return (8081...8084).map { "http://127.0.0.1:\($0)" }
+            // The five services' default HTTP ports: invoicing, payment-matching, debt-collection, tax-reduction and
+            // delivery.
+            return (8081...8085).map { "http://127.0.0.1:\($0)" }
         }
     }
 

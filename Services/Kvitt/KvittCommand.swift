@@ -1,4 +1,5 @@
 import ArgumentParser
+import KvittMessaging
 
 /// `kvitt`: the operator's and integrator's tool.
 @main
@@ -6,9 +7,10 @@ struct KvittCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "kvitt",
         abstract: "Operate Kvitt: dead letters, unrouted events, publishing, bank files, topology, status.",
+        version: KvittVersion.current,
         subcommands: [
             DeadLettersCommand.self, PublishCommand.self, ImportBgMaxCommand.self, BgMaxCommand.self,
-            StatusCommand.self, TopologyCommand.self, UnroutedCommand.self, ClockCommand.self,
+            StatusCommand.self, TopologyCommand.self, UnroutedCommand.self, ClockCommand.self, PricesCommand.self,
         ]
     )
 }

@@ -66,8 +66,9 @@ struct StatusCommand: AsyncParsableCommand {
         let oldestHeldSince: String?
     }
 
-    /// One line on debt-collection's held cases; when the service cannot be asked, a line that says so (the queue
-    /// table above stands on its own, so this never fails the command).
+    /// Debt-collection's held cases: a line with the count and the oldest, then one line per reason; when the service
+    /// cannot be asked, a line that says so (the queue table above stands on its own, so this never fails the
+    /// command).
     static func heldCasesLine(_ base: String) async -> String {
         let label = "held collection cases:"
         let trimmed = base.hasSuffix("/") ? String(base.dropLast()) : base
@@ -88,10 +89,15 @@ struct StatusCommand: AsyncParsableCommand {
             return "\(label) unknown (\(base): HTTP \(status), not debt-collection's case summary)"
         }
         guard summary.held > 0 else { return "\(label) 0" }
-        let reasons = summary.heldByReason.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }
         let since = summary.oldestHeldSince.map { ", oldest held since \($0)" } ?? ""
-        return
-            "\(label) \(summary.held) (\(reasons.joined(separator: ", ")))\(since); see \(trimmed)/v1/cases?status=held"
+        let reasons = summary.heldByReason.filter { $0.value > 0 }.sorted { $0.key < $1.key }
+        let width = reasons.map(\.key.count).max() ?? 0
+        // One line per reason: each reason needs its own remedy (a missing reference rate, a corrupt case).
+        let lines = reasons.map { reason, count in
+            "  \(reason.padding(toLength: width, withPad: " ", startingAt: 0))  \(count)"
+        }
+        return (["\(label) \(summary.held)\(since); see \(trimmed)/v1/cases?status=held"] + lines)
+            .joined(separator: "\n")
     }
 
     static func depth(_ queue: String, _ client: AMQPClient) async -> (messages: UInt32, consumers: UInt32)? {

@@ -1,10 +1,11 @@
-/// One of Kvitt's four services, by the name of its queues (`<service>`, `<service>.retry.<delay>`,
+/// One of Kvitt's five services, by the name of its queues (`<service>`, `<service>.retry.<delay>`,
 /// `<service>.dead-letter`) and its routing key on the dead-letter exchange.
 public enum KvittService: String, CaseIterable, Comparable, Sendable, CustomStringConvertible {
     case invoicing
     case paymentMatching = "payment-matching"
     case debtCollection = "debt-collection"
     case taxReduction = "tax-reduction"
+    case delivery
 
     public var description: String { rawValue }
 

@@ -15,8 +15,8 @@ import KvittContracts
 ///   or removed, its amount is accounted for by that state, it is on the unmatched or overpayments list exactly when
 ///   its state says so, and no source id was registered twice.
 ///
-/// Only list endpoints are read (invoicing's page by page, 5 000 invoices at a time), so a benchmark can audit
-/// thousands of invoices.
+/// Only list endpoints are read (invoicing's invoices and debt-collection's cases page by page, 5 000 at a time, to
+/// the last page), so a benchmark can audit thousands of invoices.
 ///
 /// The services are eventually consistent, so a snapshot taken while events are in flight can disagree for a moment:
 /// ``balanced(invoicingPort:paymentMatchingPort:debtCollectionPort:creditorID:timeout:)`` reads again until the books
@@ -25,6 +25,8 @@ import KvittContracts
 public enum BooksAudit {
     /// The most invoices invoicing lists in one answer (`limit` is capped there).
     public static let invoiceListLimit = 5000
+    /// The most cases debt-collection lists in one answer (`limit` is capped there; without it, 500).
+    public static let caseListLimit = 5000
 
     /// What is wrong with one creditor's books now; empty when they balance.
     public static func violations(
@@ -202,6 +204,26 @@ public enum BooksAudit {
         }
     }
 
+    /// Every case in one status (`open`, `closed`, `held`) that debt-collection's `GET /v1/cases` lists, read page by
+    /// page to the last: one answer holds at most ``caseListLimit`` cases.
+    /// - Parameter pageSize: cases asked for per answer (tests use a small page to read several).
+    public static func cases(
+        port: Int,
+        status: String,
+        pageSize: Int = caseListLimit
+    ) async throws -> [CollectionCase] {
+        var all: [CollectionCase] = []
+        while true {
+            let page = try await read(
+                [CollectionCase].self,
+                port: port,
+                path: "/v1/cases?status=\(queryValue(status))&limit=\(pageSize)&offset=\(all.count)"
+            )
+            all += page
+            if page.count < pageSize { return all }
+        }
+    }
+
     /// GETs a read-API path on 127.0.0.1 with ``HTTPProbe`` and decodes its JSON.
     ///
     /// The timeout is generous by default: a list of thousands of invoices on a machine busy with a benchmark takes
@@ -272,16 +294,8 @@ public enum BooksAudit {
                 port: paymentMatchingPort,
                 path: "/v1/payments/overpayments"
             )
-            async let openCases = BooksAudit.read(
-                [CollectionCase].self,
-                port: debtCollectionPort,
-                path: "/v1/cases?status=open"
-            )
-            async let closedCases = BooksAudit.read(
-                [CollectionCase].self,
-                port: debtCollectionPort,
-                path: "/v1/cases?status=closed"
-            )
+            async let openCases = BooksAudit.cases(port: debtCollectionPort, status: "open")
+            async let closedCases = BooksAudit.cases(port: debtCollectionPort, status: "closed")
             let issuedInvoices = try await issued
             let closedInvoices = try await closed
             let creditorReceivables = try await receivables

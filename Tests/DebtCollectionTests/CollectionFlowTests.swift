@@ -16,7 +16,6 @@ struct CollectionBench {
     /// What the scheduler logged at info and above.
     let logs: LogRecorder
     /// The held-case counts the scheduler reported for its gauge, one per pass.
-    let heldReports: HeldReports
     var clock: ManualClock { harness.clock }
 
     /// A bench whose rate table is the built-in one and 2026-07-01, or `rates`.
@@ -32,23 +31,20 @@ struct CollectionBench {
             handlers: { DebtCollectionService.registerHandlers(&$0, rates: rates) }
         )
         let logs = LogRecorder()
-        let heldReports = HeldReports()
         self.harness = harness
         self.logs = logs
-        self.heldReports = heldReports
-        scheduler = Self.scheduler(harness, logs, heldReports, rates: rates)
+        scheduler = Self.scheduler(harness, logs, rates: rates)
     }
 
     /// A scheduler on the bench's database and clock with its own rate table, as after a restart with other
     /// `REFERENCE_RATES`.
     func scheduler(rates: ReferenceRateTable) -> CollectionScheduler {
-        Self.scheduler(harness, logs, heldReports, rates: rates)
+        Self.scheduler(harness, logs, rates: rates)
     }
 
     private static func scheduler(
         _ harness: ServiceHarness,
         _ logs: LogRecorder,
-        _ heldReports: HeldReports,
         rates: ReferenceRateTable
     ) -> CollectionScheduler {
         CollectionScheduler(
@@ -57,8 +53,7 @@ struct CollectionBench {
             rates: rates,
             logger: logs.logger(),
             outboxCommitted: {},
-            interval: .seconds(1),
-            reportHeldCases: { count in heldReports.append(count) }
+            interval: .seconds(1)
         )
     }
 
@@ -154,13 +149,6 @@ struct CollectionBench {
             )
         )
     }
-}
-
-/// The held-case counts a scheduler reported, in order.
-final class HeldReports: Sendable {
-    private let counts = Mutex<[Int]>([])
-    var all: [Int] { counts.withLock { $0 } }
-    func append(_ count: Int) { counts.withLock { $0.append(count) } }
 }
 
 /// Collects what a logger logs, for tests of what is logged and how often.
@@ -364,17 +352,16 @@ struct CollectionFlowTests {
         #expect(try await bench.record("inv-1")?.plan == nil)
     }
 
-    @Test func longTermSurveillanceSendsQuarterlyLettersWithThePlatformFee() async throws {
+    @Test func longTermSurveillanceSendsQuarterlyLetters() async throws {
         let bench = try CollectionBench()
         try await bench.harness.send(CollectionBench.creditor(reminder: nil, collection: nil))
         try await bench.harness.send(CollectionBench.issued())
         bench.setDate("2026-05-04")
         let started = try await bench.harness.send(StartLongTermSurveillance(invoiceID: "inv-1"))
         #expect(try started.all(SurveillanceLetterSent.self).count == 1)
-        #expect(try started.first(PlatformFeeCharged.self)?.amount == Money(minorUnits: 9_900, .sek))
         bench.setDate("2026-08-04")
         let next = try await bench.tick()
         #expect(next.steps == ["surveillance-letter-sent"])
-        #expect(try next.decoded(PlatformFeeCharged.self).count == 1)
+        #expect(try next.decoded(SurveillanceLetterSent.self).count == 1)
     }
 }

@@ -96,6 +96,31 @@ struct DebtCollectionBrokerTests {
         )
         #expect(await recorder.wait(for: CollectionLetterSent.self, timeout: .seconds(1)) == nil)
 
+        // A held case is not a broken service: readiness stays 200 and says how many cases are held and why.
+        let ready = try #require(await HTTPProbe.get(port: collection.port, path: "/health/ready"))
+        #expect(ready.status == 200)
+        #expect(
+            ready.body == "ready\nattention: 1 held collection case(s) (reference-rate-missing 1)\n",
+            "\(ready.body)"
+        )
+        // The gauge has a series per reason, 0 for the reasons nothing is held for.
+        let metrics = try #require(await HTTPProbe.get(port: collection.port, path: "/metrics")).body
+        let held = metrics.split(separator: "\n").filter { $0.hasPrefix("kvitt_collection_cases_held{") }
+        #expect(held.contains(#"kvitt_collection_cases_held{reason="reference-rate-missing"} 1.0"#), "\(held)")
+        #expect(held.contains(#"kvitt_collection_cases_held{reason="amount-overflow"} 0.0"#), "\(held)")
+        #expect(held.count == CaseHold.Reason.allCases.count, "\(held)")
+        // `kvitt status` shows them per reason, read from this debt-collection.
+        let status = try await Self.kvitt(
+            ["status", "--timeout", "5", "--debt-collection-url", "http://127.0.0.1:\(collection.port)"],
+            environment: ["AMQP_URL": TestBroker.url.environmentValue, "AMQP_EXCHANGE": collection.exchange]
+        )
+        #expect(status.status == 0, "\(status.output)")
+        let lines = status.output.split(separator: "\n").map(String.init)
+        let heading = try #require(lines.firstIndex { $0.hasPrefix("held collection cases:") }, "\(status.output)")
+        #expect(lines[heading].hasPrefix("held collection cases: 1, oldest held since 2026-07-05"), "\(lines[heading])")
+        #expect(lines[heading].hasSuffix("/v1/cases?status=held"))
+        #expect(lines.dropFirst(heading + 1).first == "  reference-rate-missing  1", "\(status.output)")
+
         try await system.stop()
     }
 
@@ -169,6 +194,37 @@ struct DebtCollectionBrokerTests {
         await publisher.stop()
         await recorder.stop()
         try await collection.stop()
+    }
+}
+
+extension DebtCollectionBrokerTests {
+    /// Runs the real `kvitt` CLI on a thread of its own and returns its exit status and output (standard error
+    /// included). Not on the cooperative pool: while the CLI asks the in-process debt-collection over HTTP, the
+    /// service's route handlers need that pool, and on a two-core machine two blocked reads would fill it.
+    static func kvitt(_ arguments: [String], environment: [String: String]) async throws -> (
+        status: Int32, output: String
+    ) {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread.detachNewThread {
+                let process = Process()
+                process.executableURL = TestBroker.executable("kvitt")
+                process.arguments = arguments
+                process.environment = environment
+                // One pipe for both streams: nothing can block on a full pipe that is not being read.
+                let output = Pipe()
+                process.standardOutput = output
+                process.standardError = output
+                do {
+                    try process.run()
+                } catch {
+                    continuation.resume(throwing: error)
+                    return
+                }
+                let data = output.fileHandleForReading.readDataToEndOfFile()
+                process.waitUntilExit()
+                continuation.resume(returning: (process.terminationStatus, String(decoding: data, as: UTF8.self)))
+            }
+        }
     }
 }
 

@@ -545,13 +545,6 @@ struct LongTermSurveillanceTests {
         )
     }
 
-    @Test func ninetyNineKronorPerQuarterBegun() {
-        let surveillance = LongTermSurveillance(startingOn: date("2026-01-31"))
-        #expect(surveillance.platformFee(through: date("2026-01-30")) == sek(0))
-        #expect(surveillance.platformFee(through: date("2026-07-30")) == sek(19_800))
-        #expect(surveillance.platformFee(through: date("2026-07-31")) == sek(29_700))
-    }
-
     @Test func eachLetterInterruptsPreskription() {
         let surveillance = LongTermSurveillance(startingOn: date("2026-01-31"))
         let preskription = Preskription(period: .consumer, claimArose: date("2025-01-15"))

@@ -39,7 +39,11 @@ struct HeldCaseTests {
         #expect(try pass.published.decoded(ReminderSent.self).map(\.invoiceID) == ["inv-1"])
         #expect(!pass.invoices.contains("ancient"), "the held case published nothing")
         #expect(pass.summary == .init(stepsTaken: 1, newlyHeld: 1, heldCases: 1))
-        #expect(bench.heldReports.all == [1], "the gauge is fed the number of held cases after the pass")
+        #expect(
+            try await CollectionScheduler.heldCasesAttention(bench.harness.store).counts()
+                == ["reference-rate-missing": 1],
+            "the gauge and readiness count the held case by its reason"
+        )
 
         let held = try #require(try await bench.record("ancient"))
         #expect(held.heldReason == CaseHold.Reason.noReferenceRate.rawValue)
@@ -144,7 +148,7 @@ struct HeldCaseTests {
         let closed = try #require(try await bench.record("ancient"))
         #expect(closed.status == "closed" && closed.heldReason == nil && closed.heldSince == nil)
         #expect(try await bench.pass().summary.heldCases == 0)
-        #expect(bench.heldReports.all.last == 0)
+        #expect(try await CollectionScheduler.heldCasesAttention(bench.harness.store).counts().isEmpty)
     }
 
     @Test func aRestartWithTheMissingRatesTriesEveryHeldCaseAndEndsTheHold() async throws {

@@ -14,6 +14,9 @@ final class SMTPTestServer: Sendable {
         case temporaryFailure
         /// 451 for the first `count` messages, then 250.
         case temporaryFailures(count: Int)
+        /// Keeps every message at its end but answers 250 only `seconds` later: the window in which the sender may
+        /// die after the server has the whole message.
+        case acceptSlowly(seconds: Int)
 
         var argument: String {
             switch self {
@@ -21,6 +24,7 @@ final class SMTPTestServer: Sendable {
             case .reject: "reject"
             case .temporaryFailure: "tempfail"
             case .temporaryFailures(let count): "tempfail-then-accept:\(count)"
+            case .acceptSlowly(let seconds): "slow-accept:\(seconds)"
             }
         }
     }
@@ -30,7 +34,7 @@ final class SMTPTestServer: Sendable {
     private let process: Process
 
     static let script = #"""
-        import os, socket, sys, time
+        import asyncio, os, socket, sys, time
         from aiosmtpd.controller import Controller
 
         mode, folder, port_file = sys.argv[1], sys.argv[2], sys.argv[3]
@@ -56,6 +60,9 @@ final class SMTPTestServer: Sendable {
                 with open(os.path.join(folder, "%04d.rcpt" % count), "w") as f:
                     f.write(",".join(envelope.rcpt_tos))
                 os.rename(path + ".part", path)
+                if mode.startswith("slow-accept:"):
+                    # Kept (queued) before the answer, as a real server does: a client gone meanwhile never hears it.
+                    await asyncio.sleep(int(mode.split(":")[1]))
                 return "250 2.0.0 queued as test-%d" % count
 
         probe = socket.socket()
@@ -67,7 +74,9 @@ final class SMTPTestServer: Sendable {
         with open(port_file + ".part", "w") as f:
             f.write(str(port))
         os.rename(port_file + ".part", port_file)
-        while True:
+        # Ends with the test process: a test that fails before its stop() must not leave a server behind.
+        parent = os.getppid()
+        while os.getppid() == parent:
             time.sleep(1)
         """#
 

@@ -113,13 +113,18 @@ struct CollectionLadderFlowTests {
         #expect(applicationFee.total == sek(30_000))
         #expect(application.outstanding == sek(owed + 30_000))
 
-        // Long-term surveillance: a renewed demand now and every quarter, each quarter costing the creditor 99 kr.
+        // Long-term surveillance: a renewed demand now and every quarter, each quarter costing the creditor 99 kr
+        // (invoicing's default price for it) on the creditor's platform statement.
         try await system.send(StartLongTermSurveillance(invoiceID: id))
         let firstLetter = try #require(await recorder.wait(for: SurveillanceLetterSent.self) { $0.invoiceID == id })
-        let firstFee = try #require(await recorder.wait(for: PlatformFeeCharged.self) { $0.invoiceID == id })
+        let firstFee = try #require(
+            await recorder.wait(for: CreditorPlatformFeeCharged.self) {
+                $0.invoiceID == id && $0.service == .surveillanceQuarter
+            }
+        )
         #expect(firstFee.amount == sek(9_900))
         #expect(firstFee.creditorID == creditor)
-        #expect(firstFee.quarterStarting == firstLetter.on)
+        #expect(firstFee.on == firstLetter.on)
         let surveilled = try #require(
             await system.read(BooksAudit.CollectionCase.self, "debt-collection", "/v1/cases/\(id)") {
                 $0.nextStep == "surveillanceLetter"
@@ -136,15 +141,18 @@ struct CollectionLadderFlowTests {
         )
         #expect(secondLetter.on >= nextQuarter)
         let secondFee = try #require(
-            await recorder.wait(for: PlatformFeeCharged.self) {
-                $0.invoiceID == id && $0.quarterStarting == secondLetter.on
+            await recorder.wait(for: CreditorPlatformFeeCharged.self) {
+                $0.invoiceID == id && $0.service == .surveillanceQuarter && $0.on == secondLetter.on
             }
         )
         #expect(secondFee.amount == sek(9_900))
         // The platform fee is the creditor's: what the debtor owes has not moved.
         #expect(await system.invoice(id)?.balance == sek(owed + 30_000))
         #expect(await system.collectionCase(id)?.outstanding == sek(owed + 30_000))
-        #expect(recorder.messages(PlatformFeeCharged.self).filter { $0.invoiceID == id }.count == 2)
+        let surveillanceFees = recorder.messages(CreditorPlatformFeeCharged.self).filter {
+            $0.invoiceID == id && $0.service == .surveillanceQuarter
+        }
+        #expect(surveillanceFees.count == 2, "one fee per quarter, charged once")
 
         let violations = await system.booksViolations(creditor: creditor)
         #expect(violations.isEmpty, "\(violations)")

@@ -6,6 +6,7 @@ import KvittTesting
 import Testing
 
 @testable import DebtCollection
+@testable import Delivery
 @testable import Invoicing
 @testable import Kvitt
 @testable import PaymentMatching
@@ -21,6 +22,7 @@ struct TopologyTests {
         case .paymentMatching: PaymentMatchingService.registerHandlers(&registry)
         case .debtCollection: DebtCollectionService.registerHandlers(&registry, rates: .riksbank)
         case .taxReduction: TaxReductionService.registerHandlers(&registry)
+        case .delivery: DeliveryService.registerHandlers(&registry)
         }
         return registry.messageTypes
     }
@@ -45,7 +47,7 @@ struct TopologyTests {
         #expect(Set(DeadLetterOperations.knownServices) == Set(KvittService.allCases.map(\.rawValue)))
         #expect(
             MessageCatalogue.consumers(of: InvoiceIssued.messageType) == [
-                .debtCollection, .paymentMatching, .taxReduction,
+                .debtCollection, .delivery, .paymentMatching, .taxReduction,
             ]
         )
     }

@@ -5,7 +5,10 @@
 # - write: the kvitt exchanges (events, dead letters), its own queues (bindings) and the default exchange (retries
 #   go to its own wait queues through it);
 # - read: its own queues (consume) and the kvitt exchanges (bind).
-# It can therefore consume only its own queues and publish only to the kvitt exchanges and its own wait queues.
+# It can therefore consume only its own queues. Its publishing is not confined to its own queues: RabbitMQ checks
+# write permission on the exchange a message is published to, not on the queue the default exchange delivers it to,
+# so write on amq.default lets it publish to any queue of the vhost by name (another service's work queue included),
+# and write on kvitt lets it publish any routing key there.
 # Usage: grant.sh SERVICE PASSWORD [VHOST]   (RABBITMQCTL names the rabbitmqctl command; default: rabbitmqctl)
 set -euo pipefail
 service="$1"

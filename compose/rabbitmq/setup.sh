@@ -5,7 +5,7 @@ set -euo pipefail
 export RABBITMQCTL="rabbitmqctl -n rabbit@rabbitmq"
 until $RABBITMQCTL await_startup >/dev/null 2>&1; do sleep 1; done
 $RABBITMQCTL add_vhost kvitt >/dev/null 2>&1 || true
-for service in invoicing payment-matching debt-collection tax-reduction; do
+for service in invoicing payment-matching debt-collection tax-reduction delivery; do
     variable="$(echo "$service" | tr 'a-z-' 'A-Z_')_AMQP_PASSWORD"
     /setup/grant.sh "$service" "${!variable:?$variable is required}" kvitt
 done

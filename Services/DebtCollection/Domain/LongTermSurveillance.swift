@@ -55,13 +55,6 @@ struct LongTermSurveillance: Sendable, Equatable, Codable {
     /// The number of quarters begun from the start through `through`.
     func quartersBegun(through: CalendarDate) -> Int { letterDates(through: through).count }
 
-    /// The platform fee for the quarters begun through `through`: 99 kr each. The count is bounded by the calendar
-    /// (four a year), so the product is far inside 64 bits.
-    func platformFee(through: CalendarDate) -> Money {
-        let perQuarter = CollectionFees.longTermSurveillancePerQuarter
-        return Money(minorUnits: perQuarter.amount * Int64(quartersBegun(through: through)), perQuarter.currency)
-    }
-
     /// `preskription` after every letter sent from the start through `through`, each an interruption.
     func preskription(_ preskription: Preskription, afterLettersThrough through: CalendarDate) -> Preskription {
         letterDates(through: through).reduce(preskription) { $0.interrupted(on: $1) }

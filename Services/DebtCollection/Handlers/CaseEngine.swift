@@ -212,14 +212,6 @@ struct CaseEngine {
                 payBy: today.adding(days: 14),
                 detail: "renewed demand; preskription interrupted"
             )
-            try emit(
-                PlatformFeeCharged(
-                    invoiceID: record.invoiceID,
-                    creditorID: record.creditorID,
-                    amount: CollectionFees.longTermSurveillancePerQuarter,
-                    quarterStarting: today
-                )
-            )
         }
         try reschedule(&record)
         return true

@@ -3,7 +3,6 @@ import GRDB
 import KvittContracts
 import KvittMessaging
 import Logging
-import Metrics
 import ServiceLifecycle
 
 /// Takes the automatic steps that are due, from the schedule stored in SQLite (each case's next step and its date),
@@ -24,11 +23,19 @@ struct CollectionScheduler: Service {
     let logger: Logger
     let outboxCommitted: @Sendable () -> Void
     let interval: Duration
-    /// Where each pass reports how many open cases are held: the gauge `kvitt_collection_cases_held`.
-    var reportHeldCases: @Sendable (Int) -> Void = { CollectionScheduler.heldCasesGauge.record($0) }
 
-    /// Open cases whose step cannot be taken. Made on first use, after the host has bootstrapped the metrics.
-    static let heldCasesGauge = Gauge(label: "kvitt_collection_cases_held")
+    /// The held cases for an operator: `/health/ready` lists them by reason without failing (a held case is not a
+    /// broken service), and `/metrics` exports the gauge `kvitt_collection_cases_held{reason}`, read from the
+    /// database when asked, so that it is never older than the cases.
+    static func heldCasesAttention(_ store: MessageStore) -> AttentionGauge {
+        AttentionGauge(
+            metric: "kvitt_collection_cases_held",
+            help: "Open collection cases whose automatic step cannot be taken, by hold reason.",
+            subject: "held collection case(s)",
+            reasons: CaseHold.Reason.allCases.map(\.rawValue),
+            counts: { try await store.writer.read { db in try heldCasesByReason(db) } }
+        )
+    }
 
     /// What one pass did.
     struct Pass: Sendable, Equatable {
@@ -100,7 +107,6 @@ struct CollectionScheduler: Service {
             pass.heldCases = try Self.heldCaseCount(db)
             return pass
         }
-        reportHeldCases(pass.heldCases)
         return pass
     }
 
@@ -110,6 +116,18 @@ struct CollectionScheduler: Service {
             db,
             sql: "SELECT COUNT(*) FROM collection_case WHERE heldReason IS NOT NULL AND status = 'open'"
         ) ?? 0
+    }
+
+    /// Open cases that are held, by ``CaseHold/Reason`` code.
+    static func heldCasesByReason(_ db: Database) throws -> [String: Int] {
+        let rows = try Row.fetchAll(
+            db,
+            sql: """
+                SELECT heldReason, COUNT(*) AS count FROM collection_case
+                WHERE heldReason IS NOT NULL AND status = 'open' GROUP BY heldReason
+                """
+        )
+        return Dictionary(rows.map { ($0["heldReason"] as String, $0["count"] as Int) }, uniquingKeysWith: +)
     }
 
     static func enqueue<M: KvittMessage>(_ message: M, invoiceID: String, at now: Date, _ db: Database) throws {

@@ -30,6 +30,11 @@ struct InvoiceCreatedHandler: MessageHandler {
 /// document recorded for rendering and delivery.
 struct InvoiceIssuedHandler: MessageHandler {
     func handle(_ event: InvoiceIssued, context: HandlerContext) throws {
+        var event = event
+        // A contact change handled before this event is newer than the debtor it carries.
+        if let debtor = try DeliveryRecords.changedDebtor(event.invoiceID, context.db) {
+            event.debtor = debtor
+        }
         guard let creditor = try DeliveryRecords.creditor(event.creditorID, context.db) else {
             throw NotYetKnown(reason: "unknown-creditor", detail: "creditor \(event.creditorID)")
         }
@@ -147,6 +152,12 @@ enum DeliveryRecords {
             .map { try StoredJSON.decode(InvoiceCreated.self, $0) }
     }
 
+    /// The debtor as the last debtor-contact-changed gave it, if there was one.
+    static func changedDebtor(_ invoiceID: String, _ db: Database) throws -> Debtor? {
+        try String.fetchOne(db, sql: "SELECT debtor FROM invoice WHERE id = ?", arguments: [invoiceID])
+            .map { try StoredJSON.decode(Debtor.self, $0) }
+    }
+
     static func issued(_ invoiceID: String, _ db: Database) throws -> InvoiceIssued? {
         try String.fetchOne(db, sql: "SELECT issued FROM invoice WHERE id = ?", arguments: [invoiceID])
             .map { try StoredJSON.decode(InvoiceIssued.self, $0) }
@@ -190,20 +201,37 @@ enum DeliveryRecords {
     }
 }
 
-/// Where a document goes: e-mail when the debtor gave a usable address, print otherwise; the application for
-/// betalningsföreläggande is for the creditor to file, so it is printed.
+/// Where a document goes: the debtor's preferred channel when it can carry the document, else e-mail when the
+/// debtor gave a usable address, else print. Peppol carries invoices and credit invoices only (letters have no
+/// Peppol document); the application for betalningsföreläggande is for the creditor to file, so it is printed.
 struct DeliveryRoute: Equatable {
     var channel: DeliveryChannel
-    /// The e-mail address, or the print batch's name.
+    /// The e-mail address, the Peppol participant id, or the print batch's name.
     var recipient: String
 
+    static let printed = DeliveryRoute(channel: .print, recipient: "print")
+
+    init(channel: DeliveryChannel, recipient: String) {
+        self.channel = channel
+        self.recipient = recipient
+    }
+
     init(for letter: LetterData) {
-        if letter.kind != .enforcementApplication, let email = letter.debtor.email, EmailAddress.isUsable(email) {
-            self.channel = .email
-            self.recipient = email
-        } else {
-            self.channel = .print
-            self.recipient = "print"
+        guard letter.kind != .enforcementApplication else {
+            self = .printed
+            return
+        }
+        let debtor = letter.debtor
+        let email = debtor.email.flatMap { EmailAddress.isUsable($0) ? $0 : nil }
+        let peppolID = debtor.peppolID.flatMap { DebtorContactRules.isPeppolID($0) ? $0 : nil }
+        let isInvoice = letter.kind == .invoice || letter.kind == .creditInvoice
+        switch debtor.preferredChannel {
+        case .peppol? where isInvoice && peppolID != nil:
+            self.init(channel: .peppol, recipient: peppolID ?? "")
+        case .print?:
+            self = .printed
+        default:
+            self = email.map { DeliveryRoute(channel: .email, recipient: $0) } ?? .printed
         }
     }
 }
@@ -225,16 +253,7 @@ enum DeliveryState: String, Sendable, CaseIterable {
 
 /// An e-mail address the SMTP client may put in `RCPT TO` and a header as it is.
 enum EmailAddress {
-    static func isUsable(_ address: String) -> Bool {
-        let parts = address.split(separator: "@", omittingEmptySubsequences: false)
-        guard parts.count == 2, !parts[0].isEmpty, parts[1].contains("."), address.utf8.count <= 254 else {
-            return false
-        }
-        return address.unicodeScalars.allSatisfy { scalar in
-            scalar.isASCII && scalar.value > 0x20 && scalar.value < 0x7F
-                && !"<>()[]\\,;:\"".unicodeScalars.contains(scalar)
-        }
-    }
+    static func isUsable(_ address: String) -> Bool { DebtorContactRules.isUsableEmail(address) }
 }
 
 /// JSON in a TEXT column, through the contracts' coding (dates as the wire has them).

@@ -48,5 +48,10 @@ enum DeliverySchema {
                     """
             )
         }
+        // The debtor's contact as invoicing last changed it (debtor-contact-changed), which wins over the one an
+        // invoice-issued event carried when that event is handled later.
+        migrator.registerMigration("delivery-debtor-contact") { db in
+            try db.execute(sql: "ALTER TABLE invoice ADD COLUMN debtor TEXT")
+        }
     }
 }

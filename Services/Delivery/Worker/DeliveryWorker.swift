@@ -94,7 +94,15 @@ struct DeliveryWorker: Service {
             switch delivery.channel {
             case .email: outcome = try await mail(delivery, attempt: attempt, letter: letter, pdf: pdf)
             case .print: outcome = try printed(delivery, letter: letter, pdf: pdf)
+            case .peppol: outcome = try await peppol(delivery, letter: letter, pdf: pdf)
             }
+        } catch is DeliveryRerouted {
+            // The message never got its final `.`; the re-routed row is the delivery now, taken on the next pass.
+            logger.info(
+                "delivery re-routed while it was being sent",
+                metadata: ["document.id": "\(delivery.documentID)"]
+            )
+            return
         } catch let error as LetterError {
             outcome = .parked(reason: "render-failed", detail: error.description)
         } catch let failure as SMTPFailure {
@@ -134,7 +142,11 @@ struct DeliveryWorker: Service {
         let html = try DocumentRenderer(collector: settings.collector).html(letter)
         let pdf = try await settings.pdfRenderer.pdf(fromHTML: html)
         try await store.writer.write { db in
-            try db.execute(sql: "UPDATE document SET pdf = ? WHERE id = ?", arguments: [pdf, id])
+            // Kept only for the data it was made from (a debtor-contact change may have replaced it meanwhile).
+            try db.execute(
+                sql: "UPDATE document SET pdf = ? WHERE id = ? AND data = ?",
+                arguments: [pdf, id, stored.data]
+            )
         }
         return (letter, pdf)
     }
@@ -155,17 +167,35 @@ struct DeliveryWorker: Service {
         )
         let store = store
         let now = clock.now()
-        let receipt = try await SMTPClient(settings: smtp).send(to: delivery.recipient, message: message) {
-            // From here until the answer is recorded the server may have the message: a crash leaves it `sending`.
-            try await store.writer.write { db in
-                try db.execute(
-                    sql:
-                        "UPDATE delivery SET state = ?, attempts = ?, updatedAt = ? WHERE documentID = ? AND channel = ?",
-                    arguments: [
-                        DeliveryState.sending.rawValue, attempt, now, delivery.documentID, delivery.channel.rawValue,
-                    ]
-                )
+        let rerouted = EndOfMessageFlag()
+        let receipt: String
+        do {
+            receipt = try await SMTPClient(settings: smtp).send(to: delivery.recipient, message: message) {
+                // From here until the answer is recorded the server may have the message: a crash leaves it `sending`.
+                let current = try await store.writer.write { db in
+                    // Only if the row is still what this attempt read: a debtor-contact change may have re-routed it.
+                    try db.execute(
+                        sql: """
+                            UPDATE delivery SET state = ?, attempts = ?, updatedAt = ?
+                            WHERE documentID = ? AND channel = ? AND recipient = ? AND state IN (?, ?)
+                            """,
+                        arguments: [
+                            DeliveryState.sending.rawValue, attempt, now, delivery.documentID,
+                            delivery.channel.rawValue, delivery.recipient, DeliveryState.pending.rawValue,
+                            DeliveryState.failed.rawValue,
+                        ]
+                    )
+                    return db.changesCount == 1
+                }
+                guard current else {
+                    rerouted.mark()
+                    throw DeliveryRerouted()
+                }
             }
+        } catch {
+            // The client reports every failure as an SMTP failure; a re-routed row is not one.
+            if rerouted.isMarked { throw DeliveryRerouted() }
+            throw error
         }
         return .delivered(receipt: receipt)
     }
@@ -332,6 +362,10 @@ struct DeliveryWorker: Service {
         try enqueue(message)
     }
 }
+
+/// The delivery row changed (a new recipient) between reading it and the end of the message: this attempt stops
+/// before the server has the whole message.
+struct DeliveryRerouted: Error {}
 
 /// The short text of a mail; the document itself is the attachment.
 enum MailText {

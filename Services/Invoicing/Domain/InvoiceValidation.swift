@@ -89,6 +89,13 @@ enum InvoiceValidation {
         } else if debtor.address == nil {
             errors.append(FieldError("debtor.address", "a foreign debtor needs a postal address"))
         }
+        // Only the fields added with delivery's channels: an e-mail address's form was never checked here.
+        errors += DebtorContactRules.channelErrors(
+            email: debtor.email,
+            preferredChannel: debtor.preferredChannel,
+            peppolID: debtor.peppolID,
+            prefix: "debtor."
+        )
         return errors
     }
 

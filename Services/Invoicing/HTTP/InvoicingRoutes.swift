@@ -14,6 +14,7 @@ enum InvoicingRoutes {
     ]
 
     static func add(to router: Router<BasicRequestContext>, context: ServiceContext) {
+        PriceRoutes.add(to: router, context: context)
         let queries = InvoiceQueries(writer: context.store.writer)
         let clock = context.clock
         router.get("/v1/invoices/:id") { request, routeContext -> Response in

@@ -116,7 +116,20 @@ struct AttestInvoiceHandler: MessageHandler {
                 + "amount due \(invoice.money(invoice.amountDue))",
             context: context
         )
-        try context.publish(issued)
+        let issuedEvent = try context.publish(issued)
+        if invoice.kind == "debit" {
+            // Invoicing's own act, charged in the transaction that issues it (no round trip through its own queue).
+            try PlatformFees.charge(
+                PlatformFees.Act(
+                    event: issuedEvent,
+                    service: .invoice,
+                    creditorID: invoice.creditorID,
+                    on: CalendarDate.today(at: context.now),
+                    invoiceID: invoice.id
+                ),
+                context: context
+            )
+        }
         if let original {
             try CreditInvoiceRules.creditOriginal(original, by: invoice, lowering: lowered, context: context)
         }

@@ -68,5 +68,37 @@ enum InvoicingSchema {
             // CreateCreditInvoice.CreditedLine with the quantity resolved), so that no line is credited twice.
             try db.execute(sql: "ALTER TABLE invoice ADD COLUMN creditedLines TEXT")
         }
+        migrator.registerMigration("invoicing-5") { db in
+            // The price list: every price ever set for a creditor, so that an act is charged at the price that stood
+            // when it happened (PriceStore); and one platform fee per chargeable act, keyed by the act's event id.
+            try db.execute(
+                sql: """
+                    CREATE TABLE creditor_price (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        creditorID TEXT NOT NULL REFERENCES creditor(id),
+                        service TEXT NOT NULL,
+                        price INTEGER NOT NULL,
+                        effectiveFrom INTEGER NOT NULL,
+                        messageID TEXT NOT NULL
+                    );
+                    CREATE INDEX creditor_price_by_service ON creditor_price(creditorID, service, effectiveFrom, id);
+                    CREATE TABLE platform_fee (
+                        actMessageID TEXT PRIMARY KEY NOT NULL,
+                        feeMessageID TEXT NOT NULL,
+                        creditorID TEXT NOT NULL,
+                        service TEXT NOT NULL,
+                        amount INTEGER NOT NULL,
+                        priceSource TEXT NOT NULL,
+                        actType TEXT NOT NULL,
+                        actDate TEXT NOT NULL,
+                        month TEXT NOT NULL,
+                        invoiceID TEXT,
+                        claimFileID TEXT,
+                        chargedAt REAL NOT NULL
+                    );
+                    CREATE INDEX platform_fee_by_month ON platform_fee(creditorID, month, actDate);
+                    """
+            )
+        }
     }
 }

@@ -215,22 +215,35 @@ struct DeadLettersCommand: AsyncParsableCommand {
             }
         }
 
-        /// Writes the body to a temporary file, opens `$EDITOR` on it, and reads it back.
-        static func editInEditor(_ letter: DeadLetter) throws -> [UInt8] {
-            guard let editor = ProcessInfo.processInfo.environment["EDITOR"], !editor.isEmpty else {
+        /// Writes the body to a file in a new private temporary directory, opens `$EDITOR` on it, reads it back, and
+        /// removes the directory whatever happened: the body can carry personal data, and a copy must not outlive the
+        /// command whether the edit succeeds, the editor is aborted or anything fails (``EditorSession``).
+        /// - Parameters:
+        ///   - editor: the editor command, run by `/bin/sh` with the file's path as its argument.
+        ///   - temporaryDirectory: where the private directory is made (`TMPDIR`, else `/tmp`).
+        static func editInEditor(
+            _ letter: DeadLetter,
+            editor: String? = ProcessInfo.processInfo.environment["EDITOR"],
+            temporaryDirectory: URL = FileManager.default.temporaryDirectory
+        ) throws -> [UInt8] {
+            guard let editor, !editor.isEmpty else {
                 throw CLIError("set EDITOR or give --patch FILE")
             }
-            let file = FileManager.default.temporaryDirectory.appendingPathComponent("kvitt-\(letter.id).json")
-            try Data(CLI.prettyJSON(letter.delivery.body).utf8).write(to: file)
+            let session = try EditorSession(in: temporaryDirectory, fileName: "kvitt-\(letter.id).json")
+            defer { session.remove() }
+            try Data(CLI.prettyJSON(letter.delivery.body).utf8).write(to: session.file)
             let process = Process()
             process.executableURL = URL(fileURLWithPath: "/bin/sh")
-            process.arguments = ["-c", "\(editor) \"$0\"", file.path]
-            try process.run()
-            process.waitUntilExit()
-            guard process.terminationStatus == 0 else {
-                throw CLIError("the editor exited with \(process.terminationStatus)")
+            process.arguments = ["-c", "\(editor) \"$0\"", session.file.path]
+            let status = try session.whileEditing {
+                try process.run()
+                process.waitUntilExit()
+                return process.terminationStatus
             }
-            return try Array(Data(contentsOf: file))
+            guard status == 0 else {
+                throw CLIError("the editor exited with \(status); nothing was published")
+            }
+            return try Array(Data(contentsOf: session.file))
         }
     }
 

@@ -98,21 +98,6 @@ public struct FeesCharged: KvittMessage, Equatable {
     }
 }
 
-/// The creditor's quarterly platform fee for a case under long-term surveillance (charged to the creditor).
-public struct PlatformFeeCharged: KvittMessage, Equatable {
-    public static let messageType: MessageType = "debt-collection.platform-fee-charged.v1"
-    public var invoiceID: String
-    public var creditorID: String
-    public var amount: Money
-    public var quarterStarting: CalendarDate
-    public init(invoiceID: String, creditorID: String, amount: Money, quarterStarting: CalendarDate) {
-        self.invoiceID = invoiceID
-        self.creditorID = creditorID
-        self.amount = amount
-        self.quarterStarting = quarterStarting
-    }
-}
-
 /// A collection case ended: paid, credited, or recalled.
 public struct CaseClosed: KvittMessage, Equatable {
     public static let messageType: MessageType = "debt-collection.case-closed.v1"

@@ -4,6 +4,9 @@ public enum DeliveryChannel: String, Codable, Sendable, CaseIterable {
     case email
     /// A PDF in the print outbox, for the day's print batch.
     case print
+    /// A Peppol BIS Billing 3.0 UBL invoice or credit note in the Peppol outbox, for an access point to send (invoices
+    /// and credit invoices only; letters have no Peppol document).
+    case peppol
 }
 
 /// What a document is, by the event that decided it.

@@ -9,6 +9,11 @@ public struct Debtor: Codable, Sendable, Equatable {
     public var country: String?
     public var address: Address?
     public var email: String?
+    /// How the debtor wants invoices and letters: delivery uses it when it can (Peppol for invoices and credit
+    /// invoices only), else e-mail when there is an address, else print. Absent in messages from before it existed.
+    public var preferredChannel: DeliveryChannel?
+    /// The debtor's Peppol participant id, `<ICD scheme>:<identifier>` (e.g. `0007:5567788999`), for e-invoices.
+    public var peppolID: String?
 
     public init(
         kind: String,
@@ -16,7 +21,9 @@ public struct Debtor: Codable, Sendable, Equatable {
         identityNumber: String? = nil,
         country: String? = nil,
         address: Address? = nil,
-        email: String? = nil
+        email: String? = nil,
+        preferredChannel: DeliveryChannel? = nil,
+        peppolID: String? = nil
     ) {
         self.kind = kind
         self.name = name
@@ -24,6 +31,8 @@ public struct Debtor: Codable, Sendable, Equatable {
         self.country = country
         self.address = address
         self.email = email
+        self.preferredChannel = preferredChannel
+        self.peppolID = peppolID
     }
 
     /// Whether the debtor is Swedish (no country, or `SE`).

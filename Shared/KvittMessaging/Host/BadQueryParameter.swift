@@ -3,7 +3,9 @@ import KvittContracts
 
 /// A query parameter the read API refuses, as its HTTP answer: 400 with
 /// `{"error": {"field": "closedTo", "message": "…"}}`, the shape of Hummingbird's own error bodies with the parameter
-/// added. Every service's read API answers a refused parameter this way.
+/// added. The read APIs of invoicing, payment-matching and tax-reduction answer a refused parameter this way, with the
+/// first problem only. Debt-collection does not use this type: its `CaseRoutes` collects every problem of a query and
+/// answers `{"errors": [{"field": …, "message": …}, …]}`.
 public struct BadQueryParameter: HTTPResponseError {
     public let problem: InvalidQueryParameter
 

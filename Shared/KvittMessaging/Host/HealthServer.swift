@@ -7,9 +7,23 @@ import ServiceLifecycle
 public struct ReadinessProbe: Sendable {
     /// Returns the failed checks; empty means ready.
     public let failures: @Sendable () async -> [String]
+    /// Lines for an operator that do not make the service unready (held cases), listed after the verdict.
+    public let attention: @Sendable () async -> [String]
 
-    public init(failures: @escaping @Sendable () async -> [String]) {
+    public init(
+        failures: @escaping @Sendable () async -> [String],
+        attention: @escaping @Sendable () async -> [String] = { [] }
+    ) {
         self.failures = failures
+        self.attention = attention
+    }
+
+    /// The status and body of `/health/ready`: 200 with `ready`, or 503 with one line per failed check; either way
+    /// followed by the attention lines.
+    public func answer() async -> (ready: Bool, body: String) {
+        let failures = await failures()
+        let lines = (failures.isEmpty ? ["ready"] : failures) + (await attention())
+        return (failures.isEmpty, lines.joined(separator: "\n") + "\n")
     }
 }
 
@@ -21,7 +35,7 @@ public enum HealthServer {
         port: Int,
         registry: PrometheusCollectorRegistry,
         readiness: ReadinessProbe,
-        beforeMetrics: @escaping @Sendable () -> Void = {},
+        beforeMetrics: @escaping @Sendable () async -> Void = {},
         routes: (Router<BasicRequestContext>) -> Void = { _ in },
         onRunning: @escaping @Sendable (Int) async -> Void = { _ in },
         logger: Logger
@@ -29,16 +43,15 @@ public enum HealthServer {
         let router = Router()
         router.get("/health/live") { _, _ in "live\n" }
         router.get("/health/ready") { _, _ -> Response in
-            let failures = await readiness.failures()
-            let text = failures.isEmpty ? "ready\n" : failures.joined(separator: "\n") + "\n"
+            let (ready, text) = await readiness.answer()
             return Response(
-                status: failures.isEmpty ? .ok : .serviceUnavailable,
+                status: ready ? .ok : .serviceUnavailable,
                 headers: [.contentType: "text/plain; charset=utf-8"],
                 body: ResponseBody(byteBuffer: ByteBuffer(string: text))
             )
         }
         router.get("/metrics") { _, _ -> Response in
-            beforeMetrics()
+            await beforeMetrics()
             return Response(
                 status: .ok,
                 headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],

@@ -12,13 +12,16 @@ import ServiceLifecycle
 /// Shutdown order: stop consuming and finish the in-flight batch, stop extra services, flush the outbox, stop HTTP,
 /// then close the publishing connection after its last confirms.
 public enum KvittServiceHost {
-    /// Runs until SIGTERM or SIGINT. A bad setting prints one line and exits with status 2; a failure to start or
-    /// run (the HTTP port in use, the database not writable) is logged and exits with status 1.
+    /// Runs until SIGTERM or SIGINT. `--help` and `--version` answer and exit 0, and any other argument exits with
+    /// status 2, before anything starts (``ServiceCommandLine``). A bad setting prints one line and exits with status
+    /// 2; a failure to start or run (the HTTP port in use, the database not writable) is logged and exits with status 1.
     public static func run(
         _ definition: ServiceDefinition,
         environment: [String: String] = ProcessInfo.processInfo.environment,
-        clock: any BusinessClock = SystemClock()
+        clock: any BusinessClock = SystemClock(),
+        arguments: [String] = Array(CommandLine.arguments.dropFirst())
     ) async throws {
+        ServiceCommandLine.handle(definition, arguments: arguments)
         let settings: ServiceSettings
         do {
             settings = try ServiceSettings(
@@ -185,38 +188,45 @@ public enum KvittServiceHost {
                 blocked: publisher.blockedReason != nil
             )
         }
-        let readiness = ReadinessProbe {
-            recordConnections()
-            var failures: [String] = []
-            if !topologyDeclarer.isDeclared {
-                failures.append("broker: the system topology (peers' queues, kvitt.unrouted) is not declared yet")
-            }
-            if !publisher.isConnected {
-                failures.append("broker: publisher not connected (\(publisher.reconnects) reconnects since start)")
-            }
-            if let reason = publisher.blockedReason {
-                failures.append("broker blocked (memory/disk alarm): \(reason); publishing waits")
-            }
-            if !consumer.isConnected {
-                failures.append("broker: consumer not connected (\(consumer.reconnects) reconnects since start)")
-            }
-            if let reason = databaseHealth.unavailable {
-                failures.append("database: refuses writes, consuming paused (\(reason))")
-            }
-            do {
-                let backlog = try await store.writer.write { db in try Outbox.backlog(db) }
-                if backlog > 10_000 { failures.append("outbox: \(backlog) messages waiting") }
-            } catch {
-                failures.append("database: not writable (\(error))")
-            }
-            return failures
-        }
+        let attention = AttentionReport(gauges: definition.attention(context), registry: registry)
+        let readiness = ReadinessProbe(
+            failures: {
+                recordConnections()
+                var failures: [String] = []
+                if !topologyDeclarer.isDeclared {
+                    failures.append("broker: the system topology (peers' queues, kvitt.unrouted) is not declared yet")
+                }
+                if !publisher.isConnected {
+                    failures.append("broker: publisher not connected (\(publisher.reconnects) reconnects since start)")
+                }
+                if let reason = publisher.blockedReason {
+                    failures.append("broker blocked (memory/disk alarm): \(reason); publishing waits")
+                }
+                if !consumer.isConnected {
+                    failures.append("broker: consumer not connected (\(consumer.reconnects) reconnects since start)")
+                }
+                if let reason = databaseHealth.unavailable {
+                    failures.append("database: refuses writes, consuming paused (\(reason))")
+                }
+                do {
+                    let backlog = try await store.writer.write { db in try Outbox.backlog(db) }
+                    if backlog > 10_000 { failures.append("outbox: \(backlog) messages waiting") }
+                } catch {
+                    failures.append("database: not writable (\(error))")
+                }
+                return failures
+            },
+            attention: { await attention.refresh() }
+        )
         let http = HealthServer.make(
             host: settings.httpHost,
             port: settings.httpPort,
             registry: registry,
             readiness: readiness,
-            beforeMetrics: recordConnections,
+            beforeMetrics: {
+                recordConnections()
+                _ = await attention.refresh()
+            },
             routes: { router in
                 definition.routes(router, context)
                 if let adjustableClock {
@@ -253,6 +263,7 @@ public enum KvittServiceHost {
             ),
             at: 1
         )
+        services.insert(HeapTrimmer(), at: 2)
         if handlesSignals { services.append(ShutdownWatchdog(grace: settings.shutdownGrace, logger: logger)) }
         var configuration = ServiceGroupConfiguration(
             services: services.map {
@@ -271,20 +282,27 @@ public enum KvittServiceHost {
     }
 
     private static func bootstrapLogging(_ settings: ServiceSettings) {
-        let level = settings.logLevel
-        switch settings.logFormat {
+        LoggingSystem.bootstrap { label in logHandler(settings.logFormat, label: label, level: settings.logLevel) }
+    }
+
+    /// The log handler of a `LOG_FORMAT`. Every format masks numbers shaped like a personnummer or
+    /// organisationsnummer (``LogMasking``) and stamps lines in ISO 8601 with the offset from UTC.
+    /// - Parameter write: where the lines go (standard error by default; memory in a test).
+    public static func logHandler(
+        _ format: ServiceSettings.LogFormat,
+        label: String,
+        level: Logger.Level,
+        write: @escaping LogOutput.Write = LogOutput.standardError
+    ) -> any LogHandler {
+        switch format {
         case .json:
-            LoggingSystem.bootstrap { label in
-                var handler = JSONLogHandler(label: label)
-                handler.logLevel = level
-                return handler
-            }
+            var handler = JSONLogHandler(label: label, write: write)
+            handler.logLevel = level
+            return handler
         case .text:
-            LoggingSystem.bootstrap { label in
-                var handler = StreamLogHandler.standardError(label: label)
-                handler.logLevel = level
-                return handler
-            }
+            var handler = TextLogHandler(label: label, write: write)
+            handler.logLevel = level
+            return handler
         }
     }
 }

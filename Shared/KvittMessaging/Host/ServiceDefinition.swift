@@ -17,6 +17,11 @@ public struct ServiceDefinition: Sendable {
     public var routes: @Sendable (Router<BasicRequestContext>, ServiceContext) -> Void
     /// Extra long-running parts (a scheduler), stopped before the outbox relay.
     public var services: @Sendable (ServiceContext) -> [any Service]
+    /// What an operator should look at without the service being unready (held cases): listed by `/health/ready`
+    /// and exported on `/metrics`.
+    public var attention: @Sendable (ServiceContext) -> [AttentionGauge]
+    /// The service's own settings beside the common ones (debt-collection's `REFERENCE_RATES_FILE`), for `--help`.
+    public var ownSettings: [ServiceSettings.Documented]
 
     public init(
         name: String,
@@ -24,7 +29,9 @@ public struct ServiceDefinition: Sendable {
         migrations: @escaping @Sendable (inout DatabaseMigrator) -> Void = { _ in },
         handlers: @escaping @Sendable (inout HandlerRegistry, ServiceContext) -> Void,
         routes: @escaping @Sendable (Router<BasicRequestContext>, ServiceContext) -> Void = { _, _ in },
-        services: @escaping @Sendable (ServiceContext) -> [any Service] = { _ in [] }
+        services: @escaping @Sendable (ServiceContext) -> [any Service] = { _ in [] },
+        attention: @escaping @Sendable (ServiceContext) -> [AttentionGauge] = { _ in [] },
+        ownSettings: [ServiceSettings.Documented] = []
     ) {
         self.name = name
         self.defaultHTTPPort = defaultHTTPPort
@@ -32,6 +39,8 @@ public struct ServiceDefinition: Sendable {
         self.handlers = handlers
         self.routes = routes
         self.services = services
+        self.attention = attention
+        self.ownSettings = ownSettings
     }
 }
 

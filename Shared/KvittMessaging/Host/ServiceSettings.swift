@@ -2,32 +2,8 @@ import Configuration
 import KvittAMQP
 import Logging
 
-/// A service's settings, read from the environment (through swift-configuration) with documented defaults.
-///
-/// | variable | default | meaning |
-/// |---|---|---|
-/// | `AMQP_URL` | `amqp://guest:guest@127.0.0.1:5672/` | broker (`amqps://` for TLS 1.2+ with peer verification) |
-/// | `AMQP_PREFETCH` | `200` | unacknowledged deliveries the consumer may hold |
-/// | `AMQP_PUBLISH_WINDOW` | `1000` | unconfirmed publishes in flight |
-/// | `AMQP_EXCHANGE` | `kvitt` | the topic exchange for all messages |
-/// | `AMQP_DEAD_LETTER_EXCHANGE` | `kvitt.dead-letter` | where failed messages are parked |
-/// | `AMQP_DELIVERY_LIMIT` | `20` | redeliveries before the broker parks a crash-looping message |
-/// | `DATABASE_PATH` | `./<service>.sqlite` | the service's SQLite file |
-/// | `BATCH_SIZE` | `100` | deliveries per SQLite transaction |
-/// | `MAX_MESSAGE_BYTES` | `16777216` (16 MiB) | larger bodies are parked as `too-large` before decoding |
-/// | `MAX_BANK_FILE_BYTES` | `8388608` (8 MiB) | payment-matching: a larger BgMax file is parked as `too-large` unparsed |
-/// | `SHUTDOWN_GRACE` | `10s` | after SIGTERM the process exits within this long, whatever the broker does |
-/// | `INBOX_RETENTION` | `14d` | processed message ids are remembered this long (the deduplication window) |
-/// | `OUTBOX_RETENTION` | `7d` | published events are kept this long after their confirm |
-/// | `RETRY_DELAYS` | `1s,10s,60s` | wait before each retry of a transient failure (`ms`, `s`, `m`, `h`, `d`; at most 49 days) |
-/// | `HTTP_HOST` | `127.0.0.1` | health, metrics and read API address |
-/// | `HTTP_PORT` | per service | its port (0 picks a free one) |
-/// | `LOG_LEVEL` | `info` | trace, debug, info, notice, warning, error, critical |
-/// | `LOG_FORMAT` | `text` | `text` or `json` (one JSON object per line) |
-/// | `SERVICE_NAME` | the service's own | renames its queues, e.g. a partition `payment-matching.p3` |
-/// | `KVITT_ENVIRONMENT` | `production` | `production`, or `development`/`test`/`demo`, which may enable clock control |
-/// | `CLOCK_CONTROL` | `off` | `on` adds `GET/POST /v1/clock` to move the business clock forward (refused in production) |
-/// | `CLOCK_OFFSET` | `0s` | start the business clock this far ahead (`30d`, `12h`); needs `CLOCK_CONTROL=on` |
+/// A service's settings, read from the environment (through swift-configuration) with documented defaults: every
+/// variable with its default and meaning is in ``documented(serviceName:defaultHTTPPort:)``, which `--help` prints.
 public struct ServiceSettings: Sendable, Equatable {
     /// The name of its queues, connections, logs and default database: the service's own unless `SERVICE_NAME`.
     public var serviceName: String
@@ -221,6 +197,86 @@ public struct ServiceSettings: Sendable, Equatable {
                 problem: "refused in production; time travel needs KVITT_ENVIRONMENT=development, test or demo"
             )
         }
+    }
+
+    /// One setting as `--help` shows it: its variable, its default written as it would be set, and what it does.
+    public struct Documented: Sendable, Equatable {
+        public let variable: String
+        /// The default as a value of the variable; empty when there is none.
+        public let defaultValue: String
+        public let meaning: String
+
+        public init(_ variable: String, _ defaultValue: String, _ meaning: String) {
+            self.variable = variable
+            self.defaultValue = defaultValue
+            self.meaning = meaning
+        }
+    }
+
+    /// Every setting every service reads, with its default for this service. Setting each variable to its documented
+    /// default gives the same settings as leaving it unset (a test holds the two together).
+    public static func documented(serviceName: String, defaultHTTPPort: Int) -> [Documented] {
+        [
+            .init(
+                "AMQP_URL",
+                "amqp://guest:guest@127.0.0.1:5672/",
+                "broker (amqps:// for TLS 1.2+ with peer verification)"
+            ),
+            .init(
+                "AMQP_CA_CERT",
+                "",
+                "with amqps://: the CA certificates (PEM) the broker's certificate is checked against"
+            ),
+            .init("AMQP_PREFETCH", "200", "unacknowledged deliveries the consumer may hold (1-2000)"),
+            .init("AMQP_PUBLISH_WINDOW", "1000", "unconfirmed publishes in flight"),
+            .init("AMQP_EXCHANGE", "kvitt", "the topic exchange for all messages"),
+            .init("AMQP_DEAD_LETTER_EXCHANGE", "kvitt.dead-letter", "where failed messages are parked"),
+            .init("AMQP_DELIVERY_LIMIT", "20", "redeliveries before the broker parks a crash-looping message"),
+            .init("DATABASE_PATH", "./\(serviceName).sqlite", "the service's SQLite file"),
+            .init("BATCH_SIZE", "100", "deliveries per SQLite transaction"),
+            .init(
+                "MAX_MESSAGE_BYTES",
+                "\(MessageProcessor.defaultMaximumMessageBytes)",
+                "larger bodies are parked as too-large before decoding"
+            ),
+            .init(
+                "MAX_BANK_FILE_BYTES",
+                "\(defaultMaximumBankFileBytes)",
+                "payment-matching: a larger BgMax file is parked as too-large unparsed"
+            ),
+            .init(
+                "SHUTDOWN_GRACE",
+                "10s",
+                "after SIGTERM the process exits within this long, whatever the broker does"
+            ),
+            .init(
+                "INBOX_RETENTION",
+                "14d",
+                "processed message ids are remembered this long (the deduplication window)"
+            ),
+            .init("OUTBOX_RETENTION", "7d", "published events are kept this long after their confirm"),
+            .init(
+                "RETRY_DELAYS",
+                "1s,10s,60s",
+                "wait before each retry of a transient failure (ms, s, m, h, d; at most 49 days)"
+            ),
+            .init("HTTP_HOST", "127.0.0.1", "health, metrics and read API address"),
+            .init("HTTP_PORT", "\(defaultHTTPPort)", "its port (0 picks a free one)"),
+            .init("LOG_LEVEL", "info", "trace, debug, info, notice, warning, error, critical"),
+            .init("LOG_FORMAT", "text", "text or json (one JSON object per line); both mask identity numbers"),
+            .init("SERVICE_NAME", serviceName, "renames its queues, e.g. a partition payment-matching.p3"),
+            .init(
+                "KVITT_ENVIRONMENT",
+                "production",
+                "production, or development/test/demo, which may enable clock control"
+            ),
+            .init(
+                "CLOCK_CONTROL",
+                "off",
+                "on adds GET/POST /v1/clock to move the business clock (refused in production)"
+            ),
+            .init("CLOCK_OFFSET", "0s", "start the business clock this far ahead (30d, 12h); needs CLOCK_CONTROL=on"),
+        ]
     }
 
     /// Reads settings from a dictionary of environment variables (the process's by default).

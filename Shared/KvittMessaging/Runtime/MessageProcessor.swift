@@ -227,7 +227,7 @@ public final class MessageProcessor: Sendable {
     }
 
     /// SQLite's answers that say the database, not the message, is the problem: no space, an I/O error, a lock held
-    /// past the busy timeout, a read-only or unopenable file, no memory.
+    /// past the busy timeout, a read-only or unopenable file, no memory, a WAL lock protocol failure.
     static let databaseFaultCodes: [ResultCode] = [
         .SQLITE_FULL, .SQLITE_IOERR, .SQLITE_BUSY, .SQLITE_LOCKED, .SQLITE_READONLY, .SQLITE_CANTOPEN, .SQLITE_NOMEM,
         .SQLITE_PROTOCOL,

@@ -1,4 +1,5 @@
 import Foundation
+import KvittMessaging
 import Synchronization
 
 /// What this process holds at one moment, read from `/proc/self`: resident memory (all of it, and the anonymous
@@ -12,6 +13,8 @@ struct ProcessSample: Sendable {
     let descriptors: Int
     let threads: Int
     let databaseBytes: Int
+    /// glibc's heap: live allocations, and free memory it still holds (nil off glibc).
+    let heap: Heap.Statistics?
 
     static func take(elapsed: Duration, processed: Int, database: String) -> ProcessSample {
         var fields: [String: Int] = [:]
@@ -36,17 +39,22 @@ struct ProcessSample: Sendable {
             anonymousKiB: fields["RssAnon"] ?? -1,
             descriptors: descriptors,
             threads: fields["Threads"] ?? -1,
-            databaseBytes: databaseBytes
+            databaseBytes: databaseBytes,
+            heap: Heap.statistics()
         )
     }
 
     var line: String {
         String(
-            format: "  %6.0f s %9d msgs  RSS %6.1f MiB (anonymous %6.1f MiB)  fds %3d  threads %3d  database %7.1f MiB",
+            format:
+                "  %6.0f s %9d msgs  RSS %6.1f MiB (anonymous %6.1f MiB; heap in use %6.1f MiB, free %5.1f MiB)  "
+                + "fds %3d  threads %3d  database %7.1f MiB",
             elapsed.seconds,
             processed,
             Double(residentKiB) / 1024,
             Double(anonymousKiB) / 1024,
+            Double(heap?.inUse ?? 0) / 1_048_576,
+            Double(heap?.free ?? 0) / 1_048_576,
             descriptors,
             threads,
             Double(databaseBytes) / 1_048_576
@@ -87,15 +95,17 @@ final class ProcessSampler: Sendable {
         }
         let after = all.filter { $0.processed >= warmUp }
         let peakAnonymous = after.map(\.anonymousKiB).max() ?? 0
+        let heapGrowth = (last.heap?.inUse ?? 0) - (first.heap?.inUse ?? 0)
         return String(
             format:
                 "soak after warm-up (%d msgs) to the end (%d msgs): RSS %+.1f MiB, anonymous %+.1f MiB (peak %.1f MiB), "
-                + "fds %d-%d, threads %d-%d, database %.1f → %.1f MiB",
+                + "heap in use %+.1f MiB, fds %d-%d, threads %d-%d, database %.1f → %.1f MiB",
             first.processed,
             last.processed,
             Double(last.residentKiB - first.residentKiB) / 1024,
             Double(last.anonymousKiB - first.anonymousKiB) / 1024,
             Double(peakAnonymous) / 1024,
+            Double(heapGrowth) / 1_048_576,
             after.map(\.descriptors).min() ?? 0,
             after.map(\.descriptors).max() ?? 0,
             after.map(\.threads).min() ?? 0,

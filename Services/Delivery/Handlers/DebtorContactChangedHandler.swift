@@ -1,0 +1,75 @@
+import Foundation
+import GRDB
+import KvittContracts
+import KvittMessaging
+
+/// The debtor of an invoice has a new address, e-mail, preferred channel or Peppol id. Every letter of the invoice
+/// not delivered yet (`pending`, or `failed` and waiting for a retry) is made again with the new contact and
+/// routed by it; a letter already delivered, parked, or in the middle of being sent is left alone. Letters decided
+/// later use the new contact too.
+struct DebtorContactChangedHandler: MessageHandler {
+    func handle(_ event: DebtorContactChanged, context: HandlerContext) throws {
+        let db = context.db
+        let debtor = try StoredJSON.encode(event.debtor)
+        try db.execute(
+            sql:
+                "INSERT INTO invoice (id, debtor) VALUES (?, ?) ON CONFLICT(id) DO UPDATE SET debtor = excluded.debtor",
+            arguments: [event.invoiceID, debtor]
+        )
+        if var created = try DeliveryRecords.created(event.invoiceID, db) {
+            created.debtor = event.debtor
+            try db.execute(
+                sql: "UPDATE invoice SET created = ? WHERE id = ?",
+                arguments: [try StoredJSON.encode(created), event.invoiceID]
+            )
+        }
+        if var issued = try DeliveryRecords.issued(event.invoiceID, db) {
+            issued.debtor = event.debtor
+            try db.execute(
+                sql: "UPDATE invoice SET issued = ? WHERE id = ?",
+                arguments: [try StoredJSON.encode(issued), event.invoiceID]
+            )
+        }
+        let waiting = try Row.fetchAll(
+            db,
+            sql: """
+                SELECT d.documentID, d.channel, d.recipient, doc.data
+                FROM delivery d JOIN document doc ON doc.id = d.documentID
+                WHERE doc.invoiceID = ? AND d.state IN (?, ?)
+                """,
+            arguments: [event.invoiceID, DeliveryState.pending.rawValue, DeliveryState.failed.rawValue]
+        )
+        for row in waiting {
+            let documentID: String = row["documentID"]
+            let channel: String = row["channel"]
+            let recipient: String = row["recipient"]
+            var letter = try StoredJSON.decode(LetterData.self, row["data"])
+            letter.debtor = event.debtor
+            // The address is on the page: the PDF is made again from the new data.
+            try db.execute(
+                sql: "UPDATE document SET data = ?, pdf = NULL WHERE id = ?",
+                arguments: [try StoredJSON.encode(letter), documentID]
+            )
+            let route = DeliveryRoute(for: letter)
+            guard route.channel.rawValue != channel || route.recipient != recipient else { continue }
+            // A new recipient starts afresh: the failures so far were the old address's.
+            try db.execute(
+                sql: """
+                    UPDATE delivery SET channel = ?, recipient = ?, state = ?, attempts = 0, nextAttemptAt = ?,
+                        lastError = NULL, updatedAt = ?
+                    WHERE documentID = ? AND channel = ?
+                    """,
+                arguments: [
+                    route.channel.rawValue, route.recipient, DeliveryState.pending.rawValue, context.now, context.now,
+                    documentID, channel,
+                ]
+            )
+            context.logger.info(
+                "delivery re-routed to the debtor's new contact",
+                metadata: [
+                    "document.id": "\(documentID)", "invoice.id": "\(event.invoiceID)", "channel": "\(route.channel)",
+                ]
+            )
+        }
+    }
+}

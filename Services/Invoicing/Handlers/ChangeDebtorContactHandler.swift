@@ -1,0 +1,65 @@
+import Foundation
+import KvittContracts
+import KvittMessaging
+
+/// Changes how an invoice's debtor is reached (address, e-mail, preferred channel, Peppol id), on a draft or a sent
+/// invoice. The debtor's name and identity never change here: they are who owes the money. The stored draft and
+/// issued events get the new contact, so everything invoicing shows or sends later has it, and
+/// `invoicing.debtor-contact-changed.v1` tells delivery, which re-routes the letters it has not delivered yet.
+struct ChangeDebtorContactHandler: MessageHandler {
+    func handle(_ command: ChangeDebtorContact, context: HandlerContext) throws {
+        guard var invoice = try InvoiceRecord.find(command.invoiceID, context.db) else {
+            return try context.reject([FieldError("invoiceID", "no invoice '\(command.invoiceID)'")])
+        }
+        var created = try invoice.createdEvent
+        var debtor = created.debtor
+        debtor.address = command.address
+        debtor.email = command.email?.trimmingCharacters(in: .whitespaces)
+        debtor.preferredChannel = command.preferredChannel
+        debtor.peppolID = command.peppolID?.trimmingCharacters(in: .whitespaces)
+        var errors = DebtorContactRules.errors(
+            email: debtor.email,
+            preferredChannel: debtor.preferredChannel,
+            peppolID: debtor.peppolID,
+            prefix: ""
+        )
+        if !debtor.isDomestic && debtor.address == nil {
+            errors.append(FieldError("address", "a foreign debtor needs a postal address"))
+        }
+        if let address = debtor.address,
+            [address.street, address.postalCode, address.city].contains(where: {
+                $0.trimmingCharacters(in: .whitespaces).isEmpty
+            })
+        {
+            errors.append(FieldError("address", "street, postal code and city must not be empty"))
+        }
+        guard errors.isEmpty else { return try context.reject(errors) }
+        guard debtor != created.debtor else { return }
+
+        created.debtor = debtor
+        invoice.created = Data(try MessageCoding.encode(created))
+        if var issued = try invoice.issuedEvent {
+            issued.debtor = debtor
+            invoice.issued = Data(try MessageCoding.encode(issued))
+        }
+        try InvoiceStore.update(
+            invoice,
+            event: "debtor-contact-changed",
+            detail: Self.summary(debtor),
+            context: context
+        )
+        try context.publish(
+            DebtorContactChanged(invoiceID: invoice.id, debtor: debtor, on: CalendarDate.today(at: context.now))
+        )
+    }
+
+    /// The history line: which ways of reaching the debtor there are now, without the personal details themselves.
+    static func summary(_ debtor: Debtor) -> String {
+        var parts: [String] = []
+        if debtor.address != nil { parts.append("postal address") }
+        if debtor.email != nil { parts.append("e-mail") }
+        if debtor.peppolID != nil { parts.append("Peppol id") }
+        let channel = debtor.preferredChannel.map { "preferred channel \($0.rawValue)" } ?? "no preferred channel"
+        return (parts.isEmpty ? "no contact" : parts.joined(separator: ", ")) + "; " + channel
+    }
+}

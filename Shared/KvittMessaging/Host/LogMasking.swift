@@ -1,0 +1,90 @@
+/// Masks every number in a log line that is shaped like a Swedish personnummer, samordningsnummer or
+/// organisationsnummer, whatever its check digit: a mistyped personnummer is still personal data, and a log line is
+/// no place to decide whether it is valid.
+///
+/// A number is shaped like one when it is
+/// - ten digits, or six, then `-` or `+`, then four: a personnummer or samordningsnummer when the month (digits 3–4)
+///   is 01–12 and the day (digits 5–6) is 01–31, or 61–91 for a samordningsnummer; an organisationsnummer when the
+///   first digit (the legal form's group) is 1–9 and the third is 2 or more (the "month" is 20–99);
+/// - twelve digits, or eight, then `-` or `+`, then four: the ten above preceded by the century (`18`, `19`, `20`) or
+///   by `16`, as an organisationsnummer is written in twelve digits.
+///
+/// The number keeps its first six or eight digits and its separator and loses its last four: `19811218-9876` becomes
+/// `19811218-****`. Numbers of other lengths (amounts, OCR references, invoice numbers) and digit runs joined to
+/// other digits stay as they are.
+public enum LogMasking {
+    /// The text with every identity-shaped number masked.
+    public static func mask(_ text: String) -> String {
+        let characters = Array(text)
+        // Almost every log line has no run of ten digits: leave those untouched, without building a new string.
+        guard hasLongDigitRun(characters) else { return text }
+        var result = ""
+        result.reserveCapacity(characters.count)
+        var index = 0
+        while index < characters.count {
+            guard isDigit(characters[index]), index == 0 || !isDigit(characters[index - 1]) else {
+                result.append(characters[index])
+                index += 1
+                continue
+            }
+            var end = index
+            while end < characters.count, isDigit(characters[end]) { end += 1 }
+            var digits = Array(characters[index..<end])
+            var separator: Character?
+            var matchEnd = end
+            if digits.count == 6 || digits.count == 8, end < characters.count,
+                characters[end] == "-" || characters[end] == "+"
+            {
+                var tail = end + 1
+                while tail < characters.count, isDigit(characters[tail]) { tail += 1 }
+                if tail - end - 1 == 4 {
+                    separator = characters[end]
+                    digits += characters[(end + 1)..<tail]
+                    matchEnd = tail
+                }
+            }
+            if isIdentityShaped(digits.compactMap(\.wholeNumberValue)) {
+                result += String(digits.dropLast(4)) + (separator.map(String.init) ?? "") + "****"
+            } else {
+                result += String(characters[index..<matchEnd])
+            }
+            index = matchEnd
+        }
+        return result
+    }
+
+    /// Whether ten or twelve digits are shaped like a personnummer, samordningsnummer or organisationsnummer.
+    static func isIdentityShaped(_ digits: [Int]) -> Bool {
+        switch digits.count {
+        case 10:
+            return isTenDigitShaped(digits)
+        case 12:
+            let prefix = digits[0] * 10 + digits[1]
+            return [16, 18, 19, 20].contains(prefix) && isTenDigitShaped(Array(digits.dropFirst(2)))
+        default:
+            return false
+        }
+    }
+
+    private static func isTenDigitShaped(_ ten: [Int]) -> Bool {
+        let month = ten[2] * 10 + ten[3]
+        let day = ten[4] * 10 + ten[5]
+        let person = (1...12).contains(month) && ((1...31).contains(day) || (61...91).contains(day))
+        let organisation = ten[0] >= 1 && ten[2] >= 2
+        return person || organisation
+    }
+
+    private static func isDigit(_ character: Character) -> Bool {
+        character.isASCII && character.isNumber
+    }
+
+    /// Whether the text has at least six digits in a row, the shortest start of an identity number.
+    private static func hasLongDigitRun(_ characters: [Character]) -> Bool {
+        var run = 0
+        for character in characters {
+            run = isDigit(character) ? run + 1 : 0
+            if run >= 6 { return true }
+        }
+        return false
+    }
+}

@@ -1,0 +1,70 @@
+import Foundation
+import GRDB
+import KvittContracts
+import KvittMessaging
+import KvittTesting
+import Testing
+
+@testable import DebtCollection
+
+/// The books audit reads every case debt-collection has, not only the first answer of `GET /v1/cases`.
+@Suite("BooksAudit reads debt-collection's cases to the last page")
+struct BooksAuditPagingTests {
+    /// A case that waits (no next step), so that the scheduler leaves it alone.
+    static func waitingCase(_ index: Int, status: String) -> CollectionCase {
+        CollectionCase(
+            invoiceID: String(format: "inv-%05d", index),
+            creditorID: "acme",
+            invoiceNumber: "\(10_000 + index)",
+            debtorName: "Debtor \(index)",
+            debtorIdentity: nil,
+            debtorKind: "consumer",
+            issuedOn: "2026-03-02",
+            dueDate: "2026-04-01",
+            currency: "SEK",
+            amountDue: 100_000,
+            adjustments: 0,
+            paid: status == "closed" ? 100_000 : 0,
+            fees: 0,
+            interest: 0,
+            reminderFeeCharged: false,
+            latePaymentCompensationCharged: false,
+            history: "[]",
+            nextStep: nil,
+            nextDate: nil,
+            status: status,
+            plan: nil,
+            paidAtPlanStart: 0,
+            heldReason: nil,
+            heldDetail: nil,
+            heldSince: nil,
+            heldAttempts: 0,
+            heldRetryAt: nil
+        )
+    }
+
+    @Test func everyCaseIsReadPageByPageAndAFullLastPageEndsTheReading() async throws {
+        let collection = try await InProcessService.start(
+            DebtCollectionService.definition(schedulerInterval: .milliseconds(100)),
+            logger: TestBroker.logger("books-audit-paging")
+        )
+        // One more open case than debt-collection lists unasked: the audit read only those first 500 before.
+        let open = 501
+        try await collection.store.writer.write { db in
+            for index in 0..<open { try Self.waitingCase(index, status: "open").insert(db) }
+            for index in open..<(open + 4) { try Self.waitingCase(index, status: "closed").insert(db) }
+        }
+
+        let openCases = try await BooksAudit.cases(port: collection.port, status: "open")
+        #expect(openCases.count == open)
+        // In pages of 100: five full ones and one of a single case.
+        let paged = try await BooksAudit.cases(port: collection.port, status: "open", pageSize: 100)
+        #expect(paged.map(\.invoiceID) == (0..<open).map { String(format: "inv-%05d", $0) }, "each case once, in order")
+        // Four closed cases in pages of two: the second page is full, so a third (empty) one ends the reading.
+        let closedCases = try await BooksAudit.cases(port: collection.port, status: "closed", pageSize: 2)
+        #expect(closedCases.map(\.invoiceID) == (open..<(open + 4)).map { String(format: "inv-%05d", $0) })
+        #expect(closedCases.allSatisfy { $0.status == "closed" && $0.outstanding.isZero })
+
+        try await collection.stop()
+    }
+}

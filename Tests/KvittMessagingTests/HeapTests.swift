@@ -1,0 +1,41 @@
+import Foundation
+import Testing
+
+@testable import KvittMessaging
+
+@Suite("glibc's heap: statistics and trimming")
+struct HeapTests {
+    @Test func theWholeHeapTotalsAreTheLastOnes() throws {
+        // The shape malloc_info writes: one <heap> per arena with its own totals, then the whole heap's.
+        let xml = """
+            <malloc version="1">
+            <heap nr="0">
+            <total type="fast" count="1" size="32"/>
+            <total type="rest" count="2" size="1000"/>
+            <system type="current" size="135168"/>
+            </heap>
+            <total type="fast" count="3" size="96"/>
+            <total type="rest" count="5" size="4000"/>
+            <total type="mmap" count="1" size="1081344"/>
+            <system type="current" size="270336"/>
+            <system type="max" size="51363840"/>
+            </malloc>
+            """
+        let statistics = try #require(Heap.parse(xml))
+        #expect(statistics.system == 270_336)
+        #expect(statistics.free == 4_096)
+        #expect(statistics.inUse == 266_240)
+        #expect(Heap.parse("<malloc/>") == nil)
+    }
+
+    @Test func freedMemoryIsCountedAsFreeAndTrimmingReturnsIt() throws {
+        // 20 MB freed below 20 MB still held: a hole in the middle of the heap, which free() cannot give back.
+        let blocks: [UnsafeMutableRawPointer] = (0..<40_000).map { _ in malloc(1_000)! }
+        let before = try #require(Heap.statistics())
+        for block in blocks[..<20_000] { free(block) }
+        let afterFree = try #require(Heap.statistics())
+        #expect(afterFree.free >= before.free + 15_000_000, "about 20 MB freed and counted as free")
+        #expect(Heap.trim(), "malloc_trim releases the hole's pages")
+        for block in blocks[20_000...] { free(block) }
+    }
+}
