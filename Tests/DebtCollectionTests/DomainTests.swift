@@ -164,7 +164,6 @@ struct CollectionFeeTests {
         #expect(CollectionFees.installmentPlan == sek(17_000))
         #expect(CollectionFees.kronofogdenApplication == sek(30_000))
         #expect(CollectionFees.latePaymentCompensation == sek(45_000))
-        #expect(CollectionFees.longTermSurveillancePerQuarter == sek(9_900))
         #expect(CollectionFees.Kind.allCases.allSatisfy { $0.amount.currency == .sek })
     }
 
@@ -179,8 +178,6 @@ struct CollectionFeeTests {
         #expect(Set(covered) == [.reminder, .collectionLetter, .installmentPlan])
         #expect(covered.map(\.amount.amount).reduce(0, +) < CollectionFees.latePaymentCompensation.amount)
         #expect(CollectionFees.Kind.allCases.allSatisfy { !$0.legalBasis.isEmpty })
-        #expect(!CollectionFees.Kind.longTermSurveillanceQuarter.isChargeableToDebtor)
-        #expect(CollectionFees.Kind.kronofogdenApplication.isChargeableToDebtor)
     }
 }
 

@@ -334,6 +334,34 @@ struct CreditTests {
         #expect(try await credit("c-4", hours: "1").rejectedFields == ["lines[0].quantity"])
     }
 
+    @Test func eachReductionAdjustmentIsDraftedOnceEvenTwoOnOneDay() async throws {
+        let harness = try InvoicingHarness()
+        try await harness.send(InvoicingHarness.creditor())
+        let created = try await harness.issuedROTInvoice(materialPrice: 800_000)
+        // Two payments on one day of a year whose rate is lower: tax-reduction reports both under the year's claim.
+        func adjustment(owed: Int64) -> ReductionAdjusted {
+            ReductionAdjusted(
+                claimID: "claim-2026",
+                invoiceID: created.invoiceID,
+                creditorID: "acme",
+                buyer: "198112189876",
+                paymentDate: CalendarDate(year: 2026, month: 1, day: 10)!,
+                invoiced: Money(minorUnits: 150_000, .sek),
+                allowed: Money(minorUnits: 90_000, .sek),
+                owedByBuyer: Money(minorUnits: owed, .sek),
+                buyerReduction: Money(minorUnits: 90_000, .sek),
+                reason: "2026 allows 30 %"
+            )
+        }
+        let first = try await harness.send(adjustment(owed: 60_000), id: "adjusted-1")
+        let second = try await harness.send(adjustment(owed: 40_000), id: "adjusted-2")
+        #expect(try first.first(InvoiceCreated.self)?.totals.total == Money(minorUnits: 60_000, .sek))
+        #expect(try second.first(InvoiceCreated.self)?.totals.total == Money(minorUnits: 40_000, .sek))
+        // The same event again: no second draft (what the harness lists under that id is the first one's only).
+        let again = try await harness.send(adjustment(owed: 40_000), id: "adjusted-2")
+        #expect(try again.all(InvoiceCreated.self).map(\.invoiceID) == second.all(InvoiceCreated.self).map(\.invoiceID))
+    }
+
     @Test func aCreditTakesBackNoMoreThanSkatteverketApproved() async throws {
         let harness = try InvoicingHarness()
         try await harness.send(InvoicingHarness.creditor())

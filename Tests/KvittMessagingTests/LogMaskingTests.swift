@@ -132,6 +132,18 @@ struct LogMaskingTests {
         #expect(line.contains(#"reason="not json: \"x\"""#) && line.contains(#"empty="""#), "\(line)")
     }
 
+    @Test func aMetadataKeyCannotForgeAPairOrALine() throws {
+        let lines = Lines()
+        Self.logger(.text, lines).error(
+            "bad key",
+            metadata: ["x=1\n2026-01-01T00:00:00.000+00:00 info forged: ok": "v", "a b": "c"]
+        )
+        let line = try #require(lines.all.first)
+        #expect(line.filter { $0 == "\n" }.count == 1, "\(line)")
+        #expect(line.contains(#""a b"=c"#), "\(line)")
+        #expect(line.contains(#""x=1\n2026-01-01T00:00:00.000+00:00 info forged: ok"=v"#), "\(line)")
+    }
+
     @Test func onlyTenAndTwelveDigitNumbersShapedLikeIdentitiesAreMasked() {
         #expect(LogMasking.mask("19811218-9876") == "19811218-****")
         #expect(LogMasking.mask("id=8112189876;") == "id=811218****;")

@@ -83,13 +83,6 @@ enum BgMaxRecords {
         text.unicodeScalars.map { UInt8(truncatingIfNeeded: $0.value) }
     }
 
-    /// A file built by `BgMaxBuilder` (which marks files `T`) marked as a production file (`P`, position 45).
-    static func production(_ bytes: [UInt8]) -> [UInt8] {
-        var bytes = bytes
-        bytes[44] = UInt8(ascii: "P")
-        return bytes
-    }
-
     static func left(_ text: String, _ width: Int) -> String {
         text + String(repeating: " ", count: max(0, width - text.count))
     }

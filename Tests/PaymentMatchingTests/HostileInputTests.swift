@@ -33,7 +33,7 @@ struct PaymentMatchingHostileInputTests {
         }
         return ImportBankgiroFile(
             fileName: "huge.txt",
-            latin1: BgMaxRecords.production(BgMaxBuilder.file(deposits: deposits))
+            latin1: BgMaxBuilder.file(deposits: deposits)
         )
     }
 

@@ -188,6 +188,40 @@ struct MatchingSemanticsTests {
         #expect(try await harness.receivable("inv-2030")?.balance == 50_000)
     }
 
+    @Test func twoCustomersOfTheSameNameAreNotOnePayer() async throws {
+        // Two Anna Anderssons without identity numbers: Swish-Anna pays her 2040 by OCR; later her message names the
+        // other Anna's 2041, for another amount. A name is not a debtor: that must not be payer history.
+        let harness = try H()
+        let annaWithoutNumber = Debtor(kind: "private", name: "Anna Andersson")
+        try await harness.send(try Self.issued(2040, 30_000, annaWithoutNumber))
+        try await harness.send(try Self.issued(2041, 90_000, annaWithoutNumber))
+        let first = try await harness.send(swish("sw-same-1", 30_000, "OCR \(Self.ocr(2040))"))
+        #expect(try first.first(PaymentMatched.self)?.invoiceID == "inv-2040")
+        let second = try await harness.send(swish("sw-same-2", 50_000, "faktura 2041"))
+        #expect(try second.first(PaymentMatched.self) == nil, "left for an operator, not paid on a name")
+        #expect(try await harness.receivable("inv-2041")?.paid == 0)
+    }
+
+    @Test func aCreditInvoiceNamedTwiceInOnePaymentIsUsedOnce() async throws {
+        let harness = try await harness()
+        // Kund AB pays 2029 and 2030 (1 500 kr each) less credit 2032 (500 kr) named twice: 2 000 kr would be right
+        // once, but the second -2032 must not use the credit again.
+        let file = BgMaxRecords.file(
+            bankgiro: "50501055",
+            [
+                BgMaxRecords.payment(reference: "2029 2030 -2032 -2032", amount: 250_000, code: 3, serial: "8"),
+                BgMaxRecords.extraReference(Self.ocr(2029), amount: 150_000, serial: "8"),
+                BgMaxRecords.extraReference(Self.ocr(2030), amount: 150_000, serial: "8"),
+                BgMaxRecords.extraReference(Self.ocr(2032), amount: 50_000, negative: true, serial: "8"),
+                BgMaxRecords.extraReference(Self.ocr(2032), amount: 50_000, negative: true, serial: "8"),
+            ]
+        )
+        let imported = try await harness.send(ImportBankgiroFile(latin1: BgMaxRecords.latin1(file)))
+        let applied = try imported.all(ApplyCredit.self)
+        #expect(applied.count == 1, "\(applied)")
+        #expect(applied.map(\.amount) == [Money(minorUnits: 50_000, .sek)])
+    }
+
     @Test func aDeductionOfACreditInvoiceIsSetAgainstThePayersPayment() async throws {
         let harness = try await harness()
         let file = BgMaxRecords.file(

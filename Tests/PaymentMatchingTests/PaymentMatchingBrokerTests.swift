@@ -67,7 +67,7 @@ struct PaymentMatchingBrokerTests {
             )
         ])
         try await publisher.publish(
-            matching.message(ImportBankgiroFile(fileName: "bg.txt", latin1: BgMaxRecords.production(file)))
+            matching.message(ImportBankgiroFile(fileName: "bg.txt", latin1: file))
         )
         #expect(await recorder.wait(for: InvoicePaid.self) { $0.invoiceID == issued[0].invoiceID } != nil)
         let partial = try #require(await recorder.wait(for: InvoicePartiallyPaid.self))
@@ -78,7 +78,7 @@ struct PaymentMatchingBrokerTests {
         // The same file again changes nothing. The queue is handled in order, so once a payment sent after it is
         // registered, the second import has been handled too.
         try await publisher.publish(
-            matching.message(ImportBankgiroFile(fileName: "bg.txt", latin1: BgMaxRecords.production(file)))
+            matching.message(ImportBankgiroFile(fileName: "bg.txt", latin1: file))
         )
         try await publisher.publish(
             matching.message(

@@ -1,6 +1,7 @@
 import KvittContracts
 
-/// The fees of the collection ladder, the rules for when each may be charged, and the platform's own fee.
+/// The fees of the collection ladder and the rules for when each may be charged. What the platform charges the
+/// creditor (långtidsbevakning among it) is invoicing's price list, docs/prices.md.
 ///
 /// Statutory maximums (docs/domain.md §7.1, lag (1981:739) om ersättning för inkassokostnader m.m., amounts since
 /// 2013-03-16): påminnelse 60 kr, inkassokrav 180 kr, amorteringsplan 170 kr, förseningsersättning 450 kr (B2B);
@@ -26,9 +27,6 @@ enum CollectionFees {
         /// Kronofogden's fee for an application for betalningsföreläggande (§7.1): 300 kr, paid by the applicant,
         /// also when the application is withdrawn, and claimed back from the debtor in the application.
         case kronofogdenApplication
-        /// The platform's fee for långtidsbevakning: 99 kr per quarter and case (Billecta's FAQ), charged to the
-        /// creditor, not to the debtor.
-        case longTermSurveillanceQuarter
 
         /// The amount in SEK.
         var amount: Money {
@@ -38,12 +36,8 @@ enum CollectionFees {
             case .latePaymentCompensation: CollectionFees.latePaymentCompensation
             case .installmentPlan: CollectionFees.installmentPlan
             case .kronofogdenApplication: CollectionFees.kronofogdenApplication
-            case .longTermSurveillanceQuarter: CollectionFees.longTermSurveillancePerQuarter
             }
         }
-
-        /// Whether the debtor can be made to pay it (every fee except the platform's own).
-        var isChargeableToDebtor: Bool { self != .longTermSurveillanceQuarter }
 
         /// The fees of 2–3 §§ (reminder, inkassokrav, installment plan), which a business debtor owes only beyond the
         /// förseningsersättning (5 §).
@@ -59,7 +53,6 @@ enum CollectionFees {
             case .latePaymentCompensation: "late-payment-compensation"
             case .installmentPlan: "installment-plan"
             case .kronofogdenApplication: "kronofogden-application"
-            case .longTermSurveillanceQuarter: "long-term-surveillance-quarter"
             }
         }
 
@@ -73,7 +66,6 @@ enum CollectionFees {
             case .installmentPlan:
                 "lag (1981:739) om ersättning för inkassokostnader m.m. 3 § 2 och 4 § andra stycket 3"
             case .kronofogdenApplication: "förordning (1992:1094) om avgifter vid Kronofogdemyndigheten 7 §"
-            case .longTermSurveillanceQuarter: "the creditor's agreement with the platform (not charged to the debtor)"
             }
         }
 
@@ -85,7 +77,6 @@ enum CollectionFees {
             case .latePaymentCompensation: "Förseningsersättning"
             case .installmentPlan: "Avgift för amorteringsplan"
             case .kronofogdenApplication: "Ansökningsavgift Kronofogden"
-            case .longTermSurveillanceQuarter: "Långtidsbevakning per kvartal"
             }
         }
     }
@@ -100,8 +91,6 @@ enum CollectionFees {
     static let installmentPlan = sek(170)
     /// Kronofogden's application fee for betalningsföreläggande, 300 kr (§7.1).
     static let kronofogdenApplication = sek(300)
-    /// Långtidsbevakning, 99 kr per quarter and case, a platform fee to the creditor (Billecta's FAQ).
-    static let longTermSurveillancePerQuarter = sek(99)
 
     /// The reminder fee when the creditor agreed it with the debtor no later than when the debt arose; `nil`
     /// otherwise, and then the reminder goes out without a fee (§7.1, lag 1981:739 2 §).

@@ -52,9 +52,6 @@ struct LongTermSurveillance: Sendable, Equatable, Codable {
         return nil
     }
 
-    /// The number of quarters begun from the start through `through`.
-    func quartersBegun(through: CalendarDate) -> Int { letterDates(through: through).count }
-
     /// `preskription` after every letter sent from the start through `through`, each an interruption.
     func preskription(_ preskription: Preskription, afterLettersThrough through: CalendarDate) -> Preskription {
         letterDates(through: through).reduce(preskription) { $0.interrupted(on: $1) }

@@ -112,6 +112,11 @@ struct SMTPClient: Sendable {
                     throw SMTPFailure.permanent("\(settings.host) does not offer STARTTLS, and SMTP_STARTTLS=required")
                 }
                 _ = try await command("STARTTLS", expecting: [220])
+                // Anything the server sent after its 220 came in plain text and must not be read as if it came
+                // through TLS (the STARTTLS command injection of CVE-2011-0411).
+                guard replies.pending.isEmpty else {
+                    throw SMTPFailure.transient("\(settings.host) sent data after its STARTTLS answer")
+                }
                 let context = try NIOSSLContext(configuration: .makeClientConfiguration())
                 let host = settings.host
                 try await channel.channel.eventLoop.submit {

@@ -200,6 +200,19 @@ struct DeliveryWorker: Service {
         return .delivered(receipt: receipt)
     }
 
+    /// Removes a file this attempt wrote for a route the row no longer has (`receipt` as ``printed(_:letter:pdf:)``
+    /// and the Peppol outbox give it); e-mail has nothing to take back (its row is claimed before the message ends).
+    func withdraw(_ receipt: String?, from channel: DeliveryChannel) {
+        guard let receipt else { return }
+        let folder: URL
+        switch channel {
+        case .print: folder = settings.printDirectory
+        case .peppol: folder = settings.peppolDirectory
+        case .email: return
+        }
+        try? FileManager.default.removeItem(at: folder.appendingPathComponent(receipt))
+    }
+
     /// Writes the PDF into the day's print folder; the same document always has the same file, so a repeat
     /// after a crash overwrites rather than adds.
     func printed(_ delivery: Due, letter: LetterData, pdf: Data) throws -> Outcome {
@@ -216,19 +229,23 @@ struct DeliveryWorker: Service {
         let today = CalendarDate.today(at: now)
         let delays = settings.retryDelays
         let serviceName = serviceName
-        let event: (any KvittMessage)? = try await store.writer.write { db -> (any KvittMessage)? in
-            func update(_ state: DeliveryState, next: Date, error: String?, receipt: String?) throws {
+        let settled: (event: (any KvittMessage)?, moved: Bool) = try await store.writer.write { db in
+            // Only the row this attempt read: a contact change may have re-routed it meanwhile (another channel or
+            // recipient, attempts from 0), and then this outcome is not the document's.
+            func update(_ state: DeliveryState, next: Date, error: String?, receipt: String?) throws -> Bool {
                 try db.execute(
                     sql: """
                         UPDATE delivery SET state = ?, attempts = ?, nextAttemptAt = ?, lastError = ?,
                             receipt = COALESCE(?, receipt), updatedAt = ?
-                        WHERE documentID = ? AND channel = ?
+                        WHERE documentID = ? AND channel = ? AND recipient = ? AND state IN (?, ?, ?)
                         """,
                     arguments: [
                         state.rawValue, attempt, next, error, receipt, now, delivery.documentID,
-                        delivery.channel.rawValue,
+                        delivery.channel.rawValue, delivery.recipient, DeliveryState.pending.rawValue,
+                        DeliveryState.failed.rawValue, DeliveryState.sending.rawValue,
                     ]
                 )
+                return db.changesCount > 0
             }
             var event: (any KvittMessage)?
             var outcome = outcome
@@ -237,7 +254,7 @@ struct DeliveryWorker: Service {
             }
             switch outcome {
             case .delivered(let receipt):
-                try update(.sent, next: now, error: nil, receipt: receipt)
+                guard try update(.sent, next: now, error: nil, receipt: receipt) else { return (nil, true) }
                 event = DocumentDelivered(
                     documentID: delivery.documentID,
                     invoiceID: delivery.invoiceID,
@@ -249,9 +266,12 @@ struct DeliveryWorker: Service {
                 )
             case .retry(let detail):
                 let delay = delays[attempt - 1]
-                try update(.failed, next: now.addingTimeInterval(delay.timeInterval), error: detail, receipt: nil)
+                let next = now.addingTimeInterval(delay.timeInterval)
+                guard try update(.failed, next: next, error: detail, receipt: nil) else { return (nil, true) }
             case .parked(let reason, let detail):
-                try update(.parked, next: now, error: "\(reason): \(detail)", receipt: nil)
+                guard try update(.parked, next: now, error: "\(reason): \(detail)", receipt: nil) else {
+                    return (nil, true)
+                }
                 event = DeliveryFailed(
                     documentID: delivery.documentID,
                     invoiceID: delivery.invoiceID,
@@ -266,7 +286,18 @@ struct DeliveryWorker: Service {
             if let event {
                 try Self.enqueue(event, invoiceID: delivery.invoiceID, serviceName: serviceName, at: now, db)
             }
-            return event
+            return (event, false)
+        }
+        let event = settled.event
+        if settled.moved {
+            // A file written for the old route must not go out beside the new one: the print batch and the Peppol
+            // access point take whatever is in their folders.
+            if case .delivered(let receipt) = outcome { withdraw(receipt, from: delivery.channel) }
+            logger.info(
+                "delivery re-routed during the attempt; the next pass delivers it",
+                metadata: ["document.id": "\(delivery.documentID)", "channel": "\(delivery.channel)"]
+            )
+            return
         }
         let metadata: Logger.Metadata = [
             "document.id": "\(delivery.documentID)", "channel": "\(delivery.channel)", "attempt": "\(attempt)",

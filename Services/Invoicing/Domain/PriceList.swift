@@ -11,9 +11,8 @@ enum PriceList {
     static let maximumPrice: Int64 = 1_000_000
 
     /// The default price of each service in öre, used until a creditor is given a price of its own: the platform's
-    /// list prices (a business decision, not a rule of law; docs/prices.md). Surveillance is the 99 kr per quarter and
-    /// case that debt-collection's own quarterly fee uses (`LongTermSurveillance`), so the two never disagree by
-    /// default.
+    /// list prices (a business decision, not a rule of law; docs/prices.md). Surveillance is 99 kr per quarter and
+    /// case, the figure debt-collection charged on its own before the price list existed.
     static func defaultPrice(_ service: ChargeableService) -> Int64 {
         switch service {
         case .invoice: 300

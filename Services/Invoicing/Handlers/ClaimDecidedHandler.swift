@@ -4,9 +4,7 @@ import KvittMessaging
 
 /// Skatteverket approved less than was requested: the buyer owes the creditor the refused part ("partly approved →
 /// invoice the buyer the refused remainder", docs/domain.md §5). Invoicing drafts that invoice for the creditor to
-/// attest, once per buyer's claim (its external id is the claim's id, so a replay changes nothing).
-///
-/// The remainder is part of a price that was already invoiced with VAT, so the line carries no VAT of its own.
+/// attest, once per buyer's claim, through ``BuyerRemainder``.
 struct ClaimDecidedHandler: MessageHandler {
     func handle(_ event: ClaimDecided, context: HandlerContext) throws {
         guard event.owedByBuyer.amount > 0 else { return }
@@ -19,52 +17,23 @@ struct ClaimDecidedHandler: MessageHandler {
         )
         let approved = try original.eventAmount(event.approved, "the approved amount", allowed: 0...MinorUnits.bound)
         let externalID = "skatteverket-\(event.claimID)"
-        guard try InvoiceRecord.find(creditorID: original.creditorID, externalID: externalID, context.db) == nil else {
-            return  // this claim's remainder is already drafted
-        }
-        let created = try original.createdEvent
         let buyer = try? Personnummer(parsing: event.buyer)
-        let debtorIdentity = created.debtor.identityNumber.flatMap { try? Personnummer(parsing: $0) }
-        var debtor = created.debtor
-        if let buyer, buyer != debtorIdentity {
-            // A co-buyer: the claim is theirs, at the same address; the creditor checks the name before attesting.
-            debtor.identityNumber = buyer.canonical
-            debtor.kind = "private"
-        }
-        let kind = created.taxReduction?.kind.uppercased() ?? "ROT/RUT"
-        let command = CreateInvoice(
-            creditorID: original.creditorID,
+        let (kind, number) = try BuyerRemainder.labels(of: original)
+        // What stands of this buyer's reduction is what Skatteverket approved.
+        let drafted = try BuyerRemainder.draft(
+            on: &original,
+            owed: owed,
+            currency: event.owedByBuyer.currency,
+            buyer: buyer,
+            standingReduction: approved,
             externalID: externalID,
-            debtor: debtor,
-            currency: event.owedByBuyer.currency.code,
-            invoiceDate: CalendarDate.today(at: context.now),
-            lines: [
-                .init(
-                    description:
-                        "Ej medgiven \(kind)-avdrag för faktura \(original.number ?? original.id) "
-                        + "(Skatteverkets beslut \(event.referenceNumber))",
-                    quantity: DecimalQuantity(units: 1, scale: 0),
-                    unitPrice: owed,
-                    vatRate: 0
-                )
-            ],
-            ourReference: "Skatteverket \(event.referenceNumber)"
+            line: "Ej medgiven \(kind)-avdrag för faktura \(number) (Skatteverkets beslut \(event.referenceNumber))",
+            ourReference: "Skatteverket \(event.referenceNumber)",
+            whenRefused: "the refused \(event.owedByBuyer) of invoice \(number) could not be drafted; see "
+                + "invoicing.command-rejected for claim \(event.claimID)",
+            context: context
         )
-        guard try CreateInvoiceHandler.create(command, context: context) else {
-            // Invoicing's own rules refused the draft (say, the creditor is gone): the refused part must not vanish.
-            throw PermanentFailure(
-                reason: "remainder-not-drafted",
-                detail: "the refused \(event.owedByBuyer) of invoice \(original.number ?? original.id) could not be "
-                    + "drafted; see invoicing.command-rejected for claim \(event.claimID)"
-            )
-        }
-        // The buyer is billed the refused part, so what stands of this buyer's reduction is what Skatteverket
-        // approved: a later credit takes back no more than that.
-        var buyers = try original.buyerReductions
-        if let index = buyers.firstIndex(where: { $0.personnummer == buyer?.canonical }) {
-            buyers[index].reduction = min(buyers[index].reduction, approved)
-            try original.setBuyerReductions(buyers)
-        }
+        guard drafted else { return }  // this claim's remainder is already drafted
         try InvoiceStore.update(
             original,
             event: "claim-decided",

@@ -35,10 +35,9 @@ struct IncomingPayment: Sendable {
         var amount: Int64?
         /// A TK23 record: a credit invoice the payer deducts.
         var isNegative = false
-        /// `ocr` for the reference field, `extra-reference` for a TK22/TK23 record.
+        /// `ocr` for the reference field, `extra-reference` for a TK22/TK23 record. Only references Bankgirot
+        /// verified (reference code 2 or 4) or whose check digit is valid are structured; the rest are free text.
         var method: PaymentMatchMethod
-        /// Whether Bankgirot verified it (reference code 2 or 4) or its check digit is valid.
-        var verified: Bool
     }
 
     var identity: PayerIdentity { PayerIdentity(payer) }

@@ -57,6 +57,11 @@ struct PayerIdentity: Sendable, Equatable {
         return "name:" + name.trimmingCharacters(in: .whitespaces).lowercased()
     }
 
+    /// Whether a debtor key stands for one debtor. An organisation or personal number does; a name does not: two of a
+    /// creditor's customers can both be called Anna Andersson, so a name never links a payer, a credit invoice or a
+    /// deduction to another invoice.
+    static func namesOneDebtor(_ debtorKey: String) -> Bool { debtorKey.hasPrefix("id:") }
+
     private static func digits(_ text: String) -> String {
         String(text.filter { $0.isASCII && $0.isNumber })
     }
@@ -68,6 +73,7 @@ struct PayerIdentity: Sendable, Equatable {
             return (.invoiceNumber, "the payer's organisation or personal number \(identity) is the invoice's debtor's")
         }
         if let identity, let debtorIdentity = receivable.debtorIdentity, debtorIdentity != identity { return nil }
+        guard Self.namesOneDebtor(receivable.debtorKey) else { return nil }
         for key in keys {
             let known = try Bool.fetchOne(
                 db.cachedStatement(
@@ -85,6 +91,7 @@ struct PayerIdentity: Sendable, Equatable {
 
     /// Remembers that this payer paid the receivable's debtor (after a match by a reference or an operator).
     func learn(paid receivable: ReceivableRecord, paymentID: String, _ db: Database) throws {
+        guard Self.namesOneDebtor(receivable.debtorKey) else { return }
         for key in keys {
             try db.cachedStatement(
                 sql: "INSERT OR IGNORE INTO payer_link (creditorID, payerKey, debtorKey, paymentID) VALUES (?, ?, ?, ?)"

@@ -22,6 +22,9 @@ enum PaymentMatcher {
             var amount: Int64?
             var method: PaymentMatchMethod
             var explanation: String
+            /// Whether the match is strong enough to link the payer to the invoice's debtor for next time: not an
+            /// invoice number in free text that only fits by amount, which anyone could have written.
+            var teachesPayer = true
         }
 
         /// A credit invoice the payer used on a debit invoice, for invoicing to apply (apply-credit).
@@ -129,7 +132,7 @@ enum PaymentMatcher {
         for use in plan.credits {
             try CreditInvoices.requestUse(use, paymentID: record.id, context: context)
         }
-        if let first = plan.targets.first, first.method != .payerHistory {
+        if let first = plan.targets.first, first.method != .payerHistory, first.teachesPayer {
             try payment.identity.learn(paid: first.receivable, paymentID: record.id, db)
         }
         return record
@@ -368,7 +371,9 @@ enum PaymentMatcher {
             plan.notes.append("credit reference \(reference.text): no credit invoice has this OCR")
             return
         }
-        let debits = plan.targets.indices.filter { plan.targets[$0].receivable.debtorKey == credit.debtorKey }
+        let debits = plan.targets.indices.filter {
+            PayerIdentity.namesOneDebtor(credit.debtorKey) && plan.targets[$0].receivable.debtorKey == credit.debtorKey
+        }
         if let original = credit.originalInvoiceID,
             let index = plan.targets.firstIndex(where: { $0.receivable.invoiceID == original })
         {
@@ -390,9 +395,25 @@ enum PaymentMatcher {
             )
             return
         }
-        let available = try CreditInvoices.available(credit, db)
         let target = plan.targets[index]
-        guard amount <= available, amount <= max(target.receivable.balance, 0) else {
+        // What this payment already uses of the credit, and already sets against the invoice: two TK23 records naming
+        // the same credit invoice or the same debit must not use it twice or past the balance.
+        let credits = plan.credits
+        guard
+            let usedOfCredit = MinorUnits.total(
+                credits.filter { $0.credit.invoiceID == credit.invoiceID }.map(\.amount)
+            ),
+            let usedOnDebit = MinorUnits.total(
+                credits.filter { $0.debitInvoiceID == target.receivable.invoiceID }.map(\.amount)
+            )
+        else {
+            plan.notes.append(
+                "credit invoice \(credit.invoiceNumber): the payment's credit amounts overflow: not applied"
+            )
+            return
+        }
+        let available = try CreditInvoices.available(credit, db) - usedOfCredit
+        guard amount <= available, amount <= max(target.receivable.balance - usedOnDebit, 0) else {
             plan.notes.append(
                 "credit invoice \(credit.invoiceNumber) has \(target.receivable.money(available)) left, the payment "
                     + "uses \(target.receivable.money(amount)) on invoice \(target.receivable.invoiceNumber): not applied"
@@ -443,7 +464,8 @@ enum PaymentMatcher {
                                 method: isOCR ? .ocr : .invoiceNumber,
                                 explanation: "\(what) in the text"
                                     + (isOCR ? " has a valid check digit" : "")
-                                    + " and the invoice's open amount is what was paid"
+                                    + " and the invoice's open amount is what was paid",
+                                teachesPayer: isOCR
                             )
                         )
                     } else {

@@ -222,9 +222,10 @@ struct ImportBankgiroFileHandler: MessageHandler {
             else { continue }
             let amount = deduction.amount.amount
             if credit.originalInvoiceID == nil {
-                let reserved = pairs.flatMap(\.credits).filter { $0.credit.invoiceID == credit.invoiceID }
-                    .reduce(Int64(0)) { $0 + $1.amount }
-                guard try CreditInvoices.available(credit, db) - reserved >= amount else { continue }
+                let reserved = MinorUnits.total(
+                    pairs.flatMap(\.credits).filter { $0.credit.invoiceID == credit.invoiceID }.map(\.amount)
+                )
+                guard let reserved, try CreditInvoices.available(credit, db) - reserved >= amount else { continue }
             }
             let taken = Set(pairs.map(\.payment))
             for candidate in incoming.indices where deposit.payments[candidate].kind == .payment {
@@ -234,11 +235,12 @@ struct ImportBankgiroFileHandler: MessageHandler {
                 if plans[candidate] == nil { plans[candidate] = try PaymentMatcher.plan(incoming[candidate], db) }
                 guard let plan = plans[candidate], plan.credits.isEmpty,
                     let target = plan.targets.first(where: {
-                        $0.receivable.debtorKey == credit.debtorKey && $0.receivable.currency == credit.currency
+                        PayerIdentity.namesOneDebtor(credit.debtorKey) && $0.receivable.debtorKey == credit.debtorKey
+                            && $0.receivable.currency == credit.currency
                             && (credit.originalInvoiceID == nil
                                 ? $0.receivable.balance >= payment.amount.amount
                                 : credit.originalInvoiceID == $0.receivable.invoiceID
-                                    && $0.receivable.balance + amount >= payment.amount.amount)
+                                    && (MinorUnits.sum($0.receivable.balance, amount) ?? .min) >= payment.amount.amount)
                     })
                 else { continue }
                 let number = target.receivable.invoiceNumber
@@ -347,8 +349,7 @@ struct ImportBankgiroFileHandler: MessageHandler {
                     text: reference.text,
                     amount: isMain || reference.amount.amount == 0 ? nil : reference.amount.amount,
                     isNegative: reference.isNegative,
-                    method: isMain ? .ocr : .extraReference,
-                    verified: true
+                    method: isMain ? .ocr : .extraReference
                 )
             )
         }

@@ -42,7 +42,7 @@ struct RegisterPaymentHandler: MessageHandler {
         if let reference = command.reference {
             // Only a reference with a valid check digit is taken as an OCR; anything else is searched as text.
             if let ocr = try? OCRReference(parsing: reference) {
-                structured.append(.init(text: ocr.canonical, amount: nil, method: .ocr, verified: true))
+                structured.append(.init(text: ocr.canonical, amount: nil, method: .ocr))
             } else {
                 freeTexts.append(reference)
             }

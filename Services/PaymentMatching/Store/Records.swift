@@ -165,14 +165,6 @@ struct CreditUseRecord: Codable, FetchableRecord, PersistableRecord, Sendable {
     var at: Double
 }
 
-/// An invoice an operator might link an unmatched payment to, and why it was not matched automatically.
-struct PaymentCandidateRecord: Codable, FetchableRecord, PersistableRecord, Sendable {
-    static let databaseTableName = "payment_candidate"
-    var paymentID: String
-    var invoiceID: String
-    var reason: String
-}
-
 /// One deposit of an imported BgMax file: `total == booked + unmatched + deductions`.
 struct DepositReconciliationRecord: Codable, FetchableRecord, PersistableRecord, Sendable {
     static let databaseTableName = "deposit_reconciliation"

@@ -124,7 +124,7 @@ public enum KvittServiceHost {
         // `KVITT_DECLARE_PEERS=off` leaves the peers to themselves: the test harness starts many small systems side by
         // side, and every service declaring every peer's quorum queues would load the one test broker for nothing.
         var peers = AMQPTopology()
-        if let catalogueService, let system, ProcessInfo.processInfo.environment["KVITT_DECLARE_PEERS"] != "off" {
+        if let catalogueService, let system, settings.declarePeers {
             peers = SystemTopologyDeclarer.peers(of: catalogueService, in: system)
         }
         let topologyDeclarer = SystemTopologyDeclarer(
@@ -294,16 +294,9 @@ public enum KvittServiceHost {
         level: Logger.Level,
         write: @escaping LogOutput.Write = LogOutput.standardError
     ) -> any LogHandler {
-        switch format {
-        case .json:
-            var handler = JSONLogHandler(label: label, write: write)
-            handler.logLevel = level
-            return handler
-        case .text:
-            var handler = TextLogHandler(label: label, write: write)
-            handler.logLevel = level
-            return handler
-        }
+        var handler = MaskingLogHandler(format: format, label: label, write: write)
+        handler.logLevel = level
+        return handler
     }
 }
 

@@ -40,6 +40,9 @@ public struct ServiceSettings: Sendable, Equatable {
     public var clockControl: Bool
     /// How far ahead of the wall clock the business clock starts (only with ``clockControl``).
     public var clockOffset: Duration
+    /// Whether the service declares its peers' queues too, so that start order does not matter (`KVITT_DECLARE_PEERS`;
+    /// the test harness turns it off, where many small systems share one broker).
+    public var declarePeers: Bool
 
     /// Where the process runs.
     public enum DeploymentEnvironment: String, Sendable, Equatable {
@@ -156,6 +159,11 @@ public struct ServiceSettings: Sendable, Equatable {
             throw InvalidSetting(variable: "CLOCK_CONTROL", problem: "expected on or off, got '\(control)'")
         }
         clockControl = control == "on"
+        let peers = reader.string(forKey: "kvitt.declare.peers", default: "on").lowercased()
+        guard ["on", "off"].contains(peers) else {
+            throw InvalidSetting(variable: "KVITT_DECLARE_PEERS", problem: "expected on or off, got '\(peers)'")
+        }
+        declarePeers = peers == "on"
         let offsetText = reader.string(forKey: "clock.offset", default: "0s")
         if offsetText == "0s" || offsetText == "0" {
             clockOffset = .zero
@@ -276,6 +284,11 @@ public struct ServiceSettings: Sendable, Equatable {
                 "on adds GET/POST /v1/clock to move the business clock (refused in production)"
             ),
             .init("CLOCK_OFFSET", "0s", "start the business clock this far ahead (30d, 12h); needs CLOCK_CONTROL=on"),
+            .init(
+                "KVITT_DECLARE_PEERS",
+                "on",
+                "on declares the other services' queues too, so start order does not matter"
+            ),
         ]
     }
 

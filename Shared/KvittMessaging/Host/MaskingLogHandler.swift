@@ -1,17 +1,18 @@
 import Foundation
 import Logging
 
-/// Writes one line of text per log event, the default `LOG_FORMAT`:
-/// `2026-12-05T05:12:03.123+01:00 warning debt-collection: collection case held invoice.id=ancient …`, the timestamp
-/// in ISO 8601 with the offset from UTC and the metadata sorted by key.
+/// Writes one line per log event in a `LOG_FORMAT`, the metadata merged and sorted by key:
+/// - `text`, the default: `2026-12-05T05:12:03.123+01:00 warning debt-collection: collection case held invoice.id=…`;
+///   a line break in a message or value is written as `\n`, so that no message can forge a line of its own;
+/// - `json`: one object with `ts`, `level`, `label`, `msg`, then the metadata.
 ///
-/// Like ``JSONLogHandler`` it masks every number shaped like a personnummer or organisationsnummer in the message and
-/// the metadata (``LogMasking``), and it keeps each event on one line: a line break in a message or value is written
-/// as `\n`, so that no message can forge a line of its own.
-public struct TextLogHandler: LogHandler {
+/// Both stamp the time in ISO 8601 with the offset from UTC and mask every number shaped like a personnummer or
+/// organisationsnummer in the message and the metadata (``LogMasking``), as a last line of defence.
+public struct MaskingLogHandler: LogHandler {
     public var logLevel: Logger.Level = .info
     public var metadata: Logger.Metadata = [:]
     public var metadataProvider: Logger.MetadataProvider?
+    private let format: ServiceSettings.LogFormat
     private let label: String
     private let calendar: Calendar
     private let write: LogOutput.Write
@@ -20,11 +21,13 @@ public struct TextLogHandler: LogHandler {
     ///   - timeZone: the zone of the timestamps' wall-clock time (the process's own by default).
     ///   - write: where the lines go (standard error by default; memory in a test).
     public init(
+        format: ServiceSettings.LogFormat,
         label: String,
         metadataProvider: Logger.MetadataProvider? = nil,
         timeZone: TimeZone = .current,
         write: @escaping LogOutput.Write = LogOutput.standardError
     ) {
+        self.format = format
         self.label = label
         self.metadataProvider = metadataProvider
         self.calendar = LogOutput.calendar(timeZone)
@@ -40,12 +43,29 @@ public struct TextLogHandler: LogHandler {
         var merged = metadata
         if let provider = metadataProvider { merged.merge(provider.get()) { _, new in new } }
         if let extra = event.metadata { merged.merge(extra) { _, new in new } }
-        var line = "\(LogOutput.timestamp(Date(), calendar: calendar)) \(event.level.rawValue) \(label): "
-        line += Self.oneLine(LogMasking.mask(event.message.description))
-        for (key, value) in merged.sorted(by: { $0.key < $1.key }) {
-            line += " \(key)=\(Self.quotedIfNeeded(Self.text(value)))"
+        let timestamp = LogOutput.timestamp(Date(), calendar: calendar)
+        let message = LogMasking.mask(event.message.description)
+        switch format {
+        case .text:
+            var line = "\(timestamp) \(event.level.rawValue) \(label): \(Self.oneLine(message))"
+            for (key, value) in merged.sorted(by: { $0.key < $1.key }) {
+                // Keys too: a key is a caller's string, and `a b=c` or a line break in one would forge pairs or lines.
+                line += " \(Self.quotedIfNeeded(LogMasking.mask(key)))=\(Self.quotedIfNeeded(Self.text(value)))"
+            }
+            write(line + "\n")
+        case .json:
+            var object: [String: Any] = [
+                "ts": timestamp, "level": event.level.rawValue, "label": label, "msg": message,
+            ]
+            for (key, value) in merged { object[key] = Self.json(value) }
+            guard
+                let data = try? JSONSerialization.data(
+                    withJSONObject: object,
+                    options: [.sortedKeys, .withoutEscapingSlashes]
+                )
+            else { return }
+            write(String(decoding: data, as: UTF8.self) + "\n")
         }
-        write(line + "\n")
     }
 
     /// A metadata value as text, masked.
@@ -56,6 +76,16 @@ public struct TextLogHandler: LogHandler {
         case .array(let values): "[" + values.map(text).joined(separator: ", ") + "]"
         case .dictionary(let values):
             "[" + values.sorted { $0.key < $1.key }.map { "\($0.key): \(text($0.value))" }.joined(separator: ", ") + "]"
+        }
+    }
+
+    /// A metadata value as a JSON value, masked.
+    static func json(_ value: Logger.MetadataValue) -> Any {
+        switch value {
+        case .string(let text): LogMasking.mask(text)
+        case .stringConvertible(let convertible): LogMasking.mask(convertible.description)
+        case .array(let values): values.map(json)
+        case .dictionary(let values): values.mapValues(json)
         }
     }
 
