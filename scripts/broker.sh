@@ -3,6 +3,10 @@
 # Usage: scripts/broker.sh start|stop|reset|status|ctl ARGS
 # Env: KVITT_AMQP_PORT (default 5672); KVITT_BROKER_NODE (default kvitt): another name runs a second node beside the
 # default one, as NAME@localhost with its state in .run/rabbitmq-NAME (give it its own KVITT_AMQP_PORT too).
+# KVITT_AMQPS_PORT (default: none): also a TLS listener on 127.0.0.1 at that port, with a test CA made by
+# compose/rabbitmq/make-test-certificates.sh in KVITT_TLS_DIR (default: the state folder's tls/): ca.pem, client.pem
+# and client.key for clients, and wrong-ca.pem, a CA that signed nothing. The broker requires and verifies a client
+# certificate (docs/security.md).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 node="${KVITT_BROKER_NODE:-kvitt}"
@@ -19,6 +23,8 @@ if [ "$(id -u)" -eq 0 ] && id rabbitmq >/dev/null 2>&1; then
     fi
 fi
 port="${KVITT_AMQP_PORT:-5672}"
+tls_port="${KVITT_AMQPS_PORT:-}"
+tls_dir="${KVITT_TLS_DIR:-$state/tls}"
 
 export RABBITMQ_NODENAME="$node@localhost"
 # The inter-node (and CLI) port follows the AMQP port as RabbitMQ's own default does (AMQP + 20000), so that two
@@ -45,6 +51,22 @@ loopback_users = none
 log.console = false
 log.file.level = warning
 CONF
+    if [ -n "$tls_port" ]; then
+        bash "$root/compose/rabbitmq/make-test-certificates.sh" "$tls_dir" >/dev/null
+        # The broker's copies, where the rabbitmq user can read them whatever KVITT_TLS_DIR is.
+        mkdir -p "$state/tls-server"
+        cp "$tls_dir/ca.pem" "$tls_dir/server.pem" "$tls_dir/server.key" "$state/tls-server/"
+        cat >>"$state/rabbitmq.conf" <<CONF
+listeners.ssl.default = 127.0.0.1:$tls_port
+ssl_options.cacertfile = $state/tls-server/ca.pem
+ssl_options.certfile = $state/tls-server/server.pem
+ssl_options.keyfile = $state/tls-server/server.key
+ssl_options.verify = verify_peer
+ssl_options.fail_if_no_peer_cert = true
+ssl_options.versions.1 = tlsv1.3
+ssl_options.versions.2 = tlsv1.2
+CONF
+    fi
     echo "[]." >"$state/enabled_plugins"
     chown -R rabbitmq:rabbitmq "$state" 2>/dev/null || true
     # Every connection costs the broker a file descriptor, and the whole
@@ -65,6 +87,7 @@ CONF
     done
     rabbitmqctl await_startup --timeout 60 >/dev/null
     echo "broker: running on 127.0.0.1:$port (state in $state)"
+    if [ -n "$tls_port" ]; then echo "broker: TLS on 127.0.0.1:$tls_port (CA and client certificate in $tls_dir)"; fi
     ;;
 stop)
     if ping_node; then rabbitmqctl shutdown >/dev/null 2>&1 || true; fi

@@ -176,6 +176,10 @@ overdue=$(python3 -c 'import json,sys; print({x["externalID"]:x for x in json.lo
 # invoice itself, if delivery has not printed it yet).
 publish_json invoicing.change-debtor-contact.v1 "{\"invoiceID\": \"$overdue\", \"email\": \"carl.carlsson@example.se\", \"preferredChannel\": \"email\"}"
 sleep 1
+case_steps='
+import json, sys
+steps = [line for line in json.load(sys.stdin)["history"] if " delivered by " not in line]
+print(steps[-1] if sys.argv[1:] == ["last"] else len(steps))'
 echo "time travel for invoice demo-1007 (unpaid):"
 for _ in 1 2 3; do
     days=$(api debt-collection "/v1/cases/$overdue" | python3 -c '
@@ -186,25 +190,27 @@ clock = json.load(urllib.request.urlopen("http://127.0.0.1:8083/v1/clock"))
 today = datetime.datetime.fromisoformat(clock["now"].replace("Z", "+00:00")).astimezone(
     ZoneInfo("Europe/Stockholm")).date()
 print(max(1, (datetime.date.fromisoformat(case["nextDate"]) - today).days))')
-    steps=$(api debt-collection "/v1/cases/$overdue" | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["history"]))')
+    # The ladder's steps only: delivery's reports on the letters ("… delivered by e-mail") are history lines too.
+    steps=$(api debt-collection "/v1/cases/$overdue" | python3 -c "$case_steps")
     "$bin/kvitt" clock advance "${days}d" >/dev/null
     for _ in $(seq 1 50); do
-        now=$(api debt-collection "/v1/cases/$overdue" | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["history"]))')
+        now=$(api debt-collection "/v1/cases/$overdue" | python3 -c "$case_steps")
         [ "$now" -gt "$steps" ] && break
         sleep 0.2
     done
-    echo "  +${days} days: $(api debt-collection "/v1/cases/$overdue" | python3 -c 'import json,sys; print(json.load(sys.stdin)["history"][-1])')"
+    echo "  +${days} days: $(api debt-collection "/v1/cases/$overdue" | python3 -c "$case_steps" last)"
 done
 publish_json debt-collection.decide-enforcement.v1 "{\"invoiceID\": \"$overdue\", \"proceed\": true}"
 sleep 1
-echo "  creditor decided: $(api debt-collection "/v1/cases/$overdue" | python3 -c 'import json,sys; print(json.load(sys.stdin)["history"][-1][:160])')"
+echo "  creditor decided: $(api debt-collection "/v1/cases/$overdue" | python3 -c "$case_steps" last | cut -c1-160)"
 "$bin/kvitt" clock show
 
 echo
 python3 scripts/demo-summary.py
 # Delivery has no read API: what it sent is files. It renders with Chromium, so some may still be on their way.
 echo "== delivery so far: $(find "$demo/mail/new" -type f 2>/dev/null | wc -l) e-mails in $demo/mail/new (the mail catcher)," \
-    "$(find "$demo/print-outbox" -type f | wc -l) PDFs in $demo/print-outbox"
+    "$(find "$demo/print-outbox" -type f | wc -l) PDFs in $demo/print-outbox," \
+    "$(find "$demo/peppol-outbox" -type f -name '*.xml' | wc -l) UBL invoices in $demo/peppol-outbox"
 echo
 echo "documents: http://127.0.0.1:8081/v1/invoices/<id>/document · dead letters: $bin/kvitt dead-letters list"
 echo "the services keep running; their logs follow (Ctrl-C stops everything)"

@@ -5,6 +5,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
+# The node also listens for TLS (AMQP port + 1000, a test CA made in KVITT_TLS_DIR), for TLSTests.
+export KVITT_AMQPS_PORT="${KVITT_AMQPS_PORT:-$((${KVITT_AMQP_PORT:-5672} + 1000))}"
+export KVITT_TLS_DIR="${KVITT_TLS_DIR:-$PWD/.run/test-tls}"
 # A fresh node each run: hundreds of quorum queues left by an interrupted run would slow every test.
 scripts/broker.sh reset
 trap 'scripts/broker.sh stop' EXIT

@@ -10,11 +10,9 @@ enum DebtCollectionService {
     /// the built-in table, and `REFERENCE_RATES` adds or replaces half-years on top, as `2026-07-01:200,2027-01-01:225`
     /// (first day of the half-year, basis points). Both are parsed strictly: a line or entry that cannot be used is
     /// an error naming it, never skipped, because a skipped rate makes interest wrong for half a year.
-    static func rates(
-        environment: [String: String] = ProcessInfo.processInfo.environment
-    ) throws(ServiceSettings.InvalidSetting) -> ReferenceRateTable {
+    static func rates(configuration: KvittConfiguration) throws(ServiceSettings.InvalidSetting) -> ReferenceRateTable {
         var table = ReferenceRateTable.riksbank
-        if let path = environment["REFERENCE_RATES_FILE"], !path.isEmpty {
+        if let path = configuration.optionalText(.referenceRatesFile) {
             let text: String
             do {
                 text = try String(contentsOfFile: path, encoding: .utf8)
@@ -30,8 +28,7 @@ enum DebtCollectionService {
                 throw .init(variable: "REFERENCE_RATES_FILE", problem: "\(path) \(error)")
             }
         }
-        let extra = environment["REFERENCE_RATES"] ?? ""
-        guard !extra.isEmpty else { return table }
+        guard let extra = configuration.optionalText(.referenceRates) else { return table }
         var entries = table.entries
         for pair in extra.split(separator: ",", omittingEmptySubsequences: false) {
             let parts = pair.split(separator: ":", omittingEmptySubsequences: false)
@@ -52,6 +49,11 @@ enum DebtCollectionService {
         } catch {
             throw .init(variable: "REFERENCE_RATES", problem: error.description)
         }
+    }
+
+    /// ``rates(configuration:)`` from variables alone (tests).
+    static func rates(environment: [String: String]) throws(ServiceSettings.InvalidSetting) -> ReferenceRateTable {
+        try rates(configuration: KvittConfiguration(environment: environment))
     }
 
     static func definition(rates: ReferenceRateTable = .riksbank, schedulerInterval: Duration = .seconds(1))
@@ -81,14 +83,7 @@ enum DebtCollectionService {
     }
 
     /// Debt-collection's own settings, for `--help`.
-    static let ownSettings: [ServiceSettings.Documented] = [
-        .init(
-            "REFERENCE_RATES_FILE",
-            "",
-            "the reference-rate table (the format of config/reference-rates.txt) instead of the built-in one"
-        ),
-        .init("REFERENCE_RATES", "", "half-years added on top, as 2026-07-01:200,2027-01-01:225 (basis points)"),
-    ]
+    static let ownSettings: [Setting] = [.referenceRatesFile, .referenceRates]
 
     /// The one list of what debt-collection consumes.
     static func registerHandlers(_ registry: inout HandlerRegistry, rates: ReferenceRateTable) {
@@ -104,19 +99,37 @@ enum DebtCollectionService {
         registry.register(CaseCommandHandlers.Postpone(rates: rates))
         registry.register(CaseCommandHandlers.Decide(rates: rates))
         registry.register(CaseCommandHandlers.Surveil(rates: rates))
+        registry.register(DeliveryReportHandlers.Delivered())
+        registry.register(DeliveryReportHandlers.Failed())
     }
 
     static func main() async throws {
         // --help and --version answer before the rate table is read: asking how to configure it needs no valid one.
         ServiceCommandLine.handle(definition())
+        let configuration = KvittServiceHost.loadConfiguration(definition())
         let table: ReferenceRateTable
         do {
-            table = try rates()
+            table = try rates(configuration: configuration)
         } catch {
             // As every other bad setting: one line naming it and exit status 2, before anything starts.
             FileHandle.standardError.write(Data("debt-collection: invalid setting \(error)\n".utf8))
             exit(2)
         }
-        try await KvittServiceHost.run(definition(rates: table))
+        try await KvittServiceHost.run(definition(rates: table), configuration: configuration)
     }
+}
+
+extension Setting {
+    /// Debt-collection's reference-rate table from a file.
+    static let referenceRatesFile = Setting(
+        "REFERENCE_RATES_FILE",
+        "",
+        "the reference-rate table (the format of config/reference-rates.txt) instead of the built-in one"
+    )
+    /// Half-years added to the reference-rate table.
+    static let referenceRates = Setting(
+        "REFERENCE_RATES",
+        "",
+        "half-years added on top, as 2026-07-01:200,2027-01-01:225 (basis points)"
+    )
 }

@@ -8,8 +8,8 @@ import KvittMessaging
 enum DeliveryService {
     static func definition(settings: DeliverySettings) -> ServiceDefinition {
         ServiceDefinition(
-            name: "delivery",
-            defaultHTTPPort: 8085,
+            name: name,
+            defaultHTTPPort: defaultHTTPPort,
             migrations: { DeliverySchema.register(&$0) },
             handlers: { registry, _ in registerHandlers(&registry) },
             services: { context in
@@ -28,9 +28,13 @@ enum DeliveryService {
                         logger: context.logger
                     ),
                 ]
-            }
+            },
+            ownSettings: DeliverySettings.all
         )
     }
+
+    static let name = "delivery"
+    static let defaultHTTPPort = 8085
 
     /// The one list of what delivery consumes.
     static func registerHandlers(_ registry: inout HandlerRegistry) {
@@ -48,16 +52,31 @@ enum DeliveryService {
     }
 
     static func main() async throws {
-        let settings: DeliverySettings
-        do {
-            settings = try DeliverySettings(environment: ProcessInfo.processInfo.environment)
-        } catch {
-            FileHandle.standardError.write(Data("delivery: \(error)\n".utf8))
-            exit(2)
-        }
         // `delivery print-batch [YYYY-MM-DD]`: the operator's command, run instead of the service.
         let arguments = Array(CommandLine.arguments.dropFirst())
-        if arguments.first == PrintBatchCommand.name {
+        let isPrintBatch = arguments.first == PrintBatchCommand.name
+        // --help and --version answer before any setting is read.
+        if !isPrintBatch {
+            ServiceCommandLine.handle(
+                name: name,
+                defaultHTTPPort: defaultHTTPPort,
+                ownSettings: DeliverySettings.all,
+                arguments: arguments
+            )
+        }
+        let configuration = KvittServiceHost.loadConfiguration(
+            name: name,
+            settings: ServiceSettings.documented(serviceName: name, defaultHTTPPort: defaultHTTPPort)
+                + DeliverySettings.all
+        )
+        let settings: DeliverySettings
+        do {
+            settings = try DeliverySettings(configuration: configuration)
+        } catch {
+            FileHandle.standardError.write(Data("delivery: invalid setting \(error)\n".utf8))
+            exit(2)
+        }
+        if isPrintBatch {
             exit(
                 await PrintBatchCommand.run(
                     arguments: Array(arguments.dropFirst()),
@@ -66,6 +85,6 @@ enum DeliveryService {
                 )
             )
         }
-        try await KvittServiceHost.run(definition(settings: settings))
+        try await KvittServiceHost.run(definition(settings: settings), configuration: configuration)
     }
 }

@@ -1,22 +1,8 @@
 import Foundation
 import KvittMessaging
 
-/// Delivery's own settings, beside the ones every service has (``ServiceSettings``):
-///
-/// | variable | default | what |
-/// |---|---|---|
-/// | `SMTP_HOST` | (none: e-mail waits and is retried) | the mail server or relay |
-/// | `SMTP_PORT` | `587` | its port |
-/// | `SMTP_FROM` | `faktura@localhost` | the sender of every mail |
-/// | `SMTP_STARTTLS` | `required` | `required` (never send in the clear) or `off` (a relay on the same host, a test server) |
-/// | `SMTP_TIMEOUT` | `30s` | the longest one SMTP conversation may take |
-/// | `PRINT_DIRECTORY` | `./print-outbox` | where printed documents go, one folder per day |
-/// | `PEPPOL_DIRECTORY` | `./peppol-outbox` | where Peppol UBL files go (`<document-id>.xml`), for an access point to pick up |
-/// | `CHROMIUM_PATH` | `chromium` | the browser that prints HTML to PDF |
-/// | `DELIVERY_RETRY_DELAYS` | `30s,2m,10m,1h,6h` | waits before each retry of a transient failure; then parked |
-/// | `DELIVERY_POLL_INTERVAL` | `1s` | how often the worker looks for due deliveries |
-/// | `COLLECTOR_NAME`, `COLLECTOR_ORGANISATION_NUMBER` | (none) | the collection agency named on collection letters |
-/// | `COLLECTOR_CONTACT` | `the creditor` | where debtors dispute a claim or ask about it |
+/// Delivery's own settings, beside the ones every service has (``ServiceSettings``); each is a ``Setting`` defined
+/// once below (`delivery --help` lists them with their defaults). Without `SMTP_HOST`, e-mail waits and is retried.
 struct DeliverySettings: Sendable {
     var smtp: SMTPSettings?
     var printDirectory: URL
@@ -32,8 +18,8 @@ struct DeliverySettings: Sendable {
         printDirectory: URL,
         peppolDirectory: URL? = nil,
         pdfRenderer: PDFRenderer = PDFRenderer(),
-        retryDelays: [Duration] = [.seconds(30), .seconds(120), .seconds(600), .seconds(3600), .seconds(21600)],
-        pollInterval: Duration = .seconds(1),
+        retryDelays: [Duration] = DeliverySettings.defaultRetryDelays,
+        pollInterval: Duration = DeliverySettings.defaultPollInterval,
         collector: CollectorDetails
     ) {
         self.smtp = smtp
@@ -47,62 +33,97 @@ struct DeliverySettings: Sendable {
         self.collector = collector
     }
 
-    /// Reads the settings from the environment; a value that cannot be used is named with its variable.
-    init(environment: [String: String]) throws(ServiceSettings.InvalidSetting) {
-        func value(_ name: String) -> String? {
-            environment[name].flatMap { $0.trimmingCharacters(in: .whitespaces).isEmpty ? nil : $0 }
-        }
-        func duration(_ name: String, _ fallback: Duration) throws(ServiceSettings.InvalidSetting) -> Duration {
-            guard let text = value(name) else { return fallback }
-            guard let parsed = DurationText.parse(text) else {
-                throw .init(variable: name, problem: "expected a duration like 30s, got '\(text)'")
-            }
-            return parsed
-        }
+    /// `DELIVERY_RETRY_DELAYS`'s default.
+    static let defaultRetryDelays = DurationText.parseList(Setting.deliveryRetryDelays.defaultValue)!
+    /// `DELIVERY_POLL_INTERVAL`'s default.
+    static let defaultPollInterval = DurationText.parse(Setting.deliveryPollInterval.defaultValue)!
+
+    /// Every setting of delivery's own, in the order `--help` lists them.
+    static let all: [Setting] = [
+        .smtpHost, .smtpPort, .smtpFrom, .smtpStartTLS, .smtpTimeout, .smtpCAFile, .printDirectory, .peppolDirectory,
+        .chromiumPath, .deliveryRetryDelays, .deliveryPollInterval, .collectorName, .collectorOrganisationNumber,
+        .collectorContact,
+    ]
+
+    /// Reads the settings; a value that cannot be used is named with its variable.
+    init(configuration config: KvittConfiguration) throws(ServiceSettings.InvalidSetting) {
         var smtp: SMTPSettings?
-        if let host = value("SMTP_HOST") {
-            let portText = value("SMTP_PORT") ?? "587"
-            guard let port = Int(portText), (1...65535).contains(port) else {
-                throw .init(variable: "SMTP_PORT", problem: "expected a port 1–65535, got '\(portText)'")
-            }
-            let startTLSText = value("SMTP_STARTTLS") ?? SMTPSettings.StartTLS.required.rawValue
-            guard let startTLS = SMTPSettings.StartTLS(rawValue: startTLSText.lowercased()) else {
-                throw .init(variable: "SMTP_STARTTLS", problem: "expected required or off, got '\(startTLSText)'")
-            }
-            let from = value("SMTP_FROM") ?? "faktura@localhost"
-            guard EmailAddress.isUsable(from) || from.hasSuffix("@localhost") else {
-                throw .init(variable: "SMTP_FROM", problem: "not a usable e-mail address: '\(from)'")
+        if let host = config.optionalText(.smtpHost) {
+            let from = try config.parsed(.smtpFrom, expected: "a usable e-mail address") { from in
+                EmailAddress.isUsable(from) || from.hasSuffix("@localhost") ? from : nil
             }
             smtp = SMTPSettings(
                 host: host,
-                port: port,
+                port: try config.int(.smtpPort, in: 1...65535),
                 from: from,
-                startTLS: startTLS,
-                timeout: try duration("SMTP_TIMEOUT", .seconds(30))
+                startTLS: try config.parsed(.smtpStartTLS, expected: "required or off") {
+                    SMTPSettings.StartTLS(rawValue: $0.lowercased())
+                },
+                timeout: try config.duration(.smtpTimeout, in: .seconds(1) ... .seconds(3600)),
+                certificateAuthorities: try config.readableFile(.smtpCAFile).map { URL(fileURLWithPath: $0) }
             )
-        }
-        var retryDelays = [Duration.seconds(30), .seconds(120), .seconds(600), .seconds(3600), .seconds(21600)]
-        if let text = value("DELIVERY_RETRY_DELAYS") {
-            guard let parsed = DurationText.parseList(text), !parsed.isEmpty else {
-                throw .init(
-                    variable: "DELIVERY_RETRY_DELAYS",
-                    problem: "expected a list like 30s,2m,10m, got '\(text)'"
-                )
-            }
-            retryDelays = parsed
         }
         self.init(
             smtp: smtp,
-            printDirectory: URL(fileURLWithPath: value("PRINT_DIRECTORY") ?? "print-outbox"),
-            peppolDirectory: URL(fileURLWithPath: value("PEPPOL_DIRECTORY") ?? "peppol-outbox"),
-            pdfRenderer: PDFRenderer(executable: value("CHROMIUM_PATH") ?? "chromium"),
-            retryDelays: retryDelays,
-            pollInterval: try duration("DELIVERY_POLL_INTERVAL", .seconds(1)),
+            printDirectory: URL(fileURLWithPath: config.text(.printDirectory)),
+            peppolDirectory: URL(fileURLWithPath: config.text(.peppolDirectory)),
+            pdfRenderer: PDFRenderer(executable: config.text(.chromiumPath)),
+            retryDelays: try config.durations(.deliveryRetryDelays),
+            pollInterval: try config.duration(.deliveryPollInterval, in: .milliseconds(10) ... .seconds(3600)),
             collector: CollectorDetails(
-                name: value("COLLECTOR_NAME"),
-                organisationNumber: value("COLLECTOR_ORGANISATION_NUMBER"),
-                contact: value("COLLECTOR_CONTACT") ?? "the creditor"
+                name: config.optionalText(.collectorName),
+                organisationNumber: config.optionalText(.collectorOrganisationNumber),
+                contact: config.text(.collectorContact)
             )
         )
     }
+}
+
+extension Setting {
+    static let smtpHost = Setting("SMTP_HOST", "", "the mail server or relay; without it e-mail waits and is retried")
+    static let smtpPort = Setting("SMTP_PORT", "587", "its port")
+    static let smtpFrom = Setting("SMTP_FROM", "faktura@localhost", "the sender of every mail")
+    static let smtpStartTLS = Setting(
+        "SMTP_STARTTLS",
+        "required",
+        "required (never send in the clear) or off (a relay on the same host, a test server)"
+    )
+    static let smtpTimeout = Setting("SMTP_TIMEOUT", "30s", "the longest one SMTP conversation may take")
+    static let smtpCAFile = Setting(
+        "SMTP_CA_FILE",
+        "",
+        "a PEM file of CAs trusted for the relay's STARTTLS certificate besides the system's (a private CA)"
+    )
+    static let printDirectory = Setting(
+        "PRINT_DIRECTORY",
+        "./print-outbox",
+        "where printed documents go, one folder per day"
+    )
+    static let peppolDirectory = Setting(
+        "PEPPOL_DIRECTORY",
+        "./peppol-outbox",
+        "where Peppol UBL files go (<document-id>.xml), for an access point to pick up"
+    )
+    static let chromiumPath = Setting("CHROMIUM_PATH", "chromium", "the browser that prints HTML to PDF")
+    static let deliveryRetryDelays = Setting(
+        "DELIVERY_RETRY_DELAYS",
+        "30s,2m,10m,1h,6h",
+        "waits before each retry of a transient failure; then parked"
+    )
+    static let deliveryPollInterval = Setting(
+        "DELIVERY_POLL_INTERVAL",
+        "1s",
+        "how often the worker looks for due deliveries"
+    )
+    static let collectorName = Setting("COLLECTOR_NAME", "", "the collection agency named on collection letters")
+    static let collectorOrganisationNumber = Setting(
+        "COLLECTOR_ORGANISATION_NUMBER",
+        "",
+        "its organisationsnummer"
+    )
+    static let collectorContact = Setting(
+        "COLLECTOR_CONTACT",
+        "the creditor",
+        "where debtors dispute a claim or ask about it"
+    )
 }

@@ -23,14 +23,15 @@ struct ClockCommand: AsyncParsableCommand {
         )
         var urls: [String] = []
 
+        /// `--service`, else `KVITT_SERVICE_URLS` (by default the five services' HTTP ports on this host).
         var resolved: [String] {
-            if !urls.isEmpty { return urls }
-            if let listed = ProcessInfo.processInfo.environment["KVITT_SERVICE_URLS"], !listed.isEmpty {
-                return listed.split(separator: ",").map(String.init)
+            get throws {
+                if !urls.isEmpty { return urls }
+                return try CLISettings.configuration().parsed(.serviceURLs, expected: "comma-separated URLs") {
+                    let listed = $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+                    return listed.isEmpty || listed.contains(where: \.isEmpty) ? nil : listed
+                }
             }
-            // The five services' default HTTP ports: invoicing, payment-matching, debt-collection, tax-reduction and
-            // delivery.
-            return (8081...8085).map { "http://127.0.0.1:\($0)" }
         }
     }
 
@@ -41,7 +42,7 @@ struct ClockCommand: AsyncParsableCommand {
         func run() async throws {
             try await CLI.reportingErrors {
                 var rows: [[String]] = []
-                for url in services.resolved {
+                for url in try services.resolved {
                     rows.append(ClockCommand.row(url, try await ClockCommand.request(url, advance: nil)))
                 }
                 print(CLI.table(["SERVICE", "NOW", "OFFSET"], rows))
@@ -57,9 +58,9 @@ struct ClockCommand: AsyncParsableCommand {
         func run() async throws {
             try await CLI.reportingErrors {
                 // Every service must answer before any moves: a half-moved system disagrees on the date.
-                for url in services.resolved { _ = try await ClockCommand.request(url, advance: nil) }
+                for url in try services.resolved { _ = try await ClockCommand.request(url, advance: nil) }
                 var rows: [[String]] = []
-                for url in services.resolved {
+                for url in try services.resolved {
                     rows.append(ClockCommand.row(url, try await ClockCommand.request(url, advance: duration)))
                 }
                 print(CLI.table(["SERVICE", "NOW", "OFFSET"], rows))
@@ -83,6 +84,7 @@ struct ClockCommand: AsyncParsableCommand {
             throw CLIError("\(base): not a URL")
         }
         var request = URLRequest(url: url)
+        try CLISettings.authorize(&request)
         if let advance {
             request.httpMethod = "POST"
             request.setValue("application/json", forHTTPHeaderField: "Content-Type")

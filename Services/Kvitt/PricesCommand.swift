@@ -17,15 +17,25 @@ struct PricesCommand: AsyncParsableCommand {
 
     /// Where invoicing's read API is.
     struct InvoicingOptions: ParsableArguments {
-        @Option(help: "invoicing's HTTP base URL (default KVITT_INVOICING_URL or http://127.0.0.1:8081).")
-        var invoicingURL = ProcessInfo.processInfo.environment["KVITT_INVOICING_URL"] ?? "http://127.0.0.1:8081"
+        @Option(
+            name: .customLong("invoicing-url"),
+            help: "invoicing's HTTP base URL (default: KVITT_INVOICING_URL, else http://127.0.0.1:8081)."
+        )
+        var invoicingURLOption: String?
+
+        /// `--invoicing-url`, else `KVITT_INVOICING_URL`.
+        var invoicingURL: String {
+            get throws { try invoicingURLOption ?? CLISettings.configuration().text(.invoicingURL) }
+        }
 
         /// The body of a GET on `path`; a non-200 answer becomes one line with invoicing's message.
         func get(_ path: String) async throws -> Data {
+            let invoicingURL = try invoicingURL
             let base = invoicingURL.hasSuffix("/") ? String(invoicingURL.dropLast()) : invoicingURL
             guard let url = URL(string: base + path) else { throw CLIError("\(invoicingURL): not a URL") }
             var request = URLRequest(url: url)
             request.timeoutInterval = 10
+            try CLISettings.authorize(&request)
             let data: Data
             let response: URLResponse
             do {

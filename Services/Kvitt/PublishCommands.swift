@@ -51,7 +51,7 @@ struct PublishCommand: AsyncParsableCommand {
         do {
             try await publisher.publish(
                 AMQPOutgoingMessage(
-                    exchange: broker.exchange,
+                    exchange: try broker.exchange,
                     routingKey: envelope.type.rawValue,
                     properties: AMQPProperties(envelope: envelope),
                     body: body

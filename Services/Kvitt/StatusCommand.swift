@@ -15,17 +15,17 @@ struct StatusCommand: AsyncParsableCommand {
         abstract: "Queue depths per service, and debt-collection's held cases."
     )
     @OptionGroup var broker: BrokerOptions
-    @Option(help: "Retry delays the services use.") var retryDelays =
-        ProcessInfo.processInfo.environment["RETRY_DELAYS"] ?? "1s,10s,60s"
-    @Option(help: "debt-collection's HTTP base URL (default KVITT_DEBT_COLLECTION_URL or http://127.0.0.1:8083).")
-    var debtCollectionURL = ProcessInfo.processInfo.environment["KVITT_DEBT_COLLECTION_URL"] ?? "http://127.0.0.1:8083"
+    @Option(help: "Retry delays the services use (default: RETRY_DELAYS, else 1s,10s,60s).")
+    var retryDelays: String?
+    @Option(help: "debt-collection's HTTP base URL (default: KVITT_DEBT_COLLECTION_URL, else http://127.0.0.1:8083).")
+    var debtCollectionURL: String?
 
     func run() async throws {
         try await CLI.reportingErrors {
+            let policy = try CLISettings.retryPolicy(retryDelays)
+            let debtCollectionURL = try debtCollectionURL ?? CLISettings.configuration().text(.debtCollectionURL)
+            let retryLabel = policy.delays.map(RetryPolicy.label).joined(separator: ",")
             let (client, publisher) = try await broker.connect()
-            guard let policy = RetryPolicy(parsing: retryDelays) else {
-                throw CLIError("--retry-delays is not a list like 1s,10s")
-            }
             var rows: [[String]] = []
             for service in DeadLetterOperations.knownServices {
                 let main = await Self.depth(service, client)
@@ -46,9 +46,9 @@ struct StatusCommand: AsyncParsableCommand {
                 ])
             }
             print(
-                CLI.table(["SERVICE", "QUEUE", "CONSUMERS", "RETRY (\(retryDelays))", "DEAD LETTERS", "OLDEST"], rows)
+                CLI.table(["SERVICE", "QUEUE", "CONSUMERS", "RETRY (\(retryLabel))", "DEAD LETTERS", "OLDEST"], rows)
             )
-            let unrouted = SystemTopology.unroutedExchange(of: broker.exchange)
+            let unrouted = SystemTopology.unroutedExchange(of: try broker.exchange)
             let waiting = await Self.depth(unrouted, client)
             print(
                 "unrouted (no queue was bound): \(waiting.map { "\($0.messages) in \(unrouted)" } ?? "\(unrouted) missing")"
@@ -77,6 +77,8 @@ struct StatusCommand: AsyncParsableCommand {
         }
         var request = URLRequest(url: url)
         request.timeoutInterval = 5
+        // A configuration that cannot be read has already stopped the command before this line.
+        try? CLISettings.authorize(&request)
         let data: Data
         let response: URLResponse
         do {

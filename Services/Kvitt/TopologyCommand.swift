@@ -15,14 +15,15 @@ struct TopologyCommand: AsyncParsableCommand {
 
     /// Settings that shape the queues, as the services read them.
     struct SystemOptions: ParsableArguments {
-        @Option(help: "Retry delays the services use.")
-        var retryDelays = ProcessInfo.processInfo.environment["RETRY_DELAYS"] ?? "1s,10s,60s"
-        @Option(help: "The dead-letter exchange.")
-        var deadLetterExchange = ProcessInfo.processInfo.environment["AMQP_DEAD_LETTER_EXCHANGE"] ?? "kvitt.dead-letter"
+        @Option(help: "Retry delays the services use (default: RETRY_DELAYS, else 1s,10s,60s).")
+        var retryDelays: String?
+        @Option(help: "The dead-letter exchange (default: AMQP_DEAD_LETTER_EXCHANGE, else kvitt.dead-letter).")
+        var deadLetterExchange: String?
         @Option(
-            help: "Redeliveries before the broker parks a crash-looping message (as the services' AMQP_DELIVERY_LIMIT)."
+            help:
+                "Redeliveries before the broker parks a crash-looping message (default: AMQP_DELIVERY_LIMIT, else 20)."
         )
-        var deliveryLimit = Int(ProcessInfo.processInfo.environment["AMQP_DELIVERY_LIMIT"] ?? "") ?? 20
+        var deliveryLimit: Int?
         @Option(
             help:
                 "Appended to every service's queue names: empty, or -EXCHANGE for a second Kvitt system on the same broker."
@@ -30,14 +31,12 @@ struct TopologyCommand: AsyncParsableCommand {
         var queueSuffix = ""
 
         func system(exchange: String) throws -> SystemTopology {
-            guard let policy = RetryPolicy(parsing: retryDelays) else {
-                throw CLIError("--retry-delays is not a list like 1s,10s")
-            }
+            let configuration = try CLISettings.configuration()
             return SystemTopology(
                 exchange: exchange,
-                deadLetterExchange: deadLetterExchange,
-                retryPolicy: policy,
-                deliveryLimit: deliveryLimit,
+                deadLetterExchange: deadLetterExchange ?? configuration.text(.amqpDeadLetterExchange),
+                retryPolicy: try CLISettings.retryPolicy(retryDelays),
+                deliveryLimit: try deliveryLimit ?? configuration.int(.amqpDeliveryLimit, in: 2...1000),
                 queueSuffix: queueSuffix
             )
         }
@@ -55,7 +54,7 @@ struct TopologyCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await CLI.reportingErrors {
-                let system = try options.system(exchange: broker.exchange)
+                let system = try options.system(exchange: try broker.exchange)
                 let (client, publisher) = try await broker.connect()
                 await publisher.stop()
                 var refused: [String] = []

@@ -104,7 +104,7 @@ struct UnroutedOperations: Sendable {
 
     static func connect(_ broker: BrokerOptions) async throws -> UnroutedOperations {
         let (client, publisher) = try await broker.connect()
-        let operations = UnroutedOperations(client: client, publisher: publisher, exchange: broker.exchange)
+        let operations = UnroutedOperations(client: client, publisher: publisher, exchange: try broker.exchange)
         let queue = operations.queue
         let exists = try await client.perform { session throws(AMQPError) in
             try TolerantDeclaration.messageCount(of: queue, on: session) != nil

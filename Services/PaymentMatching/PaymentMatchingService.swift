@@ -6,8 +6,13 @@ import KvittMessaging
 enum PaymentMatchingService {
     static let definition = makeDefinition()
 
-    /// The service; `allowTestBankFiles` overrides `ALLOW_TEST_BANK_FILES` (tests).
-    static func makeDefinition(allowTestBankFiles: Bool? = nil) -> ServiceDefinition {
+    /// The service.
+    /// - Parameters:
+    ///   - allowTestBankFiles: overrides `ALLOW_TEST_BANK_FILES` and the production check (tests).
+    ///   - askedForTestBankFiles: `ALLOW_TEST_BANK_FILES`, honoured outside production only.
+    static func makeDefinition(allowTestBankFiles: Bool? = nil, askedForTestBankFiles: Bool = false)
+        -> ServiceDefinition
+    {
         ServiceDefinition(
             name: "payment-matching",
             defaultHTTPPort: 8082,
@@ -16,16 +21,17 @@ enum PaymentMatchingService {
                 registerHandlers(
                     &registry,
                     maximumBankFileBytes: context.settings.maximumBankFileBytes,
-                    allowTestBankFiles: allowTestBankFiles ?? testBankFilesAllowed(context)
+                    allowTestBankFiles: allowTestBankFiles
+                        ?? testBankFilesAllowed(context, asked: askedForTestBankFiles)
                 )
             },
-            routes: { router, context in PaymentMatchingRoutes.add(to: router, context: context) }
+            routes: { router, context in PaymentMatchingRoutes.add(to: router, context: context) },
+            ownSettings: [.allowTestBankFiles]
         )
     }
 
     /// `ALLOW_TEST_BANK_FILES=true` books BgMax files marked `T` (test), for demos; production never does.
-    static func testBankFilesAllowed(_ context: ServiceContext) -> Bool {
-        let asked = ProcessInfo.processInfo.environment["ALLOW_TEST_BANK_FILES"]?.lowercased() == "true"
+    static func testBankFilesAllowed(_ context: ServiceContext, asked: Bool) -> Bool {
         guard asked else { return false }
         guard context.settings.environment != .production else {
             context.logger.warning("ALLOW_TEST_BANK_FILES=true is ignored in production: test files are refused")
@@ -57,6 +63,24 @@ enum PaymentMatchingService {
     }
 
     static func main() async throws {
-        try await KvittServiceHost.run(definition)
+        ServiceCommandLine.handle(definition)
+        let configuration = KvittServiceHost.loadConfiguration(definition)
+        let asked: Bool
+        do {
+            asked = try configuration.isTrue(.allowTestBankFiles)
+        } catch {
+            FileHandle.standardError.write(Data("payment-matching: invalid setting \(error)\n".utf8))
+            exit(2)
+        }
+        try await KvittServiceHost.run(makeDefinition(askedForTestBankFiles: asked), configuration: configuration)
     }
+}
+
+extension Setting {
+    /// Whether payment-matching books BgMax files marked as test files.
+    static let allowTestBankFiles = Setting(
+        "ALLOW_TEST_BANK_FILES",
+        "false",
+        "true books BgMax files marked T (test) as real payments, for demos; ignored in production"
+    )
 }

@@ -19,19 +19,23 @@ public final class AMQPSession {
         public var heartbeat: Int
         /// Socket connect and login timeout.
         public var connectTimeout: Duration
-        /// CA certificate file for `amqps://` (PEM); the system store is not read by rabbitmq-c 0.11.
+        /// CA certificate file for `amqps://` (PEM); the system store is not read by rabbitmq-c 0.11, so `amqps://`
+        /// without one is refused before connecting.
         public var caCertificatePath: String?
-        /// Client certificate and key for mutual TLS.
+        /// Client certificate (PEM) for mutual TLS, with ``clientKeyPath``: both or neither.
         public var clientCertificatePath: String?
+        /// The client certificate's private key (PEM, unencrypted).
         public var clientKeyPath: String?
 
+        /// Options; the TLS files default to the environment's `AMQP_CA_CERT`, `AMQP_CLIENT_CERT` and
+        /// `AMQP_CLIENT_KEY` for a caller that does not pass its settings' (services pass theirs).
         public init(
             connectionName: String,
             heartbeat: Int = 30,
             connectTimeout: Duration = .seconds(10),
             caCertificatePath: String? = ProcessInfo.processInfo.environment["AMQP_CA_CERT"],
-            clientCertificatePath: String? = nil,
-            clientKeyPath: String? = nil
+            clientCertificatePath: String? = ProcessInfo.processInfo.environment["AMQP_CLIENT_CERT"],
+            clientKeyPath: String? = ProcessInfo.processInfo.environment["AMQP_CLIENT_KEY"]
         ) {
             self.connectionName = connectionName
             self.heartbeat = heartbeat
@@ -52,7 +56,9 @@ public final class AMQPSession {
             var timeout = Self.timeval(options.connectTimeout)
             let status = amqp_socket_open_noblock(socket, url.host, Int32(url.port), &timeout)
             guard status == AMQP_STATUS_OK.rawValue else {
-                throw AMQPError.connectionFailed("\(url.host):\(url.port): \(Self.errorString(status))")
+                throw AMQPError.connectionFailed(
+                    "\(url.host):\(url.port): \(Self.openFailure(status, url: url, options: options))"
+                )
             }
             var handshake = Self.timeval(options.connectTimeout)
             _ = amqp_set_handshake_timeout(state, &handshake)
@@ -81,7 +87,7 @@ public final class AMQPSession {
             withExtendedLifetime(pool) {}
             if reply.reply_type != AMQP_RESPONSE_NORMAL {
                 throw AMQPError.connectionFailed(
-                    "login to vhost '\(url.vhost)' as '\(url.user)' failed: \(Self.describe(reply))"
+                    "login to vhost '\(url.vhost)' as '\(url.user)' failed: \(Self.loginFailure(reply, options: options))"
                 )
             }
             heartbeat = Int(amqp_get_heartbeat(state))
@@ -124,14 +130,15 @@ public final class AMQPSession {
 
     // MARK: Topology
 
-    public func declare(_ exchange: AMQPExchange, channel: UInt16 = 1) throws(AMQPError) {
+    /// Declares an exchange, or (when `passive`) checks that it exists, which needs no permission on it.
+    public func declare(_ exchange: AMQPExchange, passive: Bool = false, channel: UInt16 = 1) throws(AMQPError) {
         let pool = AMQPMemoryPool()
         _ = amqp_exchange_declare(
             state,
             channel,
             pool.bytes(exchange.name),
             pool.bytes(exchange.kind.rawValue),
-            0,
+            passive ? 1 : 0,
             exchange.durable ? 1 : 0,
             0,
             0,
@@ -141,10 +148,33 @@ public final class AMQPSession {
     }
 
     /// Declares a queue (or checks that it exists, when `passive`) and returns its ready-message and consumer counts.
+    ///
+    /// A queue that exists with one of its ``AMQPQueue/acceptedEarlierArguments`` instead of its arguments is taken
+    /// as it is (the broker refused the new arguments with `PRECONDITION_FAILED`; the channel is opened again).
     @discardableResult
     public func declare(_ queue: AMQPQueue, passive: Bool = false, channel: UInt16 = 1) throws(AMQPError) -> (
         messages: UInt32, consumers: UInt32
     ) {
+        do throws(AMQPError) {
+            return try declare(queue, arguments: queue.arguments, passive: passive, channel: channel)
+        } catch .closedByBroker(let code, let text)
+            where code == Self.preconditionFailed && !passive && !queue.acceptedEarlierArguments.isEmpty
+        {
+            for earlier in queue.acceptedEarlierArguments {
+                try reopenChannel(channel)
+                do throws(AMQPError) {
+                    return try declare(queue, arguments: earlier, passive: false, channel: channel)
+                } catch .closedByBroker(let code, _) where code == Self.preconditionFailed {
+                    continue
+                }
+            }
+            throw .closedByBroker(code: code, text: text)
+        }
+    }
+
+    private func declare(_ queue: AMQPQueue, arguments: AMQPTable, passive: Bool, channel: UInt16) throws(AMQPError)
+        -> (messages: UInt32, consumers: UInt32)
+    {
         let pool = AMQPMemoryPool()
         let ok = amqp_queue_declare(
             state,
@@ -154,12 +184,16 @@ public final class AMQPSession {
             queue.durable ? 1 : 0,
             queue.exclusive ? 1 : 0,
             queue.autoDelete ? 1 : 0,
-            AMQPTableConversion.rawTable(queue.arguments, pool: pool)
+            AMQPTableConversion.rawTable(arguments, pool: pool)
         )
         try Self.check(amqp_get_rpc_reply(state), "queue.declare \(queue.name)", state: state)
         guard let ok else { return (0, 0) }
         return (ok.pointee.message_count, ok.pointee.consumer_count)
     }
+
+    /// AMQP reply codes the topology declaration acts on.
+    static let accessRefused: UInt16 = 403
+    static let preconditionFailed: UInt16 = 406
 
     public func bind(_ binding: AMQPBinding, channel: UInt16 = 1) throws(AMQPError) {
         let pool = AMQPMemoryPool()
@@ -175,9 +209,28 @@ public final class AMQPSession {
     }
 
     /// Declares every exchange, queue and binding of a topology.
+    ///
+    /// An exchange or queue the user may not configure (`ACCESS_REFUSED`: a least-privilege user, whose shared
+    /// exchanges, and perhaps queues, `kvitt topology declare` declared with the operator's rights) is checked to
+    /// exist instead, with a passive declare, which needs no permission and can change nothing; it is refused with
+    /// `NOT_FOUND` when it does not exist.
     public func declare(_ topology: AMQPTopology, channel: UInt16 = 1) throws(AMQPError) {
-        for exchange in topology.exchanges { try declare(exchange, channel: channel) }
-        for queue in topology.queues { try declare(queue, channel: channel) }
+        for exchange in topology.exchanges {
+            do throws(AMQPError) {
+                try declare(exchange, channel: channel)
+            } catch .closedByBroker(let code, _) where code == Self.accessRefused {
+                try reopenChannel(channel)
+                try declare(exchange, passive: true, channel: channel)
+            }
+        }
+        for queue in topology.queues {
+            do throws(AMQPError) {
+                try declare(queue, channel: channel)
+            } catch .closedByBroker(let code, _) where code == Self.accessRefused {
+                try reopenChannel(channel)
+                try declare(queue, passive: true, channel: channel)
+            }
+        }
         for binding in topology.bindings { try bind(binding, channel: channel) }
     }
 
@@ -423,17 +476,29 @@ public final class AMQPSession {
         }
         amqp_ssl_socket_set_verify_peer(socket, 1)
         amqp_ssl_socket_set_verify_hostname(socket, 1)
-        if let ca = options.caCertificatePath {
-            let status = amqp_ssl_socket_set_cacert(socket, ca)
-            guard status == AMQP_STATUS_OK.rawValue else {
-                throw .connectionFailed("cannot read CA certificate \(ca): \(errorString(status))")
-            }
+        // rabbitmq-c 0.11 does not read the system's trust store: without a CA file every broker would be refused,
+        // after a handshake whose error names no cause.
+        guard let ca = options.caCertificatePath, !ca.isEmpty else {
+            throw .connectionFailed(
+                "amqps:// needs the CA certificate the broker's certificate is checked against (AMQP_CA_CERT)"
+            )
         }
-        if let certificate = options.clientCertificatePath, let key = options.clientKeyPath {
+        let status = amqp_ssl_socket_set_cacert(socket, ca)
+        guard status == AMQP_STATUS_OK.rawValue else {
+            throw .connectionFailed("cannot read CA certificate \(ca): \(errorString(status))")
+        }
+        switch (options.clientCertificatePath, options.clientKeyPath) {
+        case (let certificate?, let key?):
             let status = amqp_ssl_socket_set_key(socket, certificate, key)
             guard status == AMQP_STATUS_OK.rawValue else {
-                throw .connectionFailed("cannot read client certificate: \(errorString(status))")
+                throw .connectionFailed(
+                    "cannot read client certificate \(certificate) with key \(key): \(errorString(status))"
+                )
             }
+        case (nil, nil):
+            break
+        default:
+            throw .connectionFailed("mutual TLS needs both a client certificate and its key")
         }
         return socket
     }
@@ -441,6 +506,35 @@ public final class AMQPSession {
     static func timeval(_ duration: Duration) -> Glibc.timeval {
         let (seconds, attoseconds) = duration.components
         return Glibc.timeval(tv_sec: Int(seconds), tv_usec: Int(attoseconds / 1_000_000_000_000))
+    }
+
+    /// Why opening the socket failed, in the operator's terms for the TLS failures whose library text names no
+    /// cause.
+    static func openFailure(_ status: Int32, url: AMQPURL, options: Options) -> String {
+        switch status {
+        case AMQP_STATUS_SSL_PEER_VERIFY_FAILED.rawValue:
+            "TLS: the broker's certificate is not signed by the CA in \(options.caCertificatePath ?? "-") "
+                + "(peer verification failed)"
+        case AMQP_STATUS_SSL_HOSTNAME_VERIFY_FAILED.rawValue:
+            "TLS: the broker's certificate is not for the host name '\(url.host)' (host name verification failed)"
+        case AMQP_STATUS_SSL_CONNECTION_FAILED.rawValue:
+            "TLS handshake failed (a broker that is not TLS, or one that refused the client certificate"
+                + (options.clientCertificatePath == nil ? ", and none was given" : "") + ")"
+        default:
+            errorString(status)
+        }
+    }
+
+    /// Why the login failed. With TLS 1.3 a broker that does not accept the client's certificate (or got none)
+    /// says so only after the handshake, and rabbitmq-c reports no more than an SSL error.
+    static func loginFailure(_ reply: amqp_rpc_reply_t, options: Options) -> String {
+        guard reply.reply_type == AMQP_RESPONSE_LIBRARY_EXCEPTION,
+            reply.library_error == AMQP_STATUS_SSL_ERROR.rawValue
+        else { return describe(reply) }
+        return options.clientCertificatePath == nil
+            ? "TLS: the broker closed the session; it may require a client certificate, and none was given"
+            : "TLS: the broker closed the session; it may not accept the client certificate "
+                + (options.clientCertificatePath ?? "")
     }
 
     static func errorString(_ status: Int32) -> String {

@@ -21,24 +21,39 @@ public struct AMQPQueue: Sendable, Equatable {
     public var exclusive: Bool
     public var autoDelete: Bool
     public var arguments: AMQPTable
+    /// Arguments an earlier version declared the queue with, under which it still does its job. A queue's arguments
+    /// change only by deleting it, messages and all; a queue that exists with one of these is used as it is, so that
+    /// a rolling upgrade neither stops at `PRECONDITION_FAILED` nor loses what waits in the queue.
+    public var acceptedEarlierArguments: [AMQPTable]
 
     public init(
         name: String,
         durable: Bool = true,
         exclusive: Bool = false,
         autoDelete: Bool = false,
-        arguments: AMQPTable = [:]
+        arguments: AMQPTable = [:],
+        acceptedEarlierArguments: [AMQPTable] = []
     ) {
         self.name = name
         self.durable = durable
         self.exclusive = exclusive
         self.autoDelete = autoDelete
         self.arguments = arguments
+        self.acceptedEarlierArguments = acceptedEarlierArguments
     }
 
     /// A durable quorum queue with extra arguments (dead-lettering, delivery limit, TTL).
-    public static func quorum(_ name: String, arguments: AMQPTable = [:]) -> AMQPQueue {
-        AMQPQueue(name: name, arguments: arguments.merging(["x-queue-type": "quorum"]) { _, new in new })
+    public static func quorum(
+        _ name: String,
+        arguments: AMQPTable = [:],
+        acceptedEarlierArguments: [AMQPTable] = []
+    ) -> AMQPQueue {
+        let quorum: (AMQPTable) -> AMQPTable = { $0.merging(["x-queue-type": "quorum"]) { _, new in new } }
+        return AMQPQueue(
+            name: name,
+            arguments: quorum(arguments),
+            acceptedEarlierArguments: acceptedEarlierArguments.map(quorum)
+        )
     }
 
     /// A durable classic queue.

@@ -83,8 +83,8 @@ public enum MessageCatalogue {
         Entry(CaseClosed.self),
         Entry(DebtCollectionCommandRejected.self),
         // delivery
-        Entry(DocumentDelivered.self, consumedBy: [.invoicing]),
-        Entry(DeliveryFailed.self, consumedBy: [.invoicing]),
+        Entry(DocumentDelivered.self, consumedBy: [.invoicing, .debtCollection]),
+        Entry(DeliveryFailed.self, consumedBy: [.invoicing, .debtCollection]),
     ]
 
     /// All types, each once.

@@ -247,6 +247,28 @@ public enum BooksAudit {
         }
     }
 
+    /// POSTs a JSON question to a read-API path on 127.0.0.1 with ``HTTPProbe`` and decodes the JSON answer (a question
+    /// that names a personnummer travels in a body, never in a path).
+    public static func read<Value: Decodable>(
+        _ type: Value.Type,
+        port: Int,
+        path: String,
+        json: String,
+        timeout: TimeInterval = 60
+    ) async throws -> Value {
+        guard let answer = await HTTPProbe.post(port: port, path: path, json: json, timeout: timeout) else {
+            throw ReadError(port: port, path: path, problem: "no answer")
+        }
+        guard answer.status == 200 else {
+            throw ReadError(port: port, path: path, problem: "HTTP \(answer.status): \(answer.body.prefix(200))")
+        }
+        do {
+            return try MessageCoding.makeDecoder().decode(Value.self, from: Data(answer.body.utf8))
+        } catch {
+            throw ReadError(port: port, path: path, problem: "unexpected JSON (\(error))")
+        }
+    }
+
     // MARK: - The snapshot and its checks
 
     /// One reading of the three services' books for a creditor.

@@ -54,16 +54,23 @@ public final class InProcessService: Sendable {
             logger: logger
         )
         let task = Task { try await group.run() }
+        let lastAnswer = Mutex("no answer")
         let ready = await TestBroker.eventually {
             let bound = port.withLock { $0 }
-            return bound > 0 ? await HTTPProbe.get(port: bound, path: "/health/ready")?.status == 200 : false
+            guard bound > 0 else { return false }
+            let answer = await HTTPProbe.get(port: bound, path: "/health/ready")
+            lastAnswer.withLock { $0 = answer.map { "\($0.status): \($0.body)" } ?? "no answer on port \(bound)" }
+            return answer?.status == 200
         }
         guard ready else {
             await group.triggerGracefulShutdown()
             _ = try? await task.value
             throw CocoaError(
                 .executableLoad,
-                userInfo: [NSLocalizedDescriptionKey: "\(definition.name) never became ready"]
+                userInfo: [
+                    NSLocalizedDescriptionKey:
+                        "\(definition.name) never became ready; /health/ready said: \(lastAnswer.withLock { $0 })"
+                ]
             )
         }
         return InProcessService(

@@ -198,6 +198,88 @@ struct DebtCollectionBrokerTests {
 }
 
 extension DebtCollectionBrokerTests {
+    /// Delivery's report on a reminder, published as delivery publishes it, reaches the case's history once: once
+    /// as the broker redelivers it under the same message id, once as a replay under a new one. The ladder's next step
+    /// stays where it was, and preskription counts from the day the reminder was delivered.
+    @Test func aDeliveredReminderAppearsInTheCaseHistoryOnceEvenWhenPublishedTwice() async throws {
+        let clock = ManualClock(
+            start: CalendarDate.stockholm.date(from: DateComponents(year: 2026, month: 3, day: 2, hour: 9))!
+        )
+        let collection = try await InProcessService.start(
+            DebtCollectionService.definition(schedulerInterval: .milliseconds(100)),
+            clock: clock,
+            logger: logger
+        )
+        let recorder = try await EventRecorder(exchange: collection.exchange, patterns: ["debt-collection.#"])
+        let publisher = AMQPPublisher(url: TestBroker.url, options: TestBroker.options("delivery"), logger: logger)
+
+        try await publisher.publish(collection.message(CollectionBench.creditor()))
+        try await publisher.publish(collection.message(CollectionBench.issued("inv-delivered")))
+        #expect(
+            await TestBroker.eventually {
+                await HTTPProbe.get(port: collection.port, path: "/v1/cases/inv-delivered")?.status == 200
+            }
+        )
+        clock.set(CalendarDate.stockholm.date(from: DateComponents(year: 2026, month: 4, day: 6, hour: 9))!)
+        #expect(await recorder.wait(for: ReminderSent.self) { $0.invoiceID == "inv-delivered" } != nil)
+        // Delivery names the document after the reminder's event: its kind and the event's message id.
+        let reminderID = try #require(
+            recorder.deliveries.first { $0.properties.type == ReminderSent.messageType.rawValue }?.properties.messageID
+        )
+        let before = try #require(await HTTPProbe.get(port: collection.port, path: "/v1/cases/inv-delivered")).body
+        #expect(before.contains("\"preskription\" : \"2029-04-06\""), "\(before)")
+
+        // Delivery reports days later; the collection letter is not due before 2026-04-16.
+        clock.set(CalendarDate.stockholm.date(from: DateComponents(year: 2026, month: 4, day: 10, hour: 9))!)
+        let report = DocumentDelivered(
+            documentID: "reminder-\(reminderID)",
+            invoiceID: "inv-delivered",
+            kind: .reminder,
+            channel: .email,
+            on: CalendarDate("2026-04-08")!,
+            attempts: 2,
+            receipt: "250 2.0.0 Ok: queued"
+        )
+        try await publisher.publish(collection.message(report, id: "delivered-1"))
+        try await publisher.publish(collection.message(report, id: "delivered-1"))
+        try await publisher.publish(collection.message(report, id: "delivered-2"))
+        let line = "2026-04-08: reminder (påminnelse) of 2026-04-06 delivered by e-mail"
+        #expect(
+            await TestBroker.eventually {
+                await HTTPProbe.get(port: collection.port, path: "/v1/cases/inv-delivered")?.body.contains(line)
+                    == true
+            }
+        )
+        // A marker after the three: once it is in the history, all three reports have been handled.
+        let failed = DeliveryFailed(
+            documentID: "reminder-\(reminderID)",
+            invoiceID: "inv-delivered",
+            kind: .reminder,
+            channel: .print,
+            on: CalendarDate("2026-04-09")!,
+            reason: "retries-exhausted",
+            detail: "the print outbox is full",
+            attempts: 5
+        )
+        try await publisher.publish(collection.message(failed))
+        #expect(
+            await TestBroker.eventually {
+                await HTTPProbe.get(port: collection.port, path: "/v1/cases/inv-delivered")?.body.contains(
+                    "not delivered by print: retries-exhausted"
+                ) == true
+            }
+        )
+        let after = try #require(await HTTPProbe.get(port: collection.port, path: "/v1/cases/inv-delivered")).body
+        #expect(after.components(separatedBy: line).count == 2, "one entry: \(after)")
+        #expect(after.contains("\"preskription\" : \"2029-04-08\""), "from the day it was delivered: \(after)")
+        let nextDate = { (body: String) in body.split(separator: "\n").first { $0.contains("\"nextDate\"") } }
+        #expect(nextDate(after) == nextDate(before), "the ladder did not move: \(after)")
+
+        await publisher.stop()
+        await recorder.stop()
+        try await collection.stop()
+    }
+
     /// Runs the real `kvitt` CLI on a thread of its own and returns its exit status and output (standard error
     /// included). Not on the cooperative pool: while the CLI asks the in-process debt-collection over HTTP, the
     /// service's route handlers need that pool, and on a two-core machine two blocked reads would fill it.

@@ -353,6 +353,18 @@ struct DeliveryBrokerTests {
         let row = try #require(try await harness.delivery(failed.documentID))
         #expect(row.state == "parked")
         #expect(row.attempts == 1)
+        // The server named the address and a personnummer; neither leaves the service, in the event or the row.
+        let lastError = try await harness.service.store.writer.read { db in
+            try String.fetchOne(
+                db,
+                sql: "SELECT lastError FROM delivery WHERE documentID = ?",
+                arguments: [failed.documentID]
+            )
+        }
+        for text in [failed.detail, lastError ?? ""] {
+            #expect(text.contains("***@example.se") && text.contains("19811218-****"), "\(text)")
+            #expect(!text.contains("anna@") && !text.contains("9876"), "\(text)")
+        }
         #expect(harness.recorder.messages(DocumentDelivered.self).isEmpty)
         try await harness.stop()
     }
@@ -467,9 +479,24 @@ struct DeliveryBrokerTests {
 
 /// Decodes an RFC 2047 `=?UTF-8?B?…?=` header.
 enum MIMEHeader {
+    /// An unfolded header value with its RFC 2047 `B` encoded-words decoded; the white space between two adjacent
+    /// encoded-words goes (RFC 2047 6.2).
     static func decoded(_ value: String) -> String {
-        guard value.hasPrefix("=?UTF-8?B?"), value.hasSuffix("?=") else { return value }
-        let inner = value.dropFirst(10).dropLast(2)
-        return Data(base64Encoded: String(inner)).map { String(decoding: $0, as: UTF8.self) } ?? value
+        var result = ""
+        var previousWasEncoded = false
+        for token in value.split(whereSeparator: { $0 == " " || $0 == "\t" }) {
+            if token.hasPrefix("=?UTF-8?B?"), token.hasSuffix("?="),
+                let data = Data(base64Encoded: String(token.dropFirst(10).dropLast(2)))
+            {
+                if !result.isEmpty && !previousWasEncoded { result += " " }
+                result += String(decoding: data, as: UTF8.self)
+                previousWasEncoded = true
+            } else {
+                if !result.isEmpty { result += " " }
+                result += token
+                previousWasEncoded = false
+            }
+        }
+        return result
     }
 }

@@ -326,18 +326,12 @@ enum UBLValidation {
         }
     }
 
+    /// Runs a tool with the service's own runner; its output and error, in that order, as one text.
     static func command(_ executable: String, _ arguments: [String]) async throws -> Run {
-        let folder = try TestBroker.temporaryDirectory()
-        let output = folder.appendingPathComponent("output")
-        _ = FileManager.default.createFile(atPath: output.path, contents: nil)
-        let handle = try FileHandle(forWritingTo: output)
-        defer { try? handle.close() }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = [executable] + arguments
-        process.standardOutput = handle
-        process.standardError = handle
-        let status = try await ChildProcess.run(process)
-        return Run(status: status, output: String(decoding: try Data(contentsOf: output), as: UTF8.self))
+        let result = try await ChildProcessRunner.run(executable, arguments, timeout: .seconds(120))
+        return Run(
+            status: result.status,
+            output: String(decoding: result.standardOutput + result.standardError, as: UTF8.self)
+        )
     }
 }

@@ -1,6 +1,8 @@
 import Foundation
 import KvittTesting
 
+@testable import Delivery
+
 /// A real SMTP server for the tests: Python's aiosmtpd (`pip install aiosmtpd`) on a free loopback port, which
 /// saves every accepted message as a file and counts every message it was offered.
 final class SMTPTestServer: Sendable {
@@ -8,7 +10,7 @@ final class SMTPTestServer: Sendable {
     enum Mode: Sendable {
         /// 250 for every message.
         case accept
-        /// 554 for every message.
+        /// 554 for every message, naming the recipient and a personnummer.
         case reject
         /// 451 for every message.
         case temporaryFailure
@@ -17,6 +19,10 @@ final class SMTPTestServer: Sendable {
         /// Keeps every message at its end but answers 250 only `seconds` later: the window in which the sender may
         /// die after the server has the whole message.
         case acceptSlowly(seconds: Int)
+        /// Not aiosmtpd: a hand-written server that offers STARTTLS and answers it with `220 ready` and, in the same
+        /// packet, `250 injected`, as a man in the middle injecting plain text would. It writes each command it
+        /// receives to `commands`.
+        case startTLSInjection
 
         var argument: String {
             switch self {
@@ -25,6 +31,7 @@ final class SMTPTestServer: Sendable {
             case .temporaryFailure: "tempfail"
             case .temporaryFailures(let count): "tempfail-then-accept:\(count)"
             case .acceptSlowly(let seconds): "slow-accept:\(seconds)"
+            case .startTLSInjection: "starttls-injection"
             }
         }
     }
@@ -34,10 +41,12 @@ final class SMTPTestServer: Sendable {
     private let process: Process
 
     static let script = #"""
-        import asyncio, os, socket, sys, time
+        import asyncio, os, socket, ssl, sys, threading, time
         from aiosmtpd.controller import Controller
 
         mode, folder, port_file = sys.argv[1], sys.argv[2], sys.argv[3]
+        # With a certificate and key: STARTTLS offered, and required before MAIL (aiosmtpd answers 530 without it).
+        certificate = sys.argv[4:6] if len(sys.argv) >= 6 else None
 
         class Handler:
             def __init__(self):
@@ -48,7 +57,9 @@ final class SMTPTestServer: Sendable {
                 with open(os.path.join(folder, "offered"), "w") as f:
                     f.write(str(self.offered))
                 if mode == "reject":
-                    return "554 5.7.1 rejected by the test server"
+                    # As real servers do: the recipient echoed, and a line of the refused content quoted.
+                    return "554 5.7.1 <%s> rejected by the test server: content 19811218-9876" % ",".join(
+                        envelope.rcpt_tos)
                 if mode == "tempfail":
                     return "451 4.3.0 try again later"
                 if mode.startswith("tempfail-then-accept:") and self.offered <= int(mode.split(":")[1]):
@@ -60,6 +71,9 @@ final class SMTPTestServer: Sendable {
                 with open(os.path.join(folder, "%04d.rcpt" % count), "w") as f:
                     f.write(",".join(envelope.rcpt_tos))
                 os.rename(path + ".part", path)
+                if session.ssl is not None:
+                    with open(path[:-4] + ".tls", "w") as f:
+                        f.write(str(session.ssl.get("cipher")))
                 if mode.startswith("slow-accept:"):
                     # Kept (queued) before the answer, as a real server does: a client gone meanwhile never hears it.
                     await asyncio.sleep(int(mode.split(":")[1]))
@@ -69,8 +83,45 @@ final class SMTPTestServer: Sendable {
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
         probe.close()
-        controller = Controller(Handler(), hostname="127.0.0.1", port=port)
-        controller.start()
+        async def injecting_session(reader, writer):
+            writer.write(b"220 test ESMTP\r\n")
+            while True:
+                line = await reader.readline()
+                if not line:
+                    break
+                with open(os.path.join(folder, "commands"), "ab") as f:
+                    f.write(line)
+                command = line.strip().upper()
+                if command.startswith(b"EHLO"):
+                    writer.write(b"250-test\r\n250 STARTTLS\r\n")
+                elif command == b"STARTTLS":
+                    writer.write(b"220 ready\r\n250 injected\r\n")
+                elif command == b"QUIT":
+                    writer.write(b"221 bye\r\n")
+                    break
+                else:
+                    writer.write(b"250 ok\r\n")
+                await writer.drain()
+            writer.close()
+
+        def serve_injecting():
+            loop = asyncio.new_event_loop()
+            loop.run_until_complete(asyncio.start_server(injecting_session, "127.0.0.1", port))
+            loop.run_forever()
+
+        if mode == "starttls-injection":
+            threading.Thread(target=serve_injecting, daemon=True).start()
+            time.sleep(0.5)
+        elif certificate:
+            context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+            context.load_cert_chain(certificate[0], certificate[1])
+            controller = Controller(
+                Handler(), hostname="127.0.0.1", port=port, tls_context=context, require_starttls=True
+            )
+            controller.start()
+        else:
+            controller = Controller(Handler(), hostname="127.0.0.1", port=port)
+            controller.start()
         with open(port_file + ".part", "w") as f:
             f.write(str(port))
         os.rename(port_file + ".part", port_file)
@@ -80,7 +131,8 @@ final class SMTPTestServer: Sendable {
             time.sleep(1)
         """#
 
-    init(mode: Mode) async throws {
+    /// `certificate`: a server certificate and key (``TestCertificates``) to offer STARTTLS with, and require it.
+    init(mode: Mode, certificate: (certificate: URL, key: URL)? = nil) async throws {
         let folder = try TestBroker.temporaryDirectory()
         let scriptFile = folder.appendingPathComponent("smtp_server.py")
         try Data(Self.script.utf8).write(to: scriptFile)
@@ -89,10 +141,13 @@ final class SMTPTestServer: Sendable {
         let portFile = folder.appendingPathComponent("port")
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", scriptFile.path, mode.argument, mail.path, portFile.path]
+        process.arguments =
+            ["python3", scriptFile.path, mode.argument, mail.path, portFile.path]
+            + (certificate.map { [$0.certificate.path, $0.key.path] } ?? [])
         try process.run()
         var port: Int?
-        _ = await TestBroker.eventually(timeout: .seconds(15)) {
+        // Generous: the machine may be busy rendering for other tests, and Python starts slowly then.
+        _ = await TestBroker.eventually(timeout: .seconds(45)) {
             port = (try? String(contentsOf: portFile, encoding: .utf8)).flatMap { Int($0) }
             return port != nil
         }
@@ -117,6 +172,17 @@ final class SMTPTestServer: Sendable {
         (try? String(contentsOf: folder.appendingPathComponent("offered"), encoding: .utf8)).flatMap { Int($0) } ?? 0
     }
 
+    /// The commands the ``Mode/startTLSInjection`` server received, one a line.
+    var commands: String {
+        (try? String(contentsOf: folder.appendingPathComponent("commands"), encoding: .utf8)) ?? ""
+    }
+
+    /// How many accepted messages came over TLS.
+    var acceptedOverTLS: Int {
+        ((try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []).filter { $0.hasSuffix(".tls") }
+            .count
+    }
+
     func stop() {
         // Not `waitUntilExit()`, which spins on a thread without a run loop.
         kill(process.processIdentifier, SIGKILL)
@@ -133,7 +199,16 @@ struct ReceivedMail {
         let message = String(decoding: raw, as: UTF8.self).replacingOccurrences(of: "\r\n", with: "\n")
         let headerEnd = try require_(message.range(of: "\n\n"), "no header end")
         var headers: [String: String] = [:]
+        // Unfolded first (RFC 5322 2.2.3): a line that starts with white space continues the field before it.
+        var fields: [String] = []
         for line in message[..<headerEnd.lowerBound].split(separator: "\n") {
+            if let first = line.first, first == " " || first == "\t", !fields.isEmpty {
+                fields[fields.count - 1] += line
+            } else {
+                fields.append(String(line))
+            }
+        }
+        for line in fields {
             guard let colon = line.firstIndex(of: ":") else { continue }
             headers[String(line[..<colon]).lowercased()] = line[line.index(after: colon)...]
                 .trimmingCharacters(in: .whitespaces)
@@ -170,10 +245,12 @@ enum PDFText {
         let input = folder.appendingPathComponent("in.pdf")
         let output = folder.appendingPathComponent("out.txt")
         try pdf.write(to: input)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["pdftotext", "-enc", "UTF-8", input.path, output.path]
-        guard try await ChildProcess.run(process) == 0 else {
+        let run = try await ChildProcessRunner.run(
+            "pdftotext",
+            ["-enc", "UTF-8", input.path, output.path],
+            timeout: .seconds(60)
+        )
+        guard run.status == 0 else {
             throw CocoaError(.fileReadCorruptFile, userInfo: [NSLocalizedDescriptionKey: "pdftotext failed"])
         }
         return try String(contentsOf: output, encoding: .utf8).replacingOccurrences(of: "\u{00A0}", with: " ")
@@ -184,15 +261,4 @@ enum PDFText {
 func require_<T>(_ value: T?, _ message: String) throws -> T {
     guard let value else { throw CocoaError(.coderValueNotFound, userInfo: [NSLocalizedDescriptionKey: message]) }
     return value
-}
-
-/// Runs a child process to its end without blocking a thread.
-enum ChildProcess {
-    static func run(_ process: Process) async throws -> Int32 {
-        let (statuses, continuation) = AsyncStream<Int32>.makeStream()
-        process.terminationHandler = { continuation.yield($0.terminationStatus) }
-        try process.run()
-        for await status in statuses { return status }
-        return -1
-    }
 }

@@ -728,7 +728,7 @@ def _(world, token):
       reasons=frozenset({"retries-exhausted", "permanent-failure"}), checks=("no-routing-properties",))
 def _(world, token):
     # Debt-collection retries it (the invoice may simply not be known yet) until the retries run out. Each retry is
-    # published through the default exchange, where a CC naming a queue would put a copy straight into another
+    # published through kvitt.retry, where a CC naming another queue's binding would put a copy straight into another
     # service's queue.
     body = {"paymentID": token, "invoiceID": token, "amount": money(10_000), "matchedBy": "ocr"}
     message = event("payment-matching.payment-matched.v1", token, body)

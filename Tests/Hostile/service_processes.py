@@ -53,6 +53,17 @@ class ServiceProcess:
         except urllib.error.HTTPError as error:
             return HTTPAnswer(error.code, error.read())
 
+    def post_json(self, path: str, body: object, timeout: float = 5.0) -> HTTPAnswer:
+        """A POST of a JSON body (a str is sent as it is, malformed or not); an HTTP error status is an answer."""
+        data = (body if isinstance(body, str) else json.dumps(body)).encode()
+        request = urllib.request.Request(self.base_url + path, data=data, method="POST",
+                                         headers={"Content-Type": "application/json"})
+        try:
+            with urllib.request.urlopen(request, timeout=timeout) as response:
+                return HTTPAnswer(response.status, response.read())
+        except urllib.error.HTTPError as error:
+            return HTTPAnswer(error.code, error.read())
+
     def running(self) -> bool:
         return self.process.poll() is None
 

@@ -25,9 +25,17 @@ MALFORMED_QUERIES = [
     ("debt-collection", "/v1/cases?status=bogus", "status"),
     ("debt-collection", "/v1/cases?status=%00%FF", "status"),
     ("tax-reduction", "/v1/claims?status=bogus", "status"),
-    ("tax-reduction", "/v1/buyers/19811218-9876/usage?year=99999999999999999999", "year"),
-    ("tax-reduction", "/v1/buyers/19811218-9876/usage?year=-1", "year"),
-    ("tax-reduction", "/v1/buyers/19811218-9876/usage?year=9999", "year"),
+]
+
+#: Malformed bodies of tax-reduction's `POST /v1/buyers/usage` (the personnummer travels in a body, never a path).
+MALFORMED_USAGE_BODIES = [
+    ('{"personnummer": "19811218-9876", "year": 99999999999999999999}', "year"),
+    ({"personnummer": "19811218-9876", "year": -1}, "year"),
+    ({"personnummer": "19811218-9876", "year": 9999}, "year"),
+    ({"personnummer": "19811218-9876", "year": "2026"}, "year"),
+    ({"personnummer": "19811218-9877", "year": 2026}, "personnummer"),
+    ({"year": 2026}, "personnummer"),
+    ("[1, 2", "body"),
 ]
 
 
@@ -46,3 +54,23 @@ def test_malformed_query_is_a_400_naming_the_field(service_name, path, field, ba
     except ValueError:
         pytest.fail(f"{path}: the 400 is not JSON: {answer.body[:300]!r}")
     assert field in json.dumps(body), f"{path}: the answer does not name {field}: {body}"
+
+
+@pytest.mark.parametrize(("body", "field"), MALFORMED_USAGE_BODIES)
+def test_malformed_usage_question_is_a_400_naming_the_field(body, field, barrage, services):
+    service = services["tax-reduction"]
+    try:
+        answer = service.post_json("/v1/buyers/usage", body)
+    except OSError as error:
+        pytest.fail(f"tax-reduction did not answer {body!r}: {error!r}\n" + service_context(services, ["tax-reduction"]))
+    assert service.running(), "tax-reduction died answering a usage question\n" + service_context(
+        services, ["tax-reduction"])
+    assert answer.status == 400, f"{body!r}: {answer.status} {answer.body[:300]!r}"
+    error = json.loads(answer.body)["error"]
+    assert error["field"] == field, f"{body!r}: {error}"
+    # The refusal never repeats the number it was sent.
+    assert b"9876" not in answer.body and b"9877" not in answer.body, answer.body
+
+
+def test_the_old_usage_path_is_gone(barrage, services):
+    assert services["tax-reduction"].get("/v1/buyers/19811218-9876/usage").status == 404

@@ -61,7 +61,8 @@ struct DeadLetterOperationsTests {
 
         let client = AMQPClient(url: TestBroker.url, options: TestBroker.options("cli"), logger: logger)
         try await client.waitUntilConnected()
-        let operations = DeadLetterOperations(client: client, publisher: publisher, services: [service.name])
+        var operations = DeadLetterOperations(client: client, publisher: publisher, services: [service.name])
+        operations.routes = DeadLetterRoutes(exchange: service.exchange, deadLetterExchange: service.deadLetterExchange)
         #expect(await TestBroker.eventually { (try? await operations.list(filter: DeadLetterFilter()).count) == 4 })
         let gated = try await operations.list(filter: DeadLetterFilter(reason: "permanent-failure"))
         #expect(Set(gated.map(\.id)) == ["msg-a", "msg-b", "msg-c"])
@@ -117,12 +118,18 @@ struct DeadLetterOperationsTests {
             _ = try MessageCoding.decode(Probe.ApplyEffect.self, from: body)
         }
         #expect(throws: CLIError.self) {
-            try DeadLetterOperations.correction(of: bad, body: Array(#"{"key": 1}"#.utf8), validate: probeContract)
+            try DeadLetterOperations.correction(
+                of: bad,
+                body: Array(#"{"key": 1}"#.utf8),
+                routes: DeadLetterRoutes(),
+                validate: probeContract
+            )
         }
         gate.set(true)
         let (corrected, newID) = try DeadLetterOperations.correction(
             of: bad,
             body: Array(#"{"key": "x", "amount": 5}"#.utf8),
+            routes: operations.routes,
             validate: probeContract
         )
         #expect(corrected.properties.headers["x-kvitt-corrects"]?.stringValue == "msg-bad")
@@ -184,7 +191,8 @@ struct DeadLetterOperationsTests {
             )
         )
         let client = AMQPClient(url: TestBroker.url, options: TestBroker.options("cli"), logger: logger)
-        let operations = DeadLetterOperations(client: client, publisher: publisher, services: [service.name])
+        var operations = DeadLetterOperations(client: client, publisher: publisher, services: [service.name])
+        operations.routes = DeadLetterRoutes(exchange: service.exchange, deadLetterExchange: service.deadLetterExchange)
         #expect(await TestBroker.eventually { (try? await operations.list(filter: DeadLetterFilter()).count) == 1 })
 
         let purged = try await operations.purge(filter: DeadLetterFilter(ids: ["inner-2"]))
@@ -233,11 +241,15 @@ struct DeadLetterOperationsTests {
         let (corrected, _) = try DeadLetterOperations.correction(
             of: letter,
             body: Array(#"{"key":"b","amount":2}"#.utf8),
+            routes: DeadLetterRoutes(),
             validate: { _, _ in }
         )
         #expect(corrected.properties.contentType == MessageEnvelope.jsonContentType)
         #expect(corrected.properties.headers[MessageBundle.countHeader] == nil)
-        #expect(letter.replayMessage().properties.contentType == MessageBundle.contentType, "a replay is the bundle")
+        #expect(
+            letter.replayMessage(DeadLetterRoutes()).properties.contentType == MessageBundle.contentType,
+            "a replay is the bundle"
+        )
     }
 
     @Test(arguments: [
@@ -247,7 +259,8 @@ struct DeadLetterOperationsTests {
     func brokerProblemsAreOneClearLine(url: String, expected: String) async throws {
         let process = Process()
         process.executableURL = TestBroker.executable("kvitt")
-        process.arguments = ["dead-letters", "list", "--url", url, "--timeout", "1"]
+        process.arguments = ["dead-letters", "list", "--timeout", "1"]
+        process.environment = ProcessInfo.processInfo.environment.merging(["AMQP_URL": url]) { _, given in given }
         let errors = Pipe()
         process.standardError = errors
         process.standardOutput = FileHandle.nullDevice

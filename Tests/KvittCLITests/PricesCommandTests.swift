@@ -17,6 +17,10 @@ struct PricesCommandTests {
         let process = Process()
         process.executableURL = TestBroker.executable("kvitt")
         process.arguments = arguments
+        // The broker through the environment: a password never goes on a command line.
+        process.environment = ProcessInfo.processInfo.environment.merging(
+            ["AMQP_URL": TestBroker.url.environmentValue]
+        ) { _, broker in broker }
         let output = Pipe()
         let errors = Pipe()
         process.standardOutput = output
@@ -65,7 +69,7 @@ struct PricesCommandTests {
         let invoicingURL = "http://127.0.0.1:\(service.port)"
 
         let set = try Self.kvitt([
-            "prices", "set", "--url", TestBroker.url.environmentValue, "--exchange", service.exchange,
+            "prices", "set", "--exchange", service.exchange,
             "--creditor", "acme", "reminder=12.50", "invoice-by-post=12",
         ])
         #expect(set.status == 0, "\(set.errors)")

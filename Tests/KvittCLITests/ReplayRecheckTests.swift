@@ -15,11 +15,19 @@ struct ReplayRecheckTests {
 
     /// A parked message in `<service>.dead-letter`, and the service's own queue for the replay to land in.
     func park(_ service: String, id: String) async throws {
-        let client = AMQPClient(url: TestBroker.url, options: TestBroker.options("park"), logger: logger)
-        try await client.perform { session in
-            try session.declare(.quorum(service))
-            try session.declare(.quorum("\(service).dead-letter"))
-        }
+        // The service's queues and bindings as it declares them: a replay reaches its queue through kvitt.retry.
+        let topology = ServiceTopology(
+            serviceName: service,
+            messageTypes: [],
+            retryPolicy: RetryPolicy(delays: [.seconds(1)])
+        )
+        let client = AMQPClient(
+            url: TestBroker.url,
+            options: TestBroker.options("park"),
+            topology: topology.amqpTopology,
+            logger: logger
+        )
+        try await client.waitUntilConnected()
         await client.stop()
         let publisher = AMQPPublisher(url: TestBroker.url, options: TestBroker.options("park"), logger: logger)
         var properties = AMQPProperties(envelope: MessageEnvelope(messageID: id, type: "probe.apply-effect.v1"))

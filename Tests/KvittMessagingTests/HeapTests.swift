@@ -5,6 +5,16 @@ import Testing
 
 @Suite("glibc's heap: statistics and trimming")
 struct HeapTests {
+    /// `KVITT_MALLOC`: unset or empty is glibc's own heap, `tuned` limits the arenas, anything else is refused.
+    @Test func theHeapTuningIsReadFromTheEnvironment() throws {
+        #expect(try Heap.Tuning(environment: [:]) == .glibc)
+        #expect(try Heap.Tuning(environment: ["KVITT_MALLOC": ""]) == .glibc)
+        #expect(try Heap.Tuning(environment: ["KVITT_MALLOC": "glibc"]) == .glibc)
+        #expect(try Heap.Tuning(environment: ["KVITT_MALLOC": "tuned"]) == .tuned)
+        #expect(throws: Heap.InvalidTuning.self) { try Heap.Tuning(environment: ["KVITT_MALLOC": "Tuned"]) }
+        #expect(Heap.Tuning.setting.defaultValue == "glibc")
+    }
+
     @Test func theWholeHeapTotalsAreTheLastOnes() throws {
         // The shape malloc_info writes: one <heap> per arena with its own totals, then the whole heap's.
         let xml = """

@@ -22,6 +22,34 @@ struct ServiceSettingsTests {
         #expect(settings.serviceName == "invoicing")
     }
 
+    /// A deduplication window under an hour is refused in production (a redelivery can come hours later) and allowed
+    /// elsewhere, down to a minute, for runs that watch the sweeper keep the database bounded; the sweeper then looks
+    /// every quarter of the shorter retention.
+    @Test func aShortDeduplicationWindowIsForRunsOutsideProduction() throws {
+        #expect(throws: ServiceSettings.InvalidSetting.self) {
+            try ServiceSettings(serviceName: "probe", defaultHTTPPort: 0, environment: ["INBOX_RETENTION": "2m"])
+        }
+        let test = try ServiceSettings(
+            serviceName: "probe",
+            defaultHTTPPort: 0,
+            environment: ["INBOX_RETENTION": "2m", "OUTBOX_RETENTION": "1m", "KVITT_ENVIRONMENT": "test"]
+        )
+        #expect(test.inboxRetention == .seconds(120) && test.outboxRetention == .seconds(60))
+        #expect(throws: ServiceSettings.InvalidSetting.self) {
+            try ServiceSettings(
+                serviceName: "probe",
+                defaultHTTPPort: 0,
+                environment: ["INBOX_RETENTION": "30s", "KVITT_ENVIRONMENT": "test"]
+            )
+        }
+        #expect(RetentionSweeper.interval(inboxRetention: .seconds(120), outboxRetention: .seconds(60)) == .seconds(15))
+        #expect(
+            RetentionSweeper.interval(inboxRetention: .seconds(14 * 86_400), outboxRetention: .seconds(7 * 86_400))
+                == .seconds(600)
+        )
+        #expect(RetentionSweeper.interval(inboxRetention: .seconds(60), outboxRetention: .seconds(1)) == .seconds(5))
+    }
+
     @Test func serviceNameRenamesTheQueuesAndTheDefaultDatabase() throws {
         let settings = try ServiceSettings(
             serviceName: "payment-matching",

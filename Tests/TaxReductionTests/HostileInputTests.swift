@@ -203,19 +203,26 @@ struct TaxReductionQueryParameterTests {
         try QueryParameters(pairs.map { (name: $0.0, value: $0.1) }, known: known)
     }
 
-    @Test(arguments: ["99999", "-1", "1899", "2200", "abc", "", "99999999999999999999999"])
+    @Test(arguments: ["99999", "-1", "1899", "2200", "\"2026\"", "2026.5", "true", "[]", "99999999999999999999999"])
     func usageYearsOutsideTheSupportedDatesAreRefused(year: String) {
-        let problem = refused {
-            _ = try TaxReductionRoutes.usageYear(query([("year", year)], known: TaxReductionRoutes.usageParameters))
+        let body = #"{"personnummer": "19811218-9876", "year": \#(year)}"#
+        #expect(throws: BadQueryParameter.self) { try TaxReductionRoutes.usageQuestion(Array(body.utf8)) }
+        do {
+            _ = try TaxReductionRoutes.usageQuestion(Array(body.utf8))
+        } catch {
+            #expect(error.problem.parameter == "year")
         }
-        #expect(problem?.parameter == "year")
     }
 
-    @Test func aUsageYearIsRead() throws {
-        let year = try TaxReductionRoutes.usageYear(
-            query([("year", "2026")], known: TaxReductionRoutes.usageParameters)
+    @Test func aUsageQuestionIsRead() throws {
+        let question = try TaxReductionRoutes.usageQuestion(
+            Array(#"{"personnummer": "19811218-9876", "year": 2026}"#.utf8)
         )
-        #expect(year == 2026)
+        #expect(question.year == 2026 && question.buyer.canonical == "198112189876")
+        let thisYear = try TaxReductionRoutes.usageQuestion(
+            Array(#"{"personnummer": "8112189876", "year": null}"#.utf8)
+        )
+        #expect(thisYear.year == nil)
     }
 
     @Test func anUnknownClaimStatusIsRefused() throws {

@@ -240,7 +240,8 @@ struct PaymentDateBrokerTests {
         let usage = try await BooksAudit.read(
             TaxReductionRoutes.CapUsage.self,
             port: system.reduction.port,
-            path: "/v1/buyers/19811218-9876/usage?year=2026"
+            path: "/v1/buyers/usage",
+            json: #"{"personnummer": "19811218-9876", "year": 2026}"#
         )
         #expect(usage.rot == sek(450_000))
         try await system.stop()

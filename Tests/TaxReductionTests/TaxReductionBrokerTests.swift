@@ -145,7 +145,8 @@ struct TaxReductionBrokerTests {
         let usage = try await BooksAudit.read(
             TaxReductionRoutes.CapUsage.self,
             port: reduction.port,
-            path: "/v1/buyers/19811218-9876/usage?year=2026"
+            path: "/v1/buyers/usage",
+            json: #"{"personnummer": "19811218-9876", "year": 2026}"#
         )
         #expect(usage.rot == Money(minorUnits: 375_000, .sek) && usage.rut == Money(minorUnits: 0, .sek))
         #expect(usage.total == usage.rot)

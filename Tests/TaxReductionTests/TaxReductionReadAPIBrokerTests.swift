@@ -13,11 +13,9 @@ struct TaxReductionReadAPIBrokerTests {
             TaxReductionService.definition,
             logger: TestBroker.logger("tax-reduction-http")
         )
-        let usage = "/v1/buyers/19811218-9876/usage"
         let refused: [(path: String, parameter: String)] = [
             ("/v1/claims?status=paid", "status"), ("/v1/claims?state=claimed", "state"),
-            ("\(usage)?year=99999", "year"), ("\(usage)?year=abc", "year"), ("\(usage)?year=-1", "year"),
-            ("/v1/buyers/19811218-0000/usage", "personnummer"), ("/v1/claim-files?kind=rot", "kind"),
+            ("/v1/claim-files?kind=rot", "kind"),
         ]
         for (path, parameter) in refused {
             let answer = try #require(await HTTPProbe.get(port: service.port, path: path, timeout: 15), "\(path)")
@@ -26,7 +24,64 @@ struct TaxReductionReadAPIBrokerTests {
             #expect(body?.error.field == parameter, "\(path): \(answer.body)")
         }
         #expect(await HTTPProbe.get(port: service.port, path: "/v1/claims?status=claimed", timeout: 15)?.status == 200)
-        #expect(await HTTPProbe.get(port: service.port, path: "\(usage)?year=2199", timeout: 15)?.status == 200)
+        try await service.stop()
+    }
+
+    /// The buyer's number travels in a JSON body: a malformed number or year is a 400 naming the field, and the
+    /// refusal never repeats the number.
+    @Test func usageIsAskedInABodyAndMalformedFieldsAre400() async throws {
+        let service = try await InProcessService.start(
+            TaxReductionService.definition,
+            logger: TestBroker.logger("tax-reduction-usage")
+        )
+        let refused: [(json: String, field: String)] = [
+            (#"{"personnummer": "19811218-9876", "year": 99999}"#, "year"),
+            (#"{"personnummer": "19811218-9876", "year": 99999999999999999999}"#, "year"),
+            (#"{"personnummer": "19811218-9876", "year": -1}"#, "year"),
+            (#"{"personnummer": "19811218-9876", "year": "2026"}"#, "year"),
+            (#"{"personnummer": "19811218-9876", "year": 2026.5}"#, "year"),
+            (#"{"personnummer": "19811218-9877", "year": 2026}"#, "personnummer"),
+            (#"{"personnummer": 198112189876}"#, "personnummer"),
+            (#"{"year": 2026}"#, "personnummer"),
+            (#"{"personnummer": "19811218-9876", "colour": "red"}"#, "colour"),
+            ("[1, 2", "body"), ("", "body"),
+        ]
+        for (json, field) in refused {
+            let answer = try #require(
+                await HTTPProbe.post(port: service.port, path: "/v1/buyers/usage", json: json, timeout: 15),
+                "\(json)"
+            )
+            #expect(answer.status == 400, "\(json): \(answer.body)")
+            let body = try? JSONDecoder().decode(BadRequestBody.self, from: Data(answer.body.utf8))
+            #expect(body?.error.field == field, "\(json): \(answer.body)")
+            #expect(!answer.body.contains("9876") && !answer.body.contains("9877"), "\(json): \(answer.body)")
+        }
+        let usage = try await BooksAudit.read(
+            TaxReductionRoutes.CapUsage.self,
+            port: service.port,
+            path: "/v1/buyers/usage",
+            json: #"{"personnummer": "19811218-9876", "year": 2199}"#,
+            timeout: 15
+        )
+        #expect(usage.year == 2199 && usage.total == Money(minorUnits: 0, .sek))
+        // Without a year: this year.
+        let thisYear = try await BooksAudit.read(
+            TaxReductionRoutes.CapUsage.self,
+            port: service.port,
+            path: "/v1/buyers/usage",
+            json: #"{"personnummer": "198112189876"}"#,
+            timeout: 15
+        )
+        #expect(thisYear.year == CalendarDate.today(at: Date()).year && thisYear.buyer == "198112189876")
+        // The number is never in a path: the old route is gone.
+        let oldPath = await HTTPProbe.get(port: service.port, path: "/v1/buyers/19811218-9876/usage", timeout: 15)
+        #expect(oldPath?.status == 404)
+        let oldPathWithYear = await HTTPProbe.get(
+            port: service.port,
+            path: "/v1/buyers/19811218-9876/usage?year=2026",
+            timeout: 15
+        )
+        #expect(oldPathWithYear?.status == 404)
         try await service.stop()
     }
 }

@@ -19,7 +19,8 @@ import KvittContracts
 /// at the step where it stopped; långtidsbevakning adds a demand letter every quarter (``LongTermSurveillance``) and
 /// does not stop an application to Kronofogden (Billecta's FAQ); a postponement moves the next step to a later date without
 /// touching the due date (Billecta's FAQ: "En skickad faktura går inte att ändra förfallodatum på"); a recall or full payment
-/// ends the case.
+/// ends the case. Delivery's reports on the letters are in the history too, and skipped here: a letter's arrival
+/// never moves, restarts or blocks a step.
 struct CollectionLadder: Sendable, Equatable {
     /// An automatic step.
     enum Step: String, Sendable, Equatable, Codable {
@@ -208,7 +209,9 @@ struct CollectionLadder: Sendable, Equatable {
         var pendingPostponement: CalendarDate?
 
         init(_ history: [CollectionEvent]) {
-            for event in history {
+            // Delivery's reports are skipped before anything else: a letter's arrival (or failure) after a
+            // postponement must not cancel the postponement, nor count as progress of the ladder.
+            for event in history where !event.isDeliveryReport {
                 if case .postponed(_, let to) = event {
                     pendingPostponement = to
                     continue
@@ -228,7 +231,7 @@ struct CollectionLadder: Sendable, Equatable {
                 case .longTermSurveillanceStarted(let on): surveillanceStarted = surveillanceStarted ?? on
                 case .surveillanceLetterSent(let on): lastSurveillanceLetter = on
                 case .recalled: recalled = true
-                case .postponed: break
+                case .postponed, .documentDelivered, .deliveryFailed: break
                 }
             }
         }

@@ -16,6 +16,10 @@ import KvittContracts
 ///
 /// The period starts when the claim arose: the delivery, or failing that the invoice date, not the due date. Using
 /// the due date would give a date too late, which is the dangerous direction.
+///
+/// A demand interrupts when it reaches the debtor, not when it is sent (``interruptionDate(of:in:)``): the day
+/// delivery reported the letter delivered (`delivery.document-delivered.v1`), the send date while no report has come,
+/// and never for a letter delivery reported it could not deliver.
 struct Preskription: Sendable, Equatable, Codable {
     /// The length of the period.
     enum Period: String, Sendable, Equatable, Codable {
@@ -68,5 +72,46 @@ struct Preskription: Sendable, Equatable, Codable {
     func needsWarning(on today: CalendarDate, daysBefore: Int = 90) -> Bool {
         guard let warning = warningDate(daysBefore: daysBefore) else { return false }
         return today >= warning && !isTimeBarred(on: today)
+    }
+}
+
+extension Preskription {
+    /// The period after every written demand in `history` that interrupted it (``interruptionDate(of:in:)``).
+    func interrupted(by history: [CollectionEvent]) -> Preskription {
+        history.compactMap { Self.interruptionDate(of: $0, in: history) }.sorted().reduce(self) {
+            $0.interrupted(on: $1)
+        }
+    }
+
+    /// The day a demand in `history` interrupted preskription, or `nil` when it did not (docs/domain.md §7.4,
+    /// preskriptionslagen 5 § 2: "genom att gäldenären får ett skriftligt krav eller en skriftlig erinran om
+    /// fordringen från borgenären" — the demand must reach the debtor).
+    ///
+    /// - Delivery reported the letter delivered: the earliest day it did. That is the day the mail server accepted
+    ///   the e-mail or the PDF went into the print batch: never after the letter can have reached the debtor, so the
+    ///   limitation date it gives is never later than the true one (later would be the dangerous direction).
+    /// - Delivery reported only failures: none. A demand that never reached the debtor interrupts nothing; the
+    ///   claim keeps the earlier date until a later delivery of the same letter is reported.
+    /// - No report yet (or a letter from before delivery reported to debt-collection): the day it was sent, the
+    ///   fallback.
+    /// Events that are not written demands to the debtor (``CollectionEvent/interruptsPreskription``) give `nil`.
+    static func interruptionDate(of event: CollectionEvent, in history: [CollectionEvent]) -> CalendarDate? {
+        guard let kind = event.demandDocumentKind else { return nil }
+        let sentOn = event.date
+        var delivered: CalendarDate?
+        var failed = false
+        for entry in history {
+            guard let report = entry.deliveryReport, report.letter.kind == kind, report.letter.sentOn == sentOn
+            else { continue }
+            if report.delivered {
+                // Delivered before it was sent cannot be; such a date never moves the interruption earlier.
+                let day = max(entry.date, sentOn)
+                delivered = delivered.map { min($0, day) } ?? day
+            } else {
+                failed = true
+            }
+        }
+        if let delivered { return delivered }
+        return failed ? nil : sentOn
     }
 }

@@ -26,8 +26,9 @@ enum CaseRoutes {
         /// Why the scheduler cannot take the case's step, since when, and when it tries again; absent when the case
         /// is not held.
         var held: CaseHold.Stored?
-        /// When the claim becomes time-barred (3 years on a consumer, else 10), restarted by every demand letter;
-        /// absent when that falls beyond the supported calendar.
+        /// When the claim becomes time-barred (3 years on a consumer, else 10), restarted by every demand letter from
+        /// the day it reached the debtor (``Preskription/interruptionDate(of:in:)``); absent when that falls beyond
+        /// the supported calendar.
         var preskription: String?
         /// From this date the case warns that preskription is near.
         var preskriptionWarningFrom: String?
@@ -50,13 +51,10 @@ enum CaseRoutes {
             held = record.hold
             let events = try record.events
             history = events.map { "\($0.date): \($0.summary)" }
-            var preskription = Preskription(
+            let preskription = Preskription(
                 period: .init(debtor: record.debtorKind == "business" ? .business : .consumer),
                 claimArose: try record.issued
-            )
-            for event in events where event.interruptsPreskription {
-                preskription = preskription.interrupted(on: event.date)
-            }
+            ).interrupted(by: events)
             self.preskription = preskription.date?.description
             preskriptionWarningFrom = preskription.warningDate()?.description
         }

@@ -16,21 +16,27 @@ struct CaseEngine {
     let today: CalendarDate
     let rates: ReferenceRateTable
     let logger: Logger
-    let emit: (any KvittMessage) throws -> Void
+    /// Publishes a message, with the message id given (a letter's, which ties delivery's reports to it) or a new one.
+    let publish: (any KvittMessage, _ messageID: String?) throws -> Void
 
     init(
         db: Database,
         now: Date,
         rates: ReferenceRateTable,
         logger: Logger,
-        emit: @escaping (any KvittMessage) throws -> Void
+        publish: @escaping (any KvittMessage, _ messageID: String?) throws -> Void
     ) {
         self.db = db
         self.now = now
         self.today = CalendarDate.today(at: now)
         self.rates = rates
         self.logger = logger
-        self.emit = emit
+        self.publish = publish
+    }
+
+    /// Publishes `message` through the handler's or the scheduler's outbox.
+    func emit(_ message: any KvittMessage, messageID: String? = nil) throws {
+        try publish(message, messageID)
     }
 
     func creditor(_ id: String) throws -> CollectionCreditor? {
@@ -96,7 +102,9 @@ struct CaseEngine {
     /// end the caller's transaction, to be tried again as a whole.
     func advance(_ record: inout CollectionCase) throws -> Advance {
         let staged = StagedMessages()
-        let engine = CaseEngine(db: db, now: now, rates: rates, logger: logger) { staged.messages.append($0) }
+        let engine = CaseEngine(db: db, now: now, rates: rates, logger: logger) { message, messageID in
+            staged.messages.append((message, messageID))
+        }
         var working = record
         var tookStep = false
         var failure: (any Error)?
@@ -128,7 +136,7 @@ struct CaseEngine {
         }
         // Our own events: encoding them cannot fail on the case's data, and an outbox write that fails is the
         // database's failure, which ends the transaction like any other.
-        for message in staged.messages { try emit(message) }
+        for (message, messageID) in staged.messages { try emit(message, messageID: messageID) }
         record = working
         return tookStep ? .tookStep : .nothingDue
     }
@@ -315,6 +323,19 @@ struct CaseEngine {
         detail: String? = nil
     ) throws {
         logger.info("collection step", metadata: ["invoice.id": "\(record.invoiceID)", "step": "\(Kind.messageType)"])
+        // A step that makes a letter remembers the id of its event: delivery names the document after it, and its
+        // reports on the document find the case and the step by it (``CollectionLetter``).
+        var messageID: String?
+        if let kind = CollectionLetter.documentKind(of: Kind.self) {
+            let letter = CollectionLetter(
+                messageID: RandomIdentifier.make(),
+                invoiceID: record.invoiceID,
+                kind: kind.rawValue,
+                sentOn: today.description
+            )
+            try letter.insert(db)
+            messageID = letter.messageID
+        }
         try emit(
             CollectionStepEvent<Kind>(
                 invoiceID: record.invoiceID,
@@ -322,7 +343,8 @@ struct CaseEngine {
                 payBy: payBy,
                 outstanding: record.money(try record.outstanding),
                 detail: detail
-            )
+            ),
+            messageID: messageID
         )
     }
 
@@ -349,5 +371,5 @@ struct CaseEngine {
 
 /// Events a step published, held back until the step has succeeded.
 private final class StagedMessages {
-    var messages: [any KvittMessage] = []
+    var messages: [(message: any KvittMessage, messageID: String?)] = []
 }

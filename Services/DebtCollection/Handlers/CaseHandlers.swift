@@ -10,8 +10,8 @@ extension HandlerContext {
 
     /// The engine for this handler's transaction, publishing through the outbox.
     func engine(_ rates: ReferenceRateTable) -> CaseEngine {
-        CaseEngine(db: db, now: now, rates: rates, logger: logger) { message in
-            try self.publish(message)
+        CaseEngine(db: db, now: now, rates: rates, logger: logger) { message, messageID in
+            try self.publish(message, messageID: messageID)
         }
     }
 

@@ -94,8 +94,8 @@ struct CollectionScheduler: Service {
             var pass = Pass()
             for var record in due {
                 let invoiceID = record.invoiceID
-                let engine = CaseEngine(db: db, now: now, rates: rates, logger: logger) { message in
-                    try Self.enqueue(message, invoiceID: invoiceID, at: now, db)
+                let engine = CaseEngine(db: db, now: now, rates: rates, logger: logger) { message, messageID in
+                    try Self.enqueue(message, messageID: messageID, invoiceID: invoiceID, at: now, db)
                 }
                 let heldBefore = record.heldReason
                 switch try engine.advance(&record) {
@@ -130,10 +130,17 @@ struct CollectionScheduler: Service {
         return Dictionary(rows.map { ($0["heldReason"] as String, $0["count"] as Int) }, uniquingKeysWith: +)
     }
 
-    static func enqueue<M: KvittMessage>(_ message: M, invoiceID: String, at now: Date, _ db: Database) throws {
+    static func enqueue<M: KvittMessage>(
+        _ message: M,
+        messageID: String?,
+        invoiceID: String,
+        at now: Date,
+        _ db: Database
+    ) throws {
         try Outbox.enqueue(
             message,
             envelope: MessageEnvelope(
+                messageID: messageID ?? RandomIdentifier.make(),
                 type: M.messageType,
                 correlationID: invoiceID,
                 timestamp: now,

@@ -178,5 +178,16 @@ enum DebtCollectionSchema {
                     """
             )
         }
+        // The letters the steps made, by the id of their event: delivery's reports on them go to the case's history.
+        migrator.registerMigration("debt-collection-4-letters") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE collection_letter (
+                        messageID TEXT PRIMARY KEY NOT NULL, invoiceID TEXT NOT NULL, kind TEXT NOT NULL,
+                        sentOn TEXT NOT NULL
+                    );
+                    """
+            )
+        }
     }
 }

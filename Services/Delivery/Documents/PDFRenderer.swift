@@ -13,42 +13,31 @@ struct PDFRenderer: Sendable {
     /// A render that takes longer is killed and counts as a failure (retried with the delivery's backoff).
     var timeout: Duration = .seconds(60)
 
-    func pdf(fromHTML html: String) async throws -> Data {
+    /// Renders `html`; a render that outlives ``timeout`` or whose task is cancelled is killed with every helper
+    /// process Chromium forked (``ChildProcessRunner``). `started` is told the browser's pid (its process group).
+    func pdf(fromHTML html: String, started: (@Sendable (pid_t) -> Void)? = nil) async throws -> Data {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("kvitt-pdf-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
         let page = folder.appendingPathComponent("document.html")
         let output = folder.appendingPathComponent("document.pdf")
         try Data(html.utf8).write(to: page)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = [
-            executable, "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-            "--no-first-run", "--no-pdf-header-footer", "--print-to-pdf-no-header",
-            "--user-data-dir=\(folder.appendingPathComponent("profile").path)",
-            "--print-to-pdf=\(output.path)", page.absoluteString,
-        ]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        let status = try await run(process)
+        let result = try await ChildProcessRunner.run(
+            executable,
+            [
+                "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                "--no-first-run", "--no-pdf-header-footer", "--print-to-pdf-no-header",
+                "--user-data-dir=\(folder.appendingPathComponent("profile").path)",
+                "--print-to-pdf=\(output.path)", page.absoluteString,
+            ],
+            timeout: timeout,
+            started: started
+        )
         guard let data = try? Data(contentsOf: output), data.starts(with: Array("%PDF-".utf8)) else {
-            throw PDFRenderError(description: "\(executable) exited \(status) without a PDF")
+            throw PDFRenderError(
+                description: "\(executable) exited \(result.status) without a PDF: \(result.errorText.suffix(500))"
+            )
         }
         return data
-    }
-
-    private func run(_ process: Process) async throws -> Int32 {
-        let (statuses, continuation) = AsyncStream<Int32>.makeStream()
-        process.terminationHandler = { continuation.yield($0.terminationStatus) }
-        try process.run()
-        let processID = process.processIdentifier
-        let timeout = timeout
-        let watchdog = Task {
-            try await Task.sleep(for: timeout)
-            kill(processID, SIGKILL)
-        }
-        defer { watchdog.cancel() }
-        for await status in statuses { return status }
-        return -1
     }
 }

@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import KvittContracts
 import KvittMessaging
+import Logging
 
 /// The debtor of an invoice has a new address, e-mail, preferred channel or Peppol id. Every letter of the invoice
 /// not delivered yet (`pending`, or `failed` and waiting for a retry) is made again with the new contact and
@@ -9,7 +10,11 @@ import KvittMessaging
 /// later use the new contact too.
 struct DebtorContactChangedHandler: MessageHandler {
     func handle(_ event: DebtorContactChanged, context: HandlerContext) throws {
-        let db = context.db
+        try Self.apply(event, db: context.db, now: context.now, logger: context.logger)
+    }
+
+    /// The change, in the handler's transaction `db`.
+    static func apply(_ event: DebtorContactChanged, db: Database, now: Date, logger: Logger) throws {
         let debtor = try StoredJSON.encode(event.debtor)
         try db.execute(
             sql:
@@ -43,28 +48,33 @@ struct DebtorContactChangedHandler: MessageHandler {
             let documentID: String = row["documentID"]
             let channel: String = row["channel"]
             let recipient: String = row["recipient"]
-            var letter = try StoredJSON.decode(LetterData.self, row["data"])
+            let stored: String = row["data"]
+            var letter = try StoredJSON.decode(LetterData.self, stored)
             letter.debtor = event.debtor
-            // The address is on the page: the PDF is made again from the new data.
-            try db.execute(
-                sql: "UPDATE document SET data = ?, pdf = NULL WHERE id = ?",
-                arguments: [try StoredJSON.encode(letter), documentID]
-            )
+            let data = try StoredJSON.encode(letter)
+            if data != stored {
+                // The address is on the page: the PDF is made again from the new data, and the new revision stops
+                // an attempt that rendered the old one (same recipient or not) from sending or filing it.
+                try db.execute(
+                    sql: "UPDATE document SET data = ?, pdf = NULL, revision = revision + 1 WHERE id = ?",
+                    arguments: [data, documentID]
+                )
+            }
             let route = DeliveryRoute(for: letter)
             guard route.channel.rawValue != channel || route.recipient != recipient else { continue }
             // A new recipient starts afresh: the failures so far were the old address's.
             try db.execute(
                 sql: """
                     UPDATE delivery SET channel = ?, recipient = ?, state = ?, attempts = 0, nextAttemptAt = ?,
-                        lastError = NULL, updatedAt = ?
+                        lastError = NULL, printDay = NULL, updatedAt = ?
                     WHERE documentID = ? AND channel = ?
                     """,
                 arguments: [
-                    route.channel.rawValue, route.recipient, DeliveryState.pending.rawValue, context.now, context.now,
+                    route.channel.rawValue, route.recipient, DeliveryState.pending.rawValue, now, now,
                     documentID, channel,
                 ]
             )
-            context.logger.info(
+            logger.info(
                 "delivery re-routed to the debtor's new contact",
                 metadata: [
                     "document.id": "\(documentID)", "invoice.id": "\(event.invoiceID)", "channel": "\(route.channel)",

@@ -94,30 +94,14 @@ struct PrintBatcher: Sendable {
     }
 
     private func merge(_ inputs: [URL], into output: URL) async throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = [pdfunite] + inputs.map(\.path) + [output.path]
-        let errors = Pipe()
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = errors
-        let (statuses, continuation) = AsyncStream<Int32>.makeStream()
-        process.terminationHandler = { continuation.yield($0.terminationStatus) }
-        try process.run()
-        let processID = process.processIdentifier
-        let timeout = timeout
-        let watchdog = Task {
-            try await Task.sleep(for: timeout)
-            kill(processID, SIGKILL)
-        }
-        defer { watchdog.cancel() }
-        var status: Int32 = -1
-        for await value in statuses {
-            status = value
-            break
-        }
-        let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        guard status == 0, let data = try? Data(contentsOf: output), data.starts(with: Array("%PDF-".utf8)) else {
-            throw PrintBatchError(description: "\(pdfunite) exited \(status): \(message.prefix(500))")
+        let result = try await ChildProcessRunner.run(
+            pdfunite,
+            inputs.map(\.path) + [output.path],
+            timeout: timeout
+        )
+        guard result.status == 0, let data = try? Data(contentsOf: output), data.starts(with: Array("%PDF-".utf8))
+        else {
+            throw PrintBatchError(description: "\(pdfunite) exited \(result.status): \(result.errorText.prefix(500))")
         }
     }
 
@@ -168,7 +152,7 @@ struct PrintBatchService: Service {
                 }
             }
         } catch {
-            logger.error("print batch failed", metadata: ["error": "\(error)"])
+            logger.error("print batch failed", metadata: ["error": "\(FailureDetail.masked("\(error)"))"])
         }
     }
 }

@@ -15,6 +15,9 @@ struct SMTPSettings: Sendable, Equatable {
     var clientName: String = "kvitt-delivery"
     /// The longest one whole conversation may take.
     var timeout: Duration = .seconds(30)
+    /// A PEM file of certificate authorities trusted for the server's STARTTLS certificate besides the system's
+    /// (a company relay with a private CA). The server's name (or IP address) is always checked against it.
+    var certificateAuthorities: URL? = nil
 
     /// Whether the conversation is encrypted with STARTTLS before the message is sent.
     enum StartTLS: String, Sendable, Equatable {
@@ -115,12 +118,22 @@ struct SMTPClient: Sendable {
                 // Anything the server sent after its 220 came in plain text and must not be read as if it came
                 // through TLS (the STARTTLS command injection of CVE-2011-0411).
                 guard replies.pending.isEmpty else {
-                    throw SMTPFailure.transient("\(settings.host) sent data after its STARTTLS answer")
+                    throw SMTPFailure.transient(
+                        "\(settings.host) sent plain-text data after its STARTTLS answer (refused: possible STARTTLS "
+                            + "injection)"
+                    )
                 }
-                let context = try NIOSSLContext(configuration: .makeClientConfiguration())
+                var configuration = TLSConfiguration.makeClientConfiguration()
+                if let authorities = settings.certificateAuthorities {
+                    configuration.additionalTrustRoots = [.file(authorities.path)]
+                }
+                let context = try NIOSSLContext(configuration: configuration)
+                // An IP address is not a server name (SNI refuses it); without one NIOSSL checks the certificate
+                // against the address it is connected to.
                 let host = settings.host
+                let serverName = (try? SocketAddress(ipAddress: host, port: 0)) == nil ? host : nil
                 try await channel.channel.eventLoop.submit {
-                    let handler = try NIOSSLClientHandler(context: context, serverHostname: host)
+                    let handler = try NIOSSLClientHandler(context: context, serverHostname: serverName)
                     try channel.channel.pipeline.syncOperations.addHandler(handler, position: .first)
                 }.get()
                 _ = try await command("EHLO \(settings.clientName)", expecting: [250])

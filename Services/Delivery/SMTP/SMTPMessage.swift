@@ -1,7 +1,7 @@
 import Foundation
 
 /// An RFC 5322 message with a text part and one PDF attachment (MIME multipart/mixed), all parts base64 so every
-/// line is short ASCII whatever the text holds.
+/// line is short ASCII whatever the text holds; the header fields built from data go through ``MailHeader``.
 enum SMTPMessage {
     static func make(
         from: String,
@@ -12,16 +12,18 @@ enum SMTPMessage {
         pdf: Data,
         messageID: String,
         date: Date
-    ) -> [UInt8] {
+    ) throws(MailHeaderTooLong) -> [UInt8] {
         let boundary = "kvitt-\(UUID().uuidString)"
+        let attachmentName = MailHeader.fileName(attachmentName)
         var lines = [
-            "From: \(from)",
-            "To: \(to)",
-            "Subject: \(encodedWord(subject))",
+            try MailHeader.structured("From", from),
+            try MailHeader.structured("To", to),
+            MailHeader.unstructured("Subject", subject),
             "Date: \(rfc5322Date(date))",
-            "Message-ID: <\(messageID)>",
+            try MailHeader.structured("Message-ID", "<\(messageID)>"),
             "MIME-Version: 1.0",
-            "Content-Type: multipart/mixed; boundary=\"\(boundary)\"",
+            "Content-Type: multipart/mixed;",
+            " boundary=\"\(boundary)\"",
             "",
             "--\(boundary)",
             "Content-Type: text/plain; charset=utf-8",
@@ -39,14 +41,6 @@ enum SMTPMessage {
         lines += base64Lines(pdf)
         lines.append("--\(boundary)--")
         return Array((lines.joined(separator: "\r\n") + "\r\n").utf8)
-    }
-
-    /// A header value in UTF-8 as an RFC 2047 encoded word, so Swedish letters survive any relay.
-    static func encodedWord(_ text: String) -> String {
-        guard text.unicodeScalars.allSatisfy({ $0.isASCII && $0.value >= 0x20 }) else {
-            return "=?UTF-8?B?\(Data(text.utf8).base64EncodedString())?="
-        }
-        return text
     }
 
     static func base64Lines(_ data: Data) -> [String] {

@@ -28,13 +28,16 @@ struct DeliveryWorker: Service {
         do {
             try await parkInterruptedSends()
         } catch {
-            logger.error("could not check for interrupted deliveries", metadata: ["error": "\(error)"])
+            logger.error(
+                "could not check for interrupted deliveries",
+                metadata: ["error": "\(FailureDetail.masked("\(error)"))"]
+            )
         }
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             do {
                 _ = try await runOnce()
             } catch {
-                logger.error("delivery pass failed", metadata: ["error": "\(error)"])
+                logger.error("delivery pass failed", metadata: ["error": "\(FailureDetail.masked("\(error)"))"])
             }
             try? await Task.sleep(for: settings.pollInterval)
         }
@@ -48,6 +51,8 @@ struct DeliveryWorker: Service {
         var attempts: Int
         var invoiceID: String
         var kind: DocumentKind
+        /// The document's revision this attempt rendered (``document(_:)``): the outcome counts only for it.
+        var revision: Int = 0
     }
 
     /// Takes every delivery that is due; returns how many it tried.
@@ -58,7 +63,7 @@ struct DeliveryWorker: Service {
             try Row.fetchAll(
                 db,
                 sql: """
-                    SELECT d.documentID, d.channel, d.recipient, d.attempts, doc.invoiceID, doc.kind
+                    SELECT d.documentID, d.channel, d.recipient, d.attempts, doc.invoiceID, doc.kind, doc.revision
                     FROM delivery d JOIN document doc ON doc.id = d.documentID
                     WHERE d.state IN (?, ?) AND d.nextAttemptAt <= ?
                     ORDER BY d.nextAttemptAt LIMIT ?
@@ -74,7 +79,8 @@ struct DeliveryWorker: Service {
                     recipient: row["recipient"],
                     attempts: row["attempts"],
                     invoiceID: row["invoiceID"],
-                    kind: kind
+                    kind: kind,
+                    revision: row["revision"]
                 )
             }
         }
@@ -86,16 +92,21 @@ struct DeliveryWorker: Service {
     }
 
     /// One attempt at one delivery, its outcome recorded.
-    func attempt(_ delivery: Due) async {
+    func attempt(_ due: Due) async {
+        var delivery = due
         let attempt = delivery.attempts + 1
         let outcome: Outcome
         do {
-            let (letter, pdf) = try await document(delivery.documentID)
+            let (letter, pdf, revision) = try await document(delivery.documentID)
+            delivery.revision = revision
             switch delivery.channel {
             case .email: outcome = try await mail(delivery, attempt: attempt, letter: letter, pdf: pdf)
-            case .print: outcome = try printed(delivery, letter: letter, pdf: pdf)
+            case .print: outcome = try await printed(delivery, letter: letter, pdf: pdf)
             case .peppol: outcome = try await peppol(delivery, letter: letter, pdf: pdf)
             }
+        } catch is CancellationError {
+            // The service is stopping (a render killed with its task): not the delivery's failure, and no attempt.
+            return
         } catch is DeliveryRerouted {
             // The message never got its final `.`; the re-routed row is the delivery now, taken on the next pass.
             logger.info(
@@ -104,6 +115,8 @@ struct DeliveryWorker: Service {
             )
             return
         } catch let error as LetterError {
+            outcome = .parked(reason: "render-failed", detail: error.description)
+        } catch let error as MailHeaderTooLong {
             outcome = .parked(reason: "render-failed", detail: error.description)
         } catch let failure as SMTPFailure {
             switch failure {
@@ -115,11 +128,11 @@ struct DeliveryWorker: Service {
             outcome = .retry("\(error)")
         }
         do {
-            try await record(outcome, for: delivery, attempt: attempt)
+            try await record(outcome.masked, for: delivery, attempt: attempt)
         } catch {
             logger.error(
                 "could not record a delivery's outcome",
-                metadata: ["document.id": "\(delivery.documentID)", "error": "\(error)"]
+                metadata: ["document.id": "\(delivery.documentID)", "error": "\(FailureDetail.masked("\(error)"))"]
             )
         }
     }
@@ -128,41 +141,54 @@ struct DeliveryWorker: Service {
         case delivered(receipt: String)
         case retry(String)
         case parked(reason: String, detail: String)
+
+        /// The failure with the server's or tool's words masked (``FailureDetail``): from here they are stored,
+        /// published and logged.
+        var masked: Outcome {
+            switch self {
+            // A file's name (print, Peppol) is a document id, and the worker withdraws the file by it; a mail
+            // server's answer is masked where it is received.
+            case .delivered: self
+            case .retry(let detail): .retry(FailureDetail.masked(detail))
+            case .parked(let reason, let detail): .parked(reason: reason, detail: FailureDetail.masked(detail))
+            }
+        }
     }
 
-    /// The document's data and its PDF, rendered (and kept) on first use.
-    func document(_ id: String) async throws -> (LetterData, Data) {
-        let stored = try await store.writer.read { db -> (data: String, pdf: Data?)? in
-            try Row.fetchOne(db, sql: "SELECT data, pdf FROM document WHERE id = ?", arguments: [id])
-                .map { ($0["data"], $0["pdf"]) }
+    /// The document's data, its PDF (rendered and kept on first use) and the revision of the data both are of.
+    func document(_ id: String) async throws -> (LetterData, Data, revision: Int) {
+        let stored = try await store.writer.read { db -> (data: String, pdf: Data?, revision: Int)? in
+            try Row.fetchOne(db, sql: "SELECT data, pdf, revision FROM document WHERE id = ?", arguments: [id])
+                .map { ($0["data"], $0["pdf"], $0["revision"]) }
         }
         guard let stored else { throw PDFRenderError(description: "document \(id) is gone") }
         let letter = try StoredJSON.decode(LetterData.self, stored.data)
-        if let pdf = stored.pdf { return (letter, pdf) }
+        if let pdf = stored.pdf { return (letter, pdf, stored.revision) }
         let html = try DocumentRenderer(collector: settings.collector).html(letter)
         let pdf = try await settings.pdfRenderer.pdf(fromHTML: html)
         try await store.writer.write { db in
             // Kept only for the data it was made from (a debtor-contact change may have replaced it meanwhile).
             try db.execute(
-                sql: "UPDATE document SET pdf = ? WHERE id = ? AND data = ?",
-                arguments: [pdf, id, stored.data]
+                sql: "UPDATE document SET pdf = ? WHERE id = ? AND revision = ?",
+                arguments: [pdf, id, stored.revision]
             )
         }
-        return (letter, pdf)
+        return (letter, pdf, stored.revision)
     }
 
     func mail(_ delivery: Due, attempt: Int, letter: LetterData, pdf: Data) async throws -> Outcome {
         guard let smtp = settings.smtp else { return .retry("SMTP_HOST is not set") }
         let view = try DocumentView.make(letter, collector: settings.collector)
         let title = view["title"] as? String ?? letter.kind.rawValue
-        let message = SMTPMessage.make(
+        let message = try SMTPMessage.make(
             from: smtp.from,
             to: delivery.recipient,
             subject: "\(title) \(letter.invoiceNumber) – \(letter.creditor.name)",
             text: MailText.body(letter, view: view),
             attachmentName: "\(letter.kind.rawValue)-\(FileName.safe(letter.invoiceNumber)).pdf",
             pdf: pdf,
-            messageID: "\(FileName.safe(delivery.documentID)).\(delivery.channel.rawValue)@kvitt.delivery",
+            messageID:
+                "\(MailHeader.messageIDLeft(delivery.documentID, channel: delivery.channel.rawValue))@kvitt.delivery",
             date: clock.now()
         )
         let store = store
@@ -173,16 +199,19 @@ struct DeliveryWorker: Service {
             receipt = try await SMTPClient(settings: smtp).send(to: delivery.recipient, message: message) {
                 // From here until the answer is recorded the server may have the message: a crash leaves it `sending`.
                 let current = try await store.writer.write { db in
-                    // Only if the row is still what this attempt read: a debtor-contact change may have re-routed it.
+                    // Only if the row and the document are still what this attempt read and rendered: a
+                    // debtor-contact change may have re-routed the row, or changed the postal address on the page
+                    // (the same recipient, a new revision, the PDF to be made again).
                     try db.execute(
                         sql: """
                             UPDATE delivery SET state = ?, attempts = ?, updatedAt = ?
                             WHERE documentID = ? AND channel = ? AND recipient = ? AND state IN (?, ?)
+                                AND (SELECT revision FROM document WHERE id = ?) = ?
                             """,
                         arguments: [
                             DeliveryState.sending.rawValue, attempt, now, delivery.documentID,
                             delivery.channel.rawValue, delivery.recipient, DeliveryState.pending.rawValue,
-                            DeliveryState.failed.rawValue,
+                            DeliveryState.failed.rawValue, delivery.documentID, delivery.revision,
                         ]
                     )
                     return db.changesCount == 1
@@ -197,7 +226,7 @@ struct DeliveryWorker: Service {
             if rerouted.isMarked { throw DeliveryRerouted() }
             throw error
         }
-        return .delivered(receipt: receipt)
+        return .delivered(receipt: FailureDetail.masked(receipt))
     }
 
     /// Removes a file this attempt wrote for a route the row no longer has (`receipt` as ``printed(_:letter:pdf:)``
@@ -213,10 +242,34 @@ struct DeliveryWorker: Service {
         try? FileManager.default.removeItem(at: folder.appendingPathComponent(receipt))
     }
 
-    /// Writes the PDF into the day's print folder; the same document always has the same file, so a repeat
+    /// Writes the PDF into its print day's folder; the same document always has the same file, so a repeat
     /// after a crash overwrites rather than adds.
-    func printed(_ delivery: Due, letter: LetterData, pdf: Data) throws -> Outcome {
-        let day = CalendarDate.today(at: clock.now()).description
+    ///
+    /// The day is the business day of the first attempt, kept on the delivery row (`printDay`) before the file is
+    /// written: a retry after midnight writes the same file in the same folder rather than a second copy in the next
+    /// day's batch.
+    func printed(_ delivery: Due, letter: LetterData, pdf: Data) async throws -> Outcome {
+        let today = CalendarDate.today(at: clock.now()).description
+        let day = try await store.writer.write { db -> String? in
+            try db.execute(
+                sql: """
+                    UPDATE delivery SET printDay = COALESCE(printDay, ?)
+                    WHERE documentID = ? AND channel = ? AND recipient = ? AND state IN (?, ?)
+                    """,
+                arguments: [
+                    today, delivery.documentID, delivery.channel.rawValue, delivery.recipient,
+                    DeliveryState.pending.rawValue, DeliveryState.failed.rawValue,
+                ]
+            )
+            guard db.changesCount == 1 else { return nil }
+            return try String.fetchOne(
+                db,
+                sql: "SELECT printDay FROM delivery WHERE documentID = ? AND channel = ?",
+                arguments: [delivery.documentID, delivery.channel.rawValue]
+            )
+        }
+        // The row is no longer this print delivery: a contact change re-routed it.
+        guard let day else { throw DeliveryRerouted() }
         let folder = settings.printDirectory.appendingPathComponent(day)
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let file = folder.appendingPathComponent("\(FileName.safe(delivery.documentID)).pdf")
@@ -230,19 +283,22 @@ struct DeliveryWorker: Service {
         let delays = settings.retryDelays
         let serviceName = serviceName
         let settled: (event: (any KvittMessage)?, moved: Bool) = try await store.writer.write { db in
-            // Only the row this attempt read: a contact change may have re-routed it meanwhile (another channel or
-            // recipient, attempts from 0), and then this outcome is not the document's.
+            // Only the row and the document revision this attempt read: a contact change may have re-routed it
+            // meanwhile (another channel or recipient, attempts from 0) or changed what the page shows (a new
+            // revision: the file written here has the old address), and then this outcome is not the document's.
             func update(_ state: DeliveryState, next: Date, error: String?, receipt: String?) throws -> Bool {
                 try db.execute(
                     sql: """
                         UPDATE delivery SET state = ?, attempts = ?, nextAttemptAt = ?, lastError = ?,
                             receipt = COALESCE(?, receipt), updatedAt = ?
                         WHERE documentID = ? AND channel = ? AND recipient = ? AND state IN (?, ?, ?)
+                            AND (SELECT revision FROM document WHERE id = ?) = ?
                         """,
                     arguments: [
                         state.rawValue, attempt, next, error, receipt, now, delivery.documentID,
                         delivery.channel.rawValue, delivery.recipient, DeliveryState.pending.rawValue,
-                        DeliveryState.failed.rawValue, DeliveryState.sending.rawValue,
+                        DeliveryState.failed.rawValue, DeliveryState.sending.rawValue, delivery.documentID,
+                        delivery.revision,
                     ]
                 )
                 return db.changesCount > 0
@@ -394,8 +450,9 @@ struct DeliveryWorker: Service {
     }
 }
 
-/// The delivery row changed (a new recipient) between reading it and the end of the message: this attempt stops
-/// before the server has the whole message.
+/// The delivery row changed (a new recipient or channel) or its document did (a new revision: another postal
+/// address on the page) between reading it and the end of the message: this attempt stops before the server has the
+/// whole message, and the next pass renders and sends what the row and the document say now.
 struct DeliveryRerouted: Error {}
 
 /// The short text of a mail; the document itself is the attachment.

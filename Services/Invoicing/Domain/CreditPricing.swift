@@ -79,13 +79,44 @@ enum CreditPricing {
         var credited: [CreateCreditInvoice.CreditedLine]
     }
 
-    /// The credit invoice's lines and totals (negative) for `pieces` of `original`'s lines after `history`.
+    /// The refusal of a credit whose lines, summed per VAT rate with what earlier credits took, leave the largest
+    /// invoice amount: possible only when the original's lines are far above and below zero and a credit takes one
+    /// side of them.
+    static func beyondLargestAmount(_ currency: Currency) -> FieldErrors {
+        FieldErrors([
+            FieldError(
+                "lines",
+                "the credited lines sum to more than the largest invoice amount, "
+                    + "\(Money(minorUnits: InvoicePricing.maximumAmount, currency)), at a VAT rate"
+            )
+        ])
+    }
+
+    /// `value` when it is within ±``InvoicePricing/maximumAmount``, else the refusal.
+    private static func bounded(_ value: Int64?, _ currency: Currency) throws(FieldErrors) -> Int64 {
+        guard let value, value.magnitude <= InvoicePricing.maximumAmount else { throw beyondLargestAmount(currency) }
+        return value
+    }
+
+    /// `value`, or the refusal when a checked operation that gave it overflowed or left ±``MinorUnits/bound``.
+    private static func checked(_ value: Int64?, _ currency: Currency) throws(FieldErrors) -> Int64 {
+        guard let value else { throw beyondLargestAmount(currency) }
+        return value
+    }
+
+    /// The credit invoice's lines and totals (negative) for `pieces` of `original`'s lines after `history`, or the
+    /// `lines` refusal when a cumulative line, VAT base or total leaves the largest invoice amount.
+    ///
+    /// Each piece is within its original line, but the original's lines may be as far as ±10¹⁴ each and thousands
+    /// of them: summed across lines, a credit of one side of them reaches far beyond any `Int64`. So every sum
+    /// across lines is checked, and each cumulative base is held within ``InvoicePricing/maximumAmount``, which
+    /// keeps its VAT (base × rate) and the totals from overflowing.
     static func price(
         _ pieces: [Piece],
         of original: [PricedLine],
         after history: CreditHistory,
         currency: Currency
-    ) -> Priced {
+    ) throws(FieldErrors) -> Priced {
         var lines: [PricedLine] = []
         var credited: [CreateCreditInvoice.CreditedLine] = []
         var lineHistory = history.lines
@@ -94,10 +125,10 @@ enum CreditPricing {
             let originalLine = original[piece.lineIndex]
             var line = originalLine.line
             let before = lineHistory[piece.lineIndex] ?? CreditHistory.Line()
-            // Every amount here is within the original's (below 10¹⁴ each), so none of this overflows.
-            let netSoFar = before.net + piece.net
+            let netSoFar = try bounded(MinorUnits.sum(before.net, piece.net), currency)
+            // Within ±10¹⁴ × 25: no overflow.
             let vatSoFar = DecimalQuantity.divideRounded(netSoFar * Int64(line.vatRate), by: 100)
-            let vat = vatSoFar - before.vat
+            let vat = try checked(MinorUnits.difference(vatSoFar, before.vat), currency)
             if let quantity = piece.quantity {
                 line.quantity = quantity.negated
                 credited.append(.init(lineIndex: piece.lineIndex, quantity: quantity))
@@ -121,41 +152,50 @@ enum CreditPricing {
             entry.net = netSoFar
             entry.vat = vatSoFar
             lineHistory[piece.lineIndex] = entry
-            bases[line.vatRate, default: 0] += piece.net
+            bases[line.vatRate] = try checked(MinorUnits.sum(bases[line.vatRate] ?? 0, piece.net), currency)
         }
-        let creditTotals = Self.totals(creditingBases: bases, after: history, currency: currency)
+        let creditTotals = try Self.totals(creditingBases: bases, after: history, currency: currency)
         return Priced(lines: lines, totals: creditTotals, credited: credited)
     }
 
-    /// The credit's totals (negative) when it credits `bases` per VAT rate after `history`.
-    static func totals(creditingBases bases: [Int: Int64], after history: CreditHistory, currency: Currency)
-        -> InvoiceTotals
-    {
+    /// The credit's totals (negative) when it credits `bases` per VAT rate after `history`, or the `lines` refusal
+    /// when a rate's cumulative base leaves ±``InvoicePricing/maximumAmount``.
+    static func totals(
+        creditingBases bases: [Int: Int64],
+        after history: CreditHistory,
+        currency: Currency
+    ) throws(FieldErrors) -> InvoiceTotals {
         var vat: [InvoiceTotals.VATAmount] = []
         var grossSoFar: Int64 = 0
         for rate in Set(bases.keys).union(history.bases.keys).sorted(by: >) {
             let baseBefore = history.bases[rate] ?? 0
-            let baseSoFar = baseBefore + (bases[rate] ?? 0)
+            let baseSoFar = try bounded(MinorUnits.sum(baseBefore, bases[rate] ?? 0), currency)
+            // Within ±10¹⁴ × 25: no overflow.
             let vatSoFar = DecimalQuantity.divideRounded(baseSoFar * Int64(rate), by: 100)
-            grossSoFar += baseSoFar + vatSoFar
+            grossSoFar = try checked(MinorUnits.total([grossSoFar, baseSoFar, vatSoFar]), currency)
             if let base = bases[rate] {
+                let vatNow = try checked(MinorUnits.difference(vatSoFar, history.vat[rate] ?? 0), currency)
                 vat.append(
                     .init(
                         rate: rate,
                         base: Money(minorUnits: -base, currency),
-                        amount: Money(minorUnits: -(vatSoFar - (history.vat[rate] ?? 0)), currency)
+                        amount: Money(minorUnits: -vatNow, currency)
                     )
                 )
             }
         }
         let totalSoFar = currency == .sek ? InvoicePricing.roundedToWholeKronor(grossSoFar) : grossSoFar
-        let total = totalSoFar - history.total
-        let net = bases.values.reduce(0, +)
-        let vatTotal = vat.reduce(Int64(0)) { $0 - $1.amount.amount }
+        let total = try checked(MinorUnits.difference(totalSoFar, history.total), currency)
+        let net = try checked(MinorUnits.total(bases.values), currency)
+        let vatTotal = try checked(MinorUnits.total(vat.map { -$0.amount.amount }), currency)
+        let rounding = try checked(
+            MinorUnits.difference(total, net).flatMap { MinorUnits.difference($0, vatTotal) },
+            currency
+        )
         return InvoiceTotals(
             net: Money(minorUnits: -net, currency),
             vat: vat,
-            rounding: Money(minorUnits: -(total - net - vatTotal), currency),
+            rounding: Money(minorUnits: -rounding, currency),
             total: Money(minorUnits: -total, currency)
         )
     }
@@ -170,14 +210,21 @@ enum CreditPricing {
         after history: CreditHistory,
         currency: Currency
     ) -> [Piece]? {
-        let remaining = original.indices.map { index in
-            (index, original[index].net.amount - (history.lines[index]?.net ?? 0))
-        }.filter { $0.1 > 0 }
-        guard !remaining.isEmpty else { return nil }
-        let remainingNet = remaining.reduce(Int64(0)) { $0 + $1.1 }
-        let originalGross = original.reduce(Int64(0)) { $0 + $1.net.amount + $1.vat.amount }
-        let creditedGross = history.bases.values.reduce(0, +) + history.vat.values.reduce(0, +)
-        let remainingVAT = max(0, originalGross - creditedGross - remainingNet)
+        // Sums across lines and rates are checked: there can be thousands of lines, each up to ±10¹⁴.
+        var remaining: [(Int, Int64)] = []
+        for index in original.indices {
+            guard let left = MinorUnits.difference(original[index].net.amount, history.lines[index]?.net ?? 0)
+            else { return nil }
+            if left > 0 { remaining.append((index, left)) }
+        }
+        guard !remaining.isEmpty,
+            let remainingNet = MinorUnits.total(remaining.map(\.1)),
+            let originalGross = MinorUnits.total(original.flatMap { [$0.net.amount, $0.vat.amount] }),
+            let creditedGross = MinorUnits.total(Array(history.bases.values) + Array(history.vat.values)),
+            let uncredited = MinorUnits.difference(originalGross, creditedGross),
+            let uncreditedVAT = MinorUnits.difference(uncredited, remainingNet)
+        else { return nil }
+        let remainingVAT = max(0, uncreditedVAT)
         func spread(_ net: Int64) -> [Piece]? {
             guard
                 let parts = try? Money(minorUnits: net, currency).allocate(weights: remaining.map { $0.1 })
@@ -186,10 +233,14 @@ enum CreditPricing {
                 Piece(lineIndex: $0.0.0, quantity: nil, net: $0.1.amount)
             }
         }
-        func total(of pieces: [Piece]) -> Int64 {
+        func total(of pieces: [Piece]) -> Int64? {
             var bases: [Int: Int64] = [:]
-            for piece in pieces { bases[original[piece.lineIndex].line.vatRate, default: 0] += piece.net }
-            return -totals(creditingBases: bases, after: history, currency: currency).total.amount
+            for piece in pieces {
+                let rate = original[piece.lineIndex].line.vatRate
+                guard let base = MinorUnits.sum(bases[rate] ?? 0, piece.net) else { return nil }
+                bases[rate] = base
+            }
+            return try? -totals(creditingBases: bases, after: history, currency: currency).total.amount
         }
         // A first guess in proportion to what remains, then corrected by what the VAT and rounding made of it.
         guard
@@ -198,15 +249,15 @@ enum CreditPricing {
         else { return nil }
         for _ in 0..<8 {
             net = min(max(net, 1), remainingNet - 1)
-            guard let pieces = spread(net) else { return nil }
-            let reached = total(of: pieces)
+            guard let pieces = spread(net), let reached = total(of: pieces) else { return nil }
             if reached == amount { return pieces }
-            let shortBy = amount - reached
+            guard let shortBy = MinorUnits.difference(amount, reached) else { return nil }
             guard
                 let step = try? Money(minorUnits: shortBy, currency).allocate(weights: [remainingNet, remainingVAT])[0]
                     .amount
             else { return nil }
-            net += step == 0 ? shortBy.signum() : step
+            guard let corrected = MinorUnits.sum(net, step == 0 ? shortBy.signum() : step) else { return nil }
+            net = corrected
         }
         return nil
     }

@@ -8,9 +8,7 @@ enum InvoiceValidation {
         if creditor == nil {
             errors.append(FieldError("creditorID", "no creditor '\(command.creditorID)' is registered"))
         }
-        if command.externalID.trimmingCharacters(in: .whitespaces).isEmpty {
-            errors.append(FieldError("externalID", "must not be empty"))
-        }
+        errors += externalIDErrors(command.externalID)
         errors += debtorErrors(command.debtor, today: today)
         let currency = Currency(code: command.currency)
         if currency == nil {
@@ -45,6 +43,25 @@ enum InvoiceValidation {
         return errors
     }
 
+    /// The most characters of an upstream's external id: an order or case number, not a document (as long as the
+    /// longest message id, an AMQP short string).
+    static let maximumExternalIDLength = 255
+
+    /// What is wrong with an upstream's external id (of an invoice or a credit invoice): it names the invoice in
+    /// every event and listing, so it is one short line.
+    static func externalIDErrors(_ externalID: String) -> [FieldError] {
+        if externalID.trimmingCharacters(in: .whitespaces).isEmpty {
+            return [FieldError("externalID", "must not be empty")]
+        }
+        if externalID.count > maximumExternalIDLength {
+            return [FieldError("externalID", "must be at most \(maximumExternalIDLength) characters")]
+        }
+        if externalID.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
+            return [FieldError("externalID", "must not contain control characters")]
+        }
+        return []
+    }
+
     /// The due date: as given, or the invoice date + the command's (or the creditor's) payment terms; `nil` when that
     /// leaves the supported dates.
     static func dueDate(_ command: CreateInvoice, creditor: RegisterCreditor) -> CalendarDate? {
@@ -66,6 +83,7 @@ enum InvoiceValidation {
         if let country = debtor.country, country.count != 2 || !country.allSatisfy({ $0.isASCII && $0.isLetter }) {
             errors.append(FieldError("debtor.country", "must be an ISO 3166 two-letter code"))
         }
+        errors += DebtorAddressRules.errors(debtor.address, domestic: debtor.isDomestic, prefix: "debtor.")
         if debtor.isDomestic {
             guard let number = debtor.identityNumber else {
                 return errors + [
@@ -86,8 +104,6 @@ enum InvoiceValidation {
             } catch {
                 errors.append(FieldError("debtor.identityNumber", "\(error)"))
             }
-        } else if debtor.address == nil {
-            errors.append(FieldError("debtor.address", "a foreign debtor needs a postal address"))
         }
         // Only the fields added with delivery's channels: an e-mail address's form was never checked here.
         errors += DebtorContactRules.channelErrors(
@@ -99,11 +115,56 @@ enum InvoiceValidation {
         return errors
     }
 
+    /// The first day of work each reduction can be for: RUT began on 2007-07-01 (prop. 2006/07:94), ROT on
+    /// 2008-12-08 (prop. 2008/09:178).
+    static let firstDayOfWork: [String: CalendarDate] = [
+        "rut": CalendarDate(year: 2007, month: 7, day: 1)!,
+        "rot": CalendarDate(year: 2008, month: 12, day: 8)!,
+    ]
+
+    /// How long after the invoice date the stated work may end: an invoice may come before the work (and the
+    /// payment after it), but not a year before.
+    static let workEndsWithinDaysOfInvoice = 366
+
+    /// What is wrong with a ROT/RUT work period: it must run forwards, start no earlier than the reduction existed
+    /// and end within ``workEndsWithinDaysOfInvoice`` of the invoice date. Tax-reduction reads the period to decide
+    /// the rate, so a period that cannot be true is refused with the invoice rather than later.
+    static func workPeriodErrors(_ period: CreateInvoice.WorkPeriod, kind: String, invoiceDate: CalendarDate)
+        -> [FieldError]
+    {
+        var errors: [FieldError] = []
+        if period.through < period.from {
+            errors.append(FieldError("taxReduction.workPeriod.through", "the last day of work is before the first"))
+        }
+        if let first = firstDayOfWork[kind], period.from < first {
+            errors.append(
+                FieldError("taxReduction.workPeriod.from", "\(kind.uppercased()) is for work from \(first) on")
+            )
+        }
+        if period.through > invoiceDate.adding(days: workEndsWithinDaysOfInvoice) {
+            errors.append(
+                FieldError(
+                    "taxReduction.workPeriod.through",
+                    "the work ends more than \(workEndsWithinDaysOfInvoice) days after the invoice date"
+                )
+            )
+        }
+        return errors
+    }
+
     static func taxReductionErrors(_ command: CreateInvoice, currency: Currency?, today: Date) -> [FieldError] {
         var errors: [FieldError] = []
         let kinds = Set(command.lines.compactMap { $0.taxReduction?.kind })
         for (index, line) in command.lines.enumerated() {
             guard let marking = line.taxReduction else { continue }
+            if line.costKind != nil {
+                errors.append(
+                    FieldError(
+                        "lines[\(index)].costKind",
+                        "a ROT/RUT labour line has no cost kind; it is for other lines"
+                    )
+                )
+            }
             if marking.kind != "rot" && marking.kind != "rut" {
                 errors.append(FieldError("lines[\(index)].taxReduction.kind", "must be rot or rut"))
             }
@@ -149,6 +210,9 @@ enum InvoiceValidation {
             } catch {
                 errors.append(FieldError("taxReduction.buyers[\(index)]", "\(error)"))
             }
+        }
+        if let period = request.workPeriod, kinds.count == 1, let kind = kinds.first {
+            errors += workPeriodErrors(period, kind: kind, invoiceDate: command.invoiceDate)
         }
         if request.hoursToReport < 0 || request.hoursToReport > 999 * max(1, request.buyers.count) {
             errors.append(FieldError("taxReduction.hoursToReport", "must be between 0 and 999 per buyer"))

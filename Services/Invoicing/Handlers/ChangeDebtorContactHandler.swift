@@ -23,16 +23,9 @@ struct ChangeDebtorContactHandler: MessageHandler {
             peppolID: debtor.peppolID,
             prefix: ""
         )
-        if !debtor.isDomestic && debtor.address == nil {
-            errors.append(FieldError("address", "a foreign debtor needs a postal address"))
-        }
-        if let address = debtor.address,
-            [address.street, address.postalCode, address.city].contains(where: {
-                $0.trimmingCharacters(in: .whitespaces).isEmpty
-            })
-        {
-            errors.append(FieldError("address", "street, postal code and city must not be empty"))
-        }
+        // The same address rules as create-invoice's, so no change lets in what an invoice could not have been
+        // created with.
+        errors += DebtorAddressRules.errors(debtor.address, domestic: debtor.isDomestic, prefix: "")
         guard errors.isEmpty else { return try context.reject(errors) }
         guard debtor != created.debtor else { return }
 

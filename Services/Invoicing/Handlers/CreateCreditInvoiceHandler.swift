@@ -8,6 +8,8 @@ import KvittMessaging
 /// attested.
 struct CreateCreditInvoiceHandler: MessageHandler {
     func handle(_ command: CreateCreditInvoice, context: HandlerContext) throws {
+        let externalIDErrors = InvoiceValidation.externalIDErrors(command.externalID)
+        guard externalIDErrors.isEmpty else { return try context.reject(externalIDErrors) }
         guard let original = try InvoiceRecord.find(command.originalInvoiceID, context.db) else {
             return try context.reject([FieldError("originalInvoiceID", "no invoice '\(command.originalInvoiceID)'")])
         }
@@ -39,7 +41,12 @@ struct CreateCreditInvoiceHandler: MessageHandler {
         case .success(let chosen): pieces = chosen
         case .failure(let errors): return try context.reject(errors.errors)
         }
-        let priced = CreditPricing.price(pieces, of: created.lines, after: history, currency: currency)
+        let priced: CreditPricing.Priced
+        do {
+            priced = try CreditPricing.price(pieces, of: created.lines, after: history, currency: currency)
+        } catch {
+            return try context.reject(error.errors)
+        }
         // In totals, not in what the buyer owes: a credit of ROT/RUT work lowers the original's amount due by less
         // than its total (the reduction it takes back was never the buyer's to pay). Credits are rounded on the
         // cumulative total, so what remains can always be credited in full; this still guards credits made before.
@@ -113,7 +120,13 @@ enum CreditInvoiceRules {
         for index in buyers.indices {
             lowered[index].labour = buyers[index].labour - parts[index]
             lowered[index].reduction = buyers[index].standing(withLabour: lowered[index].labour)
-            takenBack += buyers[index].reduction - lowered[index].reduction
+            // The buyers' reductions came from tax-reduction's answer: summed checked, as any outside amount.
+            guard let taken = MinorUnits.difference(buyers[index].reduction, lowered[index].reduction),
+                let sum = MinorUnits.sum(takenBack, taken)
+            else {
+                throw FieldErrors([FieldError("invoiceID", "the buyers' ROT/RUT reductions sum beyond any amount")])
+            }
+            takenBack = sum
         }
         return LoweredReduction(takenBack: takenBack, labourCredited: credited, buyers: lowered)
     }
@@ -244,7 +257,12 @@ enum CreditInvoiceRules {
                 continue
             }
             var entry = before
-            entry.net += piece.net
+            // Within the line's net (a piece never takes more than what is left of it), but checked all the same.
+            guard let net = MinorUnits.sum(before.net, piece.net) else {
+                errors.append(FieldError(field, "credits line \(choice.lineIndex) beyond its net"))
+                continue
+            }
+            entry.net = net
             if let quantity = piece.quantity, let sum = before.quantity.adding(quantity) {
                 entry.quantity = sum
             } else {

@@ -69,9 +69,10 @@ struct DeadLetter: Sendable {
     /// The type, and for a bundle how many messages it holds.
     var typeShown: String { bundledIDs.isEmpty ? type : "\(type) (bundle of \(bundledIDs.count))" }
 
-    /// The message to republish: the same id, type and body, to the failed service's own queue only, with its
-    /// failure headers removed, fresh retries, and the replay counted.
-    func replayMessage() -> AMQPOutgoingMessage {
+    /// The message to republish: the same id, type and body, to the failed service's own queue only (through the
+    /// retry exchange, where only that queue is bound under the service's name: an operator needs no write on the
+    /// default exchange), with its failure headers removed, fresh retries, and the replay counted.
+    func replayMessage(_ routes: DeadLetterRoutes) -> AMQPOutgoingMessage {
         // The allow-list drops what the broker acts on (user_id, expiration, CC/BCC, x-death, ...) and keeps Kvitt's
         // own headers, of which the failure ones are removed here.
         var properties = ForwardedProperties.forwarded(from: delivery.properties)
@@ -82,7 +83,12 @@ struct DeadLetter: Sendable {
             properties.headers[header] = nil
         }
         properties.headers[FailureHeaders.replayCount] = .int64(Int64(replayCount + 1))
-        return AMQPOutgoingMessage(exchange: "", routingKey: failedService, properties: properties, body: delivery.body)
+        return AMQPOutgoingMessage(
+            exchange: routes.retryExchange,
+            routingKey: failedService,
+            properties: properties,
+            body: delivery.body
+        )
     }
 }
 
@@ -96,26 +102,37 @@ extension DeadLetter {
     }
 
     /// One message of a bundle, parked again on its own in this letter's queue, with the bundle's failure headers.
-    func parkedAlone(_ inner: AMQPDelivery) -> AMQPOutgoingMessage {
+    func parkedAlone(_ inner: AMQPDelivery, _ routes: DeadLetterRoutes) -> AMQPOutgoingMessage {
         AMQPOutgoingMessage(
-            exchange: "",
-            routingKey: "\(service).dead-letter",
+            exchange: routes.deadLetterExchange,
+            routingKey: service,
             properties: inner.properties,
             body: inner.body
         )
     }
 
     /// This letter again, in its own queue, marked as corrected by `newID`.
-    func markedCorrected(by newID: String) -> AMQPOutgoingMessage {
+    func markedCorrected(by newID: String, _ routes: DeadLetterRoutes) -> AMQPOutgoingMessage {
         var properties = delivery.properties
         properties.headers[FailureHeaders.correctedBy] = .string(newID)
         return AMQPOutgoingMessage(
-            exchange: "",
-            routingKey: "\(service).dead-letter",
+            exchange: routes.deadLetterExchange,
+            routingKey: service,
             properties: properties,
             body: delivery.body
         )
     }
+}
+
+/// The exchanges the operator's commands publish through: the retry exchange, to a service's work queue, and the
+/// dead-letter exchange, to its dead-letter queue (both bound under the service's queue name), never the default
+/// exchange.
+struct DeadLetterRoutes: Sendable {
+    /// The main exchange (`AMQP_EXCHANGE`); the retry exchange is named after it.
+    var exchange = "kvitt"
+    /// `AMQP_DEAD_LETTER_EXCHANGE`.
+    var deadLetterExchange = "kvitt.dead-letter"
+    var retryExchange: String { ServiceTopology.retryExchange(of: exchange) }
 }
 
 /// Which dead letters a command acts on.

@@ -13,6 +13,8 @@ struct DeadLetterOperations: Sendable {
     let publisher: AMQPPublisher
     /// The services whose dead-letter queues exist.
     let services: [String]
+    /// Where replays and re-parked messages are published.
+    var routes = DeadLetterRoutes()
 
     /// The catalogue's services, by their queue names.
     static let knownServices = KvittService.allCases.map(\.rawValue)
@@ -78,7 +80,7 @@ struct DeadLetterOperations: Sendable {
                     outcome.replayed += chosen
                     continue
                 }
-                switch await split(letter, sending: chosen.map { $0.replayMessage() }, keeping: inner) {
+                switch await split(letter, sending: chosen.map { $0.replayMessage(routes) }, keeping: inner) {
                 case .success:
                     settled.append((letter, chosen))
                 case .failure(let error):
@@ -91,7 +93,7 @@ struct DeadLetterOperations: Sendable {
                 while start < selected.count {
                     let chunk = Array(selected[start..<min(start + chunkSize, selected.count)])
                     let started = ContinuousClock.now
-                    let results = await publisher.publish(batch: chunk.map { $0.replayMessage() })
+                    let results = await publisher.publish(batch: chunk.map { $0.replayMessage(routes) })
                     for (letter, result) in zip(chunk, results) {
                         switch result {
                         case .success:
@@ -208,11 +210,11 @@ struct DeadLetterOperations: Sendable {
             let taken = try await take(service, limit: 100_000)
             var acked: Set<UInt64> = []
             if let letter = taken.first(where: { $0.id == id }) {
-                let results = await publisher.publish(batch: [letter.markedCorrected(by: newID)])
+                let results = await publisher.publish(batch: [letter.markedCorrected(by: newID, routes)])
                 if results.allSatisfy({ (try? $0.get()) != nil }) { acked.insert(letter.delivery.deliveryTag) }
             } else if let letter = taken.first(where: { $0.bundledIDs.contains(id) }) {
                 let inner = letter.bundled.filter { $0.properties.messageID == id }
-                let marked = inner.map { DeadLetter(service: service, delivery: $0).markedCorrected(by: newID) }
+                let marked = inner.map { DeadLetter(service: service, delivery: $0).markedCorrected(by: newID, routes) }
                 if case .success = await split(letter, sending: marked, keeping: inner) {
                     acked.insert(letter.delivery.deliveryTag)
                 }
@@ -230,7 +232,7 @@ struct DeadLetterOperations: Sendable {
     {
         let chosen = Set(inner.compactMap(\.properties.messageID))
         let rest = letter.bundled.filter { !chosen.contains($0.properties.messageID ?? "") }
-        let results = await publisher.publish(batch: messages + rest.map(letter.parkedAlone))
+        let results = await publisher.publish(batch: messages + rest.map { letter.parkedAlone($0, routes) })
         for result in results {
             if case .failure(let error) = result { return .failure(error) }
         }
@@ -289,6 +291,7 @@ struct DeadLetterOperations: Sendable {
     static func correction(
         of letter: DeadLetter,
         body: [UInt8],
+        routes: DeadLetterRoutes,
         validate: ([UInt8], String) throws -> Void = MessageCatalogue.validate
     ) throws -> (AMQPOutgoingMessage, String) {
         do {
@@ -298,7 +301,7 @@ struct DeadLetterOperations: Sendable {
                 "the corrected body is not a valid \(letter.type): \(MessageProcessor.describe(decodingError: error))"
             )
         }
-        var message = letter.replayMessage()
+        var message = letter.replayMessage(routes)
         let newID = RandomIdentifier.make()
         message.properties.messageID = newID
         message.properties.headers[FailureHeaders.replayCount] = nil

@@ -38,7 +38,9 @@ struct DeadLettersCommand: AsyncParsableCommand {
             if let service, services.isEmpty {
                 throw CLIError("no dead-letter queue '\(service).dead-letter' on the broker")
             }
-            return DeadLetterOperations(client: client, publisher: publisher, services: services)
+            var operations = DeadLetterOperations(client: client, publisher: publisher, services: services)
+            operations.routes = try broker.deadLetterRoutes
+            return operations
         }
     }
 
@@ -200,7 +202,11 @@ struct DeadLettersCommand: AsyncParsableCommand {
                 }
                 let body =
                     try patch.map { try Array(Data(contentsOf: URL(fileURLWithPath: $0))) } ?? Self.editInEditor(letter)
-                let (message, newID) = try DeadLetterOperations.correction(of: letter, body: body)
+                let (message, newID) = try DeadLetterOperations.correction(
+                    of: letter,
+                    body: body,
+                    routes: operations.routes
+                )
                 try await operations.publisher.publish(message)
                 // The original stays for audit, marked, so that replay --all does not apply it a second time.
                 try await operations.markCorrected(letter.id == id ? letter.id : id, by: newID)

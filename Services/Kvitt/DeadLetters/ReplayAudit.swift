@@ -3,7 +3,7 @@ import GRDB
 
 /// The replay ledger: who replayed which message, when, from which service, and how it went.
 ///
-/// Kept in a SQLite file (`KVITT_AUDIT_PATH`, default `./kvitt-audit.sqlite`) so that `kvitt dead-letters history`
+/// Kept in a SQLite file (the `KVITT_AUDIT_PATH` setting, default `./kvitt-audit.sqlite`) so that `kvitt dead-letters history`
 /// answers without the broker.
 struct ReplayAudit: Sendable {
     let writer: any DatabaseWriter
@@ -22,7 +22,11 @@ struct ReplayAudit: Sendable {
         var original: String?
     }
 
-    init(path: String = ProcessInfo.processInfo.environment["KVITT_AUDIT_PATH"] ?? "./kvitt-audit.sqlite") throws {
+    init() throws {
+        try self.init(path: try CLISettings.configuration().text(.auditPath))
+    }
+
+    init(path: String) throws {
         let queue = try DatabaseQueue(path: path)
         var migrator = DatabaseMigrator()
         migrator.registerMigration("audit-1") { db in
@@ -40,8 +44,10 @@ struct ReplayAudit: Sendable {
         writer = queue
     }
 
+    /// `KVITT_OPERATOR`, else the login name.
     static var who: String {
-        ProcessInfo.processInfo.environment["KVITT_OPERATOR"] ?? ProcessInfo.processInfo.environment["USER"]
+        // The configuration was read before any replay; were it unreadable, the replay would have stopped there.
+        (try? CLISettings.configuration().optionalText(.operatorName)) ?? ProcessInfo.processInfo.environment["USER"]
             ?? "unknown"
     }
 

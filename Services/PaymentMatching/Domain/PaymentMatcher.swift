@@ -98,6 +98,10 @@ enum PaymentMatcher {
         let plan: Plan
         if let given {
             plan = given
+        } else if payment.amount.isZero {
+            // A bank file may state a payment of nothing; it names an invoice but pays none of it. Marked matched it
+            // would vanish from every list, so an operator sees it (and removes it) instead.
+            plan = Plan(refusal: "a payment of \(payment.amount): nothing to allocate")
         } else if payment.isDeduction {
             plan = Plan(refusal: "deduction (avdrag) from the deposit: link it or remove it")
         } else {
@@ -529,6 +533,19 @@ enum PaymentMatcher {
             + "\(payment.amount) paid"
     }
 
+    /// How many of a payer's open invoices are listed as candidates, per debtor the payer is linked to.
+    static let payersOpenInvoicesListed = 5
+
+    /// A debtor's open receivables (balance above zero) within a creditor, earliest due first: creditor, debtor key
+    /// and limit as arguments.
+    static let payersOpenInvoicesQuery = """
+        \(ReceivableRecord.select)
+        WHERE creditorID = ? AND debtorKey = ?
+            AND receivable.amountDue - receivable.adjustments - \(ReceivableRecord.paidExpression) > 0
+        ORDER BY dueDate, invoiceNumber, invoiceID
+        LIMIT ?
+        """
+
     /// When the payer is known but the text names none of its invoices: its open invoices, for the operator.
     private static func addPayersOpenInvoices(_ payment: IncomingPayment, to plan: inout Plan, _ db: Database) throws {
         guard let creditorID = payment.creditorID else { return }
@@ -542,13 +559,13 @@ enum PaymentMatcher {
         }
         var seen = Set(plan.candidates.map(\.receivable.invoiceID))
         for debtorKey in Set(debtorKeys).sorted() {
+            // Open in SQL, before the limit: a payer with many paid invoices still has the open ones listed. The
+            // earliest due first, and a total order so the same payment lists the same candidates every time.
             let open = try ReceivableRecord.fetchAll(
-                db.cachedStatement(
-                    sql: "\(ReceivableRecord.select) WHERE creditorID = ? AND debtorKey = ? ORDER BY dueDate LIMIT 20"
-                ),
-                arguments: [creditorID, debtorKey]
-            ).filter { $0.balance > 0 }
-            for receivable in open.prefix(5) where seen.insert(receivable.invoiceID).inserted {
+                db.cachedStatement(sql: Self.payersOpenInvoicesQuery),
+                arguments: [creditorID, debtorKey, Self.payersOpenInvoicesListed]
+            )
+            for receivable in open where seen.insert(receivable.invoiceID).inserted {
                 plan.candidates.append((receivable, "an open invoice of the payer; the payment names none"))
             }
         }

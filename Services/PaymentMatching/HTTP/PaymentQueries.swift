@@ -65,25 +65,92 @@ struct PaymentQueries: Sendable {
     }
 
     func payments(status: [PaymentRecord.Status]) async throws -> [PaymentView] {
-        try await writer.read { db in
-            let placeholders = status.map { _ in "?" }.joined(separator: ",")
-            let records = try PaymentRecord.fetchAll(
-                db,
-                sql: "SELECT * FROM payment WHERE status IN (\(placeholders)) ORDER BY paymentDate, registeredAt",
-                arguments: StatementArguments(status.map(\.rawValue))
-            )
-            return try records.map { try Self.view($0, db) }
-        }
+        try await writer.read { db in try Self.views(Self.having(status), db) }
     }
 
     /// Every payment dated within the interval (inclusive), for the payments report (Inbetalningar).
     func report(from: CalendarDate, to: CalendarDate) async throws -> [PaymentView] {
-        try await writer.read { db in
-            try PaymentRecord.fetchAll(
-                db,
-                sql: "SELECT * FROM payment WHERE paymentDate BETWEEN ? AND ? ORDER BY paymentDate, registeredAt",
-                arguments: [from.description, to.description]
-            ).map { try Self.view($0, db) }
+        try await writer.read { db in try Self.views(Self.dated(from: from, to: to), db) }
+    }
+
+    /// Which payments a read shows: a condition on the table `payment` and its arguments.
+    struct PaymentSelection {
+        var condition: String
+        var arguments: StatementArguments
+    }
+
+    /// The payments in one of `status`.
+    static func having(_ status: [PaymentRecord.Status]) -> PaymentSelection {
+        let placeholders = status.map { _ in "?" }.joined(separator: ",")
+        return PaymentSelection(
+            condition: status.isEmpty ? "0" : "payment.status IN (\(placeholders))",
+            arguments: StatementArguments(status.map(\.rawValue))
+        )
+    }
+
+    /// The payments dated within the interval (inclusive).
+    static func dated(from: CalendarDate, to: CalendarDate) -> PaymentSelection {
+        PaymentSelection(
+            condition: "payment.paymentDate BETWEEN ? AND ?",
+            arguments: [from.description, to.description]
+        )
+    }
+
+    /// One payment.
+    static func payment(_ id: String) -> PaymentSelection {
+        PaymentSelection(condition: "payment.id = ?", arguments: [id])
+    }
+
+    /// The selected payments, oldest first, each with its allocations and candidates: three statements however many
+    /// payments there are (the payments, then every allocation and every candidate of them, joined to the same
+    /// selection), where reading them payment by payment took two more per payment.
+    static func views(_ selection: PaymentSelection, _ db: Database) throws -> [PaymentView] {
+        // The rowid last: payments registered in the same instant (one bank file) keep their order in every read.
+        let records = try PaymentRecord.fetchAll(
+            db,
+            sql: """
+                SELECT payment.* FROM payment WHERE \(selection.condition)
+                ORDER BY paymentDate, registeredAt, payment.rowid
+                """,
+            arguments: selection.arguments
+        )
+        guard !records.isEmpty else { return [] }
+        var allocations: [String: [Row]] = [:]
+        for row in try Row.fetchAll(
+            db,
+            sql: """
+                SELECT allocation.paymentID, allocation.invoiceID, allocation.amount, allocation.matchedBy,
+                    receivable.invoiceNumber
+                FROM allocation
+                JOIN payment ON payment.id = allocation.paymentID
+                JOIN receivable ON receivable.invoiceID = allocation.invoiceID
+                WHERE \(selection.condition) ORDER BY allocation.id
+                """,
+            arguments: selection.arguments
+        ) {
+            allocations[row["paymentID"], default: []].append(row)
+        }
+        // Candidates are shown for the payments still to be placed, as before.
+        let open = [PaymentRecord.Status.unmatched, .overpaid].map { "'\($0.rawValue)'" }.joined(separator: ", ")
+        var candidates: [String: [Row]] = [:]
+        for row in try Row.fetchAll(
+            db,
+            sql: """
+                SELECT payment_candidate.paymentID, payment_candidate.invoiceID, payment_candidate.reason,
+                    receivable.invoiceNumber, receivable.debtorName, receivable.currency,
+                    receivable.amountDue - receivable.adjustments - \(ReceivableRecord.paidExpression) AS balance
+                FROM payment_candidate
+                JOIN payment ON payment.id = payment_candidate.paymentID
+                JOIN receivable ON receivable.invoiceID = payment_candidate.invoiceID
+                WHERE (\(selection.condition)) AND payment.status IN (\(open))
+                ORDER BY receivable.invoiceNumber, payment_candidate.invoiceID
+                """,
+            arguments: selection.arguments
+        ) {
+            candidates[row["paymentID"], default: []].append(row)
+        }
+        return try records.map {
+            try view($0, allocations: allocations[$0.id] ?? [], candidates: candidates[$0.id] ?? [])
         }
     }
 
@@ -160,31 +227,8 @@ struct PaymentQueries: Sendable {
         var description: String { "the stored \(what) is not a date" }
     }
 
-    static func view(_ record: PaymentRecord, _ db: Database) throws -> PaymentView {
-        let allocations = try Row.fetchAll(
-            db.cachedStatement(
-                sql: """
-                    SELECT allocation.invoiceID, allocation.amount, allocation.matchedBy, receivable.invoiceNumber
-                    FROM allocation JOIN receivable ON receivable.invoiceID = allocation.invoiceID
-                    WHERE allocation.paymentID = ? ORDER BY allocation.id
-                    """
-            ),
-            arguments: [record.id]
-        )
-        let candidates =
-            record.status == .unmatched || record.status == .overpaid
-            ? try Row.fetchAll(
-                db.cachedStatement(
-                    sql: """
-                        SELECT payment_candidate.invoiceID, payment_candidate.reason, receivable.invoiceNumber,
-                            receivable.debtorName, receivable.currency,
-                            receivable.amountDue - receivable.adjustments - \(ReceivableRecord.paidExpression) AS balance
-                        FROM payment_candidate JOIN receivable ON receivable.invoiceID = payment_candidate.invoiceID
-                        WHERE payment_candidate.paymentID = ? ORDER BY receivable.invoiceNumber
-                        """
-                ),
-                arguments: [record.id]
-            ) : []
+    /// One payment as the read API shows it, from its allocation and candidate rows (``views(_:_:)``).
+    static func view(_ record: PaymentRecord, allocations: [Row], candidates: [Row]) throws -> PaymentView {
         return PaymentView(
             id: record.id,
             source: record.source,

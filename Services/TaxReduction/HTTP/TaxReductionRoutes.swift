@@ -75,8 +75,20 @@ enum TaxReductionRoutes {
 
     /// What `GET /v1/claims` reads from the query.
     static let claimsParameters: Set<String> = ["status"]
-    /// What `GET /v1/buyers/{personnummer}/usage` reads from the query.
-    static let usageParameters: Set<String> = ["year"]
+    /// The fields of `POST /v1/buyers/usage`'s JSON body. The number travels in a body, never in a path or a query,
+    /// where proxies' and servers' access logs would keep it.
+    enum UsageField: String, CaseIterable {
+        case personnummer, year
+    }
+
+    /// What `POST /v1/buyers/usage` asks: a buyer, and a year (this year when absent).
+    struct UsageQuestion {
+        var buyer: Personnummer
+        var year: Int?
+    }
+
+    /// The largest body `POST /v1/buyers/usage` reads.
+    static let maximumUsageBodyBytes = 4096
 
     static func add(to router: Router<BasicRequestContext>, context: ServiceContext) {
         let writer = context.store.writer
@@ -94,18 +106,13 @@ enum TaxReductionRoutes {
             }
             return try JSONResponse.make(claims)
         }
-        router.get("/v1/buyers/:personnummer/usage") { request, routeContext -> Response in
-            let text = try routeContext.parameters.require("personnummer")
-            let buyer: Personnummer
-            do {
-                buyer = try Personnummer(parsing: text)
-            } catch {
-                throw BadQueryParameter(problem: InvalidQueryParameter("personnummer", "\(error)"))
-            }
-            let year =
-                try BadQueryParameter.read(request, known: usageParameters, usageYear)
-                ?? CalendarDate.today(at: context.clock.now()).year
-            let answer = try await writer.read { db in try Self.usage(of: buyer, in: year, db) }
+        router.post("/v1/buyers/usage") { request, _ -> Response in
+            try BadQueryParameter.requireNone(request)
+            var request = request
+            let body = try await request.collectBody(upTo: maximumUsageBodyBytes)
+            let question = try usageQuestion(Array(body.readableBytesView))
+            let year = question.year ?? CalendarDate.today(at: context.clock.now()).year
+            let answer = try await writer.read { db in try Self.usage(of: question.buyer, in: year, db) }
             return try JSONResponse.make(answer)
         }
         router.get("/v1/claim-files") { request, _ -> Response in
@@ -142,10 +149,76 @@ enum TaxReductionRoutes {
         }
     }
 
-    /// The year of `GET /v1/buyers/{personnummer}/usage`: a year of the supported dates; this year when absent.
-    static func usageYear(_ query: QueryParameters) throws(InvalidQueryParameter) -> Int? {
-        let supported = CalendarDate.supportedRange
-        return try query.integer("year", in: supported.lowerBound.year...supported.upperBound.year)
+    /// Reads `{"personnummer": "19811218-9876", "year": 2026}`; `year` may be left out (or null) for this year.
+    /// - Throws: ``BadQueryParameter`` naming the field (`body` for a body that is not a JSON object). The number is
+    ///   never echoed: a refusal says what a number looks like, not what was sent.
+    static func usageQuestion(_ body: [UInt8]) throws(BadQueryParameter) -> UsageQuestion {
+        let fields: [String: JSONField]
+        do {
+            fields = try JSONDecoder().decode([String: JSONField].self, from: Data(body))
+        } catch {
+            throw BadQueryParameter(
+                problem: InvalidQueryParameter(
+                    "body",
+                    "expected a JSON object like {\"personnummer\": \"YYYYMMDD-NNNN\", \"year\": 2026}"
+                )
+            )
+        }
+        if let unknown = fields.keys.sorted().first(where: { UsageField(rawValue: $0) == nil }) {
+            throw BadQueryParameter(problem: InvalidQueryParameter(unknown, "unknown field"))
+        }
+        guard case .text(let text) = fields[UsageField.personnummer.rawValue] else {
+            throw BadQueryParameter(
+                problem: InvalidQueryParameter(UsageField.personnummer.rawValue, "required, as a string")
+            )
+        }
+        let buyer: Personnummer
+        do {
+            buyer = try Personnummer(parsing: text)
+        } catch {
+            throw BadQueryParameter(
+                problem: InvalidQueryParameter(
+                    UsageField.personnummer.rawValue,
+                    "not a valid personnummer (YYYYMMDD-NNNN or YYMMDD-NNNN with a correct check digit)"
+                )
+            )
+        }
+        let supported = CalendarDate.supportedRange.lowerBound.year...CalendarDate.supportedRange.upperBound.year
+        switch fields[UsageField.year.rawValue] {
+        case nil, .null:
+            return UsageQuestion(buyer: buyer, year: nil)
+        case .integer(let year) where supported.contains(year):
+            return UsageQuestion(buyer: buyer, year: year)
+        default:
+            throw BadQueryParameter(
+                problem: InvalidQueryParameter(
+                    UsageField.year.rawValue,
+                    "expected a whole number from \(supported.lowerBound) to \(supported.upperBound)"
+                )
+            )
+        }
+    }
+
+    /// One value of a JSON object, as far as the usage question cares.
+    enum JSONField: Decodable {
+        case text(String)
+        case integer(Int)
+        case null
+        /// Anything else: a fraction, a number too large, true/false, an array or an object.
+        case other
+
+        init(from decoder: any Decoder) throws {
+            let container = try decoder.singleValueContainer()
+            if container.decodeNil() {
+                self = .null
+            } else if let text = try? container.decode(String.self) {
+                self = .text(text)
+            } else if let integer = try? container.decode(Int.self) {
+                self = .integer(integer)
+            } else {
+                self = .other
+            }
+        }
     }
 
     /// A buyer's allocated ROT and RUT in a year and what is left of the caps. Asked for by the full number, so the

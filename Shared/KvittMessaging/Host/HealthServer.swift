@@ -30,11 +30,14 @@ public struct ReadinessProbe: Sendable {
 /// Builds the service's HTTP server: `GET /health/live`, `GET /health/ready`, `GET /metrics`, plus the service's
 /// own read API routes.
 public enum HealthServer {
+    /// - Parameter apiToken: when given, every route but health and metrics (and every unknown path) needs
+    ///   `Authorization: Bearer <token>` (``BearerTokenMiddleware``).
     public static func make(
         host: String,
         port: Int,
         registry: PrometheusCollectorRegistry,
         readiness: ReadinessProbe,
+        apiToken: APIToken? = nil,
         beforeMetrics: @escaping @Sendable () async -> Void = {},
         routes: (Router<BasicRequestContext>) -> Void = { _ in },
         onRunning: @escaping @Sendable (Int) async -> Void = { _ in },
@@ -58,6 +61,9 @@ public enum HealthServer {
                 body: ResponseBody(byteBuffer: ByteBuffer(bytes: registry.emitToBuffer()))
             )
         }
+        // Hummingbird applies a middleware to the routes added after it (and to unknown paths): health and metrics,
+        // above, stay open for probes and Prometheus.
+        if let apiToken { router.add(middleware: BearerTokenMiddleware(token: apiToken)) }
         routes(router)
         var serverLogger = logger
         serverLogger.logLevel = max(logger.logLevel, .warning)

@@ -18,16 +18,30 @@ public enum KvittServiceHost {
     public static func run(
         _ definition: ServiceDefinition,
         environment: [String: String] = ProcessInfo.processInfo.environment,
+        configuration: KvittConfiguration? = nil,
         clock: any BusinessClock = SystemClock(),
         arguments: [String] = Array(CommandLine.arguments.dropFirst())
     ) async throws {
         ServiceCommandLine.handle(definition, arguments: arguments)
+        // Before anything starts a thread: glibc gives threads their arenas as they first allocate.
+        let heapTuning: Heap.Tuning
+        do {
+            heapTuning = try Heap.Tuning(environment: environment)
+        } catch {
+            FileHandle.standardError.write(Data("\(definition.name): invalid setting \(error)\n".utf8))
+            exit(2)
+        }
+        let heapConfigured = Heap.configure(heapTuning)
         let settings: ServiceSettings
         do {
             settings = try ServiceSettings(
                 serviceName: definition.name,
                 defaultHTTPPort: definition.defaultHTTPPort,
-                environment: environment
+                configuration: configuration
+                    ?? KvittConfiguration.load(
+                        settings: ServiceCommandLine.settings(of: definition),
+                        environment: environment
+                    )
             )
         } catch {
             FileHandle.standardError.write(Data("\(definition.name): invalid setting \(error)\n".utf8))
@@ -38,6 +52,12 @@ public enum KvittServiceHost {
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
         var logger = Logger(label: settings.serviceName)
         logger.logLevel = settings.logLevel
+        if !heapConfigured {
+            logger.warning(
+                "the C library refused the heap tuning; it runs with its defaults",
+                metadata: ["heap.tuning": "\(heapTuning)"]
+            )
+        }
         do {
             let group = try build(definition, settings: settings, registry: registry, clock: clock, logger: logger)
             try await group.run()
@@ -47,6 +67,34 @@ public enum KvittServiceHost {
             exit(1)
         }
         logger.info("stopped cleanly")
+    }
+
+    /// The configuration of a service (every source, ``KvittConfiguration``), for a service that reads its own
+    /// settings before ``run(_:environment:configuration:clock:arguments:)``; a file or secret that cannot be read
+    /// prints one line and exits with status 2.
+    public static func loadConfiguration(
+        _ definition: ServiceDefinition,
+        environment: [String: String] = ProcessInfo.processInfo.environment
+    ) -> KvittConfiguration {
+        loadConfiguration(
+            name: definition.name,
+            settings: ServiceCommandLine.settings(of: definition),
+            environment: environment
+        )
+    }
+
+    /// ``loadConfiguration(_:environment:)`` by the service's name and every setting it reads.
+    public static func loadConfiguration(
+        name: String,
+        settings: [Setting],
+        environment: [String: String] = ProcessInfo.processInfo.environment
+    ) -> KvittConfiguration {
+        do {
+            return try KvittConfiguration.load(settings: settings, environment: environment)
+        } catch {
+            FileHandle.standardError.write(Data("\(name): invalid setting \(error)\n".utf8))
+            exit(2)
+        }
     }
 
     /// Builds the service group without running it (tests run it and trigger shutdown themselves, without signals).
@@ -89,6 +137,14 @@ public enum KvittServiceHost {
                 metadata: ["clock.offset": "\(adjustableClock.offset)", "environment": "\(settings.environment)"]
             )
         }
+        if settings.apiToken == nil {
+            // Refusing to start would stop every deployment that has not set a token yet; the warning says what is open.
+            logger.log(
+                level: settings.environment == .production ? .warning : .info,
+                "API_TOKEN is not set: the read API answers without a bearer token",
+                metadata: ["environment": "\(settings.environment)"]
+            )
+        }
         let metrics = ServiceMetrics()
         // Created first: handlers, the scheduler and the consumer all wake the relay after committing outbox rows.
         let outboxWritten = WakeSignal()
@@ -129,6 +185,8 @@ public enum KvittServiceHost {
         }
         let topologyDeclarer = SystemTopologyDeclarer(
             url: settings.amqpURL,
+            // The TLS files come from the settings (a configuration file or a secret), as for every other connection.
+            options: settings.amqpOptions(connectionName: "\(definition.name)-topology"),
             connectionName: "\(definition.name)-topology",
             shared: system?.sharedTopology ?? AMQPTopology(),
             peers: peers,
@@ -138,14 +196,14 @@ public enum KvittServiceHost {
         )
         let publisher = AMQPPublisher(
             url: settings.amqpURL,
-            options: AMQPSession.Options(connectionName: "\(definition.name)-publisher"),
+            options: settings.amqpOptions(connectionName: "\(definition.name)-publisher"),
             topology: topology.amqpTopology,
             window: settings.publishWindow,
             logger: logger
         )
         let consumer = AMQPConsumer(
             url: settings.amqpURL,
-            options: AMQPSession.Options(connectionName: "\(definition.name)-consumer"),
+            options: settings.amqpOptions(connectionName: "\(definition.name)-consumer"),
             topology: topology.amqpTopology,
             queues: [topology.queue],
             prefetch: settings.prefetch,
@@ -218,13 +276,16 @@ public enum KvittServiceHost {
             },
             attention: { await attention.refresh() }
         )
+        let heapGauges = HeapGauges(registry: registry)
         let http = HealthServer.make(
             host: settings.httpHost,
             port: settings.httpPort,
             registry: registry,
             readiness: readiness,
+            apiToken: settings.apiToken,
             beforeMetrics: {
                 recordConnections()
+                heapGauges.record()
                 _ = await attention.refresh()
             },
             routes: { router in
@@ -297,6 +358,37 @@ public enum KvittServiceHost {
         var handler = MaskingLogHandler(format: format, label: label, write: write)
         handler.logLevel = level
         return handler
+    }
+}
+
+/// glibc's heap on `/metrics`, read at each scrape: what live allocations hold, and what the allocator keeps free
+/// (resident until trimmed). Resident memory alone cannot tell a leak from fragmentation; the two together can.
+private struct HeapGauges: Sendable {
+    let inUse: Prometheus.Gauge
+    let free: Prometheus.Gauge
+
+    init(registry: PrometheusCollectorRegistry) {
+        inUse = registry.makeGauge(
+            descriptor: MetricNameDescriptor(
+                metricName: "kvitt_heap_in_use",
+                unitName: "bytes",
+                helpText: "Bytes in live allocations on the C heap (malloc_info; mmapped blocks excluded)."
+            )
+        )
+        free = registry.makeGauge(
+            descriptor: MetricNameDescriptor(
+                metricName: "kvitt_heap_free",
+                unitName: "bytes",
+                helpText: "Bytes free inside the C allocator's arenas, resident until trimmed."
+            )
+        )
+    }
+
+    /// Nothing is recorded off glibc, where the totals are not available.
+    func record() {
+        guard let statistics = Heap.statistics() else { return }
+        inUse.set(Int64(statistics.inUse))
+        free.set(Int64(statistics.free))
     }
 }
 

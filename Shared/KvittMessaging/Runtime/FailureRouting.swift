@@ -22,8 +22,10 @@ struct FailureRouting: Sendable {
         properties.headers[FailureHeaders.retryCount] = .int64(Int64(attempt))
         properties.headers[FailureHeaders.detail] = .string(FailureHeaders.boundedDetail(detail))
         properties.headers[FailureHeaders.originalRoutingKey] = .string(originalRoutingKey(message))
+        // Through the retry exchange, where the wait queue is bound with its name: not the default exchange, which
+        // would need write on every queue of the vhost (docs/security.md).
         return AMQPOutgoingMessage(
-            exchange: "",
+            exchange: topology.retryExchange,
             routingKey: topology.retryQueue(for: delay),
             properties: properties,
             body: message.body

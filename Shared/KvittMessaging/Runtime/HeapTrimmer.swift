@@ -71,6 +71,80 @@ public enum Heap {
     }
 }
 
+extension Heap {
+    /// How glibc's allocator is set up when a service starts (`KVITT_MALLOC`).
+    ///
+    /// glibc gives a thread that finds its arena locked an arena of its own, up to eight per core, and each arena
+    /// keeps its own free holes between live blocks, which even `malloc_trim` cannot return. A service's threads (the
+    /// cooperative pool, NIO, the AMQP sessions) take turns with the same short-lived buffers, so with many arenas the
+    /// holes are spread over many heaps. `tuned` allows two arenas (``tunedArenaLimit``). BENCHMARKS.md's soak
+    /// (2026-12-05, third session) measured both: over 2,000,000 messages a service grows by less than 3 MiB either
+    /// way, and two arenas hold 3–5 MiB less but cost 10–18 % of the rate, so glibc's defaults stay the default and
+    /// `tuned` is for a deployment short of memory.
+    public enum Tuning: String, Sendable, CaseIterable {
+        /// At most ``Heap/tunedArenaLimit`` arenas.
+        case tuned
+        /// glibc's own defaults, and whatever its `MALLOC_ARENA_MAX` or `GLIBC_TUNABLES` variables say (the default).
+        case glibc
+
+        /// The environment variable that chooses the tuning; `glibc` when it is not set.
+        public static let environmentVariable = "KVITT_MALLOC"
+
+        /// The setting as `--help` and docs/configuration.md would list it; read from the environment only, before
+        /// anything else, because the allocator must be set up before the first threads allocate.
+        public static let setting = Setting(
+            environmentVariable,
+            Tuning.glibc.rawValue,
+            "C heap: glibc (its defaults, MALLOC_ARENA_MAX, GLIBC_TUNABLES) or tuned (at most 2 malloc arenas: "
+                + "less memory, a slower service) (environment only)"
+        )
+
+        /// The tuning the environment asks for.
+        /// - Throws: ``InvalidTuning`` for a value that is not a tuning's name.
+        public init(environment: [String: String]) throws(InvalidTuning) {
+            // Empty counts as unset, as for every other setting (an env file lists each setting, some empty).
+            guard let value = environment[Self.environmentVariable], !value.isEmpty else {
+                self = .glibc
+                return
+            }
+            guard let tuning = Tuning(rawValue: value) else { throw InvalidTuning(value: value) }
+            self = tuning
+        }
+    }
+
+    /// A `KVITT_MALLOC` value that names no tuning.
+    public struct InvalidTuning: Error, CustomStringConvertible {
+        public let value: String
+        public var description: String {
+            "\(Tuning.environmentVariable)=\(value): expected one of "
+                + Tuning.allCases.map(\.rawValue).joined(separator: ", ")
+        }
+    }
+
+    /// `M_ARENA_MAX`, as numbered in glibc's malloc.h.
+    private static let arenaMaxOption: Int32 = -8
+
+    /// The arenas ``Tuning/tuned`` allows: two, not one, so that not every allocation of every thread waits for the
+    /// same lock.
+    public static let tunedArenaLimit: Int32 = 2
+
+    private typealias OptionFunction = @convention(c) (Int32, Int32) -> Int32
+    private static let optionFunction: OptionFunction? = dlsym(nil, "mallopt").map {
+        unsafeBitCast($0, to: OptionFunction.self)
+    }
+
+    /// Sets the allocator up; to be called first thing in `main`, before the threads that would each take an arena
+    /// of their own have started (an arena, once made, stays). Returns false when glibc refused or the C library has
+    /// no `mallopt`.
+    @discardableResult
+    public static func configure(_ tuning: Tuning) -> Bool {
+        switch tuning {
+        case .glibc: true
+        case .tuned: optionFunction.map { $0(arenaMaxOption, tunedArenaLimit) == 1 } ?? false
+        }
+    }
+}
+
 /// Trims the heap (``Heap/trim()``) at a fixed interval, so that memory freed after a burst of messages leaves the
 /// process instead of staying resident in an arena; the soak benchmark in BENCHMARKS.md shows the difference.
 public struct HeapTrimmer: Service {

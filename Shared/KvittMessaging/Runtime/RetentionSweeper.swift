@@ -24,15 +24,21 @@ public struct RetentionSweeper: Service {
         clock: any BusinessClock,
         inboxRetention: Duration,
         outboxRetention: Duration,
-        interval: Duration = .seconds(600),
+        interval: Duration? = nil,
         logger: Logger
     ) {
         self.store = store
         self.clock = clock
         self.inboxRetention = inboxRetention
         self.outboxRetention = outboxRetention
-        self.interval = interval
+        self.interval = interval ?? Self.interval(inboxRetention: inboxRetention, outboxRetention: outboxRetention)
         self.logger = logger
+    }
+
+    /// Every ten minutes, or a quarter of the shorter retention when that is sooner (at least every 5 s), so that
+    /// nothing stays much longer than its retention.
+    public static func interval(inboxRetention: Duration, outboxRetention: Duration) -> Duration {
+        max(.seconds(5), min(.seconds(600), min(inboxRetention, outboxRetention) / 4))
     }
 
     public func run() async throws {

@@ -6,7 +6,8 @@ import Logging
 /// before the services start, and what every service declares at its own start, so that no event is lost for want
 /// of a binding whatever the start order.
 ///
-/// - exchange `kvitt` (topic) and `kvitt.dead-letter` (direct), as in ``ServiceTopology``;
+/// - exchange `kvitt` (topic) and `kvitt.dead-letter` (direct), as in ``ServiceTopology`` (whose own topology also
+///   brings `kvitt.retry`, the way into and out of its wait queues);
 /// - per service in the catalogue: its work queue bound to every type the catalogue lists for it, its dead-letter
 ///   queue, and (for the service itself only) its wait queues;
 /// - exchange `kvitt.unrouted` (fanout) and the durable quorum queue `kvitt.unrouted` bound to it: the alternate
@@ -105,10 +106,13 @@ public struct SystemTopology: Sendable, Equatable {
     public func peerTopology(_ service: KvittService) -> AMQPTopology {
         let full = serviceTopology(service).amqpTopology
         let own = serviceTopology(service)
+        let declared: Set<String> = [own.queue, own.deadLetterQueue]
         return AMQPTopology(
             exchanges: [],
-            queues: full.queues.filter { $0.name == own.queue || $0.name == own.deadLetterQueue },
-            bindings: full.bindings
+            queues: full.queues.filter { declared.contains($0.name) },
+            // Not its binding to the retry exchange: only its own retries come back through it, and it binds that
+            // itself at its start.
+            bindings: full.bindings.filter { declared.contains($0.queue) && $0.exchange != own.retryExchange }
         )
     }
 

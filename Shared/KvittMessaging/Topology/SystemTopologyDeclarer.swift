@@ -14,7 +14,7 @@ import Synchronization
 /// goes on; `kvitt topology declare`, run with an operator's rights, declares what a service may not.
 final class SystemTopologyDeclarer: Service, Sendable {
     let url: AMQPURL
-    let connectionName: String
+    let options: AMQPSession.Options
     /// The system the service belongs to and which one it is; `nil` when its queue name does not follow the system
     /// naming (it then declares only the shared topology).
     let peers: AMQPTopology
@@ -26,8 +26,11 @@ final class SystemTopologyDeclarer: Service, Sendable {
     private let declared = Mutex(false)
     private let wake = WakeSignal()
 
+    /// - Parameter options: the connection's options with the service's TLS files; by default only a connection
+    ///   name, with the TLS files from the environment.
     init(
         url: AMQPURL,
+        options: AMQPSession.Options? = nil,
         connectionName: String,
         shared: AMQPTopology,
         peers: AMQPTopology,
@@ -37,7 +40,9 @@ final class SystemTopologyDeclarer: Service, Sendable {
         logger: Logger
     ) {
         self.url = url
-        self.connectionName = connectionName
+        var options = options ?? AMQPSession.Options(connectionName: connectionName)
+        options.connectionName = connectionName
+        self.options = options
         self.shared = shared
         self.peers = peers
         self.unroutedQueue = unroutedQueue
@@ -62,7 +67,7 @@ final class SystemTopologyDeclarer: Service, Sendable {
 
     func run() async throws {
         let stopping = StopFlag()
-        let client = AMQPClient(url: url, options: AMQPSession.Options(connectionName: connectionName), logger: logger)
+        let client = AMQPClient(url: url, options: options, logger: logger)
         await withGracefulShutdownHandler {
             while !stopping.isSet && !isDeclared {
                 do {

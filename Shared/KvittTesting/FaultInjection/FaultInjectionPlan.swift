@@ -38,6 +38,9 @@ public struct FaultInjectionPlan: Sendable {
     public var creditEvery: Int
     /// Every n-th invoice is paid partly by a standalone credit invoice applied to it (0: none).
     public var appliedCreditEvery: Int
+    /// Every n-th invoice is a ROT or RUT invoice (0: none): labour for private buyers, paid in full, claimed from
+    /// Skatteverket in a claim file and decided (approved in full, in part or refused, in turn).
+    public var taxReductionEvery: Int
     /// After the payments, move every service's clock 40 days on so that each invoice still owing gets its reminder
     /// with förseningsersättning, with debt-collection killed among the reminders.
     public var collectionLadder: Bool
@@ -64,6 +67,7 @@ public struct FaultInjectionPlan: Sendable {
         heartbeatSeconds: Int = 4,
         creditEvery: Int = 0,
         appliedCreditEvery: Int = 0,
+        taxReductionEvery: Int = 0,
         collectionLadder: Bool = false,
         duplicateEvery: Int = 10,
         poisonMessages: Int,
@@ -84,6 +88,7 @@ public struct FaultInjectionPlan: Sendable {
         self.heartbeatSeconds = heartbeatSeconds
         self.creditEvery = creditEvery
         self.appliedCreditEvery = appliedCreditEvery
+        self.taxReductionEvery = taxReductionEvery
         self.collectionLadder = collectionLadder
         self.duplicateEvery = duplicateEvery
         self.poisonMessages = poisonMessages
@@ -97,6 +102,14 @@ public struct FaultInjectionPlan: Sendable {
     public static func seed(fromEnvironment name: String = "KVITT_FAULT_SEED") -> UInt64 {
         ProcessInfo.processInfo.environment[name].flatMap { UInt64($0) } ?? randomSeed()
     }
+
+    /// Whether invoice number `index` (by position in the creation order) is a ROT/RUT invoice.
+    func isTaxReduction(_ index: Int) -> Bool {
+        taxReductionEvery > 0 && index % taxReductionEvery == 3 % taxReductionEvery
+    }
+
+    /// Which of the run's ROT/RUT invoices number `index` is (0, 1, 2, …).
+    func taxReductionSerial(_ index: Int) -> Int { index / max(1, taxReductionEvery) }
 
     /// Whether the run needs the link proxy between the services and the broker.
     var needsProxy: Bool { linkCuts > 0 }
@@ -112,6 +125,14 @@ public struct FaultInjectionReport: Sendable, CustomStringConvertible {
     public var rounds = 0
     public var creditInvoices = 0
     public var appliedCredits = 0
+    /// ROT/RUT invoices, and what became of their buyers' claims.
+    public var taxReductionInvoices = 0
+    public var claimFiles = 0
+    public var claimsApprovedInFull = 0
+    public var claimsPartlyApproved = 0
+    public var claimsRefused = 0
+    /// Invoices invoicing drafted to buyers for what Skatteverket refused.
+    public var remainderInvoices = 0
     /// Invoices that got a reminder with its fee in the ladder phase.
     public var reminders = 0
     /// Messages the services consumed: their `kvitt_messages_consumed_total` at the end plus what each killed service
@@ -144,6 +165,12 @@ public struct FaultInjectionReport: Sendable, CustomStringConvertible {
         let figures = [
             ("seed", "\(seed)"), ("rounds", "\(rounds)"), ("invoices", "\(invoices)"),
             ("credit invoices", "\(creditInvoices)"), ("credits applied", "\(appliedCredits)"),
+            ("ROT/RUT invoices", "\(taxReductionInvoices)"), ("claim files", "\(claimFiles)"),
+            (
+                "claims decided (in full/partly/refused)",
+                "\(claimsApprovedInFull)/\(claimsPartlyApproved)/\(claimsRefused)"
+            ),
+            ("remainder invoices to buyers", "\(remainderInvoices)"),
             ("reminders (time travel)", "\(reminders)"),
             ("commands sent", "\(commandsSent)"), ("payments sent", "\(paymentsSent)"),
             ("duplicates sent", "\(duplicatesSent)"), ("messages consumed by the services", "\(messagesConsumed)"),

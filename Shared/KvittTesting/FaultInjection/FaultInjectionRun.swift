@@ -4,10 +4,11 @@ import KvittContracts
 import KvittMessaging
 import Logging
 
-/// The whole system under fire: the four real executables take rounds of invoices, credits and payments while the
-/// plan's nemeses strike (``FaultInjector``): services killed with `kill -9`, the broker restarted, killed with
-/// `kill -9` or frozen, the link to it cut, memory and disk alarms, payment-matching's disk full; commands arrive
-/// twice and poison messages arrive among them. At the end the books must balance against what was sent.
+/// The whole system under fire: the four real executables take rounds of invoices, credits and payments, and ROT/RUT
+/// invoices through claim file and Skatteverket's decision (``TaxReductionWork``), while the plan's nemeses strike
+/// (``FaultInjector``): services killed with `kill -9`, the broker restarted, killed with `kill -9` or frozen, the link
+/// to it cut, memory and disk alarms, payment-matching's disk full; commands arrive twice and poison messages arrive
+/// among them. At the end the books must balance against what was sent, the claims and decisions with them.
 ///
 /// The services reach the broker through a ``LinkProxy`` (when the plan cuts links), the driver and the `kvitt` CLI
 /// directly. Used by the short fault-injection test and by `kvitt-bench --fault-invoices`, which prints the figures.
@@ -40,6 +41,13 @@ public struct FaultInjectionRun: Sendable {
         case exactByBankgiro, partialByBankgiro, overByBankgiro, exactBySwish, exactByCard, unpaid
 
         init(index: Int) { self = Self.allCases[index % Self.allCases.count] }
+    }
+
+    /// How the driver pays invoice number `index`: a ROT/RUT invoice in full (by bankgiro or Swish, in turn), so that
+    /// its buyers' claims become requestable.
+    func outcome(_ index: Int) -> Outcome {
+        guard plan.isTaxReduction(index) else { return Outcome(index: index) }
+        return plan.taxReductionSerial(index) / 2 % 2 == 0 ? .exactByBankgiro : .exactBySwish
     }
 
     /// Runs the plan and audits the result; the report's `violations` lists everything that did not balance.
@@ -137,6 +145,7 @@ public struct FaultInjectionRun: Sendable {
         var issued: [Issued] = []
         var next = 0
         var serials = Serials()
+        var desk = ClaimDesk()
         // Rounds until the planned invoices are through and every fault is over, so that each fault meets traffic.
         while next < plan.invoices || !workload.faultsDone.isSet {
             workload.startRound()
@@ -145,12 +154,20 @@ public struct FaultInjectionRun: Sendable {
             next += plan.invoicesPerRound
             progress("round \(report.rounds): invoices \(indices.lowerBound)–\(indices.upperBound - 1)")
             let round = try await issueInvoices(indices, sender, reader)
+            for invoice in round where plan.isTaxReduction(invoice.index) {
+                desk.invoices[invoice.id] = .init(
+                    work: TaxReductionWork(index: invoice.index, serial: plan.taxReductionSerial(invoice.index)),
+                    number: invoice.number
+                )
+            }
             let credits = try await credit(round, sender, reader, &expected)
             let unmatched =
                 plan.unmatchedPayments * indices.upperBound / max(1, plan.invoices)
                 - plan.unmatchedPayments * indices.lowerBound / max(1, plan.invoices)
             try await pay(round, credits: credits, unmatched: unmatched, sender, workload, &serials, &expected)
             issued += round
+            // The earlier rounds' paid ROT/RUT claims into claim files, and the filed ones decided, among the faults.
+            _ = try await advanceClaims(&desk, sender, reader)
         }
         try await sendPoison(sender)
         let outcome = try await chaos.value
@@ -173,6 +190,7 @@ public struct FaultInjectionRun: Sendable {
             return payments?.count == expected.payments.count
         }
         if !settled { progress("not every payment was registered within 3 minutes; the audit says which") }
+        try await settleClaims(&desk, sender, reader)
         if plan.collectionLadder {
             try await climbLadder(issued, processes, reader, &expected, &report)
         }
@@ -180,10 +198,21 @@ public struct FaultInjectionRun: Sendable {
         let deadline = ContinuousClock.now + .seconds(60)
         repeat {
             report.violations = await audit(expected, issued, reader, processes)
+            report.violations += await auditClaims(desk, issued, reader)
             if report.violations.isEmpty { break }
             try await Task.sleep(for: .seconds(1))
         } while ContinuousClock.now < deadline
         report.violations = outcome.violations + report.violations
+        // Read while the services still run.
+        report.taxReductionInvoices = desk.invoices.count
+        report.claimFiles = await reader.claimFiles()?.count ?? 0
+        report.claimsApprovedInFull = desk.count(.approvedInFull)
+        report.claimsPartlyApproved = desk.count(.partlyApproved)
+        report.claimsRefused = desk.count(.refused)
+        report.remainderInvoices =
+            (await reader.drafts() ?? []).filter {
+                $0.externalID.hasPrefix(Self.remainderPrefix)
+            }.count
         report.seconds = (ContinuousClock.now - started).secondsValue
         // Parking is asynchronous too (a poison message may wait behind a restarted service's backlog).
         var letters = try await deadLetters(processes)
@@ -260,6 +289,8 @@ public struct FaultInjectionRun: Sendable {
         let id: String
         let index: Int
         let ocr: String
+        /// The invoice number (what Skatteverket's decision names).
+        let number: String
         let amountDue: Int64
         /// The unit price of its one line (two units).
         let unitPrice: Int64
@@ -279,7 +310,11 @@ public struct FaultInjectionRun: Sendable {
     {
         let today = CalendarDate.today(at: Date())
         let commands = indices.map { index in
-            CreateInvoice(
+            if plan.isTaxReduction(index) {
+                return TaxReductionWork(index: index, serial: plan.taxReductionSerial(index))
+                    .command(creditorID: Self.creditorID, today: today)
+            }
+            return CreateInvoice(
                 creditorID: Self.creditorID,
                 externalID: "chaos-\(index)",
                 debtor: Self.debtor(index),
@@ -301,19 +336,28 @@ public struct FaultInjectionRun: Sendable {
         var issued: [String: Issued] = [:]
         let deadline = ContinuousClock.now + .seconds(300)
         while issued.count < indices.count, ContinuousClock.now < deadline {
+            // A ROT/RUT draft can be attested once tax-reduction has allocated its reduction.
             let drafts = (await reader.invoices(status: "draft") ?? []).filter {
                 wanted.contains($0.externalID) && !attested.contains($0.id)
+                    && ($0.taxReduction.map { $0.state == "allocated" } ?? true)
             }
             try await sender.send(drafts.map { AttestInvoice(invoiceID: $0.id) })
             attested.formUnion(drafts.map(\.id))
+            for invoice in await reader.invoices(status: "draft") ?? []
+            where wanted.contains(invoice.externalID) && invoice.taxReduction?.state == "rejected" {
+                throw RunFailure("tax-reduction rejected \(invoice.externalID): \(invoice.taxReduction?.detail ?? "")")
+            }
             for invoice in await reader.invoices(status: "issued") ?? [] where wanted.contains(invoice.externalID) {
-                guard let ocr = invoice.ocr, let index = Int(invoice.externalID.dropFirst("chaos-".count)) else {
+                guard let ocr = invoice.ocr, let number = invoice.number,
+                    let index = Int(invoice.externalID.dropFirst("chaos-".count))
+                else {
                     continue
                 }
                 issued[invoice.id] = Issued(
                     id: invoice.id,
                     index: index,
                     ocr: ocr,
+                    number: number,
                     amountDue: invoice.amountDue.amount,
                     unitPrice: Self.unitPrice(index)
                 )
@@ -411,7 +455,8 @@ public struct FaultInjectionRun: Sendable {
         var partial: [CreateCreditInvoice] = []
         var standalone: [String: CreateInvoice] = [:]
         let today = CalendarDate.today(at: Date())
-        for invoice in round {
+        // ROT/RUT invoices are paid in full as issued: a credit of ROT work is a flow of its own (repayments).
+        for invoice in round where !plan.isTaxReduction(invoice.index) {
             if plan.creditEvery > 0 && invoice.index % plan.creditEvery == 1 {
                 let externalID = "chaos-credit-\(invoice.index)"
                 partial.append(
@@ -521,7 +566,8 @@ public struct FaultInjectionRun: Sendable {
         let today = CalendarDate.today(at: Date())
         for invoice in invoices {
             let due = invoice.amountDue - credits[invoice.id, default: 0]
-            switch Outcome(index: invoice.index) {
+            let outcome = outcome(invoice.index)
+            switch outcome {
             case .exactByBankgiro:
                 bankRecords.append((invoice.ocr, due, 2))
                 expected.paid[invoice.id] = due
@@ -538,7 +584,7 @@ public struct FaultInjectionRun: Sendable {
                 keys.append("bankgiro \(invoice.ocr)")
                 expected.payments[keys.last!] = (due + 10_000, "overpaid")
             case .exactBySwish, .exactByCard:
-                let source = Outcome(index: invoice.index) == .exactBySwish ? "swish" : "card"
+                let source = outcome == .exactBySwish ? "swish" : "card"
                 singles.append(
                     RegisterPayment(
                         source: source,
@@ -642,7 +688,8 @@ public struct FaultInjectionRun: Sendable {
         var violations: [String] = []
         let allInvoices = await reader.invoices() ?? []
         // Nothing created twice, nothing lost: one invoice per external id sent.
-        let debits = allInvoices.filter { $0.kind == "debit" }
+        // Invoicing's drafts of what buyers owe after Skatteverket's decisions are audited with the claims.
+        let debits = allInvoices.filter { $0.kind == "debit" && !$0.externalID.hasPrefix(Self.remainderPrefix) }
         let credits = allInvoices.filter { $0.kind == "credit" }
         if debits.count != invoices.count {
             violations.append("invoicing holds \(debits.count) debit invoices of \(invoices.count) created")

@@ -1,4 +1,5 @@
 import Foundation
+import KvittContracts
 
 /// The services' read APIs as the fault-injection driver needs them, in ``BooksAudit``'s models; `nil` while a
 /// service restarts, so that the driver asks again.
@@ -44,6 +45,82 @@ struct ReadAPI: Sendable {
             [BooksAudit.Payment].self,
             port: processes.port("payment-matching"),
             path: "/v1/reports/payments?from=1900-01-01&to=2199-12-31"
+        )
+    }
+
+    /// One buyer's claim as tax-reduction's `GET /v1/claims` shows it (the buyer masked).
+    struct Claim: Decodable, Sendable {
+        var id: String
+        var invoiceID: String
+        var kind: String
+        /// `YYYYMMDD-****`.
+        var buyer: String
+        var year: Int
+        var requested: Money
+        /// `allocated`, `requestable`, `claimed`, `decided` or `withdrawn`.
+        var status: String
+        var fileID: String?
+        var approved: Money?
+        var repaymentDue: Money?
+        var billedToBuyer: Money?
+    }
+
+    /// A claim file as `GET /v1/claim-files` lists it.
+    struct ClaimFile: Decodable, Sendable {
+        var id: String
+        var kind: String
+        var year: Int
+        var downloadPath: String
+    }
+
+    /// A draft invoice with its debtor and total, as invoicing's `GET /v1/invoices` shows it.
+    struct Draft: Decodable, Sendable {
+        var id: String
+        var externalID: String
+        var debtor: Debtor
+        var totals: InvoiceTotals
+    }
+
+    /// Every claim tax-reduction holds (the service has one creditor in the run).
+    func claims() async -> [Claim]? {
+        try? await BooksAudit.read([Claim].self, port: processes.port("tax-reduction"), path: "/v1/claims")
+    }
+
+    func claimFiles() async -> [ClaimFile]? {
+        try? await BooksAudit.read([ClaimFile].self, port: processes.port("tax-reduction"), path: "/v1/claim-files")
+    }
+
+    /// A claim file's XML, from the path the listing gives.
+    func claimFileXML(_ path: String) async -> String? {
+        guard let answer = await HTTPProbe.get(port: processes.port("tax-reduction"), path: path, timeout: 60),
+            answer.status == 200
+        else { return nil }
+        return answer.body
+    }
+
+    /// The creditor's drafts, read page by page.
+    func drafts() async -> [Draft]? {
+        let limit = BooksAudit.invoiceListLimit
+        var all: [Draft] = []
+        while true {
+            guard
+                let page = try? await BooksAudit.read(
+                    [Draft].self,
+                    port: processes.port("invoicing"),
+                    path: "/v1/invoices?creditor=\(creditor)&status=draft&limit=\(limit)&offset=\(all.count)"
+                )
+            else { return nil }
+            all += page
+            if page.count < limit { return all }
+        }
+    }
+
+    /// One invoice with its history.
+    func invoice(_ id: String) async -> BooksAudit.Invoice? {
+        try? await BooksAudit.read(
+            BooksAudit.Invoice.self,
+            port: processes.port("invoicing"),
+            path: "/v1/invoices/\(id)"
         )
     }
 }

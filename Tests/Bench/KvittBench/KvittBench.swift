@@ -73,6 +73,11 @@ struct KvittBench: AsyncParsableCommand {
     var faultCreditEvery = 7
     @Option(help: "Fault injection: every n-th invoice is paid partly by an applied standalone credit (0: none).")
     var faultAppliedCreditEvery = 11
+    @Option(
+        help:
+            "Fault injection: every n-th invoice is ROT/RUT, paid, claimed in a claim file and decided (0: none)."
+    )
+    var faultTaxReductionEvery = 16
     @Flag(
         inversion: .prefixedNo,
         help: "Fault injection: after the payments, 40 days of time travel give every owing invoice its reminder."
@@ -87,11 +92,29 @@ struct KvittBench: AsyncParsableCommand {
     var faultSeed: UInt64?
     @Option(
         help:
-            "Soak: messages through a service in one run, with memory, descriptors, threads and database size sampled every 5 s (0 skips)."
+            "Soak: messages through the probe service as a process of its own, with its memory, descriptors, threads, heap and database size sampled every 5 s (0 skips)."
     )
     var soakMessages = 0
+    @Option(
+        help:
+            "Soak: the service's heap tuning (KVITT_MALLOC): tuned, glibc, or both, one service process after the other."
+    )
+    var soakMalloc = SoakMalloc.both
+    @Option(
+        name: .customLong("soak-env"),
+        help: "Soak: an extra NAME=VALUE in the service's environment (repeatable), e.g. GLIBC_TUNABLES=…"
+    )
+    var soakEnvironment: [String] = []
+    @Option(
+        help:
+            "Soak: how many distinct probe keys the messages cycle through, so that the service's own table stays this size and only the inbox and outbox grow (0: a key per message)."
+    )
+    var soakKeys = 0
 
     mutating func validate() throws {
+        for assignment in soakEnvironment where !assignment.dropFirst().contains("=") {
+            throw ValidationError("--soak-env \(assignment): expected NAME=VALUE")
+        }
         if largeReceivables > 0 && largeReceivables < 10_000 {
             throw ValidationError("--large-receivables must be at least 10000")
         }
@@ -126,10 +149,38 @@ struct KvittBench: AsyncParsableCommand {
             print(String(format: "ratio runtime / raw round trip: %.2f", runtime / raw))
         }
         if soakMessages > 0 {
-            let sampler = ProcessSampler()
-            let rate = try await runtimePipeline(amqpURL, total: soakMessages, sampler: sampler, logger: logger)
-            print(String(format: "soak: %d messages through the runtime at %.0f msg/s", soakMessages, rate))
-            print(sampler.summary(warmUp: min(200_000, soakMessages / 10)))
+            let warmUp = min(200_000, soakMessages / 10)
+            var results: [SoakResult] = []
+            for tuning in soakMalloc.tunings {
+                let result = try await soak(amqpURL, total: soakMessages, tuning: tuning, logger: logger)
+                print(
+                    String(
+                        format: "soak (heap %@): %d messages through the service at %.0f msg/s",
+                        tuning.rawValue,
+                        soakMessages,
+                        result.rate
+                    )
+                )
+                print(result.sampler.summary(warmUp: warmUp))
+                fflush(nil)
+                results.append(result)
+            }
+            if results.count > 1 {
+                print(
+                    "soak compared: "
+                        + results.map { result in
+                            String(
+                                format:
+                                    "heap %@ anonymous %+.1f MiB after warm-up at %.0f msg/s, %.0f µs CPU a message",
+                                result.tuning.rawValue,
+                                result.sampler.anonymousGrowthMiB(warmUp: warmUp) ?? .nan,
+                                result.rate,
+                                result.sampler.cpuMicrosecondsPerMessage(warmUp: warmUp) ?? .nan
+                            )
+                        }
+                        .joined(separator: "; ")
+                )
+            }
         }
         if payments > 0 {
             let bench = PaymentsBenchmark(url: amqpURL, logger: logger)
@@ -207,6 +258,7 @@ struct KvittBench: AsyncParsableCommand {
             heartbeatSeconds: faultHeartbeat,
             creditEvery: faultCreditEvery,
             appliedCreditEvery: faultAppliedCreditEvery,
+            taxReductionEvery: faultTaxReductionEvery,
             collectionLadder: faultLadder,
             poisonMessages: faultPoison,
             seed: faultSeed ?? FaultInjectionPlan.randomSeed()
@@ -276,10 +328,7 @@ struct KvittBench: AsyncParsableCommand {
 
     /// The same load through the messaging runtime: a service consumes from the broker, decodes, dedupes in the
     /// inbox, runs a handler that writes a row and an outbox event, commits per batch, and acks.
-    /// - Parameter sampler: samples this process while the messages pass (the soak).
-    func runtimePipeline(_ url: AMQPURL, total: Int, sampler: ProcessSampler? = nil, logger: Logger) async throws
-        -> Double
-    {
+    func runtimePipeline(_ url: AMQPURL, total: Int, logger: Logger) async throws -> Double {
         let name = TestBroker.uniqueName("bench-svc")
         let exchange = TestBroker.uniqueName("bench-kvitt")
         let folder = try TestBroker.temporaryDirectory()
@@ -308,18 +357,8 @@ struct KvittBench: AsyncParsableCommand {
         try await Task.sleep(for: .seconds(1))
 
         let started = ContinuousClock.now
-        let inboxCount: @Sendable () async -> Int = {
-            (try? await store.writer.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM kvitt_inbox") }) ?? 0
-        }
-        let sampling = sampler?.run(every: .seconds(5), database: settings.databasePath, processed: inboxCount)
         let chunk = 5_000
         for start in stride(from: 0, to: total, by: chunk) {
-            // A soak keeps the broker's queue short, so that what is measured is the service, not a backlog.
-            if sampler != nil {
-                try await waitUntil("the service to catch up", interval: .milliseconds(500)) {
-                    await inboxCount() >= start - 10 * chunk
-                }
-            }
             let batch = try (start..<min(start + chunk, total)).map { index in
                 AMQPOutgoingMessage(
                     exchange: exchange,
@@ -337,8 +376,6 @@ struct KvittBench: AsyncParsableCommand {
                 >= total
         }
         let elapsed = ContinuousClock.now - started
-        sampling?.cancel()
-        await sampling?.value
         await group.triggerGracefulShutdown()
         try await running.value
         await publisher.stop()

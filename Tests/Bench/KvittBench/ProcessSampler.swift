@@ -1,10 +1,32 @@
 import Foundation
-import KvittMessaging
+import KvittTesting
 import Synchronization
 
-/// What this process holds at one moment, read from `/proc/self`: resident memory (all of it, and the anonymous
-/// part, which is what a leak grows; SQLite's memory-mapped file pages count in the first only), open descriptors,
-/// threads, and the size of a database with its WAL.
+/// glibc's heap in the sampled service, from its `/metrics` (`malloc_info` can only be read inside the process).
+struct HeapTotals: Sendable {
+    /// Bytes in live allocations.
+    let inUse: Int
+    /// Bytes free inside the allocator's arenas, resident until trimmed.
+    let free: Int
+
+    /// Reads `kvitt_heap_in_use_bytes` and `kvitt_heap_free_bytes` from a Prometheus text exposition.
+    static func parse(metrics: String) -> HeapTotals? {
+        var values: [String: Int] = [:]
+        for line in metrics.split(separator: "\n") where line.hasPrefix("kvitt_heap_") {
+            let parts = line.split(separator: " ")
+            guard parts.count == 2, let value = Double(parts[1]) else { continue }
+            values[String(parts[0])] = Int(value)
+        }
+        guard let inUse = values["kvitt_heap_in_use_bytes"], let free = values["kvitt_heap_free_bytes"] else {
+            return nil
+        }
+        return HeapTotals(inUse: inUse, free: free)
+    }
+}
+
+/// What the service process holds at one moment, read from `/proc/<pid>`: resident memory (all of it, and the
+/// anonymous part, which is what a leak grows; SQLite's memory-mapped file pages count in the first only), open
+/// descriptors, threads; the size of its database with the WAL, and its heap totals from `/metrics`.
 struct ProcessSample: Sendable {
     let elapsed: Duration
     let processed: Int
@@ -13,12 +35,20 @@ struct ProcessSample: Sendable {
     let descriptors: Int
     let threads: Int
     let databaseBytes: Int
-    /// glibc's heap: live allocations, and free memory it still holds (nil off glibc).
-    let heap: Heap.Statistics?
+    /// CPU time the process has used (user and system), which a busy machine does not inflate as it does seconds.
+    let cpuSeconds: Double
+    /// nil when the service did not report them (off glibc, or `/metrics` did not answer).
+    let heap: HeapTotals?
 
-    static func take(elapsed: Duration, processed: Int, database: String) -> ProcessSample {
+    static func take(
+        pid: pid_t,
+        elapsed: Duration,
+        processed: Int,
+        database: String,
+        heap: HeapTotals?
+    ) -> ProcessSample {
         var fields: [String: Int] = [:]
-        if let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) {
+        if let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) {
             for line in status.split(separator: "\n") {
                 let parts = line.split(separator: ":", maxSplits: 1)
                 guard parts.count == 2 else { continue }
@@ -27,7 +57,18 @@ struct ProcessSample: Sendable {
                 fields[String(parts[0])] = number
             }
         }
-        let descriptors = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd").count) ?? -1
+        let descriptors = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/fd").count) ?? -1
+        // /proc/<pid>/stat: utime and stime are fields 14 and 15, in clock ticks; the fields after the command name
+        // (in parentheses, which may contain spaces) start at field 3.
+        var cpuSeconds = -1.0
+        if let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+            let close = stat.lastIndex(of: ")")
+        {
+            let fields = stat[stat.index(after: close)...].split(separator: " ")
+            if fields.count > 12, let user = Double(fields[11]), let system = Double(fields[12]) {
+                cpuSeconds = (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
+            }
+        }
         let databaseBytes = ["", "-wal"].reduce(0) { total, suffix in
             let attributes = try? FileManager.default.attributesOfItem(atPath: database + suffix)
             return total + ((attributes?[.size] as? Int) ?? 0)
@@ -40,7 +81,8 @@ struct ProcessSample: Sendable {
             descriptors: descriptors,
             threads: fields["Threads"] ?? -1,
             databaseBytes: databaseBytes,
-            heap: Heap.statistics()
+            cpuSeconds: cpuSeconds,
+            heap: heap
         )
     }
 
@@ -62,56 +104,85 @@ struct ProcessSample: Sendable {
     }
 }
 
-/// Samples the process every `interval` while a long run goes on, and sums up what changed after warm-up.
+/// Samples a service process every `interval` while a long run goes on, and sums up what changed after warm-up.
 final class ProcessSampler: Sendable {
     private let samples = Mutex<[ProcessSample]>([])
 
-    /// Samples until the task is cancelled; `processed` says how far the run has come.
+    /// Samples process `pid` until the task is cancelled; `processed` says how far the run has come, and the heap
+    /// totals come from the service's `/metrics` on `metricsPort`.
     func run(
         every interval: Duration,
+        pid: pid_t,
+        metricsPort: Int,
         database: String,
         processed: @escaping @Sendable () async -> Int
     ) -> Task<Void, Never> {
         let started = ContinuousClock.now
         return Task {
             while !Task.isCancelled {
+                let metrics = await HTTPProbe.get(port: metricsPort, path: "/metrics")
                 let sample = ProcessSample.take(
+                    pid: pid,
                     elapsed: ContinuousClock.now - started,
                     processed: await processed(),
-                    database: database
+                    database: database,
+                    heap: metrics.flatMap { HeapTotals.parse(metrics: $0.body) }
                 )
                 print(sample.line)
+                fflush(nil)
                 samples.withLock { $0.append(sample) }
                 try? await Task.sleep(for: interval)
             }
         }
     }
 
+    /// Every sample so far.
+    var all: [ProcessSample] { samples.withLock { $0 } }
+
+    /// Growth of anonymous memory from the first sample after `warmUp` messages to the last (nil: too few samples).
+    func anonymousGrowthMiB(warmUp: Int) -> Double? {
+        let all = self.all
+        guard let first = all.first(where: { $0.processed >= warmUp }), let last = all.last else { return nil }
+        return Double(last.anonymousKiB - first.anonymousKiB) / 1024
+    }
+
+    /// The service's CPU time per message from the first sample after `warmUp` messages to the last, in
+    /// microseconds (nil: too few samples).
+    func cpuMicrosecondsPerMessage(warmUp: Int) -> Double? {
+        let all = self.all
+        guard let first = all.first(where: { $0.processed >= warmUp }), let last = all.last,
+            last.processed > first.processed, first.cpuSeconds >= 0, last.cpuSeconds >= 0
+        else { return nil }
+        return (last.cpuSeconds - first.cpuSeconds) * 1e6 / Double(last.processed - first.processed)
+    }
+
     /// Growth from the first sample after `warmUp` messages to the last, and the ranges of descriptors and threads.
     func summary(warmUp: Int) -> String {
-        let all = samples.withLock { $0 }
+        let all = self.all
         guard let first = all.first(where: { $0.processed >= warmUp }), let last = all.last else {
             return "soak: too few samples"
         }
         let after = all.filter { $0.processed >= warmUp }
         let peakAnonymous = after.map(\.anonymousKiB).max() ?? 0
-        let heapGrowth = (last.heap?.inUse ?? 0) - (first.heap?.inUse ?? 0)
         return String(
             format:
                 "soak after warm-up (%d msgs) to the end (%d msgs): RSS %+.1f MiB, anonymous %+.1f MiB (peak %.1f MiB), "
-                + "heap in use %+.1f MiB, fds %d-%d, threads %d-%d, database %.1f → %.1f MiB",
+                + "heap in use %+.1f MiB, heap free %+.1f MiB, fds %d-%d, threads %d-%d, database %.1f → %.1f MiB, "
+                + "service CPU %.0f µs a message",
             first.processed,
             last.processed,
             Double(last.residentKiB - first.residentKiB) / 1024,
             Double(last.anonymousKiB - first.anonymousKiB) / 1024,
             Double(peakAnonymous) / 1024,
-            Double(heapGrowth) / 1_048_576,
+            Double((last.heap?.inUse ?? 0) - (first.heap?.inUse ?? 0)) / 1_048_576,
+            Double((last.heap?.free ?? 0) - (first.heap?.free ?? 0)) / 1_048_576,
             after.map(\.descriptors).min() ?? 0,
             after.map(\.descriptors).max() ?? 0,
             after.map(\.threads).min() ?? 0,
             after.map(\.threads).max() ?? 0,
             Double(first.databaseBytes) / 1_048_576,
-            Double(last.databaseBytes) / 1_048_576
+            Double(last.databaseBytes) / 1_048_576,
+            cpuMicrosecondsPerMessage(warmUp: warmUp) ?? .nan
         )
     }
 }

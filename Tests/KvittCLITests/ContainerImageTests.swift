@@ -1,0 +1,160 @@
+import Foundation
+import KvittTesting
+import Testing
+
+/// The container image ships the dependency versions the test suite ran with, its health check works without a
+/// setting the image does not have, and compose hands every documented setting to the container that reads it.
+@Suite("Deployment: the container image and the settings compose passes")
+struct ContainerImageTests {
+    /// One dependency as a Package.resolved file pins it.
+    struct Pin: Decodable, Hashable, CustomStringConvertible {
+        struct State: Decodable, Hashable {
+            let revision: String
+            let version: String?
+        }
+
+        let identity: String
+        let state: State
+        var description: String { "\(identity) \(state.version ?? state.revision)" }
+    }
+
+    struct Resolved: Decodable {
+        let pins: [Pin]
+    }
+
+    func pins(_ relativePath: String) throws -> Set<Pin> {
+        let url = TestBroker.repositoryRoot.appendingPathComponent(relativePath)
+        return Set(try JSONDecoder().decode(Resolved.self, from: Data(contentsOf: url)).pins)
+    }
+
+    func text(_ relativePath: String) throws -> String {
+        try String(contentsOf: TestBroker.repositoryRoot.appendingPathComponent(relativePath), encoding: .utf8)
+    }
+
+    /// compose/Package.resolved is what the image builds with (`--force-resolved-versions`); the root one, kept out
+    /// of git, is what this build resolved. They must name the same versions, or the image ships code no test ran.
+    @Test func theImagePinsTheVersionsTheTestsResolved() throws {
+        let shipped = try pins("compose/Package.resolved")
+        let tested = try pins("Package.resolved")
+        #expect(!shipped.isEmpty)
+        let onlyShipped = shipped.subtracting(tested).map(\.description).sorted()
+        let onlyTested = tested.subtracting(shipped).map(\.description).sorted()
+        #expect(
+            onlyShipped.isEmpty && onlyTested.isEmpty,
+            "copy Package.resolved to compose/Package.resolved: image \(onlyShipped), tests \(onlyTested)"
+        )
+        let dockerfile = try text("compose/Dockerfile")
+        #expect(dockerfile.contains("COPY compose/Package.resolved ./Package.resolved"))
+        #expect(dockerfile.contains("swift package resolve --force-resolved-versions"))
+    }
+
+    /// The health check's port is a variable the image itself sets, and the build context leaves out build output.
+    @Test func theHealthCheckUsesAPortTheImageSets() throws {
+        let dockerfile = try text("compose/Dockerfile")
+        let environment = dockerfile.split(separator: "\n").filter { $0.hasPrefix("ENV ") }.joined(separator: " ")
+        #expect(dockerfile.contains("${HTTP_PORT}/health/ready"))
+        #expect(environment.contains("HTTP_PORT="), "the image sets HTTP_PORT for its health check")
+        let ignored = try text(".dockerignore").split(separator: "\n").map(String.init)
+        for path in [".build", ".git", "/Package.resolved"] {
+            #expect(ignored.contains(path), "\(path) stays out of the build context")
+        }
+    }
+
+    /// The settings docs/configuration.md documents, per section: "Every service", one per service, and the CLI's.
+    func documentedSettings() throws -> [String: Set<String>] {
+        var sections: [String: Set<String>] = [:]
+        var section: String?
+        for line in try text("docs/configuration.md").split(separator: "\n") {
+            if line.hasPrefix("### ") {
+                section = line.dropFirst(4).replacingOccurrences(of: "`", with: "")
+            } else if let section, line.hasPrefix("| `") {
+                let name = line.dropFirst(3).prefix { $0 != "`" }
+                sections[section, default: []].insert(String(name))
+            } else if let section, line.hasPrefix("Besides these, `kvitt` reads") {
+                let names = line.split(separator: "`").enumerated().filter { $0.offset % 2 == 1 }.map {
+                    String($0.element)
+                }
+                sections[section, default: []].formUnion(names.filter { $0 != "kvitt" })
+            }
+        }
+        return sections
+    }
+
+    /// What `docker-compose config` renders with the example env file and secrets: each container's environment
+    /// (its env files resolved) and the files mounted under /run/secrets.
+    func renderedCompose() throws -> [String: (environment: [String: String], secrets: Set<String>)] {
+        let script = """
+            import json, os, subprocess, yaml
+            text = subprocess.run(["docker-compose", "--env-file", "compose/.env.example", "-f", "compose/compose.yaml",
+                "config"], capture_output=True, text=True, check=True,
+                env=dict(os.environ, KVITT_SECRETS="./secrets.example")).stdout
+            services = yaml.safe_load(text)["services"]
+            def mounted(secret):
+                return secret.get("target", secret["source"]) if isinstance(secret, dict) else secret
+            print(json.dumps({name: {"environment": {key: str(value) for key, value in
+                (service.get("environment") or {}).items()}, "secrets": [mounted(secret) for secret in
+                service.get("secrets") or []]} for name, service in services.items()}))
+            """
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", "-c", script]
+        process.currentDirectoryURL = TestBroker.repositoryRoot
+        let output = Pipe()
+        process.standardOutput = output
+        // A file, not a second pipe: reading one pipe to its end while the other fills up would block both sides.
+        let errors = FileManager.default.temporaryDirectory.appendingPathComponent("compose-\(UUID().uuidString).err")
+        _ = FileManager.default.createFile(atPath: errors.path, contents: nil)
+        defer { try? FileManager.default.removeItem(at: errors) }
+        process.standardError = try FileHandle(forWritingTo: errors)
+        try process.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        let problem = (try? String(contentsOf: errors, encoding: .utf8)) ?? ""
+        try #require(process.terminationStatus == 0, "docker-compose config failed: \(problem)")
+        struct Rendered: Decodable {
+            let environment: [String: String]
+            let secrets: [String]
+        }
+        return try JSONDecoder().decode([String: Rendered].self, from: data).mapValues {
+            ($0.environment, Set($0.secrets))
+        }
+    }
+
+    /// Every setting the documentation lists reaches the container of each executable that reads it, either in its
+    /// environment or, for a secret (the broker password, the HTTP API's token), as a secret file; no secret is in an
+    /// environment variable. The topology one-shot makes no HTTP calls: it gets no KVITT_API_TOKEN.
+    @Test func everyDocumentedSettingReachesItsContainer() throws {
+        let documented = try documentedSettings()
+        let common = try #require(documented["Every service"])
+        let cli = try #require(documented["The kvitt CLI"])
+        #expect(common.contains("AMQP_URL") && cli.contains("KVITT_AUDIT_PATH"), "the doc's tables were read")
+        let rendered = try renderedCompose()
+        var expected = ["topology": cli]
+        for service in ["invoicing", "payment-matching", "debt-collection", "tax-reduction", "delivery"] {
+            expected[service] = common.union(documented[service] ?? [])
+        }
+        // Settings that reach a container as files under /run/secrets, never in its environment.
+        let secretSettings: Set<String> = ["AMQP_PASSWORD", "API_TOKEN"]
+        for (container, settings) in expected {
+            let (environment, secrets) = try #require(rendered[container], "\(container) is in compose")
+            let expectedSecrets = settings.intersection(secretSettings).union(["AMQP_PASSWORD"])
+            for secret in expectedSecrets {
+                #expect(secrets.contains(secret), "\(container) gets \(secret) as a secret")
+                #expect(environment[secret] == nil, "\(container) has no \(secret) in its environment")
+            }
+            #expect(environment["KVITT_API_TOKEN"] == nil, "\(container) has no token in its environment")
+            let url = try #require(environment["AMQP_URL"])
+            #expect(
+                !url.contains(":change-me")
+                    && url.components(separatedBy: "://").last?.split(separator: "@").first?.contains(":") == false
+            )
+            let notInEnvironment = secretSettings.union(container == "topology" ? ["KVITT_API_TOKEN"] : [])
+            let missing = settings.subtracting(environment.keys).subtracting(notInEnvironment).sorted()
+            #expect(missing.isEmpty, "\(container) does not get \(missing)")
+        }
+        #expect(rendered["delivery"]?.environment["SMTP_HOST"] != nil)
+        #expect(rendered["invoicing"]?.environment["SMTP_HOST"] == nil, "a service gets only what it reads")
+        #expect(common.contains("API_TOKEN"), "API_TOKEN is documented for every service")
+        #expect(rendered["topology"]?.secrets.contains("API_TOKEN") == false, "the one-shot makes no HTTP calls")
+    }
+}
