@@ -55,7 +55,9 @@ public final class InProcessService: Sendable {
         )
         let task = Task { try await group.run() }
         let lastAnswer = Mutex("no answer")
-        let ready = await TestBroker.eventually {
+        // Generous: when the whole suite starts, CPU-bound tests can hold both cooperative threads of a 2-core
+        // machine for tens of seconds, and the health route waits for one.
+        let ready = await TestBroker.eventually(timeout: .seconds(120)) {
             let bound = port.withLock { $0 }
             guard bound > 0 else { return false }
             let answer = await HTTPProbe.get(port: bound, path: "/health/ready")

@@ -81,7 +81,9 @@ struct ChildProcessRunnerTests {
             Issue.record("not a timeout: \(String(describing: error))")
             return
         }
-        #expect(Clock.now - started < .seconds(10), "the runner waited for the children instead of killing them")
+        // Its children sleep 30 s: anything well below that was a kill, however loaded the machine (the whole suite
+        // shares two cores).
+        #expect(Clock.now - started < .seconds(25), "the runner waited for the children instead of killing them")
         #expect(await ProcessTable.groupIsGone(group), "left behind: \(ProcessTable.live(inGroup: group))")
     }
 

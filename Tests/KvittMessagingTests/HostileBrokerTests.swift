@@ -100,11 +100,13 @@ struct HostileBrokerTests {
         ordinary.routingKey = service.name
         let after = ordinary
         try await upstream.perform { session in try session.publish(after) }
-        #expect(try await TestBroker.eventually(timeout: .seconds(5)) { try await tally(service)["after"]?.total == 3 })
+        #expect(
+            try await TestBroker.eventually(timeout: .seconds(20)) { try await tally(service)["after"]?.total == 3 }
+        )
         // Every other suite runs at the same time on two cores here, so the bound is loose; the hostile-input suite
         // (Tests/Hostile), which runs alone, holds the services to one second.
         let latency = ContinuousClock.now - sent
-        #expect(latency < .seconds(5), "an ordinary message after the barrage took \(latency)")
+        #expect(latency < .seconds(20), "an ordinary message after the barrage took \(latency)")
 
         // Every hostile message is parked, with its reason, and none of the copies carries what the broker acts on.
         var parked: [String: AMQPDelivery] = [:]
