@@ -99,8 +99,8 @@ enum DebtCollectionService {
         registry.register(CaseCommandHandlers.Postpone(rates: rates))
         registry.register(CaseCommandHandlers.Decide(rates: rates))
         registry.register(CaseCommandHandlers.Surveil(rates: rates))
-        registry.register(DeliveryReportHandlers.Delivered())
-        registry.register(DeliveryReportHandlers.Failed())
+        registry.register(DeliveryReportHandlers.Handler<DocumentDelivered>())
+        registry.register(DeliveryReportHandlers.Handler<DeliveryFailed>())
     }
 
     static func main() async throws {

@@ -43,12 +43,10 @@ enum DeliveryService {
         registry.register(InvoiceIssuedHandler())
         registry.register(DebtorContactChangedHandler())
         registry.register(FeesChargedHandler())
-        registry.register(CollectionLetterHandler<CollectionSteps.Reminder>(documentKind: .reminder))
-        registry.register(CollectionLetterHandler<CollectionSteps.CollectionLetter>(documentKind: .collectionLetter))
-        registry.register(
-            CollectionLetterHandler<CollectionSteps.SurveillanceLetter>(documentKind: .surveillanceLetter)
-        )
-        registry.register(CollectionLetterHandler<CollectionSteps.Application>(documentKind: .enforcementApplication))
+        registry.register(CollectionLetterHandler<CollectionSteps.Reminder>())
+        registry.register(CollectionLetterHandler<CollectionSteps.CollectionLetter>())
+        registry.register(CollectionLetterHandler<CollectionSteps.SurveillanceLetter>())
+        registry.register(CollectionLetterHandler<CollectionSteps.Application>())
     }
 
     static func main() async throws {

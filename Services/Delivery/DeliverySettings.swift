@@ -52,7 +52,7 @@ struct DeliverySettings: Sendable {
             let from = try config.parsed(.smtpFrom, expected: "a usable e-mail address") { from in
                 EmailAddress.isUsable(from) || from.hasSuffix("@localhost") ? from : nil
             }
-            smtp = SMTPSettings(
+            let settings = SMTPSettings(
                 host: host,
                 port: try config.int(.smtpPort, in: 1...65535),
                 from: from,
@@ -62,6 +62,18 @@ struct DeliverySettings: Sendable {
                 timeout: try config.duration(.smtpTimeout, in: .seconds(1) ... .seconds(3600)),
                 certificateAuthorities: try config.readableFile(.smtpCAFile).map { URL(fileURLWithPath: $0) }
             )
+            // A file of no certificate would otherwise surface only at the first mail, as a failure of every mail.
+            if let authorities = settings.certificateAuthorities {
+                do {
+                    _ = try SMTPClient.makeTLSContext(settings)
+                } catch {
+                    throw .init(
+                        variable: Setting.smtpCAFile.variable,
+                        problem: "expected PEM certificates in '\(authorities.path)': \(error)"
+                    )
+                }
+            }
+            smtp = settings
         }
         self.init(
             smtp: smtp,

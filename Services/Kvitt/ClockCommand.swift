@@ -1,10 +1,6 @@
 import ArgumentParser
 import Foundation
 
-#if canImport(FoundationNetworking)
-    import FoundationNetworking
-#endif
-
 /// `kvitt clock show|advance`: the services' business clock, for demos and acceptance runs.
 ///
 /// Works only against services started with `CLOCK_CONTROL=on` (refused in production); every service is moved by
@@ -80,24 +76,19 @@ struct ClockCommand: AsyncParsableCommand {
 
     /// GETs the clock, or POSTs an advance; a service without clock control answers 404, which becomes one line.
     static func request(_ base: String, advance: String?) async throws -> State {
-        guard let url = URL(string: base.hasSuffix("/") ? "\(base)v1/clock" : "\(base)/v1/clock") else {
-            throw CLIError("\(base): not a URL")
-        }
-        var request = URLRequest(url: url)
-        try CLISettings.authorize(&request)
-        if let advance {
-            request.httpMethod = "POST"
-            request.setValue("application/json", forHTTPHeaderField: "Content-Type")
-            request.httpBody = try JSONEncoder().encode(["advance": advance])
-        }
+        let status: Int
         let data: Data
-        let response: URLResponse
         do {
-            (data, response) = try await URLSession.shared.data(for: request)
-        } catch {
-            throw CLIError("\(base): not reachable (\(error.localizedDescription))")
+            (status, data) = try await ServiceRequest.send(
+                base,
+                "/v1/clock",
+                json: try advance.map { try JSONEncoder().encode(["advance": $0]) }
+            )
+        } catch ServiceRequest.Failure.notAURL {
+            throw CLIError("\(base): not a URL")
+        } catch ServiceRequest.Failure.unreachable(let description) {
+            throw CLIError("\(base): not reachable (\(description))")
         }
-        let status = (response as? HTTPURLResponse)?.statusCode ?? 0
         switch status {
         case 200: break
         case 404:

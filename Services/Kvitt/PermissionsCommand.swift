@@ -47,9 +47,9 @@ struct PermissionsCommand: ParsableCommand {
         case .tsv:
             print(permissions.tabSeparated, terminator: "")
         case .rabbitmqctl:
+            let quoted = { (text: String) in "'" + text.replacingOccurrences(of: "'", with: #"'\''"#) + "'" }
+            let vhost = quoted(vhost)
             for grant in permissions.grants {
-                let quoted = { (text: String) in "'" + text.replacingOccurrences(of: "'", with: #"'\''"#) + "'" }
-                let vhost = quoted(vhost)
                 print(
                     "rabbitmqctl set_permissions -p \(vhost) \(quoted(grant.user)) \(quoted(grant.configurePattern))"
                         + " \(quoted(grant.writePattern)) \(quoted(grant.readPattern))"

@@ -2,10 +2,6 @@ import ArgumentParser
 import Foundation
 import KvittContracts
 
-#if canImport(FoundationNetworking)
-    import FoundationNetworking
-#endif
-
 /// `kvitt prices show|set|statement`: a creditor's price list and monthly statement of platform fees, read from
 /// invoicing's HTTP API, and new prices sent as `invoicing.set-creditor-prices.v1`.
 struct PricesCommand: AsyncParsableCommand {
@@ -31,19 +27,15 @@ struct PricesCommand: AsyncParsableCommand {
         /// The body of a GET on `path`; a non-200 answer becomes one line with invoicing's message.
         func get(_ path: String) async throws -> Data {
             let invoicingURL = try invoicingURL
-            let base = invoicingURL.hasSuffix("/") ? String(invoicingURL.dropLast()) : invoicingURL
-            guard let url = URL(string: base + path) else { throw CLIError("\(invoicingURL): not a URL") }
-            var request = URLRequest(url: url)
-            request.timeoutInterval = 10
-            try CLISettings.authorize(&request)
+            let status: Int
             let data: Data
-            let response: URLResponse
             do {
-                (data, response) = try await URLSession.shared.data(for: request)
-            } catch {
-                throw CLIError("cannot reach invoicing at \(invoicingURL): \(error.localizedDescription)")
+                (status, data) = try await ServiceRequest.send(invoicingURL, path, timeout: 10)
+            } catch ServiceRequest.Failure.notAURL {
+                throw CLIError("\(invoicingURL): not a URL")
+            } catch ServiceRequest.Failure.unreachable(let description) {
+                throw CLIError("cannot reach invoicing at \(invoicingURL): \(description)")
             }
-            let status = (response as? HTTPURLResponse)?.statusCode ?? 0
             guard status == 200 else {
                 let problem = (try? JSONDecoder().decode(ErrorBody.self, from: data)).map {
                     [$0.error.field, $0.error.message].compactMap { $0 }.joined(separator: ": ")

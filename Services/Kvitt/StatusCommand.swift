@@ -3,10 +3,6 @@ import Foundation
 import KvittAMQP
 import KvittMessaging
 
-#if canImport(FoundationNetworking)
-    import FoundationNetworking
-#endif
-
 /// `kvitt status`: per service, its queue, consumers, retry queues and dead letters; then debt-collection's held
 /// cases (cases whose next step cannot be taken), read from its `GET /v1/case-summary`.
 struct StatusCommand: AsyncParsableCommand {
@@ -71,22 +67,16 @@ struct StatusCommand: AsyncParsableCommand {
     /// command).
     static func heldCasesLine(_ base: String) async -> String {
         let label = "held collection cases:"
-        let trimmed = base.hasSuffix("/") ? String(base.dropLast()) : base
-        guard let url = URL(string: "\(trimmed)/v1/case-summary") else {
-            return "\(label) unknown (\(base): not a URL)"
-        }
-        var request = URLRequest(url: url)
-        request.timeoutInterval = 5
-        // A configuration that cannot be read has already stopped the command before this line.
-        try? CLISettings.authorize(&request)
+        let status: Int
         let data: Data
-        let response: URLResponse
         do {
-            (data, response) = try await URLSession.shared.data(for: request)
+            (status, data) = try await ServiceRequest.send(base, "/v1/case-summary", timeout: 5)
+        } catch ServiceRequest.Failure.notAURL {
+            return "\(label) unknown (\(base): not a URL)"
         } catch {
+            // Unreachable; a configuration that cannot be read has already stopped the command before this line.
             return "\(label) unknown (\(base): not reachable)"
         }
-        let status = (response as? HTTPURLResponse)?.statusCode ?? 0
         guard status == 200, let summary = try? JSONDecoder().decode(CaseSummary.self, from: data) else {
             return "\(label) unknown (\(base): HTTP \(status), not debt-collection's case summary)"
         }
@@ -98,7 +88,8 @@ struct StatusCommand: AsyncParsableCommand {
         let lines = reasons.map { reason, count in
             "  \(reason.padding(toLength: width, withPad: " ", startingAt: 0))  \(count)"
         }
-        return (["\(label) \(summary.held)\(since); see \(trimmed)/v1/cases?status=held"] + lines)
+        return
+            (["\(label) \(summary.held)\(since); see \(ServiceRequest.address(base, "/v1/cases?status=held"))"] + lines)
             .joined(separator: "\n")
     }
 

@@ -30,13 +30,21 @@ struct TopologyCommand: AsyncParsableCommand {
         )
         var queueSuffix = ""
 
+        func validate() throws {
+            let limits = ServiceSettings.deliveryLimits
+            if let deliveryLimit, !limits.contains(deliveryLimit) {
+                throw ValidationError("--delivery-limit must be from \(limits.lowerBound) to \(limits.upperBound)")
+            }
+        }
+
         func system(exchange: String) throws -> SystemTopology {
             let configuration = try CLISettings.configuration()
             return SystemTopology(
                 exchange: exchange,
                 deadLetterExchange: deadLetterExchange ?? configuration.text(.amqpDeadLetterExchange),
                 retryPolicy: try CLISettings.retryPolicy(retryDelays),
-                deliveryLimit: try deliveryLimit ?? configuration.int(.amqpDeliveryLimit, in: 2...1000),
+                deliveryLimit: try deliveryLimit
+                    ?? configuration.int(.amqpDeliveryLimit, in: ServiceSettings.deliveryLimits),
                 queueSuffix: queueSuffix
             )
         }

@@ -73,11 +73,7 @@ struct UnroutedCommand: AsyncParsableCommand {
                 let operations = try await UnroutedOperations.connect(broker)
                 let outcome = try await operations.republish(limit: selection.limit, where: selection.matches)
                 for (id, error) in outcome.failed { print("could not republish \(id): \(error)") }
-                for id in outcome.stillParked {
-                    print(
-                        "republished \(id), but the acknowledgement was lost: it may still wait in \(operations.queue)"
-                    )
-                }
+                for (id, problem) in outcome.stillParked { print("republished \(id), but \(problem)") }
                 print(
                     "republished \(outcome.delivered.count + outcome.stillUnroutable.count): delivered \(outcome.delivered.count), still unroutable \(outcome.stillUnroutable.count) (back in \(operations.queue)), failed \(outcome.failed.count)"
                 )
@@ -89,12 +85,20 @@ struct UnroutedCommand: AsyncParsableCommand {
 }
 
 /// Reads and re-publishes the unrouted queue without losing anything: messages are taken with `basic.get`,
-/// unacknowledged, and returned unless their copy was confirmed.
+/// unacknowledged, and returned unless their copy was confirmed (``OperatorQueue``).
 struct UnroutedOperations: Sendable {
     let client: AMQPClient
     let publisher: AMQPPublisher
     let exchange: String
     var queue: String { SystemTopology.unroutedExchange(of: exchange) }
+    private var unrouted: OperatorQueue { OperatorQueue(client: client, name: queue) }
+
+    /// Called after the copies are confirmed and before the originals are acknowledged (tests cut the connection
+    /// here).
+    var beforeSettling: @Sendable () async -> Void = {}
+    /// How long looking again after a lost connection may wait for the broker before the originals are reported as
+    /// possibly still in the queue.
+    var recheckTimeout: Duration = .seconds(15)
 
     /// Set on a re-published copy: when it went back to the unrouted queue, this run finds it there by this value.
     static let republishedAtHeader = "x-kvitt-republished-at"
@@ -128,13 +132,7 @@ struct UnroutedOperations: Sendable {
 
     /// Up to `limit` messages, oldest first; the queue is left as it was.
     func list(limit: Int) async throws -> [AMQPDelivery] {
-        let queue = queue
-        return try await client.perform { session in
-            var taken: [AMQPDelivery] = []
-            while taken.count < limit, let delivery = try session.get(queue: queue) { taken.append(delivery) }
-            for delivery in taken { try session.nack(deliveryTag: delivery.deliveryTag, requeue: true) }
-            return taken
-        }
+        try await unrouted.look(limit: limit)
     }
 
     struct Outcome: Sendable {
@@ -144,25 +142,32 @@ struct UnroutedOperations: Sendable {
         var stillUnroutable: [String] = []
         /// Not republished; the original stays.
         var failed: [(String, String)] = []
-        /// Republished, but whether the original was removed is unknown (the connection was lost).
-        var stillParked: [String] = []
+        /// Republished, but the original could not be shown removed (the connection was lost, and looking again
+        /// failed too), with why. Republishing it again delivers the same message id twice, which Kvitt's inboxes
+        /// skip.
+        var stillParked: [(String, String)] = []
+    }
+
+    /// What tells an original from this run's copy of it that found no queue again (the same message id, marked
+    /// with the run) and from an earlier republish's copy.
+    struct Identity: Hashable, Sendable {
+        let id: String?
+        let run: String?
+    }
+
+    static func identity(of delivery: AMQPDelivery) -> Identity {
+        Identity(
+            id: delivery.properties.messageID,
+            run: delivery.properties.headers[republishRunHeader]?.stringValue
+        )
     }
 
     /// Re-publishes the selected messages among the first `limit` to the exchange with their routing keys, and
     /// acknowledges each original after its copy was confirmed. Only messages present when it starts are taken, so
     /// a copy that goes back to the queue is never taken again by the same run.
     func republish(limit: Int, where selected: @Sendable (AMQPDelivery) -> Bool) async throws -> Outcome {
-        let queue = queue
-        let exchange = exchange
         let run = RandomIdentifier.make()
-        let taken = try await client.perform { session in
-            let present = try session.declare(AMQPQueue(name: queue), passive: true).messages
-            var taken: [AMQPDelivery] = []
-            while taken.count < min(limit, Int(present)), let delivery = try session.get(queue: queue) {
-                taken.append(delivery)
-            }
-            return taken
-        }
+        let taken = try await unrouted.take(limit: min(limit, try await unrouted.count()))
         let chosen = taken.filter(selected)
         let now = Date().ISO8601Format()
         let copies = chosen.map { delivery in
@@ -184,32 +189,20 @@ struct UnroutedOperations: Sendable {
             case .failure(let error): outcome.failed.append((delivery.properties.messageID ?? "-", "\(error)"))
             }
         }
-        let acked = Set(confirmed.map(\.deliveryTag))
-        do {
-            try await client.perform { session in
-                for delivery in taken {
-                    if acked.contains(delivery.deliveryTag) {
-                        try session.ack(deliveryTag: delivery.deliveryTag)
-                    } else {
-                        try session.nack(deliveryTag: delivery.deliveryTag, requeue: true)
-                    }
-                }
-                // The broker has taken every acknowledgement before it answers this.
-                _ = try session.declare(AMQPQueue(name: queue), passive: true)
-            }
-        } catch {
-            // Lost with the connection: the originals are back in the queue, beside their confirmed copies.
-            outcome.stillParked = confirmed.map { $0.properties.messageID ?? "-" }
+        await beforeSettling()
+        if let problem = await unrouted.settle(
+            taken: taken,
+            acking: confirmed,
+            identity: Self.identity(of:),
+            timeout: recheckTimeout
+        ) {
+            outcome.stillParked = confirmed.map { ($0.properties.messageID ?? "-", problem) }
             return outcome
         }
         // Copies that found no queue again came back to the end of the queue, marked with this run.
-        let returned = try await client.perform { session -> [String] in
-            var seen: [AMQPDelivery] = []
-            while seen.count < Self.scanLimit, let delivery = try session.get(queue: queue) { seen.append(delivery) }
-            for delivery in seen { try session.nack(deliveryTag: delivery.deliveryTag, requeue: true) }
-            return seen.filter { $0.properties.headers[Self.republishRunHeader]?.stringValue == run }
-                .compactMap(\.properties.messageID)
-        }
+        let returned = try await unrouted.look(limit: Self.scanLimit)
+            .filter { $0.properties.headers[Self.republishRunHeader]?.stringValue == run }
+            .compactMap(\.properties.messageID)
         var remaining = Set(returned)
         for delivery in confirmed {
             let id = delivery.properties.messageID ?? "-"

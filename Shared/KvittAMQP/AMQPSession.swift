@@ -216,22 +216,29 @@ public final class AMQPSession {
     /// `NOT_FOUND` when it does not exist.
     public func declare(_ topology: AMQPTopology, channel: UInt16 = 1) throws(AMQPError) {
         for exchange in topology.exchanges {
-            do throws(AMQPError) {
-                try declare(exchange, channel: channel)
-            } catch .closedByBroker(let code, _) where code == Self.accessRefused {
-                try reopenChannel(channel)
-                try declare(exchange, passive: true, channel: channel)
+            try declareOrCheck(channel) { passive throws(AMQPError) in
+                try declare(exchange, passive: passive, channel: channel)
             }
         }
         for queue in topology.queues {
-            do throws(AMQPError) {
-                try declare(queue, channel: channel)
-            } catch .closedByBroker(let code, _) where code == Self.accessRefused {
-                try reopenChannel(channel)
-                try declare(queue, passive: true, channel: channel)
+            try declareOrCheck(channel) { passive throws(AMQPError) in
+                _ = try declare(queue, passive: passive, channel: channel)
             }
         }
         for binding in topology.bindings { try bind(binding, channel: channel) }
+    }
+
+    /// Declares with `declare(false)`; on `ACCESS_REFUSED` opens the channel again and checks with `declare(true)`.
+    private func declareOrCheck(
+        _ channel: UInt16,
+        _ declare: (_ passive: Bool) throws(AMQPError) -> Void
+    ) throws(AMQPError) {
+        do throws(AMQPError) {
+            try declare(false)
+        } catch .closedByBroker(let code, _) where code == Self.accessRefused {
+            try reopenChannel(channel)
+            try declare(true)
+        }
     }
 
     public func deleteQueue(_ name: String, channel: UInt16 = 1) throws(AMQPError) {

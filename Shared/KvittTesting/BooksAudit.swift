@@ -181,27 +181,43 @@ public enum BooksAudit {
         public var history: [String]
     }
 
+    /// One buyer's ROT/RUT claim as tax-reduction's `GET /v1/claims` shows it (the buyer masked).
+    public struct Claim: Decodable, Sendable {
+        public var id: String
+        public var invoiceID: String
+        public var invoiceNumber: String?
+        /// `rot` or `rut`.
+        public var kind: String
+        /// `YYYYMMDD-****`.
+        public var buyer: String
+        public var year: Int
+        public var requested: Money
+        public var hours: Int
+        /// `allocated`, `requestable`, `claimed`, `decided` or `withdrawn`.
+        public var status: String
+        public var paymentDate: String?
+        public var fileID: String?
+        public var approved: Money?
+        public var capWarning: String?
+        public var repaymentDue: Money?
+        /// What invoicing was asked to bill the buyer after Skatteverket's decision.
+        public var billedToBuyer: Money?
+    }
+
     /// A read API that did not give what the audit needs.
     public struct ReadError: Error, CustomStringConvertible {
+        /// `GET`, or `POST` for a question in a body.
+        public let method: String
         public let port: Int
         public let path: String
         public let problem: String
-        public var description: String { "GET 127.0.0.1:\(port)\(path): \(problem)" }
+        public var description: String { "\(method) 127.0.0.1:\(port)\(path): \(problem)" }
     }
 
     /// Every invoice a `GET /v1/invoices?<query>` selects, read page by page (invoicing serves at most
     /// ``invoiceListLimit`` at a time).
     public static func invoices(port: Int, query: String) async throws -> [Invoice] {
-        var all: [Invoice] = []
-        while true {
-            let page = try await read(
-                [Invoice].self,
-                port: port,
-                path: "/v1/invoices?\(query)&limit=\(invoiceListLimit)&offset=\(all.count)"
-            )
-            all += page
-            if page.count < invoiceListLimit { return all }
-        }
+        try await pages(Invoice.self, port: port, path: "/v1/invoices?\(query)", pageSize: invoiceListLimit)
     }
 
     /// Every case in one status (`open`, `closed`, `held`) that debt-collection's `GET /v1/cases` lists, read page by
@@ -212,13 +228,35 @@ public enum BooksAudit {
         status: String,
         pageSize: Int = caseListLimit
     ) async throws -> [CollectionCase] {
-        var all: [CollectionCase] = []
+        try await pages(
+            CollectionCase.self,
+            port: port,
+            path: "/v1/cases?status=\(queryValue(status))",
+            pageSize: pageSize
+        )
+    }
+
+    /// Every item a list endpoint selects (`path` with its query), read `pageSize` at a time with `limit` and
+    /// `offset` until a page comes back short.
+    public static func pages<Item: Decodable>(
+        _ type: Item.Type,
+        port: Int,
+        path: String,
+        pageSize: Int
+    ) async throws -> [Item] {
+        var all: [Item] = []
         while true {
-            let page = try await read(
-                [CollectionCase].self,
-                port: port,
-                path: "/v1/cases?status=\(queryValue(status))&limit=\(pageSize)&offset=\(all.count)"
-            )
+            let pagePath = "\(path)&limit=\(pageSize)&offset=\(all.count)"
+            let page = try await read([Item].self, port: port, path: pagePath)
+            // An endpoint that ignores the limit would be read again and again from the same offset.
+            guard page.count <= pageSize else {
+                throw ReadError(
+                    method: "GET",
+                    port: port,
+                    path: pagePath,
+                    problem: "\(page.count) items for a limit of \(pageSize)"
+                )
+            }
             all += page
             if page.count < pageSize { return all }
         }
@@ -234,17 +272,8 @@ public enum BooksAudit {
         path: String,
         timeout: TimeInterval = 60
     ) async throws -> Value {
-        guard let answer = await HTTPProbe.get(port: port, path: path, timeout: timeout) else {
-            throw ReadError(port: port, path: path, problem: "no answer")
-        }
-        guard answer.status == 200 else {
-            throw ReadError(port: port, path: path, problem: "HTTP \(answer.status): \(answer.body.prefix(200))")
-        }
-        do {
-            return try MessageCoding.makeDecoder().decode(Value.self, from: Data(answer.body.utf8))
-        } catch {
-            throw ReadError(port: port, path: path, problem: "unexpected JSON (\(error))")
-        }
+        let answer = await HTTPProbe.get(port: port, path: path, timeout: timeout)
+        return try decode(Value.self, answer, method: "GET", port: port, path: path)
     }
 
     /// POSTs a JSON question to a read-API path on 127.0.0.1 with ``HTTPProbe`` and decodes the JSON answer (a question
@@ -256,16 +285,27 @@ public enum BooksAudit {
         json: String,
         timeout: TimeInterval = 60
     ) async throws -> Value {
-        guard let answer = await HTTPProbe.post(port: port, path: path, json: json, timeout: timeout) else {
-            throw ReadError(port: port, path: path, problem: "no answer")
+        let answer = await HTTPProbe.post(port: port, path: path, json: json, timeout: timeout)
+        return try decode(Value.self, answer, method: "POST", port: port, path: path)
+    }
+
+    /// A 200 answer's JSON body as `Value`; anything else throws a ``ReadError`` that says what went wrong.
+    private static func decode<Value: Decodable>(
+        _ type: Value.Type,
+        _ answer: (status: Int, body: String)?,
+        method: String,
+        port: Int,
+        path: String
+    ) throws -> Value {
+        func failure(_ problem: String) -> ReadError {
+            ReadError(method: method, port: port, path: path, problem: problem)
         }
-        guard answer.status == 200 else {
-            throw ReadError(port: port, path: path, problem: "HTTP \(answer.status): \(answer.body.prefix(200))")
-        }
+        guard let answer else { throw failure("no answer") }
+        guard answer.status == 200 else { throw failure("HTTP \(answer.status): \(answer.body.prefix(200))") }
         do {
             return try MessageCoding.makeDecoder().decode(Value.self, from: Data(answer.body.utf8))
         } catch {
-            throw ReadError(port: port, path: path, problem: "unexpected JSON (\(error))")
+            throw failure("unexpected JSON (\(error))")
         }
     }
 

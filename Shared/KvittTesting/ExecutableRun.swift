@@ -2,14 +2,19 @@ import Foundation
 
 /// One run of a built executable (`--help`, a bad setting, a CLI command) with only the given environment, in a
 /// fresh temporary folder, its output in files rather than pipes (a pipe nobody reads fills up and blocks the
-/// child), stopped after `timeout`. It waits without blocking a thread.
+/// child, and one inherited by another test's child never reaches its end), stopped after `timeout`. It waits
+/// without blocking a thread.
 public struct ExecutableRun: Sendable {
     public let status: Int32
+    /// Standard output, read as UTF-8 (a byte that is not becomes U+FFFD rather than failing the run).
     public let output: String
     public let errors: String
     /// Whether it was still running at the deadline and was terminated (a service that started instead of
     /// answering).
     public let timedOut: Bool
+
+    /// How long a child stopped at the deadline gets to exit after SIGTERM before SIGKILL.
+    static let terminationGrace: Duration = .seconds(5)
 
     /// Runs `executable` (a product in the build folder) with `arguments` and waits at most `timeout` for it.
     public static func run(
@@ -19,6 +24,7 @@ public struct ExecutableRun: Sendable {
         timeout: Duration = .seconds(20)
     ) async throws -> ExecutableRun {
         let folder = try TestBroker.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: folder) }
         let outputFile = folder.appendingPathComponent("out")
         let errorFile = folder.appendingPathComponent("err")
         try Data().write(to: outputFile)
@@ -34,16 +40,25 @@ public struct ExecutableRun: Sendable {
         try process.run()
         // Waits without holding a thread: a test that blocks one of the two cooperative threads starves every
         // in-process service of the same run.
-        let deadline = ContinuousClock.now.advanced(by: timeout)
-        while process.isRunning && ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(20)) }
-        let timedOut = process.isRunning
-        if timedOut { process.terminate() }
+        let timedOut = await !exited(process, within: timeout)
+        if timedOut {
+            process.terminate()
+            // A child that ignores SIGTERM must not hang the caller in waitUntilExit.
+            if await !exited(process, within: terminationGrace) { kill(process.processIdentifier, SIGKILL) }
+        }
         process.waitUntilExit()
         return ExecutableRun(
             status: process.terminationStatus,
-            output: try String(contentsOf: outputFile, encoding: .utf8),
-            errors: try String(contentsOf: errorFile, encoding: .utf8),
+            output: String(decoding: try Data(contentsOf: outputFile), as: UTF8.self),
+            errors: String(decoding: try Data(contentsOf: errorFile), as: UTF8.self),
             timedOut: timedOut
         )
+    }
+
+    /// Whether `process` exited within `limit`, polled without blocking a thread.
+    private static func exited(_ process: Process, within limit: Duration) async -> Bool {
+        let deadline = ContinuousClock.now.advanced(by: limit)
+        while process.isRunning && ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(20)) }
+        return !process.isRunning
     }
 }

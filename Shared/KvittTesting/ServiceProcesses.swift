@@ -67,6 +67,9 @@ public final class ServiceProcesses: Sendable {
     /// The HTTP port of a service.
     public func port(_ executable: String) -> Int { services[executable]!.port }
 
+    /// The SQLite file of a service (`DATABASE_PATH`: `<folder>/<executable>.sqlite` unless the environment says).
+    public func databasePath(_ executable: String) -> String { services[executable]!.environment["DATABASE_PATH"]! }
+
     /// A free port is only free until someone binds it: tests running beside each other pick ports at random, and
     /// two can pick the same one. A service that exits because its port was taken gets another and starts again.
     private static let portAttempts = 5

@@ -187,7 +187,8 @@ extension TestBroker {
         await client.stop()
     }
 
-    /// Deletes the queues a service declared (work, dead-letter, one wait queue per retry delay) and its exchanges.
+    /// Deletes the queues a service declared (work, dead-letter, one wait queue per retry delay) and its exchanges,
+    /// with each exchange's unrouted exchange and queue, which a Kvitt service declares beside its exchange.
     public static func cleanUp(
         services: [String],
         retryPolicy: RetryPolicy = .standard,
@@ -199,7 +200,9 @@ extension TestBroker {
                 \.name
             )
         }
-        await cleanUp(queues: queues, exchanges: exchanges, on: broker)
+        // The queue has the unrouted exchange's name; deleting one that was never declared does nothing.
+        let unrouted = exchanges.map(SystemTopology.unroutedExchange(of:))
+        await cleanUp(queues: queues + unrouted, exchanges: exchanges + unrouted, on: broker)
     }
 
     /// Polls `condition` every 50 ms until it holds or `timeout` passes; returns whether it held.

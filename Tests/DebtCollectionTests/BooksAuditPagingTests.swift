@@ -10,37 +10,14 @@ import Testing
 /// The books audit reads every case debt-collection has, not only the first answer of `GET /v1/cases`.
 @Suite("BooksAudit reads debt-collection's cases to the last page")
 struct BooksAuditPagingTests {
-    /// A case that waits (no next step), so that the scheduler leaves it alone.
+    /// A case that waits (no next step: inserted without scheduling), so that the scheduler leaves it alone.
     static func waitingCase(_ index: Int, status: String) -> CollectionCase {
-        CollectionCase(
-            invoiceID: String(format: "inv-%05d", index),
-            creditorID: "acme",
-            invoiceNumber: "\(10_000 + index)",
-            debtorName: "Debtor \(index)",
-            debtorIdentity: nil,
-            debtorKind: "consumer",
-            issuedOn: "2026-03-02",
-            dueDate: "2026-04-01",
-            currency: "SEK",
-            amountDue: 100_000,
-            adjustments: 0,
-            paid: status == "closed" ? 100_000 : 0,
-            fees: 0,
-            interest: 0,
-            reminderFeeCharged: false,
-            latePaymentCompensationCharged: false,
-            history: "[]",
-            nextStep: nil,
-            nextDate: nil,
-            status: status,
-            plan: nil,
-            paidAtPlanStart: 0,
-            heldReason: nil,
-            heldDetail: nil,
-            heldSince: nil,
-            heldAttempts: 0,
-            heldRetryAt: nil
+        var record = CollectionCase(
+            opening: CollectionBench.issued(String(format: "inv-%05d", index), amount: 100_000)
         )
+        record.status = status
+        if status == "closed" { record.paid = record.amountDue }
+        return record
     }
 
     @Test func everyCaseIsReadPageByPageAndAFullLastPageEndsTheReading() async throws {

@@ -125,16 +125,7 @@ struct DebtCollectionBrokerTests {
     }
 
     @Test func aHeldCaseShowsInTheHTTPAPIBesideTheOtherCreditorsReminderAndBadQueriesAre400() async throws {
-        let clock = ManualClock(
-            start: CalendarDate.stockholm.date(from: DateComponents(year: 2026, month: 3, day: 2, hour: 9))!
-        )
-        let collection = try await InProcessService.start(
-            DebtCollectionService.definition(schedulerInterval: .milliseconds(100)),
-            clock: clock,
-            logger: logger
-        )
-        let recorder = try await EventRecorder(exchange: collection.exchange, patterns: ["debt-collection.#"])
-        let publisher = AMQPPublisher(url: TestBroker.url, options: TestBroker.options("upstream"), logger: logger)
+        let (clock, collection, recorder, publisher) = try await collectionAlone(client: "upstream")
 
         // `ancient` is due before the rate table's first half-year: its inkassokrav, first by date, cannot be taken.
         try await publisher.publish(
@@ -202,16 +193,7 @@ extension DebtCollectionBrokerTests {
     /// as the broker redelivers it under the same message id, once as a replay under a new one. The ladder's next step
     /// stays where it was, and preskription counts from the day the reminder was delivered.
     @Test func aDeliveredReminderAppearsInTheCaseHistoryOnceEvenWhenPublishedTwice() async throws {
-        let clock = ManualClock(
-            start: CalendarDate.stockholm.date(from: DateComponents(year: 2026, month: 3, day: 2, hour: 9))!
-        )
-        let collection = try await InProcessService.start(
-            DebtCollectionService.definition(schedulerInterval: .milliseconds(100)),
-            clock: clock,
-            logger: logger
-        )
-        let recorder = try await EventRecorder(exchange: collection.exchange, patterns: ["debt-collection.#"])
-        let publisher = AMQPPublisher(url: TestBroker.url, options: TestBroker.options("delivery"), logger: logger)
+        let (clock, collection, recorder, publisher) = try await collectionAlone(client: "delivery")
 
         try await publisher.publish(collection.message(CollectionBench.creditor()))
         try await publisher.publish(collection.message(CollectionBench.issued("inv-delivered")))
@@ -278,6 +260,91 @@ extension DebtCollectionBrokerTests {
         await publisher.stop()
         await recorder.stop()
         try await collection.stop()
+    }
+
+    /// Reports from a client that is not delivery, over the real broker: a document id debt-collection never made and
+    /// a real letter's id on another invoice are parked with their reasons and change nothing; a real letter's report
+    /// dated decades ahead is recorded as today, so preskription moves no later than today allows.
+    @Test func forgedDeliveryReportsFromAnotherClientAreParkedOrHeldToToday() async throws {
+        let (clock, collection, recorder, publisher) = try await collectionAlone(client: "forger")
+        try await publisher.publish(collection.message(CollectionBench.creditor()))
+        try await publisher.publish(collection.message(CollectionBench.issued("inv-forged")))
+        #expect(
+            await TestBroker.eventually {
+                await HTTPProbe.get(port: collection.port, path: "/v1/cases/inv-forged")?.status == 200
+            }
+        )
+        clock.set(CalendarDate.stockholm.date(from: DateComponents(year: 2026, month: 4, day: 6, hour: 9))!)
+        #expect(await recorder.wait(for: ReminderSent.self) { $0.invoiceID == "inv-forged" } != nil)
+        let reminderID = try #require(
+            recorder.deliveries.first { $0.properties.type == ReminderSent.messageType.rawValue }?.properties.messageID
+        )
+        func report(_ documentID: String, invoiceID: String = "inv-forged", on day: String) -> DocumentDelivered {
+            DocumentDelivered(
+                documentID: documentID,
+                invoiceID: invoiceID,
+                kind: .reminder,
+                channel: .email,
+                on: CalendarDate(day)!,
+                attempts: 1,
+                receipt: "250 OK"
+            )
+        }
+        try await publisher.publish(collection.message(report("reminder-never-made", on: "2026-04-06"), id: "forged-1"))
+        try await publisher.publish(
+            collection.message(
+                report("reminder-\(reminderID)", invoiceID: "inv-other", on: "2026-04-06"),
+                id: "forged-2"
+            )
+        )
+        try await publisher.publish(collection.message(report("reminder-\(reminderID)", on: "2199-12-31"), id: "ahead"))
+
+        let client = AMQPClient(url: TestBroker.url, options: TestBroker.options("dlq"), logger: logger)
+        var parked: [String: String] = [:]
+        _ = await TestBroker.eventually {
+            if let letter = try? await client.perform({ session in
+                try session.get(queue: "\(collection.name).dead-letter")
+            }), let id = letter.properties.messageID {
+                parked[id] = letter.properties.headers[FailureHeaders.detail]?.stringValue ?? ""
+            }
+            return parked.count == 2
+        }
+        await client.stop()
+        #expect(parked.keys.sorted() == ["forged-1", "forged-2"], "\(parked)")
+        #expect(parked["forged-1"]?.hasPrefix(DeliveryReportHandlers.unknownLetter) == true, "\(parked)")
+        #expect(parked["forged-2"]?.hasPrefix(DeliveryReportHandlers.invalidReport) == true, "\(parked)")
+
+        let line = "2026-04-06: reminder (påminnelse) of 2026-04-06 delivered by e-mail"
+        #expect(
+            await TestBroker.eventually {
+                await HTTPProbe.get(port: collection.port, path: "/v1/cases/inv-forged")?.body.contains(line) == true
+            }
+        )
+        let view = try #require(await HTTPProbe.get(port: collection.port, path: "/v1/cases/inv-forged")).body
+        #expect(view.contains("\"preskription\" : \"2029-04-06\""), "no later than today allows: \(view)")
+        #expect(!view.contains("2199"), "\(view)")
+
+        await publisher.stop()
+        await recorder.stop()
+        try await collection.stop()
+    }
+
+    /// Debt-collection alone on a test exchange of the real broker (built-in rate table, scheduler every 100 ms, a
+    /// manual clock from 2026-03-02 09:00), with a recorder of its events and a publisher connected as `client`.
+    func collectionAlone(client: String) async throws -> (
+        clock: ManualClock, collection: InProcessService, recorder: EventRecorder, publisher: AMQPPublisher
+    ) {
+        let clock = ManualClock(
+            start: CalendarDate.stockholm.date(from: DateComponents(year: 2026, month: 3, day: 2, hour: 9))!
+        )
+        let collection = try await InProcessService.start(
+            DebtCollectionService.definition(schedulerInterval: .milliseconds(100)),
+            clock: clock,
+            logger: logger
+        )
+        let recorder = try await EventRecorder(exchange: collection.exchange, patterns: ["debt-collection.#"])
+        let publisher = AMQPPublisher(url: TestBroker.url, options: TestBroker.options(client), logger: logger)
+        return (clock, collection, recorder, publisher)
     }
 
     /// Runs the real `kvitt` CLI on a thread of its own and returns its exit status and output (standard error

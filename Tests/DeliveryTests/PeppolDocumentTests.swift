@@ -240,6 +240,34 @@ struct PeppolDocumentTests {
         #expect(XMLText.escapedAttribute("a\"b\nc") == "a&quot;b&#10;c")
     }
 
+    /// Event fields are outside data: control characters, a non-character, `]]>`, markup meant to close an element,
+    /// quotes and a line break in a value that is also an attribute, and a name of 100 000 characters still make a
+    /// well-formed document that an XML parser reads back as written (U+FFFD where XML cannot carry a character).
+    @Test func hostileEventFieldsStillMakeAWellFormedDocument() async throws {
+        var letter = Self.invoice()
+        let longName = String(repeating: "Å", count: 100_000)
+        letter.debtor.name = "Tak\u{0001}\u{001B} ]]> \u{FFFE}\"AB\" " + longName
+        letter.debtor.address?.street = "Gatan 1</cbc:StreetName><cbc:Injected>x</cbc:Injected><cbc:StreetName>"
+        letter.invoiceNumber = "7001\"\n<x>"
+        let xml = try PeppolUBL.document(Self.input(letter, pdf: Data("%PDF-1.4 hostile\n".utf8)))
+        let document = try await UBLValidation.XPath(xml)
+        let customer = "//*[local-name()='AccountingCustomerParty']"
+        #expect(try await document.count("//*[local-name()='Injected']") == 0)
+        #expect(
+            try await document.string("\(customer)//*[local-name()='StreetName']")
+                == "Gatan 1</cbc:StreetName><cbc:Injected>x</cbc:Injected><cbc:StreetName>"
+        )
+        #expect(
+            try await document.string("\(customer)//*[local-name()='RegistrationName']")
+                == "Tak\u{FFFD}\u{FFFD} ]]> \u{FFFD}\"AB\" " + longName
+        )
+        #expect(try await document.string("/*/*[local-name()='ID']") == "7001\"\n<x>")
+        #expect(
+            try await document.string("//*[local-name()='EmbeddedDocumentBinaryObject']/@filename")
+                == "invoice-7001___x_.pdf"
+        )
+    }
+
     @Test func lettersAndPrivatePersonsHaveNoPeppolDocument() throws {
         var reminder = Self.invoice()
         reminder.kind = .reminder

@@ -1,4 +1,5 @@
 import Foundation
+import KvittMessaging
 import KvittTesting
 import Testing
 
@@ -41,6 +42,26 @@ struct STARTTLSTests {
         } catch {
             return error
         }
+    }
+
+    /// `SMTP_CA_FILE` is read once, at start-up: a file without a certificate stops the service there with the
+    /// variable named, rather than failing every mail later.
+    @Test func aCAFileWithoutACertificateIsRefusedAtStartUp() async throws {
+        let certificates = try await TestCertificates.make()
+        let notPEM = try TestBroker.temporaryDirectory().appendingPathComponent("ca.pem")
+        try Data("not a certificate\n".utf8).write(to: notPEM)
+        func settings(caFile: URL) throws(ServiceSettings.InvalidSetting) -> DeliverySettings {
+            try DeliverySettings(
+                configuration: KvittConfiguration(environment: ["SMTP_HOST": "127.0.0.1", "SMTP_CA_FILE": caFile.path])
+            )
+        }
+        #expect(throws: ServiceSettings.InvalidSetting.self) { try settings(caFile: notPEM) }
+        do {
+            _ = try settings(caFile: notPEM)
+        } catch {
+            #expect(error.variable == "SMTP_CA_FILE")
+        }
+        #expect(try settings(caFile: certificates.authority).smtp?.certificateAuthorities == certificates.authority)
     }
 
     @Test func aSessionWithSTARTTLSDeliversWhenTheServersCAIsTrusted() async throws {

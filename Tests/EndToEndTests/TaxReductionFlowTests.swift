@@ -10,22 +10,7 @@ import Testing
 @Suite("End to end: ROT and RUT")
 struct TaxReductionFlowTests {
     /// One buyer's claim as `GET /v1/claims` shows it (the buyer masked).
-    struct Claim: Decodable, Sendable {
-        var id: String
-        var invoiceID: String
-        var invoiceNumber: String?
-        var kind: String
-        var buyer: String
-        var year: Int
-        var requested: Money
-        var hours: Int
-        var status: String
-        var paymentDate: String?
-        var fileID: String?
-        var approved: Money?
-        var capWarning: String?
-        var repaymentDue: Money?
-    }
+    typealias Claim = BooksAudit.Claim
 
     /// A buyer's use of the annual caps, as `POST /v1/buyers/usage` answers it.
     struct CapUsage: Decodable, Sendable {

@@ -222,16 +222,19 @@ def issued_event(world: World, invoice_id: str, **overrides) -> dict:
     return body
 
 
+def pad(record: str) -> str:
+    """A BgMax record padded to its 80 characters."""
+    return record.ljust(80)
+
+
+def zeros(digits: str, width: int) -> str:
+    """A BgMax numeric field: `digits` right-aligned in `width` zeros."""
+    return digits.rjust(width, "0")
+
+
 def bgmax_file(deposits: int, amount: int, today: str) -> str:
     """A well-formed BgMax file: `deposits` deposits of one payment of `amount` öre each (records as in
     Tests/KvittContractsTests/BgMaxParserTests.swift, padded to 80 characters)."""
-
-    def pad(record: str) -> str:
-        return record.ljust(80)
-
-    def zeros(digits: str, width: int) -> str:
-        return digits.rjust(width, "0")
-
     date = today.replace("-", "")
     lines = [pad("01" + "BGMAX".ljust(20) + "01" + date + "063012123456" + "P")]
     for deposit in range(1, deposits + 1):

@@ -25,7 +25,7 @@ from amqp_tools import (
 )
 from barrage import Setup, is_rejection, new_token
 from conftest import service_context
-from hostile_cases import INT64_MAX, command, creditor, dumps, invoice, money, properties
+from hostile_cases import INT64_MAX, command, creditor, dumps, invoice, money, pad, properties, zeros
 from service_processes import SERVICES
 
 #: How long a hostile message may take to be rejected or parked (a 10 MB body included).
@@ -327,14 +327,6 @@ def amounts(value) -> list[int]:
 
 
 # --- BgMax edge files -------------------------------------------------------------------------------------------
-
-
-def pad(record: str) -> str:
-    return record.ljust(80)
-
-
-def zeros(digits: str, width: int) -> str:
-    return digits.rjust(width, "0")
 
 
 _file_serial = [0]

@@ -169,4 +169,29 @@ struct InvoiceFieldRulesTests {
             ]
         )
     }
+
+    /// E-mail preferred with an address delivery cannot send to is refused by both commands, naming the channel;
+    /// create-invoice still takes such an address when no channel asks for it (it never checked its form).
+    @Test func emailPreferredNeedsAUsableAddressOnBothCommands() async throws {
+        let harness = try InvoicingHarness()
+        try await harness.send(InvoicingHarness.creditor())
+        var debtor = InvoicingHarness.domesticDebtor
+        debtor.email = "anna at example.se"
+        debtor.preferredChannel = .email
+        let preferred = try await harness.send(InvoicingHarness.invoice(externalID: "mail-preferred", debtor: debtor))
+        #expect(preferred.rejectedFields == ["debtor.preferredChannel"])
+        debtor.preferredChannel = nil
+        let created = try #require(
+            try await harness.send(InvoicingHarness.invoice(externalID: "mail-only", debtor: debtor))
+                .first(InvoiceCreated.self)
+        )
+        let change = try await harness.send(
+            ChangeDebtorContact(invoiceID: created.invoiceID, email: "anna at example.se", preferredChannel: .email)
+        )
+        #expect(change.rejectedFields == ["email", "preferredChannel"])
+        let usable = try await harness.send(
+            ChangeDebtorContact(invoiceID: created.invoiceID, email: "anna@example.se", preferredChannel: .email)
+        )
+        #expect(usable.types == [DebtorContactChanged.messageType.rawValue])
+    }
 }

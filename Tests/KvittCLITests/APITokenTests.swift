@@ -136,17 +136,17 @@ struct APITokenTests {
         let invoicingURL = "http://127.0.0.1:\(service.port)"
         let arguments = ["prices", "show", "--creditor", "nobody", "--invoicing-url", invoicingURL]
         // Past the token, invoicing answers 404 for a creditor it does not know.
-        let withToken = try await Self.kvitt(arguments, environment: ["KVITT_API_TOKEN": Self.token])
+        let withToken = try await CommandRun.kvitt(arguments, environment: ["KVITT_API_TOKEN": Self.token])
         #expect(withToken.status == 2 && withToken.errors.contains("HTTP 404"), "\(withToken.errors)")
-        let without = try await Self.kvitt(arguments, environment: [:])
+        let without = try await CommandRun.kvitt(arguments)
         #expect(without.status == 2 && without.errors.contains("HTTP 401"), "\(without.errors)")
-        let wrong = try await Self.kvitt(arguments, environment: ["KVITT_API_TOKEN": "not-the-token-at-all-0000"])
+        let wrong = try await CommandRun.kvitt(arguments, environment: ["KVITT_API_TOKEN": "not-the-token-at-all-0000"])
         #expect(wrong.status == 2 && wrong.errors.contains("HTTP 401"), "\(wrong.errors)")
         // From a secret file, as compose mounts it.
         let folder = try TestBroker.temporaryDirectory()
         let file = folder.appendingPathComponent("api_token")
         try Data("\(Self.token)\n".utf8).write(to: file)
-        let fromFile = try await Self.kvitt(arguments, environment: ["KVITT_API_TOKEN_FILE": file.path])
+        let fromFile = try await CommandRun.kvitt(arguments, environment: ["KVITT_API_TOKEN_FILE": file.path])
         #expect(fromFile.errors.contains("HTTP 404"), "\(fromFile.errors)")
         try await service.stop()
     }
@@ -173,44 +173,6 @@ struct APITokenTests {
         dump(settings, to: &dumped)
         #expect(!dumped.contains(Self.token))
         #expect(try ServiceSettings(serviceName: "x", defaultHTTPPort: 0, environment: [:]).apiToken == nil)
-    }
-
-    /// Runs the `kvitt` executable with extra environment (and without the test process's own KVITT_API_TOKEN).
-    /// It waits for the exit without blocking a thread of the cooperative pool, which the in-process service answering
-    /// the CLI needs (two cores give the pool two threads).
-    static func kvitt(
-        _ arguments: [String],
-        environment: [String: String]
-    ) async throws -> (status: Int32, output: String, errors: String) {
-        let process = Process()
-        process.executableURL = TestBroker.executable("kvitt")
-        process.arguments = arguments
-        var variables = ProcessInfo.processInfo.environment
-        variables["KVITT_API_TOKEN"] = nil
-        variables["KVITT_API_TOKEN_FILE"] = nil
-        variables["AMQP_URL"] = TestBroker.url.environmentValue
-        process.environment = variables.merging(environment) { $1 }
-        // Files, not pipes: nothing has to read while the CLI runs.
-        let folder = try TestBroker.temporaryDirectory()
-        let outputFile = folder.appendingPathComponent("kvitt.out")
-        let errorFile = folder.appendingPathComponent("kvitt.err")
-        _ = FileManager.default.createFile(atPath: outputFile.path, contents: nil)
-        _ = FileManager.default.createFile(atPath: errorFile.path, contents: nil)
-        process.standardOutput = try FileHandle(forWritingTo: outputFile)
-        process.standardError = try FileHandle(forWritingTo: errorFile)
-        let status = try await withCheckedThrowingContinuation {
-            (continuation: CheckedContinuation<Int32, any Error>) in
-            process.terminationHandler = { ended in continuation.resume(returning: ended.terminationStatus) }
-            do {
-                try process.run()
-            } catch {
-                process.terminationHandler = nil
-                continuation.resume(throwing: error)
-            }
-        }
-        let output = (try? String(contentsOf: outputFile, encoding: .utf8)) ?? ""
-        let errors = (try? String(contentsOf: errorFile, encoding: .utf8)) ?? ""
-        return (status, output, errors)
     }
 
     struct ErrorBody: Decodable {

@@ -89,7 +89,7 @@ struct ConfigurationDocumentTests {
     @Test func everyExecutableHelpListsWhatTheDocumentLists() async throws {
         let text = try String(contentsOf: Self.document, encoding: .utf8)
         for (name, settings) in Self.executables {
-            let help = try await CLIProcess.run(name, ["--help"], environment: ["PATH": "/usr/bin:/bin"])
+            let help = try await CommandRun.built(name, ["--help"], environment: ["PATH": "/usr/bin:/bin"])
             #expect(help.status == 0, "\(name): \(help.errors)")
             for setting in settings {
                 #expect(help.output.contains(setting.variable), "\(name) --help lists \(setting.variable)")
@@ -130,7 +130,7 @@ struct ConfigurationDocumentTests {
     ])
     func aPasswordOnTheCommandLineIsRefused(url: String) async throws {
         #expect(BrokerOptions.carriesPassword(url))
-        let refused = try await CLIProcess.run("kvitt", ["dead-letters", "list", "--url", url, "--timeout", "1"])
+        let refused = try await CommandRun.built("kvitt", ["dead-letters", "list", "--url", url, "--timeout", "1"])
         #expect(refused.status == 2, "\(refused.errors)")
         #expect(refused.errors.contains("AMQP_PASSWORD_FILE") && refused.errors.contains("AMQP_URL"))
         #expect(!refused.errors.contains("hunter2"), "the password is not echoed")
@@ -146,7 +146,7 @@ struct ConfigurationDocumentTests {
         let folder = try TestBroker.temporaryDirectory()
         // A broker nobody listens on, from a Docker-style secret: the error names where it tried.
         try Data("amqp://operator:hunter2@127.0.0.1:1/\n".utf8).write(to: folder.appendingPathComponent("AMQP_URL"))
-        let fromSecret = try await CLIProcess.run(
+        let fromSecret = try await CommandRun.built(
             "kvitt",
             ["dead-letters", "list", "--timeout", "1"],
             environment: ["KVITT_SECRETS_DIR": folder.path]
@@ -160,7 +160,7 @@ struct ConfigurationDocumentTests {
 
         let file = folder.appendingPathComponent("kvitt.json")
         try Data("{\"AMQP_EXCHANGE\": [\"kvitt\"]}".utf8).write(to: file)
-        let badFile = try await CLIProcess.run(
+        let badFile = try await CommandRun.built(
             "kvitt",
             ["dead-letters", "list", "--timeout", "1"],
             environment: ["KVITT_CONFIG_FILE": file.path, "KVITT_SECRETS_DIR": folder.path]
@@ -170,7 +170,7 @@ struct ConfigurationDocumentTests {
     }
 
     @Test func aBadCLISettingIsRefusedByName() async throws {
-        let refused = try await CLIProcess.run(
+        let refused = try await CommandRun.built(
             "kvitt",
             ["topology", "declare", "--timeout", "1"],
             environment: ["AMQP_DELIVERY_LIMIT": "many", "KVITT_SECRETS_DIR": try TestBroker.temporaryDirectory().path]
@@ -180,19 +180,5 @@ struct ConfigurationDocumentTests {
             refused.errors.contains("AMQP_DELIVERY_LIMIT") && refused.errors.contains("'many'"),
             "\(refused.errors)"
         )
-    }
-}
-
-/// Runs a built executable with only the given environment (``ExecutableRun``); one still running after 20 s is a
-/// failure of the test.
-enum CLIProcess {
-    static func run(
-        _ executable: String,
-        _ arguments: [String],
-        environment: [String: String] = [:]
-    ) async throws -> ExecutableRun {
-        let run = try await ExecutableRun.run(executable, arguments, environment: environment)
-        if run.timedOut { Issue.record("\(executable) \(arguments) was still running after 20 s") }
-        return run
     }
 }

@@ -82,7 +82,7 @@ struct ContainerImageTests {
 
     /// What `docker-compose config` renders with the example env file and secrets: each container's environment
     /// (its env files resolved) and the files mounted under /run/secrets.
-    func renderedCompose() throws -> [String: (environment: [String: String], secrets: Set<String>)] {
+    func renderedCompose() async throws -> [String: (environment: [String: String], secrets: Set<String>)] {
         let script = """
             import json, os, subprocess, yaml
             text = subprocess.run(["docker-compose", "--env-file", "compose/.env.example", "-f", "compose/compose.yaml",
@@ -95,27 +95,13 @@ struct ContainerImageTests {
                 (service.get("environment") or {}).items()}, "secrets": [mounted(secret) for secret in
                 service.get("secrets") or []]} for name, service in services.items()}))
             """
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", script]
-        process.currentDirectoryURL = TestBroker.repositoryRoot
-        let output = Pipe()
-        process.standardOutput = output
-        // A file, not a second pipe: reading one pipe to its end while the other fills up would block both sides.
-        let errors = FileManager.default.temporaryDirectory.appendingPathComponent("compose-\(UUID().uuidString).err")
-        _ = FileManager.default.createFile(atPath: errors.path, contents: nil)
-        defer { try? FileManager.default.removeItem(at: errors) }
-        process.standardError = try FileHandle(forWritingTo: errors)
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        let problem = (try? String(contentsOf: errors, encoding: .utf8)) ?? ""
-        try #require(process.terminationStatus == 0, "docker-compose config failed: \(problem)")
+        let run = try await CommandRun.tool(["python3", "-c", script])
+        try #require(run.status == 0, "docker-compose config failed: \(run.errors)")
         struct Rendered: Decodable {
             let environment: [String: String]
             let secrets: [String]
         }
-        return try JSONDecoder().decode([String: Rendered].self, from: data).mapValues {
+        return try JSONDecoder().decode([String: Rendered].self, from: Data(run.output.utf8)).mapValues {
             ($0.environment, Set($0.secrets))
         }
     }
@@ -123,12 +109,12 @@ struct ContainerImageTests {
     /// Every setting the documentation lists reaches the container of each executable that reads it, either in its
     /// environment or, for a secret (the broker password, the HTTP API's token), as a secret file; no secret is in an
     /// environment variable. The topology one-shot makes no HTTP calls: it gets no KVITT_API_TOKEN.
-    @Test func everyDocumentedSettingReachesItsContainer() throws {
+    @Test func everyDocumentedSettingReachesItsContainer() async throws {
         let documented = try documentedSettings()
         let common = try #require(documented["Every service"])
         let cli = try #require(documented["The kvitt CLI"])
         #expect(common.contains("AMQP_URL") && cli.contains("KVITT_AUDIT_PATH"), "the doc's tables were read")
-        let rendered = try renderedCompose()
+        let rendered = try await renderedCompose()
         var expected = ["topology": cli]
         for service in ["invoicing", "payment-matching", "debt-collection", "tax-reduction", "delivery"] {
             expected[service] = common.union(documented[service] ?? [])

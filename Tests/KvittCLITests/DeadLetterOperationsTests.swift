@@ -257,17 +257,12 @@ struct DeadLetterOperationsTests {
         ("amqp://nobody:wrong@127.0.0.1:5672/", "cannot reach the broker"),
     ])
     func brokerProblemsAreOneClearLine(url: String, expected: String) async throws {
-        let process = Process()
-        process.executableURL = TestBroker.executable("kvitt")
-        process.arguments = ["dead-letters", "list", "--timeout", "1"]
-        process.environment = ProcessInfo.processInfo.environment.merging(["AMQP_URL": url]) { _, given in given }
-        let errors = Pipe()
-        process.standardError = errors
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        let output = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 2)
+        let run = try await CommandRun.kvitt(
+            ["dead-letters", "list", "--timeout", "1"],
+            environment: ["AMQP_URL": url]
+        )
+        let output = run.errors
+        #expect(run.status == 2)
         #expect(output.hasPrefix("kvitt: \(expected)"))
         #expect(output.split(separator: "\n").count == 1, "one line, no stack trace")
         #expect(!output.contains("wrong"), "the password is not echoed")

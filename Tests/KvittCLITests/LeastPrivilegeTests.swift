@@ -59,33 +59,14 @@ struct PermissionedSystem {
             "env", "RABBITMQCTL=\(control)", "bash", root.appendingPathComponent("compose/rabbitmq/grant.sh").path,
             userName(role), password, "/", role.description, table.path,
         ]
-        let status = await Self.run(arguments)
-        guard status == 0 else { throw CLIError("grant.sh \(role) exited with \(status)") }
-    }
-
-    /// Runs a command on a plain thread (not a cooperative one) and returns its exit status.
-    static func run(_ arguments: [String]) async -> Int32 {
-        await withCheckedContinuation { continuation in
-            Thread.detachNewThread {
-                let process = Process()
-                process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-                process.arguments = arguments
-                process.standardOutput = FileHandle.nullDevice
-                do {
-                    try process.run()
-                    process.waitUntilExit()
-                    continuation.resume(returning: process.terminationStatus)
-                } catch {
-                    continuation.resume(returning: -1)
-                }
-            }
-        }
+        let run = try await CommandRun.tool(arguments)
+        guard run.status == 0 else { throw CLIError("grant.sh \(role) exited with \(run.status): \(run.errors)") }
     }
 
     /// Deletes the users, the queues of `services` and the system's exchanges.
     func cleanUp(services: [KvittService]) async {
         for role in users.keys {
-            _ = await Self.run([
+            _ = try? await CommandRun.tool([
                 "bash", TestBroker.repositoryRoot.appendingPathComponent("scripts/broker.sh").path, "ctl",
                 "delete_user", userName(role),
             ])

@@ -12,26 +12,6 @@ import Testing
 /// statement from the real invoicing service's HTTP API.
 @Suite("kvitt prices")
 struct PricesCommandTests {
-    /// Runs the `kvitt` executable; returns its exit status, standard output and standard error.
-    static func kvitt(_ arguments: [String]) throws -> (status: Int32, output: String, errors: String) {
-        let process = Process()
-        process.executableURL = TestBroker.executable("kvitt")
-        process.arguments = arguments
-        // The broker through the environment: a password never goes on a command line.
-        process.environment = ProcessInfo.processInfo.environment.merging(
-            ["AMQP_URL": TestBroker.url.environmentValue]
-        ) { _, broker in broker }
-        let output = Pipe()
-        let errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        try process.run()
-        let errorText = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        let outputText = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        return (process.terminationStatus, outputText, errorText)
-    }
-
     @Test(arguments: [
         ("reminder=12.50", "reminder", Int64(1_250)), ("invoice=3", "invoice", 300),
         ("claim-file=0,5", "claim-file", 50),
@@ -44,6 +24,16 @@ struct PricesCommandTests {
     @Test(arguments: ["faxing=1", "reminder", "reminder=", "reminder=1.234", "reminder=-1", "reminder=1e3", "=5"])
     func aMalformedPriceIsRefusedBeforeAnythingIsSent(_ text: String) {
         #expect(throws: CLIError.self) { try PricesCommand.price(text) }
+    }
+
+    /// A creditor id or month from the operator is one path segment whatever it holds: a slash, a query, a space or
+    /// a non-ASCII letter cannot reach another route.
+    @Test(arguments: [
+        ("acme", "acme"), ("a/b", "a%2Fb"), ("x?json=1#y", "x%3Fjson%3D1%23y"), ("Åsa AB", "%C3%85sa%20AB"),
+        ("2026-13", "2026-13"),
+    ])
+    func aPathSegmentIsEncodedWhole(_ text: String, _ encoded: String) throws {
+        #expect(try PricesCommand.pathSegment(text) == encoded)
     }
 
     @Test func setShowAndStatementAgainstTheRealService() async throws {
@@ -68,7 +58,7 @@ struct PricesCommandTests {
         #expect(await recorder.wait(for: CreditorRegistered.self) != nil)
         let invoicingURL = "http://127.0.0.1:\(service.port)"
 
-        let set = try Self.kvitt([
+        let set = try await CommandRun.kvitt([
             "prices", "set", "--exchange", service.exchange,
             "--creditor", "acme", "reminder=12.50", "invoice-by-post=12",
         ])
@@ -76,7 +66,9 @@ struct PricesCommandTests {
         let prices = try #require(await recorder.wait(for: CreditorPricesSet.self))
         #expect(prices.prices.map(\.service) == [.invoiceByPost, .reminder])
 
-        let shown = try Self.kvitt(["prices", "show", "--creditor", "acme", "--invoicing-url", invoicingURL])
+        let shown = try await CommandRun.kvitt([
+            "prices", "show", "--creditor", "acme", "--invoicing-url", invoicingURL,
+        ])
         #expect(shown.status == 0, "\(shown.errors)")
         let reminderLine = shown.output.split(separator: "\n").first { $0.hasPrefix("reminder ") }
         #expect(reminderLine?.contains("12.50 SEK") == true && reminderLine?.contains("own") == true, "\(shown.output)")
@@ -84,18 +76,20 @@ struct PricesCommandTests {
         #expect(invoiceLine?.contains("default") == true, "\(shown.output)")
 
         let month = String(CalendarDate.today(at: Date()).description.prefix(7))
-        let statement = try Self.kvitt([
+        let statement = try await CommandRun.kvitt([
             "prices", "statement", "--creditor", "acme", "--month", month, "--invoicing-url", invoicingURL,
         ])
         #expect(statement.status == 0, "\(statement.errors)")
         #expect(statement.output.contains("total 0.00 SEK for \(month), 0 fee(s)"), "\(statement.output)")
 
-        let badMonth = try Self.kvitt([
+        let badMonth = try await CommandRun.kvitt([
             "prices", "statement", "--creditor", "acme", "--month", "2026-13", "--invoicing-url", invoicingURL,
         ])
         #expect(badMonth.status == 2)
         #expect(badMonth.errors.hasPrefix("kvitt: invoicing answered HTTP 400: month:"), "\(badMonth.errors)")
-        let unknown = try Self.kvitt(["prices", "show", "--creditor", "nobody", "--invoicing-url", invoicingURL])
+        let unknown = try await CommandRun.kvitt([
+            "prices", "show", "--creditor", "nobody", "--invoicing-url", invoicingURL,
+        ])
         #expect(unknown.status == 2 && unknown.errors.contains("HTTP 404"), "\(unknown.errors)")
 
         await publisher.stop()

@@ -130,22 +130,14 @@ struct TLSTests {
         let statuses = await processes.terminateAll()
         #expect(statuses["payment-matching"] == 0, "ready over TLS, and a clean stop: \(statuses)")
 
-        let cli = Process()
-        cli.executableURL = TestBroker.executable("kvitt")
-        cli.arguments = [
-            "topology", "declare", "--exchange", exchange, "--dead-letter-exchange", "\(exchange).dead-letter",
-            "--queue-suffix=-\(exchange)",
-        ]
-        cli.environment = ProcessInfo.processInfo.environment.merging(
-            tlsEnvironment.merging(["AMQP_URL": TestTLS.url.environmentValue]) { _, new in new }
-        ) { _, new in new }
-        let output = Pipe()
-        cli.standardOutput = output
-        cli.standardError = output
-        try cli.run()
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        cli.waitUntilExit()
-        #expect(cli.terminationStatus == 0, "kvitt topology declare over TLS: \(text)")
+        let cli = try await CommandRun.kvitt(
+            [
+                "topology", "declare", "--exchange", exchange, "--dead-letter-exchange", "\(exchange).dead-letter",
+                "--queue-suffix=-\(exchange)",
+            ],
+            environment: tlsEnvironment.merging(["AMQP_URL": TestTLS.url.environmentValue]) { _, new in new }
+        )
+        #expect(cli.status == 0, "kvitt topology declare over TLS: \(cli.output)\(cli.errors)")
 
         let system = SystemTopology(
             exchange: exchange,

@@ -14,6 +14,20 @@ import Testing
 
 @Suite("kvitt topology: the catalogue is the one list of who consumes what")
 struct TopologyTests {
+    /// A delivery limit outside what the services accept is refused before the broker is asked, as the services
+    /// refuse `AMQP_DELIVERY_LIMIT` out of range.
+    @Test(arguments: ["0", "1", "1001", "-5"])
+    func aDeliveryLimitOutOfRangeIsRefused(limit: String) async throws {
+        let run = try await ExecutableRun.run(
+            "kvitt",
+            ["topology", "declare", "--delivery-limit", limit],
+            environment: ["AMQP_URL": "amqp://127.0.0.1:1/"]
+        )
+        #expect(run.status != 0)
+        #expect(run.errors.contains("--delivery-limit"), "\(run.errors)")
+        #expect(!run.errors.contains("connect"), "refused before the broker is asked: \(run.errors)")
+    }
+
     /// What each service's handler registry holds, registered as the service registers it at start.
     static func registered(_ service: KvittService) -> [MessageType] {
         var registry = HandlerRegistry()

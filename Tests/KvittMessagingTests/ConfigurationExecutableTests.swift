@@ -49,21 +49,22 @@ struct ConfigurationExecutableTests {
         #expect(!secret.errors.contains("hunter2"))
     }
 
+    /// A configuration file with `contents`, refused.
+    static func refused(file contents: String) async throws -> (run: ExecutableRun, path: String) {
+        let file = try TestBroker.temporaryDirectory().appendingPathComponent("kvitt.json")
+        try Data(contents.utf8).write(to: file)
+        return (try await refused(["KVITT_CONFIG_FILE": file.path]).0, file.path)
+    }
+
     @Test func aMalformedFileExitsTwoNamingIt() async throws {
-        let folder = try TestBroker.temporaryDirectory()
-        let file = folder.appendingPathComponent("kvitt.json")
-        try Data("{\"LOG_LEVEL\" \"debug\"}".utf8).write(to: file)
-        let (run, _) = try await Self.refused(["KVITT_CONFIG_FILE": file.path])
+        let (run, path) = try await Self.refused(file: "{\"LOG_LEVEL\" \"debug\"}")
         #expect(run.status == 2)
-        #expect(run.errors.contains("KVITT_CONFIG_FILE") && run.errors.contains(file.path), "\(run.errors)")
+        #expect(run.errors.contains("KVITT_CONFIG_FILE") && run.errors.contains(path), "\(run.errors)")
     }
 
     @Test func aFileValueThatCannotBeUsedNamesTheSettingAndTheFile() async throws {
-        let folder = try TestBroker.temporaryDirectory()
-        let file = folder.appendingPathComponent("kvitt.json")
-        try Data("{\"LOG_FORMAT\": \"xml\"}".utf8).write(to: file)
-        let (run, _) = try await Self.refused(["KVITT_CONFIG_FILE": file.path])
+        let (run, path) = try await Self.refused(file: "{\"LOG_FORMAT\": \"xml\"}")
         #expect(run.status == 2)
-        #expect(run.errors.contains("LOG_FORMAT") && run.errors.contains(file.path), "\(run.errors)")
+        #expect(run.errors.contains("LOG_FORMAT") && run.errors.contains(path), "\(run.errors)")
     }
 }

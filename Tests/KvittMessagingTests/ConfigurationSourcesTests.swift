@@ -210,6 +210,20 @@ struct ConfigurationSourcesTests {
         }
     }
 
+    /// A file an editor saved in Latin-1, and a setting written twice (which of the two would win is the JSON
+    /// parser's whim): both refused, naming the file.
+    @Test(arguments: [
+        Data([0x7B, 0x22, 0x4C, 0x4F, 0x47, 0x5F, 0x4C, 0x45, 0x56, 0x45, 0x4C, 0x22, 0x3A, 0x22, 0xE9, 0x22, 0x7D]),
+        Data(#"{"LOG_LEVEL": "debug", "LOG_LEVEL": "error"}"#.utf8),
+    ])
+    func aFileNotInUTF8OrWithASettingTwiceIsRefused(contents: Data) throws {
+        #expect {
+            _ = try KvittConfiguration.parseConfigFile(contents, path: "/etc/kvitt.json")
+        } throws: { error in
+            (error as? ServiceSettings.InvalidSetting)?.problem.contains("/etc/kvitt.json") == true
+        }
+    }
+
     @Test func aMissingFileIsRefused() throws {
         let path = try TestBroker.temporaryDirectory().appendingPathComponent("absent.json").path
         #expect {

@@ -21,7 +21,7 @@ struct GracefulShutdownTests {
             "AMQP_URL": "amqp://guest:guest@\(TestBroker.url.host):\(TestBroker.url.port)/",
             "AMQP_EXCHANGE": exchange, "AMQP_DEAD_LETTER_EXCHANGE": "\(exchange).dead-letter",
             "PROBE_SERVICE_NAME": name, "DATABASE_PATH": database, "HTTP_PORT": "\(port)",
-            "PROBE_HANDLER_DELAY_MS": "3", "BATCH_SIZE": "20", "AMQP_PREFETCH": "50", "LOG_LEVEL": "warning",
+            "PROBE_HANDLER_DELAY_MS": "10", "BATCH_SIZE": "20", "AMQP_PREFETCH": "50", "LOG_LEVEL": "warning",
             "LOG_FORMAT": "json",
         ]
         if let standardError { process.standardError = standardError }
@@ -91,6 +91,7 @@ struct GracefulShutdownTests {
         }
         for result in await publisher.publish(batch: messages) { try result.get() }
 
+        // 10 ms a message keeps about ten seconds of work queued, so a starved test thread still signals mid-run.
         #expect(await TestBroker.eventually { (try? tally(database).count) ?? 0 >= 100 })
         first.terminate()  // SIGTERM
         first.waitUntilExit()
@@ -104,7 +105,7 @@ struct GracefulShutdownTests {
 
         let second = try launch(name: name, exchange: exchange, database: database, port: port)
         #expect(await waitReady(port))
-        #expect(await TestBroker.eventually(timeout: .seconds(60)) { (try? tally(database).count) == total })
+        #expect(await TestBroker.eventually(timeout: .seconds(120)) { (try? tally(database).count) == total })
         let final = try tally(database)
         #expect(final.values.allSatisfy { $0.applications == 1 && $0.total == 1 }, "nothing applied twice")
         let metrics = await HTTPProbe.get(port: port, path: "/metrics")
@@ -147,10 +148,11 @@ struct GracefulShutdownTests {
         kill(first.processIdentifier, SIGKILL)
         first.waitUntilExit()
         #expect(first.terminationReason == .uncaughtSignal)
+        #expect(try tally(database).count < total, "the kill arrived with work still queued")
 
         let second = try launch(name: name, exchange: exchange, database: database, port: port)
         #expect(await waitReady(port))
-        #expect(await TestBroker.eventually(timeout: .seconds(60)) { (try? tally(database).count) == total })
+        #expect(await TestBroker.eventually(timeout: .seconds(120)) { (try? tally(database).count) == total })
         let final = try tally(database)
         #expect(
             final.values.allSatisfy { $0.applications == 1 },

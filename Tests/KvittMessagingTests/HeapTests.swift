@@ -9,6 +9,7 @@ struct HeapTests {
     @Test func theHeapTuningIsReadFromTheEnvironment() throws {
         #expect(try Heap.Tuning(environment: [:]) == .glibc)
         #expect(try Heap.Tuning(environment: ["KVITT_MALLOC": ""]) == .glibc)
+        #expect(try Heap.Tuning(environment: ["KVITT_MALLOC": " "]) == .glibc, "blank is unset, as for every setting")
         #expect(try Heap.Tuning(environment: ["KVITT_MALLOC": "glibc"]) == .glibc)
         #expect(try Heap.Tuning(environment: ["KVITT_MALLOC": "tuned"]) == .tuned)
         #expect(throws: Heap.InvalidTuning.self) { try Heap.Tuning(environment: ["KVITT_MALLOC": "Tuned"]) }
@@ -36,6 +37,15 @@ struct HeapTests {
         #expect(statistics.free == 4_096)
         #expect(statistics.inUse == 266_240)
         #expect(Heap.parse("<malloc/>") == nil)
+        #expect(Heap.parse("") == nil)
+        // The whole heap's free total without a size: no per-arena total is taken for it.
+        let sizeless = xml.replacingOccurrences(
+            of: #"<total type="rest" count="5" size="4000"/>"#,
+            with: #"<total type="rest" count="5"/>"#
+        )
+        #expect(Heap.parse(sizeless) == nil)
+        // One line, no line breaks: still read (from the end of the only line).
+        #expect(Heap.parse(#"<system type="current" size="10"/>"#) == nil, "no free totals")
     }
 
     @Test func freedMemoryIsCountedAsFreeAndTrimmingReturnsIt() throws {

@@ -26,6 +26,26 @@ struct RetryExchangeTests {
         )
     }
 
+    /// A service of its own, on exchanges of its own, with one retry delay.
+    func topology(_ name: String, delay: Duration) -> ServiceTopology {
+        let exchange = TestBroker.uniqueName("retry-\(name)")
+        return ServiceTopology(
+            serviceName: TestBroker.uniqueName(name),
+            messageTypes: ["probe.apply-effect.v1"],
+            retryPolicy: RetryPolicy(delays: [delay]),
+            exchange: exchange,
+            deadLetterExchange: "\(exchange).dead-letter"
+        )
+    }
+
+    func cleanUp(_ topology: ServiceTopology) async {
+        await TestBroker.cleanUp(
+            services: [topology.serviceName],
+            retryPolicy: topology.retryPolicy,
+            exchanges: [topology.exchange, topology.deadLetterExchange, topology.retryExchange]
+        )
+    }
+
     func probe(_ id: String, exchange: String, routingKey: String) -> AMQPOutgoingMessage {
         AMQPOutgoingMessage(
             exchange: exchange,
@@ -52,14 +72,7 @@ struct RetryExchangeTests {
     }
 
     @Test func aMessageWaitingInAnEarlierWaitQueueComesBackAndNewRetriesUseTheSameQueue() async throws {
-        let exchange = TestBroker.uniqueName("retry-upgrade")
-        let topology = ServiceTopology(
-            serviceName: TestBroker.uniqueName("upgraded"),
-            messageTypes: ["probe.apply-effect.v1"],
-            retryPolicy: RetryPolicy(delays: [.milliseconds(300)]),
-            exchange: exchange,
-            deadLetterExchange: "\(exchange).dead-letter"
-        )
+        let topology = self.topology("upgraded", delay: .milliseconds(300))
         let waitQueue = topology.retryQueue(for: .milliseconds(300))
         let client = AMQPClient(url: TestBroker.url, options: TestBroker.options("retry-upgrade"), logger: logger)
         try await client.waitUntilConnected()
@@ -92,22 +105,11 @@ struct RetryExchangeTests {
 
         await publisher.stop()
         await client.stop()
-        await TestBroker.cleanUp(
-            services: [topology.serviceName],
-            retryPolicy: topology.retryPolicy,
-            exchanges: [exchange, topology.deadLetterExchange, topology.retryExchange]
-        )
+        await cleanUp(topology)
     }
 
     @Test func aFreshWaitQueueDeadLettersThroughTheRetryExchange() async throws {
-        let exchange = TestBroker.uniqueName("retry-fresh")
-        let topology = ServiceTopology(
-            serviceName: TestBroker.uniqueName("fresh"),
-            messageTypes: ["probe.apply-effect.v1"],
-            retryPolicy: RetryPolicy(delays: [.milliseconds(200)]),
-            exchange: exchange,
-            deadLetterExchange: "\(exchange).dead-letter"
-        )
+        let topology = self.topology("fresh", delay: .milliseconds(200))
         let wait = try #require(topology.amqpTopology.queues.first { $0.name.contains(".retry.") })
         #expect(wait.arguments["x-dead-letter-exchange"] == .string(topology.retryExchange))
         #expect(wait.arguments["x-dead-letter-routing-key"] == .string(topology.queue))
@@ -120,10 +122,31 @@ struct RetryExchangeTests {
         #expect(back.exchange == topology.retryExchange, "through the retry exchange, not the default exchange")
         await publisher.stop()
         await client.stop()
-        await TestBroker.cleanUp(
-            services: [topology.serviceName],
-            retryPolicy: topology.retryPolicy,
-            exchanges: [exchange, topology.deadLetterExchange, topology.retryExchange]
-        )
+        await cleanUp(topology)
+    }
+
+    /// Only the arguments an earlier version is known to have declared are taken: a wait queue that exists with any
+    /// other (here a TTL another deployment chose) still stops the declaration with PRECONDITION_FAILED, rather than be
+    /// used with a wait nobody asked for; and the session can declare again afterwards.
+    @Test func aWaitQueueWithArgumentsNoVersionDeclaredIsStillRefused() async throws {
+        let topology = self.topology("foreign", delay: .milliseconds(400))
+        let wait = try #require(topology.amqpTopology.queues.first { $0.name.contains(".retry.") })
+        var foreignArguments = try #require(wait.acceptedEarlierArguments.first)
+        foreignArguments["x-message-ttl"] = .int64(999)
+        let foreign = AMQPQueue(name: wait.name, arguments: foreignArguments)
+        let client = AMQPClient(url: TestBroker.url, options: TestBroker.options("retry-foreign"), logger: logger)
+        try await client.waitUntilConnected()
+        _ = try await client.perform { session in try session.declare(foreign) }
+        await #expect {
+            try await client.perform { session in try session.declare(topology.amqpTopology) }
+        } throws: { error in
+            guard case .closedByBroker(let code, _) = error as? AMQPError else { return false }
+            return code == 406
+        }
+        // Declared with neither the current nor an earlier version's arguments: the queue is as it was.
+        let counts = try await client.perform { session in try session.declare(wait, passive: true) }
+        #expect(counts.messages == 0)
+        await client.stop()
+        await cleanUp(topology)
     }
 }

@@ -205,13 +205,7 @@ struct TaxReductionQueryParameterTests {
 
     @Test(arguments: ["99999", "-1", "1899", "2200", "\"2026\"", "2026.5", "true", "[]", "99999999999999999999999"])
     func usageYearsOutsideTheSupportedDatesAreRefused(year: String) {
-        let body = #"{"personnummer": "19811218-9876", "year": \#(year)}"#
-        #expect(throws: BadQueryParameter.self) { try TaxReductionRoutes.usageQuestion(Array(body.utf8)) }
-        do {
-            _ = try TaxReductionRoutes.usageQuestion(Array(body.utf8))
-        } catch {
-            #expect(error.problem.parameter == "year")
-        }
+        #expect(usageRefusal(#"{"personnummer": "19811218-9876", "year": \#(year)}"#) == "year")
     }
 
     @Test func aUsageQuestionIsRead() throws {
@@ -223,6 +217,37 @@ struct TaxReductionQueryParameterTests {
             Array(#"{"personnummer": "8112189876", "year": null}"#.utf8)
         )
         #expect(thisYear.year == nil)
+    }
+
+    /// The field a usage question's refusal names, or `nil` when the body was taken.
+    func usageRefusal(_ body: String) -> String? {
+        do {
+            _ = try TaxReductionRoutes.usageQuestion(Array(body.utf8))
+            return nil
+        } catch {
+            return error.problem.parameter
+        }
+    }
+
+    /// Nesting as deep as the 4 KB body allows, at the top and inside a field: refused as a body, not a crash.
+    @Test func aDeeplyNestedUsageBodyIsRefused() {
+        let depth = 2_000
+        let nested = String(repeating: "[", count: depth) + String(repeating: "]", count: depth)
+        #expect(usageRefusal(nested) == "body")
+        let insideYear = #"{"personnummer": "19811218-9876", "year": \#(nested)}"#
+        #expect(insideYear.utf8.count <= TaxReductionRoutes.maximumUsageBodyBytes)
+        #expect(["body", "year"].contains(usageRefusal(insideYear) ?? "taken"))
+        let objects =
+            #"{"personnummer": "19811218-9876", "year": "#
+            + String(repeating: #"{"a":"#, count: 600) + "1" + String(repeating: "}", count: 601)
+        #expect(["body", "year"].contains(usageRefusal(objects) ?? "taken"))
+    }
+
+    /// A number sent as a field's name is not named back; a plain unknown name is.
+    @Test func anUnknownFieldIsNamedOnlyWhenItIsAPlainWord() {
+        #expect(usageRefusal(#"{"personnummer": "19811218-9876", "colour": 1}"#) == "colour")
+        #expect(usageRefusal(#"{"19811218-9876": true}"#) == "body")
+        #expect(usageRefusal(#"{"personnummer": "19811218-9876", "": 1}"#) == "body")
     }
 
     @Test func anUnknownClaimStatusIsRefused() throws {

@@ -27,6 +27,26 @@ struct TaxReductionReadAPIBrokerTests {
         try await service.stop()
     }
 
+    /// A 10 MB body is refused without being read (413, or the connection closed while it was still being sent),
+    /// and the service goes on answering.
+    @Test func aTenMegabyteUsageBodyIsRefusedAndTheServiceGoesOn() async throws {
+        let service = try await InProcessService.start(
+            TaxReductionService.definition,
+            logger: TestBroker.logger("tax-reduction-usage-large")
+        )
+        let justOver =
+            #"{"personnummer": "19811218-9876", "pad": ""#
+            + String(repeating: "x", count: TaxReductionRoutes.maximumUsageBodyBytes) + #""}"#
+        let refused = await HTTPProbe.post(port: service.port, path: "/v1/buyers/usage", json: justOver, timeout: 15)
+        #expect(refused?.status == 413, "\(refused?.status ?? 0): \(refused?.body.prefix(200) ?? "")")
+        let large = #"{"personnummer": "19811218-9876", "pad": ""# + String(repeating: "x", count: 10 << 20) + #""}"#
+        let answer = await HTTPProbe.post(port: service.port, path: "/v1/buyers/usage", json: large, timeout: 15)
+        #expect(answer == nil || answer?.status == 413, "\(answer?.status ?? 0): \(answer?.body.prefix(200) ?? "")")
+        let usage = try await capUsage(port: service.port, year: 2026)
+        #expect(usage.year == 2026)
+        try await service.stop()
+    }
+
     /// The buyer's number travels in a JSON body: a malformed number or year is a 400 naming the field, and the
     /// refusal never repeats the number.
     @Test func usageIsAskedInABodyAndMalformedFieldsAre400() async throws {
@@ -56,13 +76,7 @@ struct TaxReductionReadAPIBrokerTests {
             #expect(body?.error.field == field, "\(json): \(answer.body)")
             #expect(!answer.body.contains("9876") && !answer.body.contains("9877"), "\(json): \(answer.body)")
         }
-        let usage = try await BooksAudit.read(
-            TaxReductionRoutes.CapUsage.self,
-            port: service.port,
-            path: "/v1/buyers/usage",
-            json: #"{"personnummer": "19811218-9876", "year": 2199}"#,
-            timeout: 15
-        )
+        let usage = try await capUsage(port: service.port, year: 2199)
         #expect(usage.year == 2199 && usage.total == Money(minorUnits: 0, .sek))
         // Without a year: this year.
         let thisYear = try await BooksAudit.read(
@@ -83,5 +97,16 @@ struct TaxReductionReadAPIBrokerTests {
         )
         #expect(oldPathWithYear?.status == 404)
         try await service.stop()
+    }
+
+    /// The buyer's cap usage for `year`, read through the real read API.
+    private func capUsage(port: Int, year: Int) async throws -> TaxReductionRoutes.CapUsage {
+        try await BooksAudit.read(
+            TaxReductionRoutes.CapUsage.self,
+            port: port,
+            path: "/v1/buyers/usage",
+            json: #"{"personnummer": "19811218-9876", "year": \#(year)}"#,
+            timeout: 15
+        )
     }
 }

@@ -199,25 +199,13 @@ enum CaseRoutes {
         let counts = try Row.fetchAll(db, sql: "SELECT status, COUNT(*) AS count FROM collection_case GROUP BY status")
         var byStatus: [String: Int] = [:]
         for row in counts { byStatus[row["status"] as String] = row["count"] as Int }
-        let held = try Row.fetchAll(
-            db,
-            sql: """
-                SELECT heldReason, COUNT(*) AS count, MIN(heldSince) AS since FROM collection_case
-                WHERE heldReason IS NOT NULL AND status = 'open' GROUP BY heldReason
-                """
-        )
-        var heldByReason: [String: Int] = [:]
-        var oldest: Date?
-        for row in held {
-            heldByReason[row["heldReason"] as String] = row["count"] as Int
-            if let since = row["since"] as Date?, oldest.map({ since < $0 }) ?? true { oldest = since }
-        }
+        let held = try CollectionScheduler.heldCases(db)
         return Summary(
             open: byStatus["open"] ?? 0,
             closed: byStatus["closed"] ?? 0,
-            held: heldByReason.values.reduce(0, +),
-            heldByReason: heldByReason,
-            oldestHeldSince: oldest
+            held: held.byReason.values.reduce(0, +),
+            heldByReason: held.byReason,
+            oldestHeldSince: held.oldestSince
         )
     }
 

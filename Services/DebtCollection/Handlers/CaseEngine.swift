@@ -326,7 +326,7 @@ struct CaseEngine {
         // A step that makes a letter remembers the id of its event: delivery names the document after it, and its
         // reports on the document find the case and the step by it (``CollectionLetter``).
         var messageID: String?
-        if let kind = CollectionLetter.documentKind(of: Kind.self) {
+        if let kind = Kind.documentKind {
             let letter = CollectionLetter(
                 messageID: RandomIdentifier.make(),
                 invoiceID: record.invoiceID,

@@ -88,35 +88,7 @@ struct InvoiceIssuedHandler: MessageHandler {
     func handle(_ event: InvoiceIssued, context: HandlerContext) throws {
         guard event.kind == "debit", try context.collectionCase(event.invoiceID) == nil else { return }
         try InvalidAmount.check(event.amountDue, "amountDue", "invoice \(event.invoiceID)")
-        var record = CollectionCase(
-            invoiceID: event.invoiceID,
-            creditorID: event.creditorID,
-            invoiceNumber: event.invoiceNumber,
-            debtorName: event.debtor.name,
-            debtorIdentity: event.debtor.identityNumber,
-            debtorKind: event.debtor.kind == "company" ? "business" : "consumer",
-            issuedOn: event.invoiceDate.description,
-            dueDate: event.dueDate.description,
-            currency: event.amountDue.currency.code,
-            amountDue: event.amountDue.amount,
-            adjustments: 0,
-            paid: 0,
-            fees: 0,
-            interest: 0,
-            reminderFeeCharged: false,
-            latePaymentCompensationCharged: false,
-            history: "[]",
-            nextStep: nil,
-            nextDate: nil,
-            status: "open",
-            plan: nil,
-            paidAtPlanStart: 0,
-            heldReason: nil,
-            heldDetail: nil,
-            heldSince: nil,
-            heldAttempts: 0,
-            heldRetryAt: nil
-        )
+        var record = CollectionCase(opening: event)
         try record.insert(context.db)
         try permanentlyFailing("invoice \(event.invoiceID)") { try context.engine(rates).reschedule(&record) }
     }

@@ -33,7 +33,7 @@ struct CollectionScheduler: Service {
             help: "Open collection cases whose automatic step cannot be taken, by hold reason.",
             subject: "held collection case(s)",
             reasons: CaseHold.Reason.allCases.map(\.rawValue),
-            counts: { try await store.writer.read { db in try heldCasesByReason(db) } }
+            counts: { try await store.writer.read { db in try heldCases(db).byReason } }
         )
     }
 
@@ -112,22 +112,26 @@ struct CollectionScheduler: Service {
 
     /// Open cases that are held.
     static func heldCaseCount(_ db: Database) throws -> Int {
-        try Int.fetchOne(
-            db,
-            sql: "SELECT COUNT(*) FROM collection_case WHERE heldReason IS NOT NULL AND status = 'open'"
-        ) ?? 0
+        try heldCases(db).byReason.values.reduce(0, +)
     }
 
-    /// Open cases that are held, by ``CaseHold/Reason`` code.
-    static func heldCasesByReason(_ db: Database) throws -> [String: Int] {
+    /// Open cases that are held: how many by ``CaseHold/Reason`` code, and since when the oldest of them is held. The
+    /// one reading of held cases: the scheduler's pass, readiness and the gauge, and `GET /v1/case-summary`.
+    static func heldCases(_ db: Database) throws -> (byReason: [String: Int], oldestSince: Date?) {
         let rows = try Row.fetchAll(
             db,
             sql: """
-                SELECT heldReason, COUNT(*) AS count FROM collection_case
+                SELECT heldReason, COUNT(*) AS count, MIN(heldSince) AS since FROM collection_case
                 WHERE heldReason IS NOT NULL AND status = 'open' GROUP BY heldReason
                 """
         )
-        return Dictionary(rows.map { ($0["heldReason"] as String, $0["count"] as Int) }, uniquingKeysWith: +)
+        var byReason: [String: Int] = [:]
+        var oldest: Date?
+        for row in rows {
+            byReason[row["heldReason"] as String] = row["count"] as Int
+            if let since = row["since"] as Date?, oldest.map({ since < $0 }) ?? true { oldest = since }
+        }
+        return (byReason, oldest)
     }
 
     static func enqueue<M: KvittMessage>(

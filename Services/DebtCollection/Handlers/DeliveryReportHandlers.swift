@@ -22,44 +22,18 @@ enum DeliveryReportHandlers {
     /// The longest failure reason code accepted.
     static let maximumReasonLength = 64
 
-    struct Delivered: MessageHandler {
-        func handle(_ event: DocumentDelivered, context: HandlerContext) throws {
-            try DeliveryReportHandlers.record(
-                documentID: event.documentID,
-                invoiceID: event.invoiceID,
-                kind: event.kind,
-                channel: event.channel,
-                on: event.on,
-                failure: nil,
-                context: context
-            )
+    /// Takes either report: both are the same question (which letter, which channel, which day) and differ only in
+    /// the outcome.
+    struct Handler<Report: DeliveryReport>: MessageHandler {
+        func handle(_ report: Report, context: HandlerContext) throws {
+            try DeliveryReportHandlers.record(report, context: context)
         }
     }
 
-    struct Failed: MessageHandler {
-        func handle(_ event: DeliveryFailed, context: HandlerContext) throws {
-            try DeliveryReportHandlers.record(
-                documentID: event.documentID,
-                invoiceID: event.invoiceID,
-                kind: event.kind,
-                channel: event.channel,
-                on: event.on,
-                failure: event.reason,
-                context: context
-            )
-        }
-    }
-
-    /// Appends the report to its case's history once; `failure` is delivery's reason code for a failed delivery.
-    static func record(
-        documentID: String,
-        invoiceID: String,
-        kind: DocumentKind,
-        channel: DeliveryChannel,
-        on date: CalendarDate,
-        failure: String?,
-        context: HandlerContext
-    ) throws {
+    /// Appends the report to its case's history once.
+    static func record(_ report: some DeliveryReport, context: HandlerContext) throws {
+        let (documentID, invoiceID, kind, channel) = (report.documentID, report.invoiceID, report.kind, report.channel)
+        let (date, failure) = (report.on, report.failureReason)
         guard kind != .invoice, kind != .creditInvoice else {
             context.logger.debug("delivery report on an invoice: invoicing's", metadata: ["invoice.id": "\(invoiceID)"])
             return
@@ -67,14 +41,14 @@ enum DeliveryReportHandlers {
         let what =
             "\(failure == nil ? "document-delivered" : "delivery-failed") of \(kind.rawValue) for invoice "
             + "\(invoiceID.prefix(maximumDocumentIDLength))"
-        let prefix = "\(kind.rawValue)-"
-        guard documentID.utf8.count <= maximumDocumentIDLength, documentID.hasPrefix(prefix),
-            documentID.count > prefix.count
+        guard documentID.utf8.count <= maximumDocumentIDLength,
+            let messageID = kind.messageID(inDocumentID: documentID)
         else {
             throw PermanentFailure(
                 reason: invalidReport,
                 detail:
-                    "\(what): documentID must be '\(prefix)<message id>' of at most \(maximumDocumentIDLength) bytes"
+                    "\(what): documentID must be '\(kind.documentID(messageID: "<message id>"))' of at most "
+                    + "\(maximumDocumentIDLength) bytes"
             )
         }
         if let failure {
@@ -89,7 +63,6 @@ enum DeliveryReportHandlers {
                 )
             }
         }
-        let messageID = String(documentID.dropFirst(prefix.count))
         guard let letter = try CollectionLetter.fetchOne(context.db, key: messageID) else {
             throw PermanentFailure(
                 reason: unknownLetter,
@@ -142,4 +115,23 @@ enum DeliveryReportHandlers {
             try record.update(context.db)
         }
     }
+}
+
+/// What debt-collection reads from delivery's two reports on a document.
+protocol DeliveryReport: KvittMessage {
+    var documentID: String { get }
+    var invoiceID: String { get }
+    var kind: DocumentKind { get }
+    var channel: DeliveryChannel { get }
+    var on: CalendarDate { get }
+    /// Delivery's reason code when the document could not be delivered; `nil` when it was.
+    var failureReason: String? { get }
+}
+
+extension DocumentDelivered: DeliveryReport {
+    var failureReason: String? { nil }
+}
+
+extension DeliveryFailed: DeliveryReport {
+    var failureReason: String? { reason }
 }

@@ -133,6 +133,41 @@ struct CollectionCreditor: Codable, FetchableRecord, PersistableRecord, Sendable
     var reminderFeeAgreed: Bool
 }
 
+extension CollectionCase {
+    /// The case an issued debit invoice opens: nothing paid, charged, scheduled or held yet.
+    init(opening event: InvoiceIssued) {
+        self.init(
+            invoiceID: event.invoiceID,
+            creditorID: event.creditorID,
+            invoiceNumber: event.invoiceNumber,
+            debtorName: event.debtor.name,
+            debtorIdentity: event.debtor.identityNumber,
+            debtorKind: event.debtor.kind == "company" ? "business" : "consumer",
+            issuedOn: event.invoiceDate.description,
+            dueDate: event.dueDate.description,
+            currency: event.amountDue.currency.code,
+            amountDue: event.amountDue.amount,
+            adjustments: 0,
+            paid: 0,
+            fees: 0,
+            interest: 0,
+            reminderFeeCharged: false,
+            latePaymentCompensationCharged: false,
+            history: "[]",
+            nextStep: nil,
+            nextDate: nil,
+            status: "open",
+            plan: nil,
+            paidAtPlanStart: 0,
+            heldReason: nil,
+            heldDetail: nil,
+            heldSince: nil,
+            heldAttempts: 0,
+            heldRetryAt: nil
+        )
+    }
+}
+
 enum DebtCollectionSchema {
     static func register(_ migrator: inout DatabaseMigrator) {
         migrator.registerMigration("debt-collection-1") { db in

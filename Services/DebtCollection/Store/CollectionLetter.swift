@@ -16,16 +16,4 @@ struct CollectionLetter: Codable, FetchableRecord, PersistableRecord, Sendable {
     var kind: String
     /// The day the step was taken.
     var sentOn: String
-
-    /// The document delivery makes from a step's event, or `nil` for a step that makes none (the decision request,
-    /// the plan, a missed instalment, a postponement): the steps delivery consumes in the message catalogue.
-    static func documentKind<Kind: CollectionStepKind>(of step: Kind.Type) -> DocumentKind? {
-        switch Kind.messageType {
-        case CollectionSteps.Reminder.messageType: .reminder
-        case CollectionSteps.CollectionLetter.messageType: .collectionLetter
-        case CollectionSteps.SurveillanceLetter.messageType: .surveillanceLetter
-        case CollectionSteps.Application.messageType: .enforcementApplication
-        default: nil
-        }
-    }
 }

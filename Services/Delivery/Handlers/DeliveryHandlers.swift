@@ -70,9 +70,11 @@ struct FeesChargedHandler: MessageHandler {
 /// from the step's own event (date, pay-by date, outstanding) and the fees charged up to it.
 struct CollectionLetterHandler<Kind: CollectionStepKind>: MessageHandler {
     typealias Message = CollectionStepEvent<Kind>
-    let documentKind: DocumentKind
-
     func handle(_ event: CollectionStepEvent<Kind>, context: HandlerContext) throws {
+        // The step's document, as the contract names it (debt-collection names the same one to find its reports).
+        guard let documentKind = Kind.documentKind else {
+            throw PermanentFailure(reason: "no-document", detail: "\(Kind.messageType) makes no document")
+        }
         guard let issued = try DeliveryRecords.issued(event.invoiceID, context.db) else {
             throw NotYetKnown(reason: "unknown-invoice", detail: "invoice-issued of \(event.invoiceID)")
         }
@@ -163,9 +165,9 @@ enum DeliveryRecords {
             .map { try StoredJSON.decode(InvoiceIssued.self, $0) }
     }
 
-    /// A document's id: its kind and the id of the message that decided it, so a redelivered event finds it again.
+    /// A document's id (``DocumentKind/documentID(messageID:)``): debt-collection finds its step by it.
     static func documentID(_ kind: DocumentKind, messageID: String) -> String {
-        "\(kind.rawValue)-\(messageID)"
+        kind.documentID(messageID: messageID)
     }
 
     /// Records a document to render and its delivery by the recipient's channel; the worker does the rest.

@@ -2,10 +2,6 @@ import Foundation
 import GRDB
 import KvittContracts
 
-#if canImport(Glibc)
-    import Glibc
-#endif
-
 extension DeliveryWorker {
     /// Writes the document's Peppol BIS Billing 3.0 file, `<outbox>/<document-id>.xml`, for an access point to send.
     ///
@@ -65,18 +61,7 @@ struct PeppolOutbox {
         // A leading dot and another extension: an access point that takes `*.xml` never sees the partial file.
         let partial = directory.appendingPathComponent(".\(name).partial")
         try Data(xml.utf8).write(to: partial)
-        guard rename(partial.path, file.path) == 0 else {
-            let code = errno
-            try? FileManager.default.removeItem(at: partial)
-            throw PeppolOutboxError(path: file.path, errno: code)
-        }
+        try AtomicRename.move(partial, to: file)
         return file
     }
-}
-
-/// The Peppol file could not be put in place (a transient failure: the delivery is retried).
-struct PeppolOutboxError: Error, CustomStringConvertible {
-    var path: String
-    var errno: Int32
-    var description: String { "could not move the Peppol file into \(path): \(String(cString: strerror(errno)))" }
 }

@@ -274,16 +274,17 @@ enum PeppolUBL {
 
         init(letter: LetterData, totals: InvoiceTotals, currency: Currency) throws(PeppolDocumentError) {
             func sum(_ values: [Money], _ what: String) throws(PeppolDocumentError) -> Money {
-                var total: Int64 = 0
+                var total = Money.zero(currency)
                 for value in values {
-                    guard value.currency == currency else {
+                    do {
+                        total = try total.adding(value)
+                    } catch .overflow {
+                        throw .amountOverflow(what)
+                    } catch {
                         throw .inconsistentTotals("\(what): \(value) in a document in \(currency.code)")
                     }
-                    let (next, overflow) = total.addingReportingOverflow(value.amount)
-                    guard !overflow else { throw .amountOverflow(what) }
-                    total = next
                 }
-                return Money(minorUnits: total, currency)
+                return total
             }
             func same(_ lhs: Money, _ rhs: Money, _ what: String) throws(PeppolDocumentError) {
                 guard lhs == rhs else { throw .inconsistentTotals("\(what): \(lhs) ≠ \(rhs)") }

@@ -10,7 +10,7 @@
 /// `Tak & Co <AB>` cannot end an element or start one. Characters XML 1.0 cannot carry at all (C0 controls other
 /// than tab, line feed and carriage return, lone surrogates, U+FFFE/U+FFFF) become U+FFFD, because no escape exists
 /// for them and an ill-formed file would be refused whole by the access point.
-struct XMLElementNode: Equatable, Sendable {
+struct XMLElementNode: Sendable {
     var name: String
     var attributes: [(name: String, value: String)]
     var text: String?
@@ -57,18 +57,18 @@ struct XMLElementNode: Equatable, Sendable {
             output += indent + "</" + name + ">\n"
         }
     }
-
-    static func == (lhs: XMLElementNode, rhs: XMLElementNode) -> Bool {
-        lhs.name == rhs.name && lhs.text == rhs.text && lhs.children == rhs.children
-            && lhs.attributes.map(\.name) == rhs.attributes.map(\.name)
-            && lhs.attributes.map(\.value) == rhs.attributes.map(\.value)
-    }
 }
 
 /// Escaping of text and attribute values.
 enum XMLText {
     /// Text content: `&`, `<` and `>` escaped (`>` too, so that `]]>` can never appear).
-    static func escaped(_ text: String) -> String {
+    static func escaped(_ text: String) -> String { escaped(text, inAttribute: false) }
+
+    /// An attribute value in double quotes: also `"`, and tab, line feed and carriage return as character
+    /// references, which attribute-value normalisation would otherwise turn into spaces.
+    static func escapedAttribute(_ text: String) -> String { escaped(text, inAttribute: true) }
+
+    private static func escaped(_ text: String, inAttribute: Bool) -> String {
         var result = ""
         result.reserveCapacity(text.utf8.count)
         for scalar in text.unicodeScalars {
@@ -76,25 +76,10 @@ enum XMLText {
             case "&": result += "&amp;"
             case "<": result += "&lt;"
             case ">": result += "&gt;"
-            default: result.unicodeScalars.append(allowed(scalar))
-            }
-        }
-        return result
-    }
-
-    /// An attribute value in double quotes: also `"`, and tab, line feed and carriage return as character
-    /// references, which attribute-value normalisation would otherwise turn into spaces.
-    static func escapedAttribute(_ text: String) -> String {
-        var result = ""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "&": result += "&amp;"
-            case "<": result += "&lt;"
-            case ">": result += "&gt;"
-            case "\"": result += "&quot;"
-            case "\t": result += "&#9;"
-            case "\n": result += "&#10;"
-            case "\r": result += "&#13;"
+            case "\"" where inAttribute: result += "&quot;"
+            case "\t" where inAttribute: result += "&#9;"
+            case "\n" where inAttribute: result += "&#10;"
+            case "\r" where inAttribute: result += "&#13;"
             default: result.unicodeScalars.append(allowed(scalar))
             }
         }

@@ -4,10 +4,6 @@ import KvittMessaging
 import Logging
 import ServiceLifecycle
 
-#if canImport(Glibc)
-    import Glibc
-#endif
-
 /// The day's print batch: every PDF the worker put in a day's print folder, combined into one PDF for the print
 /// shop, `<print directory>/batches/<day>.pdf`.
 ///
@@ -73,10 +69,10 @@ struct PrintBatcher: Sendable {
         let partial = batchDirectory.appendingPathComponent(".\(day).pdf.partial")
         try? FileManager.default.removeItem(at: partial)
         try await merge(inputs, into: partial)
-        try Self.moveIntoPlace(partial, batch)
+        try AtomicRename.move(partial, to: batch)
         let manifestPartial = batchDirectory.appendingPathComponent(".\(day).manifest.partial")
         try Data(manifest.utf8).write(to: manifestPartial)
-        try Self.moveIntoPlace(manifestPartial, manifestURL)
+        try AtomicRename.move(manifestPartial, to: manifestURL)
         return .written(documents: inputs.count)
     }
 
@@ -102,16 +98,6 @@ struct PrintBatcher: Sendable {
         guard result.status == 0, let data = try? Data(contentsOf: output), data.starts(with: Array("%PDF-".utf8))
         else {
             throw PrintBatchError(description: "\(pdfunite) exited \(result.status): \(result.errorText.prefix(500))")
-        }
-    }
-
-    private static func moveIntoPlace(_ partial: URL, _ final: URL) throws {
-        guard rename(partial.path, final.path) == 0 else {
-            let code = errno
-            throw PrintBatchError(
-                description:
-                    "could not move \(partial.lastPathComponent) into place: \(String(cString: strerror(code)))"
-            )
         }
     }
 }

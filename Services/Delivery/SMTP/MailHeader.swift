@@ -119,15 +119,8 @@ enum MailHeader {
     /// so a re-send can be recognised, and short enough for one line. An id longer than `maximumIDLength` keeps its
     /// start and gains a 64-bit FNV-1a digest of the whole, which keeps it unique.
     static func messageIDLeft(_ documentID: String, channel: String) -> String {
-        let atom = { (text: String) in
-            String(
-                text.unicodeScalars.map { scalar -> Character in
-                    let isAtext =
-                        scalar.isASCII && (scalar.properties.isAlphabetic || scalar.properties.numericType != nil)
-                    return isAtext || "-_".unicodeScalars.contains(scalar) ? Character(scalar) : "_"
-                }
-            )
-        }
+        // A file-name-safe text without its dots: `atext` only, so the dot before the channel is the one separator.
+        let atom = { (text: String) in FileName.safe(text).replacingOccurrences(of: ".", with: "_") }
         var id = atom(documentID)
         if id.count > maximumIDLength {
             id = "\(id.prefix(maximumIDLength - 17))-\(String(fnv1a(Array(documentID.utf8)), radix: 16))"

@@ -50,6 +50,23 @@ enum SMTPFailure: Error, Equatable, CustomStringConvertible {
 /// connection, which is all delivery needs, so no SMTP library is brought in for it.
 struct SMTPClient: Sendable {
     let settings: SMTPSettings
+    /// The STARTTLS context, made once per client (the system's trust store and `SMTP_CA_FILE` are read then, not
+    /// for every mail); a context that could not be made fails each STARTTLS session with its reason.
+    private let tlsContext: Result<NIOSSLContext, any Error>
+
+    init(settings: SMTPSettings) {
+        self.settings = settings
+        tlsContext = Result { try Self.makeTLSContext(settings) }
+    }
+
+    /// The client's TLS context: the system's trust roots and, when given, the settings' own certificate authorities.
+    static func makeTLSContext(_ settings: SMTPSettings) throws -> NIOSSLContext {
+        var configuration = TLSConfiguration.makeClientConfiguration()
+        if let authorities = settings.certificateAuthorities {
+            configuration.additionalTrustRoots = [.file(authorities.path)]
+        }
+        return try NIOSSLContext(configuration: configuration)
+    }
 
     /// Sends one message. `beforeEndOfMessage` runs after the server took everything but the final `.`: the caller
     /// records there that the message may be accepted from now on (the in-doubt window is the one round trip).
@@ -60,12 +77,14 @@ struct SMTPClient: Sendable {
         beforeEndOfMessage: @escaping @Sendable () async throws -> Void
     ) async throws(SMTPFailure) -> String {
         let settings = settings
+        let tlsContext = tlsContext
         let endSent = EndOfMessageFlag()
         do {
             return try await withThrowingTaskGroup(of: String.self) { group in
                 group.addTask {
                     try await Self.converse(
                         settings,
+                        tlsContext: tlsContext,
                         recipient: recipient,
                         message: message,
                         endSent: endSent,
@@ -90,6 +109,7 @@ struct SMTPClient: Sendable {
 
     private static func converse(
         _ settings: SMTPSettings,
+        tlsContext: Result<NIOSSLContext, any Error>,
         recipient: String,
         message: [UInt8],
         endSent: EndOfMessageFlag,
@@ -123,11 +143,7 @@ struct SMTPClient: Sendable {
                             + "injection)"
                     )
                 }
-                var configuration = TLSConfiguration.makeClientConfiguration()
-                if let authorities = settings.certificateAuthorities {
-                    configuration.additionalTrustRoots = [.file(authorities.path)]
-                }
-                let context = try NIOSSLContext(configuration: configuration)
+                let context = try tlsContext.get()
                 // An IP address is not a server name (SNI refuses it); without one NIOSSL checks the certificate
                 // against the address it is connected to.
                 let host = settings.host

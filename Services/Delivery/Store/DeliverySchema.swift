@@ -53,14 +53,14 @@ enum DeliverySchema {
         migrator.registerMigration("delivery-debtor-contact") { db in
             try db.execute(sql: "ALTER TABLE invoice ADD COLUMN debtor TEXT")
         }
-        // The print batch day a printed document is filed under, fixed at its first attempt: a retry after midnight
-        // (the file written, the process gone before `sent` was recorded) files it under the same day again, so one
-        // document is in exactly one day's batch.
         // The version of a document's data: a contact change that rewrites the data raises it, and an attempt records
         // its outcome (or lets the server have the end of a mail) only for the revision its PDF was rendered from.
         migrator.registerMigration("delivery-document-revision") { db in
             try db.execute(sql: "ALTER TABLE document ADD COLUMN revision INTEGER NOT NULL DEFAULT 0")
         }
+        // The print batch day a printed document is filed under, fixed at its first attempt: a retry after midnight
+        // (the file written, the process gone before `sent` was recorded) files it under the same day again, so one
+        // document is in exactly one day's batch.
         migrator.registerMigration("delivery-print-day") { db in
             try db.execute(sql: "ALTER TABLE delivery ADD COLUMN printDay TEXT")
         }

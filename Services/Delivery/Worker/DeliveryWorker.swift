@@ -20,6 +20,25 @@ struct DeliveryWorker: Service {
     let serviceName: String
     let logger: Logger
     let outboxCommitted: @Sendable () -> Void
+    /// Made once from ``DeliverySettings/smtp`` (its TLS context with it), not for every mail; `nil` without it.
+    let smtpClient: SMTPClient?
+
+    init(
+        store: MessageStore,
+        clock: any BusinessClock,
+        settings: DeliverySettings,
+        serviceName: String,
+        logger: Logger,
+        outboxCommitted: @escaping @Sendable () -> Void
+    ) {
+        self.store = store
+        self.clock = clock
+        self.settings = settings
+        self.serviceName = serviceName
+        self.logger = logger
+        self.outboxCommitted = outboxCommitted
+        smtpClient = settings.smtp.map(SMTPClient.init(settings:))
+    }
 
     /// The most deliveries one pass takes.
     static let batchSize = 20
@@ -177,7 +196,8 @@ struct DeliveryWorker: Service {
     }
 
     func mail(_ delivery: Due, attempt: Int, letter: LetterData, pdf: Data) async throws -> Outcome {
-        guard let smtp = settings.smtp else { return .retry("SMTP_HOST is not set") }
+        guard let smtpClient else { return .retry("SMTP_HOST is not set") }
+        let smtp = smtpClient.settings
         let view = try DocumentView.make(letter, collector: settings.collector)
         let title = view["title"] as? String ?? letter.kind.rawValue
         let message = try SMTPMessage.make(
@@ -196,7 +216,7 @@ struct DeliveryWorker: Service {
         let rerouted = EndOfMessageFlag()
         let receipt: String
         do {
-            receipt = try await SMTPClient(settings: smtp).send(to: delivery.recipient, message: message) {
+            receipt = try await smtpClient.send(to: delivery.recipient, message: message) {
                 // From here until the answer is recorded the server may have the message: a crash leaves it `sending`.
                 let current = try await store.writer.write { db in
                     // Only if the row and the document are still what this attempt read and rendered: a

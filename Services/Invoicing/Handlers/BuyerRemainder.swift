@@ -6,21 +6,22 @@ import KvittMessaging
 /// the payment date allows less (``ReductionAdjustedHandler``) — drafted as an invoice for the creditor to attest.
 ///
 /// The amount is part of a price that was already invoiced with VAT, so the line carries no VAT of its own. The draft's
-/// external id names the claim, so a replay finds it and changes nothing.
+/// external id names the claim (and, for an adjustment, the event), so a replay finds it and changes nothing.
 enum BuyerRemainder {
     /// The reduction's kind (`ROT`, `RUT`) and the original's number, for the draft's texts.
     static func labels(of original: InvoiceRecord) throws -> (kind: String, number: String) {
         (try original.createdEvent.taxReduction?.kind.uppercased() ?? "ROT/RUT", original.number ?? original.id)
     }
 
-    /// Drafts the invoice and lowers the buyer's standing reduction to `standingReduction`, so that a later credit
-    /// takes back no more than stands. Returns false when the draft already exists (a replay): nothing changes.
-    /// - Throws: ``PermanentFailure`` `remainder-not-drafted` when invoicing's own rules refuse the draft (say, the
-    ///   creditor is gone): the amount must not vanish.
+    /// Drafts the invoice of `owedByBuyer` and lowers the buyer's standing reduction to `standingReduction`, so that a
+    /// later credit takes back no more than stands. Returns false when the draft already exists (a replay): nothing
+    /// changes.
+    /// - Throws: ``PermanentFailure`` when `owedByBuyer` is not an amount an invoice line can hold in the original's
+    ///   currency; `remainder-not-drafted` when invoicing's own rules refuse the draft (say, the creditor is gone):
+    ///   the amount must not vanish.
     static func draft(
         on original: inout InvoiceRecord,
-        owed: Int64,
-        currency: Currency,
+        owedByBuyer: Money,
         buyer: Personnummer?,
         standingReduction: Int64,
         externalID: String,
@@ -29,6 +30,12 @@ enum BuyerRemainder {
         whenRefused detail: String,
         context: HandlerContext
     ) throws -> Bool {
+        // What the buyer owes becomes an invoice line of its own, so it must be an amount an invoice can hold.
+        let owed = try original.eventAmount(
+            owedByBuyer,
+            "the amount owed by the buyer",
+            allowed: 1...InvoicePricing.maximumAmount
+        )
         guard try InvoiceRecord.find(creditorID: original.creditorID, externalID: externalID, context.db) == nil else {
             return false
         }
@@ -44,7 +51,7 @@ enum BuyerRemainder {
             creditorID: original.creditorID,
             externalID: externalID,
             debtor: debtor,
-            currency: currency.code,
+            currency: owedByBuyer.currency.code,
             invoiceDate: CalendarDate.today(at: context.now),
             lines: [
                 .init(description: line, quantity: DecimalQuantity(units: 1, scale: 0), unitPrice: owed, vatRate: 0)

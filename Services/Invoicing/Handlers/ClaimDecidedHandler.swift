@@ -9,12 +9,6 @@ struct ClaimDecidedHandler: MessageHandler {
     func handle(_ event: ClaimDecided, context: HandlerContext) throws {
         guard event.owedByBuyer.amount > 0 else { return }
         var original = try InvoiceRecord.referenced(event.invoiceID, by: "Skatteverket's decision", context.db)
-        // What the buyer owes becomes an invoice line of its own, so it must be an amount an invoice can hold.
-        let owed = try original.eventAmount(
-            event.owedByBuyer,
-            "the amount owed by the buyer",
-            allowed: 1...InvoicePricing.maximumAmount
-        )
         let approved = try original.eventAmount(event.approved, "the approved amount", allowed: 0...MinorUnits.bound)
         let externalID = "skatteverket-\(event.claimID)"
         let buyer = try? Personnummer(parsing: event.buyer)
@@ -22,8 +16,7 @@ struct ClaimDecidedHandler: MessageHandler {
         // What stands of this buyer's reduction is what Skatteverket approved.
         let drafted = try BuyerRemainder.draft(
             on: &original,
-            owed: owed,
-            currency: event.owedByBuyer.currency,
+            owedByBuyer: event.owedByBuyer,
             buyer: buyer,
             standingReduction: approved,
             externalID: externalID,

@@ -5,16 +5,11 @@ import KvittMessaging
 /// The buyer paid on a date that allows less ROT/RUT reduction than the invoice gave (another year's rate, the
 /// temporary 2025 ROT rate not reached, or the payment year's cap used up): tax-reduction claims only what is allowed,
 /// and the buyer owes the difference. Invoicing drafts that invoice for the creditor to attest, with the reason, once
-/// per claim (its external id is the claim's id, so a replay changes nothing), as it does for a part Skatteverket
-/// refused (``ClaimDecidedHandler``), through ``BuyerRemainder``.
+/// per adjustment (its external id is the claim's id and the event's message id, so a replay changes nothing), as it
+/// does for a part Skatteverket refused (``ClaimDecidedHandler``), through ``BuyerRemainder``.
 struct ReductionAdjustedHandler: MessageHandler {
     func handle(_ event: ReductionAdjusted, context: HandlerContext) throws {
         var original = try InvoiceRecord.referenced(event.invoiceID, by: "a reduction adjusted", context.db)
-        let owed = try original.eventAmount(
-            event.owedByBuyer,
-            "the amount owed by the buyer",
-            allowed: 1...InvoicePricing.maximumAmount
-        )
         let standing = try original.eventAmount(
             event.buyerReduction,
             "the buyer's standing reduction",
@@ -28,8 +23,7 @@ struct ReductionAdjustedHandler: MessageHandler {
         // What stands of this buyer's reduction is what tax-reduction claims.
         let drafted = try BuyerRemainder.draft(
             on: &original,
-            owed: owed,
-            currency: event.owedByBuyer.currency,
+            owedByBuyer: event.owedByBuyer,
             buyer: buyer,
             standingReduction: standing,
             externalID: externalID,

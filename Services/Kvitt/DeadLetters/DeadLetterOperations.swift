@@ -23,9 +23,10 @@ struct DeadLetterOperations: Sendable {
     func list(filter: DeadLetterFilter, limit: Int = 1000) async throws -> [DeadLetter] {
         var letters: [DeadLetter] = []
         for service in services {
-            let taken = try await take(service, limit: limit)
-            try await release(taken.map(\.delivery), acking: [])
-            letters += taken.filter(filter.matches)
+            letters += try await queue(of: service).look(limit: limit).map {
+                DeadLetter(service: service, delivery: $0)
+            }
+            .filter(filter.matches)
         }
         return letters
     }
@@ -113,70 +114,24 @@ struct DeadLetterOperations: Sendable {
                 outcome.replayed += selected
             }
             guard !dryRun else {
-                try await release(taken.map(\.delivery), acking: [])
+                try await queue(of: service).release(taken.map(\.delivery), acking: [])
                 continue
             }
             await beforeSettling()
-            let remaining = await settle(
-                service,
-                taken: taken,
-                acking: settled.map(\.original)
+            let problem = await queue(of: service).settle(
+                taken: taken.map(\.delivery),
+                acking: settled.map(\.original.delivery),
+                identity: { DeadLetter(service: service, delivery: $0).identity },
+                timeout: recheckTimeout
             )
-            for (original, replayed) in settled {
-                if let problem = remaining[original.identity] {
-                    outcome.stillParked += replayed.map { ($0, problem) }
-                } else {
-                    outcome.replayed += replayed
-                }
+            let replayed = settled.flatMap(\.replayed)
+            if let problem {
+                outcome.stillParked += replayed.map { ($0, problem) }
+            } else {
+                outcome.replayed += replayed
             }
         }
         return outcome
-    }
-
-    /// Acknowledges `acking` (and returns every other taken message); when the broker did not take the
-    /// acknowledgements (the connection was lost), reads the queue again on the new connection and acknowledges the
-    /// originals still there. Returns the originals that could not be shown removed, with why.
-    private func settle(_ service: String, taken: [DeadLetter], acking originals: [DeadLetter]) async -> [DeadLetter
-        .Identity: String]
-    {
-        let tags = Set(originals.map(\.delivery.deliveryTag))
-        do {
-            // Bounded: with the broker gone for good, the operation would wait for a connection for ever.
-            try await Deadline.run(recheckTimeout) {
-                try await release(taken.map(\.delivery), acking: tags, confirmingOn: "\(service).dead-letter")
-            }
-            return [:]
-        } catch {
-            // Unacknowledged deliveries went back to the queue with the connection: look for them again.
-            let wanted = Set(originals.map(\.identity))
-            let queue = "\(service).dead-letter"
-            let client = client
-            do {
-                _ = try await Deadline.run(recheckTimeout) {
-                    try await client.perform { session -> Set<DeadLetter.Identity> in
-                        var all: [AMQPDelivery] = []
-                        while let delivery = try session.get(queue: queue) { all.append(delivery) }
-                        var found: Set<DeadLetter.Identity> = []
-                        for delivery in all {
-                            let identity = DeadLetter(service: service, delivery: delivery).identity
-                            if wanted.contains(identity) && found.insert(identity).inserted {
-                                try session.ack(deliveryTag: delivery.deliveryTag)
-                            } else {
-                                try session.nack(deliveryTag: delivery.deliveryTag, requeue: true)
-                            }
-                        }
-                        // A round trip on the channel: the broker has taken every acknowledgement before it answers.
-                        _ = try session.declare(AMQPQueue(name: queue), passive: true)
-                        return found
-                    }
-                }
-                return [:]
-            } catch let recheck {
-                let problem =
-                    "the copy was confirmed, but the connection was lost before the original was removed (\(error)); looking again failed too (\(recheck)): it may still be parked"
-                return Dictionary(uniqueKeysWithValues: wanted.map { ($0, problem) })
-            }
-        }
     }
 
     /// Removes the selected dead letters for good and returns them. Named messages of a bundle the broker parked
@@ -196,7 +151,7 @@ struct DeadLetterOperations: Sendable {
                     purged += inner.map { DeadLetter(service: service, delivery: $0) }
                 }
             }
-            try await release(taken.map(\.delivery), acking: acked, confirmingOn: "\(service).dead-letter")
+            try await queue(of: service).release(taken.map(\.delivery), acking: acked, confirming: true)
         }
         return purged
     }
@@ -219,7 +174,7 @@ struct DeadLetterOperations: Sendable {
                     acked.insert(letter.delivery.deliveryTag)
                 }
             }
-            try await release(taken.map(\.delivery), acking: acked, confirmingOn: "\(service).dead-letter")
+            try await queue(of: service).release(taken.map(\.delivery), acking: acked, confirming: true)
             if !acked.isEmpty { return true }
         }
         return false
@@ -239,37 +194,14 @@ struct DeadLetterOperations: Sendable {
         return .success(())
     }
 
-    /// Takes up to `limit` messages from a service's dead-letter queue without acknowledging them.
-    private func take(_ service: String, limit: Int) async throws -> [DeadLetter] {
-        let queue = "\(service).dead-letter"
-        let deliveries = try await client.perform { session -> [AMQPDelivery] in
-            var taken: [AMQPDelivery] = []
-            while taken.count < limit, let delivery = try session.get(queue: queue) { taken.append(delivery) }
-            return taken
-        }
-        return deliveries.map { DeadLetter(service: service, delivery: $0) }
+    /// A service's dead-letter queue.
+    private func queue(of service: String) -> OperatorQueue {
+        OperatorQueue(client: client, name: "\(service).dead-letter")
     }
 
-    /// Acknowledges the given tags and returns every other taken message to its queue. With `confirmingOn`, ends
-    /// with a round trip on the channel (a passive declare of that queue), so that an acknowledgement the broker did
-    /// not take (the connection was lost since the messages were taken) is an error rather than silence.
-    private func release(
-        _ deliveries: [AMQPDelivery],
-        acking acked: Set<UInt64>,
-        confirmingOn queue: String? = nil
-    ) async throws {
-        guard !deliveries.isEmpty else { return }
-        let tags = deliveries.map(\.deliveryTag)
-        try await client.perform { session in
-            for tag in tags {
-                if acked.contains(tag) {
-                    try session.ack(deliveryTag: tag)
-                } else {
-                    try session.nack(deliveryTag: tag, requeue: true)
-                }
-            }
-            if let queue { _ = try session.declare(AMQPQueue(name: queue), passive: true) }
-        }
+    /// Takes up to `limit` messages from a service's dead-letter queue without acknowledging them.
+    private func take(_ service: String, limit: Int) async throws -> [DeadLetter] {
+        try await queue(of: service).take(limit: limit).map { DeadLetter(service: service, delivery: $0) }
     }
 
     /// The services among `candidates` whose dead-letter queue exists (a missing one closes the channel, which the

@@ -409,15 +409,16 @@ enum PaymentMatcher {
             ),
             let usedOnDebit = MinorUnits.total(
                 credits.filter { $0.debitInvoiceID == target.receivable.invoiceID }.map(\.amount)
-            )
+            ),
+            let available = MinorUnits.difference(try CreditInvoices.available(credit, db), usedOfCredit),
+            let debitLeft = MinorUnits.difference(target.receivable.balance, usedOnDebit)
         else {
             plan.notes.append(
                 "credit invoice \(credit.invoiceNumber): the payment's credit amounts overflow: not applied"
             )
             return
         }
-        let available = try CreditInvoices.available(credit, db) - usedOfCredit
-        guard amount <= available, amount <= max(target.receivable.balance - usedOnDebit, 0) else {
+        guard amount <= available, amount <= max(debitLeft, 0) else {
             plan.notes.append(
                 "credit invoice \(credit.invoiceNumber) has \(target.receivable.money(available)) left, the payment "
                     + "uses \(target.receivable.money(amount)) on invoice \(target.receivable.invoiceNumber): not applied"

@@ -225,7 +225,10 @@ struct ImportBankgiroFileHandler: MessageHandler {
                 let reserved = MinorUnits.total(
                     pairs.flatMap(\.credits).filter { $0.credit.invoiceID == credit.invoiceID }.map(\.amount)
                 )
-                guard let reserved, try CreditInvoices.available(credit, db) - reserved >= amount else { continue }
+                guard let reserved,
+                    let left = MinorUnits.difference(try CreditInvoices.available(credit, db), reserved),
+                    left >= amount
+                else { continue }
             }
             let taken = Set(pairs.map(\.payment))
             for candidate in incoming.indices where deposit.payments[candidate].kind == .payment {

@@ -165,7 +165,18 @@ enum TaxReductionRoutes {
             )
         }
         if let unknown = fields.keys.sorted().first(where: { UsageField(rawValue: $0) == nil }) {
-            throw BadQueryParameter(problem: InvalidQueryParameter(unknown, "unknown field"))
+            // The field's name is named back only when it is a plain word: a number sent as a key is never echoed.
+            let isPlainName =
+                (1...40).contains(unknown.utf8.count)
+                && unknown.unicodeScalars.allSatisfy {
+                    ("a"..."z").contains($0) || ("A"..."Z").contains($0) || $0 == "_"
+                }
+            throw BadQueryParameter(
+                problem: InvalidQueryParameter(
+                    isPlainName ? unknown : "body",
+                    "unknown field; expected \(UsageField.allCases.map(\.rawValue).joined(separator: " and "))"
+                )
+            )
         }
         guard case .text(let text) = fields[UsageField.personnummer.rawValue] else {
             throw BadQueryParameter(

@@ -1,6 +1,13 @@
 /// The kind of a collection step: its wire name. One event type per step, all with the same payload.
 public protocol CollectionStepKind: Sendable {
     static var messageType: MessageType { get }
+    /// The document delivery makes from the step's event, or `nil` for a step that makes none (the decision request,
+    /// the plan, a missed instalment, a postponement).
+    static var documentKind: DocumentKind? { get }
+}
+
+extension CollectionStepKind {
+    public static var documentKind: DocumentKind? { nil }
 }
 
 /// A step of the collection ladder happened (reminder, letter, decision request, application, plan, postponement,
@@ -34,15 +41,18 @@ public struct CollectionStepEvent<Kind: CollectionStepKind>: KvittMessage, Equat
 public enum CollectionSteps {
     public enum Reminder: CollectionStepKind {
         public static let messageType: MessageType = "debt-collection.reminder-sent.v1"
+        public static let documentKind: DocumentKind? = .reminder
     }
     public enum CollectionLetter: CollectionStepKind {
         public static let messageType: MessageType = "debt-collection.collection-letter-sent.v1"
+        public static let documentKind: DocumentKind? = .collectionLetter
     }
     public enum DecisionRequest: CollectionStepKind {
         public static let messageType: MessageType = "debt-collection.creditor-decision-requested.v1"
     }
     public enum Application: CollectionStepKind {
         public static let messageType: MessageType = "debt-collection.enforcement-application-prepared.v1"
+        public static let documentKind: DocumentKind? = .enforcementApplication
     }
     public enum Plan: CollectionStepKind {
         public static let messageType: MessageType = "debt-collection.installment-plan-created.v1"
@@ -52,6 +62,7 @@ public enum CollectionSteps {
     }
     public enum SurveillanceLetter: CollectionStepKind {
         public static let messageType: MessageType = "debt-collection.surveillance-letter-sent.v1"
+        public static let documentKind: DocumentKind? = .surveillanceLetter
     }
     public enum Postponement: CollectionStepKind {
         public static let messageType: MessageType = "debt-collection.next-event-postponed.v1"

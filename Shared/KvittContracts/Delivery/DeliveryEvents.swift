@@ -25,6 +25,19 @@ public enum DocumentKind: String, Codable, Sendable, CaseIterable {
     case enforcementApplication = "enforcement-application"
 }
 
+extension DocumentKind {
+    /// A document's id: its kind and the id of the message that decided it (`reminder-<message id>`), so that a
+    /// redelivered event finds the document again and the service that decided it finds its step from a report.
+    public func documentID(messageID: String) -> String { "\(rawValue)-\(messageID)" }
+
+    /// The id of the message that decided `documentID`, or `nil` when it is not a document of this kind.
+    public func messageID(inDocumentID documentID: String) -> String? {
+        let prefix = "\(rawValue)-"
+        guard documentID.hasPrefix(prefix), documentID.count > prefix.count else { return nil }
+        return String(documentID.dropFirst(prefix.count))
+    }
+}
+
 /// A document reached its channel: the mail server accepted the message, or the PDF is in the print outbox.
 public struct DocumentDelivered: KvittMessage, Equatable {
     public static let messageType: MessageType = "delivery.document-delivered.v1"

@@ -79,8 +79,10 @@ public enum DebtorContactRules {
             + channelErrors(email: email, preferredChannel: preferredChannel, peppolID: peppolID, prefix: prefix)
     }
 
-    /// What is wrong with the Peppol id and the preferred channel: a malformed id, or a channel without its address.
-    /// (The e-mail address's form is checked by ``errors(email:preferredChannel:peppolID:prefix:)``.)
+    /// What is wrong with the Peppol id and the preferred channel: a malformed id, or a channel without a usable
+    /// address (e-mail preferred with an address delivery could not send to would be printed without a word). The
+    /// form of an e-mail address no channel asks for is checked by ``errors(email:preferredChannel:peppolID:prefix:)``
+    /// only: `create-invoice` never checked it.
     public static func channelErrors(
         email: String?,
         preferredChannel: DeliveryChannel?,
@@ -94,8 +96,8 @@ public enum DebtorContactRules {
             )
         }
         switch preferredChannel {
-        case .email? where email == nil:
-            errors.append(FieldError("\(prefix)preferredChannel", "email needs an e-mail address"))
+        case .email? where !(email.map(isUsableEmail) ?? false):
+            errors.append(FieldError("\(prefix)preferredChannel", "email needs a usable e-mail address"))
         case .peppol? where peppolID == nil:
             errors.append(FieldError("\(prefix)preferredChannel", "peppol needs a Peppol id"))
         default: break

@@ -53,7 +53,7 @@ public struct APIToken: Sendable, Equatable, CustomStringConvertible, CustomDebu
 /// nor what was presented is logged.
 public struct BearerTokenMiddleware<Context: RequestContext>: RouterMiddleware {
     /// The paths answered without a token.
-    public static var openPaths: Set<String> { ["/health/live", "/health/ready", "/metrics"] }
+    public static var openPaths: Set<String> { bearerTokenOpenPaths }
 
     let token: APIToken
 
@@ -122,6 +122,10 @@ public struct BearerTokenMiddleware<Context: RequestContext>: RouterMiddleware {
         let error: Problem
     }
 }
+
+/// ``BearerTokenMiddleware/openPaths``, made once: the middleware is generic, so it cannot hold a stored static, and
+/// it reads the set on every request.
+private let bearerTokenOpenPaths: Set<String> = ["/health/live", "/health/ready", "/metrics"]
 
 extension Substring {
     fileprivate var trimmingSpaces: Substring {

@@ -71,7 +71,7 @@ public struct KvittConfiguration: Sendable {
         secrets: [String: String] = [:],
         secretPaths: [String: String] = [:]
     ) {
-        let set = environment.filter { !$0.value.trimmingCharacters(in: .whitespaces).isEmpty }
+        let set = Self.setVariables(environment)
         self.environment = ConfigReader(
             provider: EnvironmentVariablesProvider(environmentVariables: set, secretsSpecifier: .none)
         )
@@ -92,7 +92,7 @@ public struct KvittConfiguration: Sendable {
         settings: [Setting],
         environment: [String: String] = ProcessInfo.processInfo.environment
     ) throws(ServiceSettings.InvalidSetting) -> KvittConfiguration {
-        let set = environment.filter { !$0.value.trimmingCharacters(in: .whitespaces).isEmpty }
+        let set = setVariables(environment)
         var file: [String: String] = [:]
         let filePath = set[Setting.configFile.variable]
         if let filePath {
@@ -135,6 +135,11 @@ public struct KvittConfiguration: Sendable {
             secrets: secrets,
             secretPaths: secretPaths
         )
+    }
+
+    /// The variables that are set: an empty (or blank) one counts as unset, as an env file lists every setting.
+    static func setVariables(_ environment: [String: String]) -> [String: String] {
+        environment.filter { !$0.value.trimmingCharacters(in: .whitespaces).isEmpty }
     }
 
     /// The settings read from the environment only: where the others come from, and the C heap's tuning, which is
@@ -332,6 +337,16 @@ public struct KvittConfiguration: Sendable {
         } catch {
             throw .init(variable: Setting.configFile.variable, problem: "\(path): \(describe(error))")
         }
+        // The decoder keeps one of a key written twice, whichever its parser happens to: refused instead, as a
+        // setting's value must not depend on that.
+        let written = writtenKeys(data)
+        if written.count != values.count {
+            let twice = Dictionary(grouping: written, by: { $0 }).filter { $0.value.count > 1 }.keys.sorted()
+            throw .init(
+                variable: Setting.configFile.variable,
+                problem: "\(path): \(twice.first ?? "a setting") is given more than once"
+            )
+        }
         for key in values.keys.sorted() {
             let isName =
                 key.first?.isLetter == true
@@ -350,6 +365,32 @@ public struct KvittConfiguration: Sendable {
             }
         }
         return values.mapValues(\.text)
+    }
+
+    /// The keys as written in a JSON object whose values are all strings, numbers or true/false (one that decoded as
+    /// such), duplicates included: every string followed by `:`, escapes left as written.
+    static func writtenKeys(_ data: Data) -> [String] {
+        let bytes = [UInt8](data)
+        let quote = UInt8(ascii: "\""), backslash = UInt8(ascii: "\\"), colon = UInt8(ascii: ":")
+        var keys: [String] = []
+        var index = 0
+        while index < bytes.count {
+            guard bytes[index] == quote else {
+                index += 1
+                continue
+            }
+            let start = index + 1
+            index = start
+            while index < bytes.count, bytes[index] != quote { index += bytes[index] == backslash ? 2 : 1 }
+            let end = min(index, bytes.count)
+            index += 1
+            var next = index
+            while next < bytes.count, [0x20, 0x09, 0x0A, 0x0D].contains(bytes[next]) { next += 1 }
+            if next < bytes.count, bytes[next] == colon {
+                keys.append(String(decoding: bytes[start..<end], as: UTF8.self))
+            }
+        }
+        return keys
     }
 
     /// A JSON decoding error as one line, without the file's contents (a value may be secret).

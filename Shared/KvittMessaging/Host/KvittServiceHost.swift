@@ -187,7 +187,6 @@ public enum KvittServiceHost {
             url: settings.amqpURL,
             // The TLS files come from the settings (a configuration file or a secret), as for every other connection.
             options: settings.amqpOptions(connectionName: "\(definition.name)-topology"),
-            connectionName: "\(definition.name)-topology",
             shared: system?.sharedTopology ?? AMQPTopology(),
             peers: peers,
             unroutedQueue: SystemTopology.unroutedExchange(of: settings.exchange),

@@ -15,9 +15,10 @@
 public enum LogMasking {
     /// The text with every identity-shaped number masked.
     public static func mask(_ text: String) -> String {
+        // Almost every log line has no run of six digits: leave those untouched, without building a new string or
+        // an array of its characters (this runs for every line logged).
+        guard hasLongDigitRun(text.utf8) else { return text }
         let characters = Array(text)
-        // Almost every log line has no run of ten digits: leave those untouched, without building a new string.
-        guard hasLongDigitRun(characters) else { return text }
         var result = ""
         result.reserveCapacity(characters.count)
         var index = 0
@@ -78,11 +79,12 @@ public enum LogMasking {
         character.isASCII && character.isNumber
     }
 
-    /// Whether the text has at least six digits in a row, the shortest start of an identity number.
-    private static func hasLongDigitRun(_ characters: [Character]) -> Bool {
+    /// Whether the text has at least six ASCII digits in a row, the shortest start of an identity number. Read as
+    /// bytes: every run of digit characters is a run of digit bytes, so no line with an identity number is skipped.
+    private static func hasLongDigitRun(_ bytes: String.UTF8View) -> Bool {
         var run = 0
-        for character in characters {
-            run = isDigit(character) ? run + 1 : 0
+        for byte in bytes {
+            run = (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) ? run + 1 : 0
             if run >= 6 { return true }
         }
         return false

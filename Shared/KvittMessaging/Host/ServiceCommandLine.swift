@@ -46,8 +46,16 @@ public enum ServiceCommandLine {
 
     /// Every setting a service reads: the common ones and its own.
     public static func settings(of definition: ServiceDefinition) -> [Setting] {
-        ServiceSettings.documented(serviceName: definition.name, defaultHTTPPort: definition.defaultHTTPPort)
-            + definition.ownSettings
+        settings(
+            name: definition.name,
+            defaultHTTPPort: definition.defaultHTTPPort,
+            ownSettings: definition.ownSettings
+        )
+    }
+
+    /// ``settings(of:)`` by the service's name, port and own settings.
+    static func settings(name: String, defaultHTTPPort: Int, ownSettings: [Setting]) -> [Setting] {
+        ServiceSettings.documented(serviceName: name, defaultHTTPPort: defaultHTTPPort) + ownSettings
     }
 
     /// The text of `--help`: the usage, where settings come from, then every setting (the common ones and the
@@ -156,8 +164,7 @@ public enum ServiceCommandLine {
             switch try parse(arguments) {
             case .run: return
             case .help:
-                let settings =
-                    ServiceSettings.documented(serviceName: name, defaultHTTPPort: defaultHTTPPort) + ownSettings
+                let settings = settings(name: name, defaultHTTPPort: defaultHTTPPort, ownSettings: ownSettings)
                 FileHandle.standardOutput.write(Data(help(name: name, settings: settings, executable: executable).utf8))
                 exit(0)
             case .version:

@@ -21,7 +21,7 @@ public struct ServiceDefinition: Sendable {
     /// and exported on `/metrics`.
     public var attention: @Sendable (ServiceContext) -> [AttentionGauge]
     /// The service's own settings beside the common ones (debt-collection's `REFERENCE_RATES_FILE`), for `--help`.
-    public var ownSettings: [ServiceSettings.Documented]
+    public var ownSettings: [Setting]
 
     public init(
         name: String,
@@ -31,7 +31,7 @@ public struct ServiceDefinition: Sendable {
         routes: @escaping @Sendable (Router<BasicRequestContext>, ServiceContext) -> Void = { _, _ in },
         services: @escaping @Sendable (ServiceContext) -> [any Service] = { _ in [] },
         attention: @escaping @Sendable (ServiceContext) -> [AttentionGauge] = { _ in [] },
-        ownSettings: [ServiceSettings.Documented] = []
+        ownSettings: [Setting] = []
     ) {
         self.name = name
         self.defaultHTTPPort = defaultHTTPPort

@@ -76,6 +76,10 @@ public struct ServiceSettings: Sendable, Equatable {
         }
     }
 
+    /// The delivery limits a work queue may be declared with (`AMQP_DELIVERY_LIMIT`): at least one redelivery, and
+    /// few enough that a crash-looping message is parked within minutes.
+    public static let deliveryLimits = 2...1000
+
     /// Reads the settings.
     /// - Throws: ``InvalidSetting`` for the first unusable value.
     public init(
@@ -102,7 +106,7 @@ public struct ServiceSettings: Sendable, Equatable {
         publishWindow = try config.int(.amqpPublishWindow, in: 1...100_000)
         exchange = config.text(.amqpExchange)
         deadLetterExchange = config.text(.amqpDeadLetterExchange)
-        deliveryLimit = try config.int(.amqpDeliveryLimit, in: 2...1000)
+        deliveryLimit = try config.int(.amqpDeliveryLimit, in: Self.deliveryLimits)
         databasePath = config.text(.databasePath(serviceName: serviceName))
         batchSize = try config.int(.batchSize, in: 1...5000)
         maximumBankFileBytes = try config.int(.maximumBankFileBytes, in: 1024...(512 * 1024 * 1024))
@@ -128,7 +132,7 @@ public struct ServiceSettings: Sendable, Equatable {
         apiToken = try APIToken.read(config)
         logLevel = try config.choice(.logLevel)
         logFormat = try config.choice(.logFormat)
-        environment = try config.choice(.environment)
+        environment = deploymentEnvironment
         clockControl = try config.isOn(.clockControl)
         declarePeers = try config.isOn(.declarePeers)
         let offset = config.lookup(.clockOffset)
@@ -153,9 +157,6 @@ public struct ServiceSettings: Sendable, Equatable {
             )
         }
     }
-
-    /// One setting as `--help` shows it (``Setting``, the one definition of each).
-    public typealias Documented = Setting
 
     /// Every setting every service reads, with its default for this service, in the order `--help` lists them.
     public static func documented(serviceName: String, defaultHTTPPort: Int) -> [Setting] {

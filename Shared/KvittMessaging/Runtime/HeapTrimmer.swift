@@ -55,19 +55,34 @@ public enum Heap {
     }
 
     /// Reads the whole-heap totals, which `malloc_info` writes after the per-arena ones: the last `<total type="fast">`
-    /// and `<total type="rest">` (free chunks) and the last `<system type="current">`.
+    /// and `<total type="rest">` (free chunks) and the last `<system type="current">`. Read at every `/metrics` scrape,
+    /// so the text (long, one block per arena) is walked from its end, a line at a time, only until all three are found.
     static func parse(_ xml: String) -> Statistics? {
-        func lastSize(_ prefix: String) -> Int? {
-            guard let line = xml.split(separator: "\n").last(where: { $0.contains(prefix) }),
-                let sizeRange = line.range(of: "size=\"")
-            else { return nil }
-            return Int(line[sizeRange.upperBound...].prefix { $0.isNumber })
+        var system: Int?
+        var fast: Int?
+        var rest: Int?
+        var end = xml.endIndex
+        while system == nil || fast == nil || rest == nil {
+            let start = xml[..<end].lastIndex(of: "\n").map { xml.index(after: $0) } ?? xml.startIndex
+            let line = xml[start..<end]
+            if system == nil, line.contains("<system type=\"current\"") {
+                system = size(line)
+            } else if fast == nil, line.contains("<total type=\"fast\"") {
+                fast = size(line)
+            } else if rest == nil, line.contains("<total type=\"rest\"") {
+                rest = size(line)
+            }
+            guard start > xml.startIndex else { break }
+            end = xml.index(before: start)
         }
-        guard let system = lastSize("<system type=\"current\""),
-            let fast = lastSize("<total type=\"fast\""),
-            let rest = lastSize("<total type=\"rest\"")
-        else { return nil }
+        guard let system, let fast, let rest, system >= 0, fast >= 0, rest >= 0 else { return nil }
         return Statistics(system: system, free: fast + rest)
+    }
+
+    /// The `size="…"` of one element's line, or -1 when it has none: the last such line is the total, readable or not.
+    private static func size(_ line: Substring) -> Int {
+        guard let sizeRange = line.range(of: "size=\"") else { return -1 }
+        return Int(line[sizeRange.upperBound...].prefix { $0.isNumber }) ?? -1
     }
 }
 
@@ -102,8 +117,8 @@ extension Heap {
         /// The tuning the environment asks for.
         /// - Throws: ``InvalidTuning`` for a value that is not a tuning's name.
         public init(environment: [String: String]) throws(InvalidTuning) {
-            // Empty counts as unset, as for every other setting (an env file lists each setting, some empty).
-            guard let value = environment[Self.environmentVariable], !value.isEmpty else {
+            // Empty or blank counts as unset, by the rule of every other setting (an env file lists each setting).
+            guard let value = KvittConfiguration.setVariables(environment)[Self.environmentVariable] else {
                 self = .glibc
                 return
             }

@@ -146,7 +146,7 @@ public struct BrokerPermissions: Sendable {
                 ]
             )
         case .operator:
-            let services = KvittService.allCases.sorted().map { QueueNames(system.queueName(of: $0)) }
+            let services = everyServicesQueues
             return BrokerGrant(
                 user: user,
                 configure: [],
@@ -158,14 +158,15 @@ public struct BrokerPermissions: Sendable {
                 ]
             )
         case .topology:
-            let services = KvittService.allCases.sorted().map { QueueNames(system.queueName(of: $0)) }
+            let services = everyServicesQueues
             let unrouted = BrokerGrant.escaped(system.unroutedExchange)
             let exchanges = [exchange, deadLetter, retry, unrouted]
-            let queues = services.flatMap(\.all) + [unrouted]
+            // kvitt.unrouted is an exchange and a queue of the same name: listed once, among the exchanges.
+            let queues = services.flatMap(\.all)
             return BrokerGrant(
                 user: user,
                 configure: exchanges + queues,
-                write: [deadLetter, retry] + queues,
+                write: [deadLetter, retry, unrouted] + queues,
                 read: exchanges + services.flatMap(\.consumed),
                 topics: [
                     BrokerGrant.Topic(exchange: system.exchange, write: [], read: [".*"]),
@@ -173,6 +174,11 @@ public struct BrokerPermissions: Sendable {
                 ]
             )
         }
+    }
+
+    /// Every service's queue names, in service order.
+    private var everyServicesQueues: [QueueNames] {
+        KvittService.allCases.sorted().map { QueueNames(system.queueName(of: $0)) }
     }
 
     /// Every role's grant, in ``BrokerRole/allCases`` order.

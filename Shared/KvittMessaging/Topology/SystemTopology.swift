@@ -104,8 +104,8 @@ public struct SystemTopology: Sendable, Equatable {
     /// work queue dead-letters there when its delivery limit is reached). Not its wait queues: only the service
     /// itself publishes into them, and their TTLs come from its own `RETRY_DELAYS`.
     public func peerTopology(_ service: KvittService) -> AMQPTopology {
-        let full = serviceTopology(service).amqpTopology
         let own = serviceTopology(service)
+        let full = own.amqpTopology
         let declared: Set<String> = [own.queue, own.deadLetterQueue]
         return AMQPTopology(
             exchanges: [],

@@ -26,12 +26,10 @@ final class SystemTopologyDeclarer: Service, Sendable {
     private let declared = Mutex(false)
     private let wake = WakeSignal()
 
-    /// - Parameter options: the connection's options with the service's TLS files; by default only a connection
-    ///   name, with the TLS files from the environment.
+    /// - Parameter options: the connection's name and the service's TLS files (``ServiceSettings/amqpOptions(connectionName:)``).
     init(
         url: AMQPURL,
-        options: AMQPSession.Options? = nil,
-        connectionName: String,
+        options: AMQPSession.Options,
         shared: AMQPTopology,
         peers: AMQPTopology,
         unroutedQueue: String,
@@ -40,8 +38,6 @@ final class SystemTopologyDeclarer: Service, Sendable {
         logger: Logger
     ) {
         self.url = url
-        var options = options ?? AMQPSession.Options(connectionName: connectionName)
-        options.connectionName = connectionName
         self.options = options
         self.shared = shared
         self.peers = peers

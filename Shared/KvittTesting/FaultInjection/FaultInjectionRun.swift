@@ -78,7 +78,7 @@ public struct FaultInjectionRun: Sendable {
         var fullDisk: FullDisk?
         if plan.databaseFulls > 0 {
             let prepared = await FullDisk.prepare(
-                databasePath: folder.appendingPathComponent("payment-matching.sqlite").path,
+                databasePath: processes.databasePath("payment-matching"),
                 megabytes: plan.databaseFileSystemMegabytes
             )
             fullDisk = prepared.disk
@@ -336,17 +336,18 @@ public struct FaultInjectionRun: Sendable {
         var issued: [String: Issued] = [:]
         let deadline = ContinuousClock.now + .seconds(300)
         while issued.count < indices.count, ContinuousClock.now < deadline {
+            let drafts = (await reader.invoices(status: "draft") ?? []).filter { wanted.contains($0.externalID) }
+            if let rejected = drafts.first(where: { $0.taxReduction?.state == "rejected" }) {
+                throw RunFailure(
+                    "tax-reduction rejected \(rejected.externalID): \(rejected.taxReduction?.detail ?? "")"
+                )
+            }
             // A ROT/RUT draft can be attested once tax-reduction has allocated its reduction.
-            let drafts = (await reader.invoices(status: "draft") ?? []).filter {
-                wanted.contains($0.externalID) && !attested.contains($0.id)
-                    && ($0.taxReduction.map { $0.state == "allocated" } ?? true)
+            let attestable = drafts.filter {
+                !attested.contains($0.id) && ($0.taxReduction.map { $0.state == "allocated" } ?? true)
             }
-            try await sender.send(drafts.map { AttestInvoice(invoiceID: $0.id) })
-            attested.formUnion(drafts.map(\.id))
-            for invoice in await reader.invoices(status: "draft") ?? []
-            where wanted.contains(invoice.externalID) && invoice.taxReduction?.state == "rejected" {
-                throw RunFailure("tax-reduction rejected \(invoice.externalID): \(invoice.taxReduction?.detail ?? "")")
-            }
+            try await sender.send(attestable.map { AttestInvoice(invoiceID: $0.id) })
+            attested.formUnion(attestable.map(\.id))
             for invoice in await reader.invoices(status: "issued") ?? [] where wanted.contains(invoice.externalID) {
                 guard let ocr = invoice.ocr, let number = invoice.number,
                     let index = Int(invoice.externalID.dropFirst("chaos-".count))

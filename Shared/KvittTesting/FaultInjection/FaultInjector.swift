@@ -265,19 +265,3 @@ final class PhaseFlag: Sendable {
     func set() { value.withLock { $0 = true } }
     var isSet: Bool { value.withLock { $0 } }
 }
-
-/// Reads a service's Prometheus metrics.
-enum MetricsReader {
-    /// The sum of every sample of `name` (all label sets) on the service's `/metrics`; 0 when it does not answer.
-    static func value(_ name: String, port: Int) async -> Int {
-        guard let text = await HTTPProbe.get(port: port, path: "/metrics")?.body else { return 0 }
-        var total = 0.0
-        for line in text.split(separator: "\n") where line.hasPrefix(name) {
-            let rest = line.dropFirst(name.count)
-            guard rest.first == " " || rest.first == "{", let value = Double(line.split(separator: " ").last ?? "")
-            else { continue }
-            total += value
-        }
-        return Int(total)
-    }
-}

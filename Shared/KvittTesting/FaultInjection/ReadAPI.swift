@@ -48,23 +48,6 @@ struct ReadAPI: Sendable {
         )
     }
 
-    /// One buyer's claim as tax-reduction's `GET /v1/claims` shows it (the buyer masked).
-    struct Claim: Decodable, Sendable {
-        var id: String
-        var invoiceID: String
-        var kind: String
-        /// `YYYYMMDD-****`.
-        var buyer: String
-        var year: Int
-        var requested: Money
-        /// `allocated`, `requestable`, `claimed`, `decided` or `withdrawn`.
-        var status: String
-        var fileID: String?
-        var approved: Money?
-        var repaymentDue: Money?
-        var billedToBuyer: Money?
-    }
-
     /// A claim file as `GET /v1/claim-files` lists it.
     struct ClaimFile: Decodable, Sendable {
         var id: String
@@ -82,8 +65,8 @@ struct ReadAPI: Sendable {
     }
 
     /// Every claim tax-reduction holds (the service has one creditor in the run).
-    func claims() async -> [Claim]? {
-        try? await BooksAudit.read([Claim].self, port: processes.port("tax-reduction"), path: "/v1/claims")
+    func claims() async -> [BooksAudit.Claim]? {
+        try? await BooksAudit.read([BooksAudit.Claim].self, port: processes.port("tax-reduction"), path: "/v1/claims")
     }
 
     func claimFiles() async -> [ClaimFile]? {
@@ -100,19 +83,12 @@ struct ReadAPI: Sendable {
 
     /// The creditor's drafts, read page by page.
     func drafts() async -> [Draft]? {
-        let limit = BooksAudit.invoiceListLimit
-        var all: [Draft] = []
-        while true {
-            guard
-                let page = try? await BooksAudit.read(
-                    [Draft].self,
-                    port: processes.port("invoicing"),
-                    path: "/v1/invoices?creditor=\(creditor)&status=draft&limit=\(limit)&offset=\(all.count)"
-                )
-            else { return nil }
-            all += page
-            if page.count < limit { return all }
-        }
+        try? await BooksAudit.pages(
+            Draft.self,
+            port: processes.port("invoicing"),
+            path: "/v1/invoices?creditor=\(creditor)&status=draft",
+            pageSize: BooksAudit.invoiceListLimit
+        )
     }
 
     /// One invoice with its history.

@@ -339,8 +339,7 @@ struct KvittBench: AsyncParsableCommand {
                 "AMQP_URL": url.environmentValue,
                 "AMQP_EXCHANGE": exchange, "AMQP_DEAD_LETTER_EXCHANGE": "\(exchange).dead-letter",
                 "DATABASE_PATH": folder.appendingPathComponent("bench.sqlite").path, "HTTP_PORT": "0",
-                "AMQP_PREFETCH": "\(prefetch)", "BATCH_SIZE": "\(batchSize)", "AMQP_PUBLISH_WINDOW": "\(window)",
-            ]
+            ].merging(serviceTuning) { _, tuning in tuning }
         )
         let definition = ProbeService.definition(name: name, handlerDelay: .zero)
         let group = try KvittServiceHost.build(definition, settings: settings, handlesSignals: false, logger: logger)
@@ -360,14 +359,7 @@ struct KvittBench: AsyncParsableCommand {
         let chunk = 5_000
         for start in stride(from: 0, to: total, by: chunk) {
             let batch = try (start..<min(start + chunk, total)).map { index in
-                AMQPOutgoingMessage(
-                    exchange: exchange,
-                    routingKey: Probe.ApplyEffect.messageType.rawValue,
-                    properties: AMQPProperties(
-                        envelope: MessageEnvelope(messageID: "m\(index)", type: Probe.ApplyEffect.messageType)
-                    ),
-                    body: try paddedBody(key: "k\(index)")
-                )
+                try probeMessage(index, exchange: exchange, key: "k\(index)")
             }
             for result in await publisher.publish(batch: batch) { try result.get() }
         }
@@ -382,6 +374,23 @@ struct KvittBench: AsyncParsableCommand {
         await TestBroker.cleanUp(services: [name], exchanges: [exchange, "\(exchange).dead-letter"], on: url)
         try? FileManager.default.removeItem(at: folder)
         return Double(total) / elapsed.seconds
+    }
+
+    /// The service settings the benchmark's options set, the same for the runtime pipeline and the soak's service.
+    var serviceTuning: [String: String] {
+        ["AMQP_PREFETCH": "\(prefetch)", "BATCH_SIZE": "\(batchSize)", "AMQP_PUBLISH_WINDOW": "\(window)"]
+    }
+
+    /// Message `index` of a run through the probe service: an `ApplyEffect` to `key` with the message id `m<index>`.
+    func probeMessage(_ index: Int, exchange: String, key: String) throws -> AMQPOutgoingMessage {
+        AMQPOutgoingMessage(
+            exchange: exchange,
+            routingKey: Probe.ApplyEffect.messageType.rawValue,
+            properties: AMQPProperties(
+                envelope: MessageEnvelope(messageID: "m\(index)", type: Probe.ApplyEffect.messageType)
+            ),
+            body: try paddedBody(key: key)
+        )
     }
 
     /// A probe command padded to the benchmark's body size (a realistic JSON command, not a tiny one).

@@ -11,16 +11,10 @@ struct HeapTotals: Sendable {
 
     /// Reads `kvitt_heap_in_use_bytes` and `kvitt_heap_free_bytes` from a Prometheus text exposition.
     static func parse(metrics: String) -> HeapTotals? {
-        var values: [String: Int] = [:]
-        for line in metrics.split(separator: "\n") where line.hasPrefix("kvitt_heap_") {
-            let parts = line.split(separator: " ")
-            guard parts.count == 2, let value = Double(parts[1]) else { continue }
-            values[String(parts[0])] = Int(value)
-        }
-        guard let inUse = values["kvitt_heap_in_use_bytes"], let free = values["kvitt_heap_free_bytes"] else {
-            return nil
-        }
-        return HeapTotals(inUse: inUse, free: free)
+        guard let inUse = MetricsReader.sum("kvitt_heap_in_use_bytes", in: metrics),
+            let free = MetricsReader.sum("kvitt_heap_free_bytes", in: metrics)
+        else { return nil }
+        return HeapTotals(inUse: Int(inUse), free: Int(free))
     }
 }
 
@@ -139,31 +133,33 @@ final class ProcessSampler: Sendable {
     /// Every sample so far.
     var all: [ProcessSample] { samples.withLock { $0 } }
 
+    /// The samples from the first after `warmUp` messages to the last (nil: none after warm-up).
+    private func afterWarmUp(_ warmUp: Int) -> (first: ProcessSample, last: ProcessSample, all: [ProcessSample])? {
+        let after = all.drop { $0.processed < warmUp }
+        guard let first = after.first, let last = after.last else { return nil }
+        return (first, last, Array(after))
+    }
+
     /// Growth of anonymous memory from the first sample after `warmUp` messages to the last (nil: too few samples).
     func anonymousGrowthMiB(warmUp: Int) -> Double? {
-        let all = self.all
-        guard let first = all.first(where: { $0.processed >= warmUp }), let last = all.last else { return nil }
-        return Double(last.anonymousKiB - first.anonymousKiB) / 1024
+        afterWarmUp(warmUp).map { Double($0.last.anonymousKiB - $0.first.anonymousKiB) / 1024 }
     }
 
     /// The service's CPU time per message from the first sample after `warmUp` messages to the last, in
     /// microseconds (nil: too few samples).
     func cpuMicrosecondsPerMessage(warmUp: Int) -> Double? {
-        let all = self.all
-        guard let first = all.first(where: { $0.processed >= warmUp }), let last = all.last,
-            last.processed > first.processed, first.cpuSeconds >= 0, last.cpuSeconds >= 0
+        guard let (first, last, _) = afterWarmUp(warmUp), last.processed > first.processed, first.cpuSeconds >= 0,
+            last.cpuSeconds >= 0
         else { return nil }
         return (last.cpuSeconds - first.cpuSeconds) * 1e6 / Double(last.processed - first.processed)
     }
 
     /// Growth from the first sample after `warmUp` messages to the last, and the ranges of descriptors and threads.
     func summary(warmUp: Int) -> String {
-        let all = self.all
-        guard let first = all.first(where: { $0.processed >= warmUp }), let last = all.last else {
-            return "soak: too few samples"
-        }
-        let after = all.filter { $0.processed >= warmUp }
+        guard let (first, last, after) = afterWarmUp(warmUp) else { return "soak: too few samples" }
         let peakAnonymous = after.map(\.anonymousKiB).max() ?? 0
+        // Between the samples whose `/metrics` answered: a scrape that timed out on a busy machine is not a change.
+        let heaps = after.compactMap(\.heap)
         return String(
             format:
                 "soak after warm-up (%d msgs) to the end (%d msgs): RSS %+.1f MiB, anonymous %+.1f MiB (peak %.1f MiB), "
@@ -174,8 +170,8 @@ final class ProcessSampler: Sendable {
             Double(last.residentKiB - first.residentKiB) / 1024,
             Double(last.anonymousKiB - first.anonymousKiB) / 1024,
             Double(peakAnonymous) / 1024,
-            Double((last.heap?.inUse ?? 0) - (first.heap?.inUse ?? 0)) / 1_048_576,
-            Double((last.heap?.free ?? 0) - (first.heap?.free ?? 0)) / 1_048_576,
+            heaps.last.map { Double($0.inUse - heaps[0].inUse) / 1_048_576 } ?? .nan,
+            heaps.last.map { Double($0.free - heaps[0].free) / 1_048_576 } ?? .nan,
             after.map(\.descriptors).min() ?? 0,
             after.map(\.descriptors).max() ?? 0,
             after.map(\.threads).min() ?? 0,

@@ -42,10 +42,8 @@ extension KvittBench {
     func soak(_ url: AMQPURL, total: Int, tuning: Heap.Tuning, logger: Logger) async throws -> SoakResult {
         let exchange = TestBroker.uniqueName("bench-soak")
         let folder = try TestBroker.temporaryDirectory()
-        var environment = [
-            "AMQP_PREFETCH": "\(prefetch)", "BATCH_SIZE": "\(batchSize)", "AMQP_PUBLISH_WINDOW": "\(window)",
-            Heap.Tuning.environmentVariable: tuning.rawValue,
-        ]
+        var environment = serviceTuning
+        environment[Heap.Tuning.environmentVariable] = tuning.rawValue
         for assignment in soakEnvironment {
             // validate() has checked the shape.
             let parts = assignment.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
@@ -87,12 +85,14 @@ extension KvittBench {
         guard let pid = processes.pid(Self.soakExecutable) else {
             throw BenchFailure("the soak's service is not running")
         }
-        // ServiceProcesses names each service's database after its executable.
-        let database = processes.folder.appendingPathComponent("\(Self.soakExecutable).sqlite").path
+        let database = processes.databasePath(Self.soakExecutable)
         guard FileManager.default.fileExists(atPath: database) else {
             throw BenchFailure("the soak's service has no database at \(database)")
         }
-        let store = try MessageStore(path: database)
+        // Read only: the service owns the file (its migrations, its pragmas); the soak only counts.
+        var readOnly = GRDB.Configuration()
+        readOnly.readonly = true
+        let serviceDatabase = try DatabasePool(path: database, configuration: readOnly)
         // The probe publishes an event per message. Bound to no queue, each would come back unroutable and stay in
         // the outbox for an operator, which no retention sweeps (a deployment has kvitt.unrouted or a subscriber for
         // them): a short queue that drops its oldest plays the subscriber.
@@ -122,7 +122,7 @@ extension KvittBench {
         // Progress is what the probe applied (once per message id), not the inbox's rows: the retention sweeper
         // deletes those when the soak runs with a short INBOX_RETENTION.
         let appliedCount: @Sendable () async -> Int = {
-            (try? await store.writer.read { db in
+            (try? await serviceDatabase.read { db in
                 try Int.fetchOne(db, sql: "SELECT COALESCE(SUM(applications), 0) FROM probe_tally")
             }) ?? 0
         }
@@ -145,13 +145,10 @@ extension KvittBench {
                 await appliedCount() >= start - 10 * chunk
             }
             let batch = try (start..<min(start + chunk, total)).map { index in
-                AMQPOutgoingMessage(
+                try probeMessage(
+                    index,
                     exchange: processes.exchange,
-                    routingKey: Probe.ApplyEffect.messageType.rawValue,
-                    properties: AMQPProperties(
-                        envelope: MessageEnvelope(messageID: "m\(index)", type: Probe.ApplyEffect.messageType)
-                    ),
-                    body: try paddedBody(key: "k\(soakKeys > 0 ? index % soakKeys : index)")
+                    key: "k\(soakKeys > 0 ? index % soakKeys : index)"
                 )
             }
             for result in await publisher.publish(batch: batch) { try result.get() }
