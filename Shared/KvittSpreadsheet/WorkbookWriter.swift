@@ -119,7 +119,7 @@ enum WorkbookWriter {
         switch cell {
         case .empty:
             return nil
-        case .text(let text):
+        case .text(let text), .amountText(let text):
             // worksheet_write_string always writes a string cell: text that looks like a formula is never one.
             return worksheet_write_string(worksheet, row, columnIndex, CellText.stored(text), formats.text)
         case .integer(let value):
@@ -162,7 +162,7 @@ enum WorkbookWriter {
     private static func displayWidth(of cell: Spreadsheet.Cell, in column: Spreadsheet.Column) -> Int {
         switch cell {
         case .empty: 0
-        case .text(let text): CellText.displayWidth(text)
+        case .text(let text), .amountText(let text): CellText.displayWidth(text)
         case .integer(let value): String(value).count
         case .date: "yyyy-mm-dd".count
         case .money(let minorUnits, let currency):

@@ -24,9 +24,9 @@ import KvittContracts
 /// once.
 public enum BooksAudit {
     /// The most invoices invoicing lists in one answer (`limit` is capped there).
-    public static let invoiceListLimit = 5000
+    public static let invoiceListLimit = PageRequest.limits.upperBound
     /// The most cases debt-collection lists in one answer (`limit` is capped there; without it, 500).
-    public static let caseListLimit = 5000
+    public static let caseListLimit = PageRequest.limits.upperBound
 
     /// What is wrong with one creditor's books now; empty when they balance.
     public static func violations(
@@ -99,7 +99,7 @@ public enum BooksAudit {
         public var originalInvoiceID: String?
         public var taxReduction: Reduction?
         /// Only on `GET /v1/invoices/{id}`.
-        public var history: [HistoryLine]?
+        public var history: [HistoryEntry]?
 
         /// The ROT/RUT part of an invoice.
         public struct Reduction: Decodable, Sendable {
@@ -108,14 +108,6 @@ public enum BooksAudit {
             public var amount: Money
             /// Cap warnings of an allocation, or the reasons of a rejection.
             public var detail: String?
-        }
-
-        /// One line of an invoice's history.
-        public struct HistoryLine: Decodable, Sendable {
-            public var event: String
-            public var detail: String
-            public var messageID: String
-            public var messageType: String
         }
 
         /// How the audit names the invoice.
@@ -178,7 +170,7 @@ public enum BooksAudit {
         /// `enforcementApplicationPrepared`, `surveillanceLetter`), `nil` while the case waits.
         public var nextStep: String?
         public var nextDate: String?
-        public var history: [String]
+        public var history: [HistoryEntry]
     }
 
     /// One buyer's ROT/RUT claim as tax-reduction's `GET /v1/claims` shows it (the buyer masked).
@@ -214,6 +206,14 @@ public enum BooksAudit {
         public var description: String { "\(method) 127.0.0.1:\(port)\(path): \(problem)" }
     }
 
+    /// A collection case's history as `date: detail` lines, read from debt-collection's `GET /v1/cases/{invoiceID}`;
+    /// empty while the case cannot be read.
+    public static func caseHistory(port: Int, invoiceID: String) async -> [String] {
+        let path = "/v1/cases/\(invoiceID)"
+        guard let view = try? await read(CollectionCase.self, port: port, path: path, timeout: 15) else { return [] }
+        return view.history.map { "\($0.date): \($0.detail)" }
+    }
+
     /// Every invoice a `GET /v1/invoices?<query>` selects, read page by page (invoicing serves at most
     /// ``invoiceListLimit`` at a time).
     public static func invoices(port: Int, query: String) async throws -> [Invoice] {
@@ -236,29 +236,33 @@ public enum BooksAudit {
         )
     }
 
-    /// Every item a list endpoint selects (`path` with its query), read `pageSize` at a time with `limit` and
-    /// `offset` until a page comes back short.
+    /// Every item a list endpoint selects (`path`, with or without a query), read `pageSize` at a time with `limit`
+    /// and `offset`, following each page's `nextOffset` to the last page.
     public static func pages<Item: Decodable>(
         _ type: Item.Type,
         port: Int,
         path: String,
-        pageSize: Int
+        pageSize: Int = PageRequest.limits.upperBound
     ) async throws -> [Item] {
         var all: [Item] = []
+        var offset = 0
+        let separator = path.contains("?") ? "&" : "?"
         while true {
-            let pagePath = "\(path)&limit=\(pageSize)&offset=\(all.count)"
-            let page = try await read([Item].self, port: port, path: pagePath)
-            // An endpoint that ignores the limit would be read again and again from the same offset.
-            guard page.count <= pageSize else {
+            let pagePath = "\(path)\(separator)limit=\(pageSize)&offset=\(offset)"
+            let page = try await read(ListPage<Item>.self, port: port, path: pagePath)
+            // An endpoint that ignored the limit or the offset, or pointed back, would be read again and again.
+            guard page.items.count <= pageSize, page.offset == offset, (page.nextOffset ?? .max) > offset else {
                 throw ReadError(
                     method: "GET",
                     port: port,
                     path: pagePath,
-                    problem: "\(page.count) items for a limit of \(pageSize)"
+                    problem:
+                        "a page of \(page.items.count) items at \(page.offset), next \(String(describing: page.nextOffset))"
                 )
             }
-            all += page
-            if page.count < pageSize { return all }
+            all += page.items
+            guard let next = page.nextOffset else { return all }
+            offset = next
         }
     }
 
@@ -335,8 +339,8 @@ public enum BooksAudit {
             let creditor = BooksAudit.queryValue(creditorID)
             async let issued = BooksAudit.invoices(port: invoicingPort, query: "creditor=\(creditor)&status=issued")
             async let closed = BooksAudit.invoices(port: invoicingPort, query: "creditor=\(creditor)&status=closed")
-            async let receivables = BooksAudit.read(
-                [Receivable].self,
+            async let receivables = BooksAudit.pages(
+                Receivable.self,
                 port: paymentMatchingPort,
                 path: "/v1/receivables?creditor=\(creditor)"
             )
@@ -346,13 +350,13 @@ public enum BooksAudit {
                 port: paymentMatchingPort,
                 path: "/v1/reports/payments?from=1900-01-01&to=2199-12-31"
             )
-            async let unmatched = BooksAudit.read(
-                [Payment].self,
+            async let unmatched = BooksAudit.pages(
+                Payment.self,
                 port: paymentMatchingPort,
                 path: "/v1/payments/unmatched"
             )
-            async let overpaid = BooksAudit.read(
-                [Payment].self,
+            async let overpaid = BooksAudit.pages(
+                Payment.self,
                 port: paymentMatchingPort,
                 path: "/v1/payments/overpayments"
             )

@@ -23,6 +23,16 @@ public struct ExecutableRun: Sendable {
         environment: [String: String] = [:],
         timeout: Duration = .seconds(20)
     ) async throws -> ExecutableRun {
+        try await run(program: TestBroker.executable(executable), arguments, environment: environment, timeout: timeout)
+    }
+
+    /// Runs the program at `program` (a script interpreter, a system tool) the same way.
+    public static func run(
+        program: URL,
+        _ arguments: [String],
+        environment: [String: String] = [:],
+        timeout: Duration = .seconds(20)
+    ) async throws -> ExecutableRun {
         let folder = try TestBroker.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: folder) }
         let outputFile = folder.appendingPathComponent("out")
@@ -30,7 +40,7 @@ public struct ExecutableRun: Sendable {
         try Data().write(to: outputFile)
         try Data().write(to: errorFile)
         let process = Process()
-        process.executableURL = TestBroker.executable(executable)
+        process.executableURL = program
         process.arguments = arguments
         process.environment = environment
         process.currentDirectoryURL = folder

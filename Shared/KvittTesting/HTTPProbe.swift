@@ -6,8 +6,9 @@ import Foundation
 
 /// Plain HTTP GETs against a service's health, metrics and read API in tests.
 public enum HTTPProbe {
-    /// GETs a path on 127.0.0.1 and returns the status and body; `nil` when nothing answers.
-    public static func get(port: Int, path: String, timeout: TimeInterval = 2) async -> (status: Int, body: String)? {
+    /// GETs a path on 127.0.0.1 and returns the status and body; `nil` when nothing answers. The timeout is for a
+    /// machine busy with the whole suite: a one-off read that gave up after 2 s failed tests that had nothing wrong.
+    public static func get(port: Int, path: String, timeout: TimeInterval = 10) async -> (status: Int, body: String)? {
         guard let url = URL(string: "http://127.0.0.1:\(port)\(path)") else { return nil }
         var request = URLRequest(url: url)
         request.timeoutInterval = timeout

@@ -79,7 +79,7 @@ struct DeliveredLetterFlowTests {
         // Delivery's clock is the machine's; the report is recorded no later than debt-collection's today.
         let line = "2026-04-06: reminder (påminnelse) of 2026-04-06 delivered by print"
         let shown = await TestBroker.eventually(timeout: .seconds(15)) {
-            await HTTPProbe.get(port: collection.port, path: "/v1/cases/\(invoiceID)")?.body.contains(line) == true
+            await BooksAudit.caseHistory(port: collection.port, invoiceID: invoiceID).contains(line)
         }
         let view = try #require(await HTTPProbe.get(port: collection.port, path: "/v1/cases/\(invoiceID)")).body
         #expect(shown, "\(view)")

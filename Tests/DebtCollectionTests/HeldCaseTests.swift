@@ -197,8 +197,10 @@ struct HeldCaseTests {
         try await bench.pass()
         let (held, open, summary) = try await bench.harness.store.writer.read { db in
             (
-                try CaseRoutes.CaseListQuery(parsing: [("status", "held")]).cases(db).map(CaseRoutes.CaseView.init),
-                try CaseRoutes.CaseListQuery(parsing: []).cases(db).map(CaseRoutes.CaseView.init),
+                try CaseRoutes.CaseListQuery(parsing: [("status", "held")]).cases(db).items.map(
+                    CaseRoutes.CaseView.init
+                ),
+                try CaseRoutes.CaseListQuery(parsing: []).cases(db).items.map(CaseRoutes.CaseView.init),
                 try CaseRoutes.summary(db)
             )
         }

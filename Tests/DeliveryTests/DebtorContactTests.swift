@@ -16,7 +16,7 @@ struct DebtorContactTests {
     @Test func aContactChangeReachesOnlyTheLettersNotYetDelivered() async throws {
         let harness = try await DeliveryHarness.start(
             .temporaryFailures(count: 1),
-            retryDelays: [.seconds(4), .milliseconds(200)]
+            retryDelays: [.seconds(20), .milliseconds(200)]
         )
         let fixture = InvoiceFixture()
         try await harness.issueInvoice(fixture)
@@ -122,6 +122,56 @@ struct DebtorContactTests {
         #expect(debtor.preferredChannel == nil)
         #expect(debtor.peppolID == nil)
         #expect(debtor.email == "anna@example.se")
+    }
+
+    /// A contact change that waited in a retry queue arrives after a later one: it is passed over, so the old e-mail
+    /// address never comes back. A change without a revision (an older invoicing) is applied as it comes.
+    @Test func anOlderContactChangeArrivingLateIsPassedOver() async throws {
+        let harness = try await DeliveryHarness.start(.accept)
+        let fixture = InvoiceFixture()
+        let day = CalendarDate(year: 2026, month: 12, day: 2)!
+        var older = fixture.debtor
+        older.email = "anna.gammal@example.se"
+        var newer = fixture.debtor
+        newer.email = "anna.ny@example.se"
+        try await harness.publish(
+            DebtorContactChanged(invoiceID: fixture.invoiceID, debtor: newer, on: day, revision: 2)
+        )
+        try await harness.publish(
+            DebtorContactChanged(invoiceID: fixture.invoiceID, debtor: older, on: day, revision: 1)
+        )
+        // A marker behind both in the same queue: once it is applied, both changes have been handled.
+        let marker = InvoiceFixture()
+        try await harness.publish(
+            DebtorContactChanged(invoiceID: marker.invoiceID, debtor: marker.debtor, on: day, revision: 1)
+        )
+        func contact(_ invoiceID: String) async throws -> (debtor: Debtor?, revision: Int?) {
+            try await harness.service.store.writer.read { db in
+                (
+                    try DeliveryRecords.changedDebtor(invoiceID, db),
+                    try Int.fetchOne(
+                        db,
+                        sql: "SELECT contactRevision FROM invoice WHERE id = ?",
+                        arguments: [invoiceID]
+                    )
+                )
+            }
+        }
+        #expect(await TestBroker.eventually { (try? await contact(marker.invoiceID).debtor) != nil })
+        let kept = try await contact(fixture.invoiceID)
+        #expect(kept.debtor?.email == "anna.ny@example.se" && kept.revision == 2, "\(kept)")
+
+        // Without a revision the change is applied, and the revision that stands is kept.
+        var unnumbered = fixture.debtor
+        unnumbered.email = "anna.utan@example.se"
+        try await harness.publish(DebtorContactChanged(invoiceID: fixture.invoiceID, debtor: unnumbered, on: day))
+        #expect(
+            await TestBroker.eventually {
+                (try? await contact(fixture.invoiceID).debtor?.email) == "anna.utan@example.se"
+            }
+        )
+        #expect(try await contact(fixture.invoiceID).revision == 2)
+        try await harness.stop()
     }
 }
 

@@ -100,7 +100,8 @@ struct DeliveryRestartTests {
     /// Killed while waiting to retry a 451: after the restart the retry goes out once, and the attempts count on
     /// from where they were.
     @Test func aKillBetweenRetriesResumesAndSendsTheMailOnce() async throws {
-        let system = try await DeliveryProcess.start(.temporaryFailures(count: 1), retryDelays: "3s,200ms")
+        // 15 s before the retry: wide enough that a test slowed by a busy machine still sees the wait and kills in it.
+        let system = try await DeliveryProcess.start(.temporaryFailures(count: 1), retryDelays: "15s,200ms")
         try await system.issueInvoice(InvoiceFixture())
         var row: (state: String, attempts: Int)?
         _ = await TestBroker.eventually(timeout: .seconds(60)) {

@@ -104,14 +104,19 @@ final class SMTPTestServer: Sendable {
                 await writer.drain()
             writer.close()
 
-        def serve_injecting():
+        def serve_injecting(listener):
             loop = asyncio.new_event_loop()
-            loop.run_until_complete(asyncio.start_server(injecting_session, "127.0.0.1", port))
+            loop.run_until_complete(asyncio.start_server(injecting_session, sock=listener))
             loop.run_forever()
 
         if mode == "starttls-injection":
-            threading.Thread(target=serve_injecting, daemon=True).start()
-            time.sleep(0.5)
+            # Listening before the port is reported: the kernel queues a client that comes before the loop runs, and
+            # no other process can take the port between a probe and a bind.
+            listener = socket.socket()
+            listener.bind(("127.0.0.1", 0))
+            listener.listen(16)
+            port = listener.getsockname()[1]
+            threading.Thread(target=serve_injecting, args=(listener,), daemon=True).start()
         elif certificate:
             context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
             context.load_cert_chain(certificate[0], certificate[1])

@@ -14,7 +14,8 @@ struct STARTTLSTests {
             port: port,
             from: "faktura@kvitt.test",
             startTLS: .required,
-            timeout: .seconds(10)
+            // Generous: the test server is a Python process on a machine busy with the whole suite.
+            timeout: .seconds(30)
         )
         settings.certificateAuthorities = certificateAuthorities
         return settings

@@ -61,7 +61,7 @@ struct CreditAfterPaymentFlowTests {
         #expect(invoice?.balance == sek(0) && invoice?.status == "closed" && invoice?.credited == sek(125_000))
         let receivable = await system.receivable(issued.invoiceID)
         #expect(receivable?.paid == sek(375_000) && receivable?.balance == sek(0))
-        let overpaid = await system.read([BooksAudit.Payment].self, "payment-matching", "/v1/payments/overpayments") {
+        let overpaid = await system.list(BooksAudit.Payment.self, "payment-matching", "/v1/payments/overpayments") {
             $0.contains { $0.id == matched.paymentID }
         }
         #expect(overpaid?.first { $0.id == matched.paymentID }?.unapplied == sek(125_000))

@@ -180,6 +180,28 @@ extension RunningSystem {
         return found
     }
 
+    /// Every item a list path selects, read page by page; `nil` when a page does not answer 200 with that shape.
+    func list<Item: Decodable>(_ type: Item.Type, _ service: String, _ path: String) async -> [Item]? {
+        try? await BooksAudit.pages(type, port: port(service), path: path)
+    }
+
+    /// Waits until a list path's items satisfy `condition`, and returns them.
+    func list<Item: Decodable>(
+        _ type: Item.Type,
+        _ service: String,
+        _ path: String,
+        timeout: Duration = .seconds(15),
+        until condition: ([Item]) -> Bool
+    ) async -> [Item]? {
+        var found: [Item]?
+        _ = await TestBroker.eventually(timeout: timeout) {
+            guard let items = await self.list(type, service, path), condition(items) else { return false }
+            found = items
+            return true
+        }
+        return found
+    }
+
     /// Invoicing's view of an invoice, with its history.
     func invoice(_ id: String) async -> BooksAudit.Invoice? {
         await read(BooksAudit.Invoice.self, "invoicing", "/v1/invoices/\(id)")

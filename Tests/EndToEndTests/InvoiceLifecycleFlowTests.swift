@@ -209,7 +209,7 @@ struct InvoiceLifecycleFlowTests {
         #expect(Set(rejected.rejection.errors.map(\.field)) == ["debtor.identityNumber", "lines[0].vatRate"])
         #expect(rejected.rejection.errors.allSatisfy { !$0.message.contains("9877") }, "no personnummer echoed")
         let listed = try #require(
-            await system.read([BooksAudit.Invoice].self, "invoicing", "/v1/invoices?creditor=\(creditor)")
+            await system.list(BooksAudit.Invoice.self, "invoicing", "/v1/invoices?creditor=\(creditor)")
         )
         #expect(listed.count == 4, "order-1001, its credit invoice, order-1002 and the standalone credit")
         #expect(!listed.contains { $0.externalID == "order-felaktig" })

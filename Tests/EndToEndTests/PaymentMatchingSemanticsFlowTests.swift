@@ -191,7 +191,7 @@ struct PaymentMatchingSemanticsFlowTests {
         )
         let swish = try #require(await recorder.wait(for: PaymentUnmatched.self) { $0.amount == sek(10_000) })
         let unmatched = try #require(
-            await system.read([Unmatched].self, "payment-matching", "/v1/payments/unmatched") {
+            await system.list(Unmatched.self, "payment-matching", "/v1/payments/unmatched") {
                 $0.contains { $0.id == swish.paymentID }
             }
         )

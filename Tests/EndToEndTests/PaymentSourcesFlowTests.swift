@@ -167,11 +167,11 @@ struct PaymentSourcesFlowTests {
         #expect(recorder.messages(PaymentRegistered.self).filter { $0.sourceID == swish.sourceID }.count == 1)
         #expect(recorder.messages(BankgiroFileImported.self).count == 1)
         let unmatched = try #require(
-            await system.read([BooksAudit.Payment].self, "payment-matching", "/v1/payments/unmatched")
+            await system.list(BooksAudit.Payment.self, "payment-matching", "/v1/payments/unmatched")
         )
         #expect(unmatched.map(\.id) == [wrongCurrency.paymentID], "only the kronor card payment is left to place")
         let overpayments = try #require(
-            await system.read([BooksAudit.Payment].self, "payment-matching", "/v1/payments/overpayments")
+            await system.list(BooksAudit.Payment.self, "payment-matching", "/v1/payments/overpayments")
         )
         #expect(overpayments.isEmpty)
         for paid in [bySwish, inEuro, byHand, exactInFile, overInFile] {

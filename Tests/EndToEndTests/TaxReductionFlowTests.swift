@@ -227,7 +227,7 @@ struct TaxReductionFlowTests {
             #expect(await recorder.wait(for: InvoicePaid.self) { $0.invoiceID == issued.invoiceID } != nil)
         }
         let paidFor: Set<String> = [rotIssued.invoiceID, rutIssued.invoiceID]
-        let requestable = await system.read([Claim].self, "tax-reduction", "/v1/claims?status=requestable") {
+        let requestable = await system.list(Claim.self, "tax-reduction", "/v1/claims?status=requestable") {
             $0.filter { paidFor.contains($0.invoiceID) }.count == 3
         }
         #expect(requestable?.allSatisfy { $0.paymentDate == today.description && $0.year == today.year } == true)
@@ -270,7 +270,7 @@ struct TaxReductionFlowTests {
         #expect(rutDocument.contains("<HushallBegaran"))
         #expect(rutDocument.contains("<Kopare>198001010019</Kopare>"))
         #expect(rutDocument.contains("<BegartBelopp>2500</BegartBelopp>"))
-        let claimed = await system.read([Claim].self, "tax-reduction", "/v1/claims?status=claimed") { $0.count == 3 }
+        let claimed = await system.list(Claim.self, "tax-reduction", "/v1/claims?status=claimed") { $0.count == 3 }
         #expect(claimed?.allSatisfy { $0.fileID == rotFile.fileID || $0.fileID == rutFile.fileID } == true)
 
         // Skatteverket approves one buyer in full and the other 500 kr less: that buyer owes the creditor 500 kr.
@@ -312,7 +312,7 @@ struct TaxReductionFlowTests {
         #expect(remainder.debtor.identityNumber == "191212121212")
         #expect(remainder.lines.first?.line.description.contains(rotIssued.invoiceNumber) == true)
         #expect(recorder.messages(InvoiceCreated.self).filter { $0.externalID.hasPrefix("skatteverket-") }.count == 1)
-        let decided = await system.read([Claim].self, "tax-reduction", "/v1/claims?status=decided") { $0.count == 2 }
+        let decided = await system.list(Claim.self, "tax-reduction", "/v1/claims?status=decided") { $0.count == 2 }
         #expect(Set(decided?.compactMap(\.approved) ?? []) == [sek(450_000), sek(400_000)])
         // A decision is recorded once: the same decision again finds no claimed case and changes nothing.
         let againID = UUID().uuidString
@@ -377,7 +377,7 @@ struct TaxReductionFlowTests {
         }
         #expect(invoice?.balance == sek(2_200_000), "36 250 − 7 500 kr, less the 6 750 kr reduction that stands")
         // Each buyer's claim gives up half: 3 375 kr on 11 250 kr of labour and 15 hours.
-        let lowered = await system.read([Claim].self, "tax-reduction", "/v1/claims?status=allocated") {
+        let lowered = await system.list(Claim.self, "tax-reduction", "/v1/claims?status=allocated") {
             $0.filter { $0.invoiceID == issued.invoiceID }.map(\.requested) == [sek(337_500), sek(337_500)]
         }
         #expect(lowered?.filter { $0.invoiceID == issued.invoiceID }.map(\.hours) == [15, 15])
@@ -396,7 +396,7 @@ struct TaxReductionFlowTests {
         )
         #expect(await recorder.wait(for: InvoicePaid.self) { $0.invoiceID == issued.invoiceID } != nil)
         #expect(
-            await system.read([Claim].self, "tax-reduction", "/v1/claims?status=requestable") {
+            await system.list(Claim.self, "tax-reduction", "/v1/claims?status=requestable") {
                 $0.filter { $0.invoiceID == issued.invoiceID }.count == 2
             } != nil
         )
@@ -418,7 +418,7 @@ struct TaxReductionFlowTests {
             await recorder.wait(for: PaymentAllocationReleased.self) { $0.invoiceID == issued.invoiceID }
         )
         #expect(released.amount == sek(1_575_000), "the buyer paid 22 000 kr and owes only the 6 250 kr timber")
-        let repayments = await system.read([Claim].self, "tax-reduction", "/v1/claims?status=claimed") {
+        let repayments = await system.list(Claim.self, "tax-reduction", "/v1/claims?status=claimed") {
             $0.filter { $0.invoiceID == issued.invoiceID && $0.repaymentDue != nil }.count == 2
         }
         #expect(repayments?.compactMap(\.repaymentDue) == [sek(337_500), sek(337_500)])

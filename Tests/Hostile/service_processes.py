@@ -40,15 +40,22 @@ class ServiceProcess:
     port: int
     process: subprocess.Popen
     log_path: Path
+    #: The `API_TOKEN` the service was started with (from the suite's environment), sent as a bearer token.
+    api_token: str | None = None
 
     @property
     def base_url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
+    @property
+    def auth_headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.api_token}"} if self.api_token else {}
+
     def get(self, path: str, timeout: float = 5.0) -> HTTPAnswer:
         """A GET to the service; an HTTP error status is an answer, a refused connection raises."""
+        request = urllib.request.Request(self.base_url + path, headers=self.auth_headers)
         try:
-            with urllib.request.urlopen(self.base_url + path, timeout=timeout) as response:
+            with urllib.request.urlopen(request, timeout=timeout) as response:
                 return HTTPAnswer(response.status, response.read())
         except urllib.error.HTTPError as error:
             return HTTPAnswer(error.code, error.read())
@@ -57,7 +64,7 @@ class ServiceProcess:
         """A POST of a JSON body (a str is sent as it is, malformed or not); an HTTP error status is an answer."""
         data = (body if isinstance(body, str) else json.dumps(body)).encode()
         request = urllib.request.Request(self.base_url + path, data=data, method="POST",
-                                         headers={"Content-Type": "application/json"})
+                                         headers={"Content-Type": "application/json", **self.auth_headers})
         try:
             with urllib.request.urlopen(request, timeout=timeout) as response:
                 return HTTPAnswer(response.status, response.read())
@@ -181,7 +188,7 @@ def start_services(binaries: Path, amqp_url: str, workdir: Path) -> dict[str, Se
                 stdin=subprocess.DEVNULL,
                 cwd=workdir,
             )
-        started[name] = ServiceProcess(name, port, process, log_path)
+        started[name] = ServiceProcess(name, port, process, log_path, environment.get("API_TOKEN") or None)
     try:
         wait_until_ready(started)
     except BaseException:

@@ -67,6 +67,9 @@ struct DebtorContactBrokerTests {
             "an absent field removes it (here the preference and the Peppol id)"
         )
         #expect(recorder.messages(DebtorContactChanged.self).count == 2)
+        // Numbered per invoice, so that delivery can tell a late older change from a newer one; a rejected command and
+        // the rejected second attempt count for nothing.
+        #expect(recorder.messages(DebtorContactChanged.self).map(\.revision) == [1, 2])
 
         // On the invoice command too: a preferred channel needs its address, a Peppol id its scheme.
         var unreachable = InvoicingHarness.domesticDebtor

@@ -337,14 +337,14 @@ struct InvoicingQueryParameterTests {
             ("closedFrom", "1900-01-01"), ("closedTo", "2199-12-31"), ("from", "1900-01-01"), ("to", "2199-12-31"),
             ("status", "issued"), ("limit", "5000"), ("offset", "0"), ("debtor", "19811218-9876"),
         ])
-        #expect(filter.status == .issued && filter.limit == 5000)
+        #expect(filter.status == .issued && filter.page.limit == 5000)
         let queries = InvoiceQueries(writer: harness.store.writer)
         let today = try CalendarDate(parsing: "2026-03-02")
-        #expect(try await queries.list(filter, today: today).isEmpty, "not closed")
+        #expect(try await queries.list(filter, today: today).items.isEmpty, "not closed")
         var open = filter
         open.closedFrom = nil
         open.closedTo = nil
-        #expect(try await queries.list(open, today: today).map(\.id) == [invoice.invoiceID])
+        #expect(try await queries.list(open, today: today).items.map(\.id) == [invoice.invoiceID])
     }
 
     @Test func theAnswerIsJSONNamingTheField() throws {

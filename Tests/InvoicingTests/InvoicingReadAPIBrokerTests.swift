@@ -1,4 +1,5 @@
 import Foundation
+import KvittAMQP
 import KvittContracts
 import KvittTesting
 import Testing
@@ -36,6 +37,64 @@ struct InvoicingReadAPIBrokerTests {
             await HTTPProbe.get(port: service.port, path: "/health/live", timeout: 15)?.status == 200,
             "still serving"
         )
+        try await service.stop()
+    }
+
+    /// Every list answers one envelope and is cut by the database: a colour filter (computed from today and the
+    /// creditor's warning window) never gives a short page while matches lie further on, and `nextOffset` leads
+    /// from the first page to the last.
+    @Test func aListIsReadPageByPageAndAColourPagesInTheDatabase() async throws {
+        let logger = TestBroker.logger("invoicing-pages")
+        let service = try await InProcessService.start(InvoicingService.definition, logger: logger)
+        let recorder = try await EventRecorder(exchange: service.exchange, patterns: ["invoicing.#"])
+        let publisher = AMQPPublisher(url: TestBroker.url, options: TestBroker.options("pages"), logger: logger)
+        try await publisher.publish(service.message(InvoicingHarness.creditor()))
+        #expect(await recorder.wait(for: CreditorRegistered.self) != nil)
+        // Five invoices of one date (listed by id then); three issued (overdue on the wall clock: red), two drafts.
+        var created: [String] = []
+        var issued: Set<String> = []
+        for index in 0..<5 {
+            try await publisher.publish(service.message(InvoicingHarness.invoice(externalID: "page-\(index)")))
+            let invoice = try #require(
+                await recorder.wait(for: InvoiceCreated.self) { $0.externalID == "page-\(index)" }
+            )
+            created.append(invoice.invoiceID)
+            guard index.isMultiple(of: 2) else { continue }
+            try await publisher.publish(service.message(AttestInvoice(invoiceID: invoice.invoiceID)))
+            #expect(await recorder.wait(for: InvoiceIssued.self) { $0.invoiceID == invoice.invoiceID } != nil)
+            issued.insert(invoice.invoiceID)
+        }
+        let listed = created.sorted()
+        let red = listed.filter(issued.contains)
+        let drafted = listed.filter { !issued.contains($0) }
+
+        func page(_ query: String) async throws -> ListPage<BooksAudit.Invoice> {
+            try await BooksAudit.read(
+                ListPage<BooksAudit.Invoice>.self,
+                port: service.port,
+                path: "/v1/invoices?\(query)"
+            )
+        }
+        let first = try await page("creditor=acme&colour=red&limit=2")
+        #expect(first.items.count == 2 && first.limit == 2 && first.offset == 0 && first.nextOffset == 2)
+        let last = try await page("creditor=acme&colour=red&limit=2&offset=2")
+        #expect(last.items.count == 1 && last.nextOffset == nil)
+        #expect((first.items + last.items).map(\.id) == red)
+        let drafts = try await page("creditor=acme&colour=draft&limit=1&offset=1")
+        #expect(drafts.items.map(\.id) == [drafted[1]] && drafts.nextOffset == nil)
+        let beyond = try await page("creditor=acme&offset=5")
+        #expect(beyond.items.isEmpty && beyond.nextOffset == nil && beyond.limit == PageRequest.defaultLimit)
+        // A client that follows nextOffset reads every invoice once.
+        let all = try await BooksAudit.pages(
+            BooksAudit.Invoice.self,
+            port: service.port,
+            path: "/v1/invoices",
+            pageSize: 2
+        )
+        #expect(all.map(\.id) == listed)
+        // The body says null on the last page rather than leaving the field out.
+        let raw = await HTTPProbe.get(port: service.port, path: "/v1/invoices?creditor=acme&offset=4", timeout: 15)
+        #expect(raw?.body.contains("\"nextOffset\" : null") == true, "\(String(describing: raw?.body))")
         try await service.stop()
     }
 }

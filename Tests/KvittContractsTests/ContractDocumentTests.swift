@@ -1,5 +1,6 @@
 import Foundation
 import KvittContracts
+import KvittTesting
 import Testing
 
 /// `asyncapi.yaml` against the code, in both directions: every message type registered in code is documented with
@@ -15,20 +16,13 @@ struct ContractDocumentTests {
 
     /// Runs `scripts/check-contract.py` with arguments; returns its exit status, standard output and error.
     static func check(_ arguments: [String]) async throws -> (status: Int32, output: Data, errors: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", root.appendingPathComponent("scripts/check-contract.py").path] + arguments
-        let output = Pipe()
-        let errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        try process.run()
-        // Both pipes at once: a long report on one must not block the script while the other is read.
-        async let errorData = Task.detached { errors.fileHandleForReading.readDataToEndOfFile() }.value
-        let outputData = await Task.detached { output.fileHandleForReading.readDataToEndOfFile() }.value
-        let errorText = String(decoding: await errorData, as: UTF8.self)
-        process.waitUntilExit()
-        return (process.terminationStatus, outputData, errorText)
+        let run = try await ExecutableRun.run(
+            program: URL(fileURLWithPath: "/usr/bin/env"),
+            ["python3", root.appendingPathComponent("scripts/check-contract.py").path] + arguments,
+            environment: ProcessInfo.processInfo.environment,
+            timeout: .seconds(120)
+        )
+        return (run.status, Data(run.output.utf8), run.errors)
     }
 
     static var document: String { root.appendingPathComponent("asyncapi.yaml").path }

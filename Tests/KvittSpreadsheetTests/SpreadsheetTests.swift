@@ -154,6 +154,26 @@ struct SpreadsheetTests {
         #expect(try Self.writerDirectories() == before)
     }
 
+    @Test func anAmountNoNumberHoldsExactlyIsTextInAMoneyColumnAndOnlyThere() throws {
+        var sheet = Spreadsheet(sheetName: "Checks")
+        sheet.addColumn(header: "Belopp", kind: .money(minorUnitDecimals: 2))
+        sheet.addColumn(header: "Datum", kind: .date)
+        sheet.addColumn(header: "Antal", kind: .integer)
+        // An amount no number cell holds exactly goes in a money column as its text, and only there.
+        try sheet.addRow([.amountText("9999999999999999.99 SEK"), .empty, .empty])
+        #expect(
+            throws: SpreadsheetError.cellKindMismatch(
+                CellPosition(row: 3, header: "Antal"),
+                columnKind: .integer,
+                cell: "amount text"
+            )
+        ) {
+            try sheet.addRow([.empty, .empty, .amountText("1")])
+        }
+        #expect(sheet.rows.count == 1)
+        #expect(try sheet.xlsxBytes().starts(with: [0x50, 0x4B]))
+    }
+
     @Test func cellsAreCheckedWhenTheRowIsAdded() throws {
         var sheet = Spreadsheet(sheetName: "Checks")
         sheet.addColumn(header: "Belopp", kind: .money(minorUnitDecimals: 2))

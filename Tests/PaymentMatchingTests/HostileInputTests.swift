@@ -170,6 +170,6 @@ struct PaymentMatchingQueryParameterTests {
         }
         #expect(open?.parameter == "open")
         let read = try Routes.receivablesQuery(query([("creditor", "acme"), ("open", "true")], known: known))
-        #expect(read == .init(creditorID: "acme", openOnly: true))
+        #expect(read == .init(creditorID: "acme", openOnly: true, page: PageRequest()))
     }
 }

@@ -122,7 +122,7 @@ struct MatchingSemanticsTests {
         let unmatched = try #require(try result.first(PaymentUnmatched.self))
         #expect(try result.first(PaymentMatched.self) == nil)
         let queries = PaymentQueries(writer: harness.harness.store.writer)
-        let listed = try #require(try await queries.payments(status: [.unmatched]).first)
+        let listed = try #require(try await queries.payments(status: [.unmatched], page: PageRequest()).items.first)
         #expect(listed.id == unmatched.paymentID)
         #expect(Set(listed.candidates.map(\.invoiceNumber)) == ["2026", "2031"])
         #expect(listed.candidates.allSatisfy { !$0.reason.isEmpty })
@@ -136,7 +136,10 @@ struct MatchingSemanticsTests {
         let unmatched = try #require(try result.first(PaymentUnmatched.self))
         #expect(unmatched.reason.contains("ambiguous"))
         let listed = try #require(
-            try await PaymentQueries(writer: harness.harness.store.writer).payments(status: [.unmatched]).first
+            try await PaymentQueries(writer: harness.harness.store.writer).payments(
+                status: [.unmatched],
+                page: PageRequest()
+            ).items.first
         )
         #expect(listed.candidates.map(\.invoiceNumber) == ["3001", "3002"])
         // The operator links it; the link is recorded as manual and Anna's Swish number is remembered.
@@ -265,7 +268,7 @@ struct MatchingSemanticsTests {
         #expect(deposit.booked.amount == 100_000 && deposit.unmatched.amount == 0 && deposit.deductions.amount == 0)
         #expect(deposit.creditsApplied.amount == 50_000)
         let queries = PaymentQueries(writer: harness.harness.store.writer)
-        #expect(try await queries.payments(status: [.unmatched, .overpaid]).isEmpty)
+        #expect(try await queries.payments(status: [.unmatched, .overpaid], page: PageRequest()).items.isEmpty)
         let applied = try await harness.send(
             CreditApplied(creditInvoiceID: "inv-2033", debitInvoiceID: "inv-2030", amount: try #require(apply.amount))
         )

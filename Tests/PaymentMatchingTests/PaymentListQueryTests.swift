@@ -56,7 +56,7 @@ struct PaymentListQueryTests {
         let queries = PaymentQueries(writer: harness.harness.store.writer)
         let day = CalendarDate("2026-03-20")!
         #expect(try await queries.report(from: day, to: day) == listed)
-        let open = try await queries.payments(status: [.unmatched, .overpaid])
+        let open = try await queries.payments(status: [.unmatched, .overpaid], page: PageRequest()).items
         #expect(open == listed.filter { $0.status == "unmatched" || $0.status == "overpaid" })
         let unmatched = try #require(listed.first { $0.sourceID == "l-3" })
         #expect(unmatched.candidates.map(\.invoiceNumber) == ["2026", "2031"])

@@ -19,7 +19,7 @@ struct PaymentMatchingReadAPIBrokerTests {
             ("\(report)?from=2026-03-31&to=2026-03-01", "to"), ("\(report)?to=2026-03-01", "from"),
             ("\(report)?from=2026-03-01&to=2026-03-31&format=xml", "format"),
             ("/v1/receivables", "creditor"), ("/v1/receivables?creditor=acme&open=yes", "open"),
-            ("/v1/payments/unmatched?limit=5", "limit"), ("/v1/payments/overpayments?x=1", "x"),
+            ("/v1/payments/unmatched?limit=0", "limit"), ("/v1/payments/overpayments?x=1", "x"),
             ("/v1/receivables/inv-1?open=true", "open"),
         ]
         for (path, parameter) in refused {

@@ -78,6 +78,29 @@ enum CollectionEvent: Sendable, Equatable, Codable {
     /// Kronofogden does (5 § 3), and filing is recorded elsewhere.
     var interruptsPreskription: Bool { demandDocumentKind != nil }
 
+    /// The stable code of the event in the read API's history (``HistoryEntry/event``).
+    var historyCode: String {
+        switch self {
+        case .reminderSent: "reminder-sent"
+        case .collectionRequested: "collection-requested"
+        case .collectionLetterSent: "collection-letter-sent"
+        case .creditorDecisionRequested: "creditor-decision-requested"
+        case .enforcementDecided: "enforcement-decided"
+        case .enforcementApplicationPrepared: "enforcement-application-prepared"
+        case .installmentPlanCreated: "installment-plan-created"
+        case .installmentMissed: "installment-missed"
+        case .longTermSurveillanceStarted: "long-term-surveillance-started"
+        case .surveillanceLetterSent: "surveillance-letter-sent"
+        case .postponed: "postponed"
+        case .recalled: "recalled"
+        case .documentDelivered: "document-delivered"
+        case .deliveryFailed: "delivery-failed"
+        }
+    }
+
+    /// The event as a line of the read API's history.
+    var historyEntry: HistoryEntry { HistoryEntry(date: date, event: historyCode, detail: summary) }
+
     /// One line for the read API's history, in English with the Swedish term a creditor knows.
     var summary: String {
         switch self {

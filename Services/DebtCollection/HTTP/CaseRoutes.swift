@@ -14,7 +14,7 @@ enum CaseRoutes {
         var invoiceNumber: String
         var creditorID: String
         var debtorName: String
-        var dueDate: String
+        var dueDate: CalendarDate
         var status: String
         var capital: Money
         var fees: Money
@@ -22,24 +22,24 @@ enum CaseRoutes {
         var paid: Money
         var outstanding: Money
         var nextStep: String?
-        var nextDate: String?
+        var nextDate: CalendarDate?
         /// Why the scheduler cannot take the case's step, since when, and when it tries again; absent when the case
         /// is not held.
         var held: CaseHold.Stored?
         /// When the claim becomes time-barred (3 years on a consumer, else 10), restarted by every demand letter from
         /// the day it reached the debtor (``Preskription/interruptionDate(of:in:)``); absent when that falls beyond
         /// the supported calendar.
-        var preskription: String?
+        var preskription: CalendarDate?
         /// From this date the case warns that preskription is near.
-        var preskriptionWarningFrom: String?
-        var history: [String]
+        var preskriptionWarningFrom: CalendarDate?
+        var history: [HistoryEntry]
 
         init(_ record: CollectionCase) throws {
             invoiceID = record.invoiceID
             invoiceNumber = record.invoiceNumber
             creditorID = record.creditorID
             debtorName = record.debtorName
-            dueDate = record.dueDate
+            dueDate = try CalendarDate(parsing: record.dueDate)
             status = record.status
             capital = record.money(try record.capital)
             fees = record.money(record.fees)
@@ -47,16 +47,16 @@ enum CaseRoutes {
             paid = record.money(record.paid)
             outstanding = record.money(try record.outstanding)
             nextStep = record.nextStep
-            nextDate = record.nextDate
+            nextDate = try record.nextDate.map { try CalendarDate(parsing: $0) }
             held = record.hold
             let events = try record.events
-            history = events.map { "\($0.date): \($0.summary)" }
+            history = events.map(\.historyEntry)
             let preskription = Preskription(
                 period: .init(debtor: record.debtorKind == "business" ? .business : .consumer),
                 claimArose: try record.issued
             ).interrupted(by: events)
-            self.preskription = preskription.date?.description
-            preskriptionWarningFrom = preskription.warningDate()?.description
+            self.preskription = preskription.date
+            preskriptionWarningFrom = preskription.warningDate()
         }
     }
 
@@ -89,14 +89,14 @@ enum CaseRoutes {
             case status, limit, offset
         }
 
-        static let defaultLimit = 500
-        static let maximumLimit = 5_000
-
         var status: Status = .open
         /// At most this many cases, in due-date order.
-        var limit = defaultLimit
+        var limit = PageRequest.defaultLimit
         /// Cases to skip, for reading a long list page by page.
         var offset = 0
+
+        /// The page asked for.
+        var page: PageRequest { PageRequest(limit: limit, offset: offset) }
 
         init() {}
 
@@ -117,14 +117,20 @@ enum CaseRoutes {
                     }
                     self.status = status
                 case .limit:
-                    guard let limit = Int(value), (1...Self.maximumLimit).contains(limit) else {
-                        errors.append(FieldError(name, "must be a whole number from 1 to \(Self.maximumLimit)"))
+                    guard let limit = Int(value), PageRequest.limits.contains(limit) else {
+                        let range = PageRequest.limits
+                        errors.append(
+                            FieldError(name, "must be a whole number from \(range.lowerBound) to \(range.upperBound)")
+                        )
                         continue
                     }
                     self.limit = limit
                 case .offset:
-                    guard let offset = Int(value), offset >= 0 else {
-                        errors.append(FieldError(name, "must be a whole number, 0 or more"))
+                    guard let offset = Int(value), PageRequest.offsets.contains(offset) else {
+                        let range = PageRequest.offsets
+                        errors.append(
+                            FieldError(name, "must be a whole number from \(range.lowerBound) to \(range.upperBound)")
+                        )
                         continue
                     }
                     self.offset = offset
@@ -135,19 +141,19 @@ enum CaseRoutes {
             guard errors.isEmpty else { throw QueryRejected(errors: errors) }
         }
 
-        /// The cases it selects.
-        func cases(_ db: Database) throws -> [CollectionCase] {
+        /// The page of cases it selects.
+        func cases(_ db: Database) throws -> ListPage<CollectionCase> {
             let condition =
                 switch status {
                 case .open: "status = 'open'"
                 case .closed: "status = 'closed'"
                 case .held: "status = 'open' AND heldReason IS NOT NULL"
                 }
-            return try CollectionCase.fetchAll(
+            let rows = try CollectionCase.fetchAll(
                 db,
-                sql: "SELECT * FROM collection_case WHERE \(condition) ORDER BY dueDate, invoiceID LIMIT ? OFFSET ?",
-                arguments: [limit, offset]
+                sql: "SELECT * FROM collection_case WHERE \(condition) ORDER BY dueDate, invoiceID \(page.sqlClause)"
             )
+            return ListPage(reading: rows, for: page)
         }
     }
 

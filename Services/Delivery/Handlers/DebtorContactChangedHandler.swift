@@ -15,11 +15,33 @@ struct DebtorContactChangedHandler: MessageHandler {
 
     /// The change, in the handler's transaction `db`.
     static func apply(_ event: DebtorContactChanged, db: Database, now: Date, logger: Logger) throws {
+        if let revision = event.revision {
+            let applied =
+                try Int.fetchOne(
+                    db,
+                    sql: "SELECT contactRevision FROM invoice WHERE id = ?",
+                    arguments: [event.invoiceID]
+                ) ?? 0
+            guard revision > applied else {
+                logger.info(
+                    "an older contact change arrived after a newer one; passed over",
+                    metadata: [
+                        "invoice.id": "\(event.invoiceID)", "contact.revision": "\(revision)",
+                        "contact.applied": "\(applied)",
+                    ]
+                )
+                return
+            }
+        }
         let debtor = try StoredJSON.encode(event.debtor)
+        // A change without a revision (an older invoicing) keeps the revision that stands.
         try db.execute(
-            sql:
-                "INSERT INTO invoice (id, debtor) VALUES (?, ?) ON CONFLICT(id) DO UPDATE SET debtor = excluded.debtor",
-            arguments: [event.invoiceID, debtor]
+            sql: """
+                INSERT INTO invoice (id, debtor, contactRevision) VALUES (?1, ?2, COALESCE(?3, 0))
+                ON CONFLICT(id) DO UPDATE SET debtor = excluded.debtor,
+                    contactRevision = COALESCE(?3, contactRevision)
+                """,
+            arguments: [event.invoiceID, debtor, event.revision]
         )
         if var created = try DeliveryRecords.created(event.invoiceID, db) {
             created.debtor = event.debtor

@@ -64,5 +64,10 @@ enum DeliverySchema {
         migrator.registerMigration("delivery-print-day") { db in
             try db.execute(sql: "ALTER TABLE delivery ADD COLUMN printDay TEXT")
         }
+        // The revision of the last debtor-contact-changed applied to the invoice: an older change that arrives later
+        // (it waited in a retry queue) is passed over instead of bringing back an old address.
+        migrator.registerMigration("delivery-contact-revision") { db in
+            try db.execute(sql: "ALTER TABLE invoice ADD COLUMN contactRevision INTEGER NOT NULL DEFAULT 0")
+        }
     }
 }

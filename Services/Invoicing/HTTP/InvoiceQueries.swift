@@ -8,11 +8,6 @@ struct InvoiceQueries: Sendable {
 
     /// Filters for ``list(_:today:)``; every one is optional.
     struct Filter: Sendable {
-        /// The page sizes a request may ask for.
-        static let limits = 1...5000
-        /// The offsets a request may ask for: enough for any book of invoices, small enough for SQLite.
-        static let offsets = 0...10_000_000
-
         var creditorID: String?
         var debtorIdentity: String?
         var status: InvoiceRecord.Status?
@@ -23,9 +18,8 @@ struct InvoiceQueries: Sendable {
         /// Closed between (inclusive, Stockholm dates): "invoices closed in a period".
         var closedFrom: CalendarDate?
         var closedTo: CalendarDate?
-        var limit: Int = 500
-        /// Rows to skip, for reading a long list page by page (ordered by invoice date, then id).
-        var offset: Int = 0
+        /// The page, in invoice-date order, then id.
+        var page = PageRequest()
     }
 
     func invoice(_ id: String, today: CalendarDate) async throws -> InvoiceView? {
@@ -45,7 +39,7 @@ struct InvoiceQueries: Sendable {
         }
     }
 
-    func list(_ filter: Filter, today: CalendarDate) async throws -> [InvoiceView] {
+    func list(_ filter: Filter, today: CalendarDate) async throws -> ListPage<InvoiceView> {
         try await writer.read { db in
             var clauses: [String] = []
             var arguments: StatementArguments = []
@@ -77,37 +71,73 @@ struct InvoiceQueries: Sendable {
                 clauses.append("closedAt < ?")
                 _ = arguments.append(contentsOf: [Self.startOfDay(closedTo.adding(days: 1))])
             }
+            var windows: [String: Int] = [:]
+            var colourFunction: DatabaseFunction?
+            defer { colourFunction.map(db.remove(function:)) }
+            if let colour = filter.colour {
+                // The colour depends on today and each creditor's warning window; filtering it in SQL keeps the
+                // page cut by the database, so a page is never short while matches lie further on.
+                windows = try Self.warningWindows(creditorID: filter.creditorID, db)
+                let function = Self.colourFunction(today: today, windows: windows)
+                db.add(function: function)
+                colourFunction = function
+                clauses.append("\(Self.colourFunctionName)(status, \(Self.balanceSQL), dueDate, creditorID) = ?")
+                _ = arguments.append(contentsOf: [colour.rawValue])
+            }
             let whereClause = clauses.isEmpty ? "" : "WHERE " + clauses.joined(separator: " AND ")
-            let limit = min(max(filter.limit, Filter.limits.lowerBound), Filter.limits.upperBound)
-            let offset = min(max(filter.offset, Filter.offsets.lowerBound), Filter.offsets.upperBound)
-            // The colour depends on today and the creditor's warning window, so it is filtered here, not in SQL; then
-            // the page must be cut after filtering, or a page could come back short while matches lie further on.
-            let page = filter.colour == nil ? " LIMIT \(limit) OFFSET \(offset)" : ""
             let records = try InvoiceRecord.fetchAll(
                 db,
-                sql: "SELECT * FROM invoice \(whereClause) ORDER BY invoiceDate, id\(page)",
+                sql: "SELECT * FROM invoice \(whereClause) ORDER BY invoiceDate, id \(filter.page.sqlClause)",
                 arguments: arguments
             )
-            var windows: [String: Int] = [:]
-            var views: [InvoiceView] = []
-            for record in records {
+            return try ListPage(reading: records, for: filter.page).map { record in
                 let window = try windows[record.creditorID] ?? Self.warningWindow(record.creditorID, db)
                 windows[record.creditorID] = window
-                let view = try InvoiceView(
-                    record,
-                    warningWindowDays: window,
-                    today: today,
-                    history: nil
-                )
-                if let colour = filter.colour, view.colour != colour { continue }
-                views.append(view)
+                return try InvoiceView(record, warningWindowDays: window, today: today, history: nil)
             }
-            return filter.colour == nil ? views : Array(views.dropFirst(offset).prefix(limit))
         }
     }
 
+    /// The name of the SQL function that gives an invoice's colour (registered only on a connection that asks).
+    static let colourFunctionName = "kvitt_invoice_colour"
+    /// The balance as SQL, the same sum as ``InvoiceRecord/balance``.
+    static let balanceSQL = "amountDue - credited - creditApplied - paid + fees"
+    /// The warning window when a creditor has none on record (as ``warningWindow(_:_:)``).
+    static let defaultWarningWindowDays = 3
+
+    /// `kvitt_invoice_colour(status, balance, dueDate, creditorID)`: ``StatusColour/of(dueDate:balance:issued:today:warningWindowDays:)``
+    /// in SQL, with the creditors' windows read once for the request.
+    static func colourFunction(today: CalendarDate, windows: [String: Int]) -> DatabaseFunction {
+        DatabaseFunction(colourFunctionName, argumentCount: 4, pure: true) { values in
+            guard let status = String.fromDatabaseValue(values[0]),
+                let balance = Int64.fromDatabaseValue(values[1]),
+                let dueText = String.fromDatabaseValue(values[2]),
+                let dueDate = try? CalendarDate(parsing: dueText),
+                let creditorID = String.fromDatabaseValue(values[3])
+            else { return nil }
+            return StatusColour.of(
+                dueDate: dueDate,
+                balance: balance,
+                issued: status != InvoiceRecord.Status.draft.rawValue,
+                today: today,
+                warningWindowDays: windows[creditorID] ?? defaultWarningWindowDays
+            ).rawValue
+        }
+    }
+
+    /// The warning windows of one creditor, or of all when `creditorID` is nil.
+    static func warningWindows(creditorID: String?, _ db: Database) throws -> [String: Int] {
+        let creditors =
+            try creditorID.map { try CreditorRecord.fetchAll(db, keys: [$0]) } ?? CreditorRecord.fetchAll(db)
+        var windows: [String: Int] = [:]
+        for creditor in creditors {
+            windows[creditor.id] = try creditor.registration.warningWindowDays ?? defaultWarningWindowDays
+        }
+        return windows
+    }
+
     static func warningWindow(_ creditorID: String, _ db: Database) throws -> Int {
-        try CreditorRecord.fetchOne(db, key: creditorID)?.registration.warningWindowDays ?? 3
+        try CreditorRecord.fetchOne(db, key: creditorID)?.registration.warningWindowDays ?? defaultWarningWindowDays
     }
 
     /// Midnight in Stockholm of a date, as seconds since 1970 (midnight UTC if the calendar cannot say).

@@ -28,21 +28,13 @@ struct InvoiceView: Codable, Sendable {
     var paymentMeans: InvoiceIssued.PaymentMeans?
     var originalInvoiceID: String?
     var closedAt: Date?
-    var history: [HistoryLine]?
+    var history: [HistoryEntry]?
 
     struct TaxReductionView: Codable, Sendable {
         var state: String
         var amount: Money
         var detail: String?
         var request: TaxReductionDetail
-    }
-
-    struct HistoryLine: Codable, Sendable {
-        var at: Date
-        var event: String
-        var detail: String
-        var messageID: String
-        var messageType: String
     }
 
     init(_ record: InvoiceRecord, warningWindowDays: Int, today: CalendarDate, history: [InvoiceHistoryRecord]?) throws
@@ -86,10 +78,12 @@ struct InvoiceView: Codable, Sendable {
         originalInvoiceID = record.originalInvoiceID
         closedAt = record.closedAt.map { Date(timeIntervalSince1970: $0) }
         self.history = history?.map {
-            HistoryLine(
-                at: Date(timeIntervalSince1970: $0.at),
+            let at = Date(timeIntervalSince1970: $0.at)
+            return HistoryEntry(
+                date: CalendarDate.today(at: at),
                 event: $0.event,
                 detail: $0.detail,
+                at: at,
                 messageID: $0.messageID,
                 messageType: $0.messageType
             )

@@ -9,9 +9,9 @@ import KvittMessaging
 /// Every query parameter is checked: an unknown one, a malformed or out-of-range value is answered 400 naming it.
 enum InvoicingRoutes {
     /// What `GET /v1/invoices` reads from the query.
-    static let listParameters: Set<String> = [
-        "creditor", "debtor", "status", "colour", "from", "to", "closedFrom", "closedTo", "limit", "offset",
-    ]
+    static let listParameters: Set<String> = PageRequest.parameterNames.union([
+        "creditor", "debtor", "status", "colour", "from", "to", "closedFrom", "closedTo",
+    ])
 
     static func add(to router: Router<BasicRequestContext>, context: ServiceContext) {
         PriceRoutes.add(to: router, context: context)
@@ -78,8 +78,7 @@ enum InvoicingRoutes {
             startName: "closedFrom",
             endName: "closedTo"
         )
-        filter.limit = try query.integer("limit", in: InvoiceQueries.Filter.limits) ?? filter.limit
-        filter.offset = try query.integer("offset", in: InvoiceQueries.Filter.offsets) ?? filter.offset
+        filter.page = try PageRequest(query)
         return filter
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import KvittContracts
 import KvittMessaging
 
@@ -35,16 +36,31 @@ struct ChangeDebtorContactHandler: MessageHandler {
             issued.debtor = debtor
             invoice.issued = Data(try MessageCoding.encode(issued))
         }
+        // The history counts the changes: this one is the next, and delivery orders the changes by it.
+        let revision =
+            try Int.fetchOne(
+                context.db,
+                sql: "SELECT COUNT(*) FROM invoice_history WHERE invoiceID = ? AND event = ?",
+                arguments: [invoice.id, Self.historyEvent]
+            ) ?? 0
         try InvoiceStore.update(
             invoice,
-            event: "debtor-contact-changed",
+            event: Self.historyEvent,
             detail: Self.summary(debtor),
             context: context
         )
         try context.publish(
-            DebtorContactChanged(invoiceID: invoice.id, debtor: debtor, on: CalendarDate.today(at: context.now))
+            DebtorContactChanged(
+                invoiceID: invoice.id,
+                debtor: debtor,
+                on: CalendarDate.today(at: context.now),
+                revision: revision + 1
+            )
         )
     }
+
+    /// The history event of a contact change, which also numbers the changes.
+    static let historyEvent = "debtor-contact-changed"
 
     /// The history line: which ways of reaching the debtor there are now, without the personal details themselves.
     static func summary(_ debtor: Debtor) -> String {

@@ -8,7 +8,9 @@ import KvittMessaging
 /// Every query parameter is checked: an unknown one, a malformed or out-of-range value is answered 400 naming it.
 enum PaymentMatchingRoutes {
     /// What `GET /v1/receivables` reads from the query.
-    static let receivablesParameters: Set<String> = ["creditor", "open"]
+    static let receivablesParameters: Set<String> = PageRequest.parameterNames.union(["creditor", "open"])
+    /// What the lists of payments read from the query.
+    static let paymentListParameters = PageRequest.parameterNames
     /// What `GET /v1/reports/payments` reads from the query.
     static let reportParameters: Set<String> = ["from", "to", "format"]
 
@@ -21,6 +23,7 @@ enum PaymentMatchingRoutes {
     struct ReceivablesQuery: Equatable {
         var creditorID: String
         var openOnly: Bool
+        var page: PageRequest
     }
 
     /// The query of `GET /v1/reports/payments`.
@@ -33,12 +36,12 @@ enum PaymentMatchingRoutes {
     static func add(to router: Router<BasicRequestContext>, context: ServiceContext) {
         let queries = PaymentQueries(writer: context.store.writer)
         router.get("/v1/payments/unmatched") { request, _ -> Response in
-            try BadQueryParameter.requireNone(request)
-            return try JSONResponse.make(try await queries.payments(status: [.unmatched]))
+            let page = try BadQueryParameter.read(request, known: paymentListParameters, PageRequest.init)
+            return try JSONResponse.make(try await queries.payments(status: [.unmatched], page: page))
         }
         router.get("/v1/payments/overpayments") { request, _ -> Response in
-            try BadQueryParameter.requireNone(request)
-            return try JSONResponse.make(try await queries.payments(status: [.overpaid]))
+            let page = try BadQueryParameter.read(request, known: paymentListParameters, PageRequest.init)
+            return try JSONResponse.make(try await queries.payments(status: [.overpaid], page: page))
         }
         router.get("/v1/receivables/:invoiceID") { request, routeContext -> Response in
             try BadQueryParameter.requireNone(request)
@@ -51,7 +54,7 @@ enum PaymentMatchingRoutes {
         router.get("/v1/receivables") { request, _ -> Response in
             let query = try BadQueryParameter.read(request, known: receivablesParameters, receivablesQuery)
             return try JSONResponse.make(
-                try await queries.receivables(creditorID: query.creditorID, openOnly: query.openOnly)
+                try await queries.receivables(creditorID: query.creditorID, openOnly: query.openOnly, page: query.page)
             )
         }
         router.get("/v1/reports/payments") { request, _ -> Response in
@@ -100,10 +103,14 @@ enum PaymentMatchingRoutes {
         }
     }
 
-    /// `creditor` (required) and `open` (`true` or `false`, default `false`).
+    /// `creditor` (required), `open` (`true` or `false`, default `false`), `limit` and `offset`.
     static func receivablesQuery(_ query: QueryParameters) throws(InvalidQueryParameter) -> ReceivablesQuery {
         guard let creditor = try query.text("creditor") else { throw InvalidQueryParameter("creditor", "is required") }
-        return ReceivablesQuery(creditorID: creditor, openOnly: try query.boolean("open") ?? false)
+        return ReceivablesQuery(
+            creditorID: creditor,
+            openOnly: try query.boolean("open") ?? false,
+            page: try PageRequest(query)
+        )
     }
 
     /// `from` and `to` (required, `from` ≤ `to`) and `format` (`json`, the default, `csv` or `xlsx`).

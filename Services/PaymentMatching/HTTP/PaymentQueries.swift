@@ -64,8 +64,10 @@ struct PaymentQueries: Sendable {
         var dueDate: CalendarDate
     }
 
-    func payments(status: [PaymentRecord.Status]) async throws -> [PaymentView] {
-        try await writer.read { db in try Self.views(Self.having(status), db) }
+    /// A page of the payments in one of `status`, oldest first.
+    func payments(status: [PaymentRecord.Status], page: PageRequest) async throws -> ListPage<PaymentView> {
+        try await writer.read { db in ListPage(reading: try Self.views(Self.having(status), page: page, db), for: page)
+        }
     }
 
     /// Every payment dated within the interval (inclusive), for the payments report (Inbetalningar).
@@ -98,23 +100,34 @@ struct PaymentQueries: Sendable {
 
     /// One payment.
     static func payment(_ id: String) -> PaymentSelection {
-        PaymentSelection(condition: "payment.id = ?", arguments: [id])
+        identified([id])
+    }
+
+    /// The payments with these ids (at most a page: well below SQLite's limit on arguments).
+    static func identified(_ ids: [String]) -> PaymentSelection {
+        PaymentSelection(
+            condition: "payment.id IN (\(ids.map { _ in "?" }.joined(separator: ",")))",
+            arguments: StatementArguments(ids)
+        )
     }
 
     /// The selected payments, oldest first, each with its allocations and candidates: three statements however many
     /// payments there are (the payments, then every allocation and every candidate of them, joined to the same
     /// selection), where reading them payment by payment took two more per payment.
-    static func views(_ selection: PaymentSelection, _ db: Database) throws -> [PaymentView] {
+    /// With a `page`, only the rows of that page (and the one after it, see ``PageRequest/rowsToRead``).
+    static func views(_ selection: PaymentSelection, page: PageRequest? = nil, _ db: Database) throws -> [PaymentView] {
         // The rowid last: payments registered in the same instant (one bank file) keep their order in every read.
         let records = try PaymentRecord.fetchAll(
             db,
             sql: """
                 SELECT payment.* FROM payment WHERE \(selection.condition)
-                ORDER BY paymentDate, registeredAt, payment.rowid
+                ORDER BY paymentDate, registeredAt, payment.rowid \(page?.sqlClause ?? "")
                 """,
             arguments: selection.arguments
         )
         guard !records.isEmpty else { return [] }
+        // A page's allocations and candidates are those of its payments, not of every payment the selection holds.
+        let selection = page == nil ? selection : identified(records.map(\.id))
         var allocations: [String: [Row]] = [:]
         for row in try Row.fetchAll(
             db,
@@ -184,16 +197,22 @@ struct PaymentQueries: Sendable {
         try await writer.read { db in try ReceivableRecord.fetchOne(db, key: invoiceID).map { try Self.view($0) } }
     }
 
-    /// A creditor's receivables by invoice number; with `openOnly`, those with a balance left.
-    func receivables(creditorID: String, openOnly: Bool) async throws -> [ReceivableView] {
-        try await writer.read { db in
-            try ReceivableRecord.fetchAll(
+    /// A page of a creditor's receivables by invoice number; with `openOnly`, those with a balance left.
+    func receivables(creditorID: String, openOnly: Bool, page: PageRequest) async throws -> ListPage<ReceivableView> {
+        // The balance as ReceivableRecord.balance computes it, so that an open-only page is cut by the database.
+        let open =
+            openOnly
+            ? "AND receivable.amountDue - receivable.adjustments - \(ReceivableRecord.paidExpression) != 0" : ""
+        return try await writer.read { db in
+            let records = try ReceivableRecord.fetchAll(
                 db,
-                sql: "\(ReceivableRecord.select) WHERE creditorID = ? ORDER BY invoiceNumber",
+                sql: """
+                    \(ReceivableRecord.select) WHERE creditorID = ? \(open)
+                    ORDER BY invoiceNumber, invoiceID \(page.sqlClause)
+                    """,
                 arguments: [creditorID]
             )
-            .filter { !openOnly || $0.balance != 0 }
-            .map { try Self.view($0) }
+            return try ListPage(reading: records, for: page).map { try Self.view($0) }
         }
     }
 

@@ -33,9 +33,12 @@ enum PaymentsReportXLSX {
     }
 
     /// An amount as a number cell; the column shows two decimals, so a currency with another number of minor-unit
-    /// digits is written as its text instead of a number at the wrong scale.
-    private static func money(_ amount: Money) -> Spreadsheet.Cell {
-        guard amount.currency.minorUnitExponent == 2 else { return .text(amount.description) }
+    /// digits is written as its text instead of a number at the wrong scale, and so is an amount of more digits than a
+    /// spreadsheet's number holds exactly (a bank file may carry 18), rather than a rounded number or no report.
+    static func money(_ amount: Money) -> Spreadsheet.Cell {
+        guard amount.currency.minorUnitExponent == 2,
+            amount.amount.magnitude <= Spreadsheet.largestExactNumber.magnitude
+        else { return .amountText(amount.description) }
         return .money(minorUnits: amount.amount, currency: amount.currency.code)
     }
 }

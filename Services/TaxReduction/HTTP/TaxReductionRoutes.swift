@@ -74,7 +74,9 @@ enum TaxReductionRoutes {
     }
 
     /// What `GET /v1/claims` reads from the query.
-    static let claimsParameters: Set<String> = ["status"]
+    static let claimsParameters: Set<String> = PageRequest.parameterNames.union(["status"])
+    /// What `GET /v1/claim-files` reads from the query.
+    static let claimFilesParameters = PageRequest.parameterNames
     /// The fields of `POST /v1/buyers/usage`'s JSON body. The number travels in a body, never in a path or a query,
     /// where proxies' and servers' access logs would keep it.
     enum UsageField: String, CaseIterable {
@@ -93,16 +95,20 @@ enum TaxReductionRoutes {
     static func add(to router: Router<BasicRequestContext>, context: ServiceContext) {
         let writer = context.store.writer
         router.get("/v1/claims") { request, _ -> Response in
-            let status = try BadQueryParameter.read(request, known: claimsParameters) {
-                query throws(InvalidQueryParameter) in try query.choice("status", of: ClaimRecord.Status.self)
+            let (status, page) = try BadQueryParameter.read(request, known: claimsParameters) {
+                query throws(InvalidQueryParameter) in
+                (try query.choice("status", of: ClaimRecord.Status.self), try PageRequest(query))
             }
-            let claims: [ClaimView] = try await writer.read { db in
+            let claims = try await writer.read { db in
                 let records = try ClaimRecord.fetchAll(
                     db,
-                    sql: "SELECT * FROM claim WHERE (?1 IS NULL OR status = ?1) ORDER BY year, invoiceID, buyer",
+                    sql: """
+                        SELECT * FROM claim WHERE (?1 IS NULL OR status = ?1) ORDER BY year, invoiceID, buyer
+                        \(page.sqlClause)
+                        """,
                     arguments: [status?.rawValue]
                 )
-                return records.map(ClaimView.init)
+                return ListPage(reading: records, for: page).map(ClaimView.init)
             }
             return try JSONResponse.make(claims)
         }
@@ -116,9 +122,13 @@ enum TaxReductionRoutes {
             return try JSONResponse.make(answer)
         }
         router.get("/v1/claim-files") { request, _ -> Response in
-            try BadQueryParameter.requireNone(request)
+            let page = try BadQueryParameter.read(request, known: claimFilesParameters, PageRequest.init)
             let files = try await writer.read { db in
-                try ClaimFileRecord.fetchAll(db, sql: "SELECT * FROM claim_file ORDER BY generatedAt").map {
+                let records = try ClaimFileRecord.fetchAll(
+                    db,
+                    sql: "SELECT * FROM claim_file ORDER BY generatedAt, id \(page.sqlClause)"
+                )
+                return ListPage(reading: records, for: page).map {
                     FileView(
                         id: $0.id,
                         creditorID: $0.creditorID,

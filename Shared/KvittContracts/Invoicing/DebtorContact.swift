@@ -31,11 +31,17 @@ public struct DebtorContactChanged: KvittMessage, Equatable {
     public var debtor: Debtor
     /// The business day of the change.
     public var on: CalendarDate
+    /// Which change of the invoice's contact this is: 1 for the first, one more for each after it. A change that
+    /// waited in a retry queue can arrive after a later one; a consumer applies a change only when it is newer than
+    /// the last it applied, so an old address never overwrites a new one. Absent from events of older versions,
+    /// which are applied as they come.
+    public var revision: Int?
 
-    public init(invoiceID: String, debtor: Debtor, on: CalendarDate) {
+    public init(invoiceID: String, debtor: Debtor, on: CalendarDate, revision: Int? = nil) {
         self.invoiceID = invoiceID
         self.debtor = debtor
         self.on = on
+        self.revision = revision
     }
 }
 

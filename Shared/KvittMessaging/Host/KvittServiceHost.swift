@@ -5,6 +5,7 @@ import Logging
 import Metrics
 import Prometheus
 import ServiceLifecycle
+import Synchronization
 
 /// Runs a Kvitt service: settings from the environment, logging, metrics, the SQLite store, the broker
 /// topology, consumer, outbox relay and HTTP server in one `ServiceGroup` with graceful shutdown on SIGTERM/SIGINT.
@@ -324,7 +325,10 @@ public enum KvittServiceHost {
             at: 1
         )
         services.insert(HeapTrimmer(), at: 2)
-        if handlesSignals { services.append(ShutdownWatchdog(grace: settings.shutdownGrace, logger: logger)) }
+        if handlesSignals {
+            ShutdownWatchdog.arm(grace: settings.shutdownGrace, logger: logger)
+            services.append(ShutdownWatchdog.GroupShutdown(grace: settings.shutdownGrace, logger: logger))
+        }
         var configuration = ServiceGroupConfiguration(
             services: services.map {
                 .init(
@@ -405,17 +409,48 @@ private struct PublisherCloser: Service {
 /// broker, or a wait for confirms that never come, must not keep a stopping service alive until it is killed.
 /// Exiting is safe at any point: what was not acknowledged is delivered again, and unpublished events stay in the
 /// outbox.
-private struct ShutdownWatchdog: Service {
-    let grace: Duration
-    let logger: Logger
+///
+/// The signal itself starts the countdown, through dispatch signal sources on a queue of their own and a plain thread:
+/// not only a task of the service group, because the cooperative pool (two threads on a two-core machine) may be the
+/// very thing that is stuck, or busy still starting the group when the signal comes. A shutdown the group starts
+/// itself (a service that failed or ended) starts it through ``GroupShutdown``.
+private enum ShutdownWatchdog {
+    /// Starts the countdown when the group shuts down for any reason, not only a signal.
+    struct GroupShutdown: Service {
+        let grace: Duration
+        let logger: Logger
+
+        func run() async throws {
+            try? await gracefulShutdown()
+            ShutdownWatchdog.startCountdown(grace: grace, logger: logger)
+        }
+    }
+
     /// Beyond the grace period, for the group's own cancellation to finish first.
     static let cancellationAllowance: Duration = .seconds(2)
+    private static let queue = DispatchQueue(label: "kvitt.shutdown-watchdog")
+    /// The armed sources (kept alive for the life of the process) and whether the countdown has begun.
+    private static let state = Mutex<(sources: [any DispatchSourceSignal], counting: Bool)>(([], false))
 
-    func run() async throws {
-        try? await gracefulShutdown()
-        let limit = grace + Self.cancellationAllowance
-        let logger = logger
-        // A thread, not a task: the cooperative pool may be the very thing that is stuck.
+    static func arm(grace: Duration, logger: Logger) {
+        for signalNumber in [SIGTERM, SIGINT] {
+            // A dispatch signal source sees the signal only while its default action is off (ServiceLifecycle does the
+            // same when the group runs); until then the watchdog alone answers it, and ends a start that hangs.
+            signal(signalNumber, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: queue)
+            source.setEventHandler { startCountdown(grace: grace, logger: logger) }
+            source.resume()
+            state.withLock { $0.sources.append(source) }
+        }
+    }
+
+    static func startCountdown(grace: Duration, logger: Logger) {
+        let first = state.withLock { state in
+            defer { state.counting = true }
+            return !state.counting
+        }
+        guard first else { return }
+        let limit = grace + cancellationAllowance
         Thread.detachNewThread {
             Thread.sleep(forTimeInterval: Double(limit.components.seconds))
             logger.critical(

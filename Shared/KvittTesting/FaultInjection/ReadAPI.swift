@@ -14,8 +14,8 @@ struct ReadAPI: Sendable {
     }
 
     func receivables() async -> [BooksAudit.Receivable]? {
-        try? await BooksAudit.read(
-            [BooksAudit.Receivable].self,
+        try? await BooksAudit.pages(
+            BooksAudit.Receivable.self,
             port: processes.port("payment-matching"),
             path: "/v1/receivables?creditor=\(creditor)"
         )
@@ -66,11 +66,11 @@ struct ReadAPI: Sendable {
 
     /// Every claim tax-reduction holds (the service has one creditor in the run).
     func claims() async -> [BooksAudit.Claim]? {
-        try? await BooksAudit.read([BooksAudit.Claim].self, port: processes.port("tax-reduction"), path: "/v1/claims")
+        try? await BooksAudit.pages(BooksAudit.Claim.self, port: processes.port("tax-reduction"), path: "/v1/claims")
     }
 
     func claimFiles() async -> [ClaimFile]? {
-        try? await BooksAudit.read([ClaimFile].self, port: processes.port("tax-reduction"), path: "/v1/claim-files")
+        try? await BooksAudit.pages(ClaimFile.self, port: processes.port("tax-reduction"), path: "/v1/claim-files")
     }
 
     /// A claim file's XML, from the path the listing gives.
@@ -86,8 +86,7 @@ struct ReadAPI: Sendable {
         try? await BooksAudit.pages(
             Draft.self,
             port: processes.port("invoicing"),
-            path: "/v1/invoices?creditor=\(creditor)&status=draft",
-            pageSize: BooksAudit.invoiceListLimit
+            path: "/v1/invoices?creditor=\(creditor)&status=draft"
         )
     }
 
