@@ -1,43 +1,60 @@
-/// Masks Swedish personal identity numbers (personnummer and samordningsnummer) in free text.
+/// Masks every number in a text (a log line, an error detail, a dead-letter header) that is shaped like a Swedish
+/// personnummer, samordningsnummer or organisationsnummer, whatever its check digit: a mistyped personnummer is still
+/// personal data, and a log line or an error is no place to decide whether it is valid.
 ///
-/// Logs, error details and dead-letter headers must not carry them. A 10- or 12-digit number (with or without
-/// `-`/`+` before the last four digits) whose date part is plausible and whose Luhn check digit holds keeps its
-/// date and loses its last four digits: `19811218-9876` becomes `19811218-****`. Other numbers (OCR references,
-/// amounts) are left alone, so logs stay useful.
+/// Foundation only, in the contracts, so that every service, the CLI and the log handlers share one rule.
+///
+/// A number is shaped like one when it is
+/// - ten digits, or six, then `-` or `+`, then four: a personnummer or samordningsnummer when the month (digits 3–4)
+///   is 01–12 and the day (digits 5–6) is 01–31, or 61–91 for a samordningsnummer; an organisationsnummer when the
+///   first digit (the legal form's group) is 1–9 and the third is 2 or more (the "month" is 20–99);
+/// - twelve digits, or eight, then `-` or `+`, then four: the ten above preceded by the century (`18`, `19`, `20`) or
+///   by `16`, as an organisationsnummer is written in twelve digits.
+///
+/// The number keeps its first six or eight digits and its separator and loses its last four: `19811218-9876` becomes
+/// `19811218-****`. Numbers of other lengths (amounts, OCR references, invoice numbers) and digit runs joined to
+/// other digits stay as they are.
 public enum PersonalDataMasking {
-    /// The text with every identity number masked.
+    /// The text with every identity-shaped number masked.
     public static func mask(_ text: String) -> String {
+        masking(text, where: isIdentityShaped)
+    }
+
+    /// The text with every number `masks` picks (its digits, separator left out) cut to its first six or eight
+    /// digits, its separator and `****`. One scan for both rules: a run of digits joined to other digits is never
+    /// one number, and six or eight digits, `-` or `+`, and four more are read as one.
+    private static func masking(_ text: String, where masks: ([Int]) -> Bool) -> String {
+        // Almost every log line has no run of six digits: leave those untouched, without building a new string or
+        // an array of its characters (this runs for every line logged).
+        guard hasLongDigitRun(text.utf8) else { return text }
         let characters = Array(text)
         var result = ""
         result.reserveCapacity(characters.count)
         var index = 0
         while index < characters.count {
-            guard characters[index].isASCII, characters[index].isNumber,
-                index == 0 || !(characters[index - 1].isASCII && characters[index - 1].isNumber)
-            else {
+            guard isDigit(characters[index]), index == 0 || !isDigit(characters[index - 1]) else {
                 result.append(characters[index])
                 index += 1
                 continue
             }
             var end = index
-            while end < characters.count, characters[end].isASCII, characters[end].isNumber { end += 1 }
-            var digits = String(characters[index..<end])
+            while end < characters.count, isDigit(characters[end]) { end += 1 }
+            var digits = Array(characters[index..<end])
             var separator: Character?
             var matchEnd = end
             if digits.count == 6 || digits.count == 8, end < characters.count,
                 characters[end] == "-" || characters[end] == "+"
             {
                 var tail = end + 1
-                while tail < characters.count, characters[tail].isASCII, characters[tail].isNumber { tail += 1 }
+                while tail < characters.count, isDigit(characters[tail]) { tail += 1 }
                 if tail - end - 1 == 4 {
                     separator = characters[end]
-                    digits += String(characters[(end + 1)..<tail])
+                    digits += characters[(end + 1)..<tail]
                     matchEnd = tail
                 }
             }
-            if (digits.count == 10 || digits.count == 12), isIdentityNumber(digits) {
-                let datePart = String(digits.dropLast(4))
-                result += datePart + (separator.map(String.init) ?? "") + "****"
+            if masks(digits.compactMap(\.wholeNumberValue)) {
+                result += String(digits.dropLast(4)) + (separator.map(String.init) ?? "") + "****"
             } else {
                 result += String(characters[index..<matchEnd])
             }
@@ -46,11 +63,53 @@ public enum PersonalDataMasking {
         return result
     }
 
+    /// Whether ten or twelve digits are shaped like a personnummer, samordningsnummer or organisationsnummer.
+    static func isIdentityShaped(_ digits: [Int]) -> Bool {
+        switch digits.count {
+        case 10:
+            return isTenDigitShaped(digits)
+        case 12:
+            let prefix = digits[0] * 10 + digits[1]
+            return [16, 18, 19, 20].contains(prefix) && isTenDigitShaped(Array(digits.dropFirst(2)))
+        default:
+            return false
+        }
+    }
+
+    private static func isTenDigitShaped(_ ten: [Int]) -> Bool {
+        let month = ten[2] * 10 + ten[3]
+        let day = ten[4] * 10 + ten[5]
+        let person = (1...12).contains(month) && ((1...31).contains(day) || (61...91).contains(day))
+        let organisation = ten[0] >= 1 && ten[2] >= 2
+        return person || organisation
+    }
+
+    private static func isDigit(_ character: Character) -> Bool {
+        character.isASCII && character.isNumber
+    }
+
+    /// Whether the text has at least six ASCII digits in a row, the shortest start of an identity number. Read as
+    /// bytes: every run of digit characters is a run of digit bytes, so no line with an identity number is skipped.
+    private static func hasLongDigitRun(_ bytes: String.UTF8View) -> Bool {
+        var run = 0
+        for byte in bytes {
+            run = (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) ? run + 1 : 0
+            if run >= 6 { return true }
+        }
+        return false
+    }
+
+    /// The text with every personnummer or samordningsnummer whose check digit holds masked, and nothing else: for
+    /// text a creditor reads (an invoice's history, the identity on a letter), where an OCR reference or an
+    /// organisationsnummer must stay readable. Diagnostics (logs, error details, dead-letter headers) use ``mask(_:)``.
+    public static func maskValidIdentityNumbers(_ text: String) -> String {
+        masking(text, where: isIdentityNumber)
+    }
+
     /// Whether ten or twelve digits form a plausible personnummer or samordningsnummer with a valid check digit.
-    static func isIdentityNumber(_ digits: String) -> Bool {
-        let values = digits.compactMap(\.wholeNumberValue)
-        let ten = Array(values.suffix(10))
-        guard ten.count == 10 else { return false }
+    static func isIdentityNumber(_ digits: [Int]) -> Bool {
+        guard digits.count == 10 || digits.count == 12 else { return false }
+        let ten = Array(digits.suffix(10))
         let month = ten[2] * 10 + ten[3]
         let day = ten[4] * 10 + ten[5]
         guard (1...12).contains(month), (1...31).contains(day) || (61...91).contains(day) else { return false }

@@ -1,4 +1,5 @@
 import Foundation
+import KvittContracts
 import KvittMessaging
 import Logging
 import Synchronization
@@ -145,18 +146,21 @@ struct LogMaskingTests {
     }
 
     @Test func onlyTenAndTwelveDigitNumbersShapedLikeIdentitiesAreMasked() {
-        #expect(LogMasking.mask("19811218-9876") == "19811218-****")
-        #expect(LogMasking.mask("id=8112189876;") == "id=811218****;")
-        #expect(LogMasking.mask("a 19811218-98760 b") == "a 19811218-98760 b", "five digits after the separator")
-        #expect(LogMasking.mask("1234567890123") == "1234567890123", "thirteen digits")
-        #expect(LogMasking.mask("991312-1234") == "991312-1234", "month 13 and no organisationsnummer shape")
-        #expect(LogMasking.mask("0155667788") == "0155667788", "no month and no legal-form group 0")
-        #expect(LogMasking.mask("amount 1006000 öre") == "amount 1006000 öre")
-        #expect(LogMasking.mask("") == "")
+        #expect(PersonalDataMasking.mask("19811218-9876") == "19811218-****")
+        #expect(PersonalDataMasking.mask("id=8112189876;") == "id=811218****;")
+        #expect(
+            PersonalDataMasking.mask("a 19811218-98760 b") == "a 19811218-98760 b",
+            "five digits after the separator"
+        )
+        #expect(PersonalDataMasking.mask("1234567890123") == "1234567890123", "thirteen digits")
+        #expect(PersonalDataMasking.mask("991312-1234") == "991312-1234", "month 13 and no organisationsnummer shape")
+        #expect(PersonalDataMasking.mask("0155667788") == "0155667788", "no month and no legal-form group 0")
+        #expect(PersonalDataMasking.mask("amount 1006000 öre") == "amount 1006000 öre")
+        #expect(PersonalDataMasking.mask("") == "")
         // Beside letters outside ASCII; and ten digits in the bytes that are nine digit characters (a combining accent
         // makes the last one another character), which the characters decide.
-        #expect(LogMasking.mask("öre:8112189876 å") == "öre:811218**** å")
-        #expect(LogMasking.mask("8112189876\u{301}") == "8112189876\u{301}")
-        #expect(LogMasking.mask("81121898761\u{301}") == "811218****1\u{301}")
+        #expect(PersonalDataMasking.mask("öre:8112189876 å") == "öre:811218**** å")
+        #expect(PersonalDataMasking.mask("8112189876\u{301}") == "8112189876\u{301}")
+        #expect(PersonalDataMasking.mask("81121898761\u{301}") == "811218****1\u{301}")
     }
 }

@@ -58,7 +58,9 @@ enum DocumentView {
         if let name = collector.name, fromCollector.contains(letter.kind) {
             view["collector"] = ["name": name, "organisationNumber": collector.organisationNumber ?? ""]
         }
-        if let identity = letter.debtor.identityNumber { view["debtorIdentity"] = PersonalDataMasking.mask(identity) }
+        if let identity = letter.debtor.identityNumber {
+            view["debtorIdentity"] = PersonalDataMasking.maskValidIdentityNumbers(identity)
+        }
         switch letter.kind {
         case .invoice, .creditInvoice:
             view["isCredit"] = letter.kind == .creditInvoice

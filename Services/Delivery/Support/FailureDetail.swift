@@ -5,13 +5,13 @@ import KvittMessaging
 /// a log line): a mail server's answer echoes the recipient's address and may quote the message, whose documents
 /// carry personnummer.
 ///
-/// Identity numbers go through the repository's masking (``PersonalDataMasking`` for valid personnummer and
-/// samordningsnummer, then ``LogMasking`` for anything shaped like one, a mistyped number included); e-mail addresses
-/// lose their local part (`***@example.se`), which neither of those masks. The domain stays: it tells an operator
+/// Identity numbers go through the repository's masking (``PersonalDataMasking``: anything shaped like a personnummer,
+/// samordningsnummer or organisationsnummer, a mistyped number included); e-mail addresses lose their local part
+/// (`***@example.se`), which it does not mask. The domain stays: it tells an operator
 /// which mail system refused.
 enum FailureDetail {
     static func masked(_ text: String) -> String {
-        maskEmailAddresses(LogMasking.mask(PersonalDataMasking.mask(text)))
+        maskEmailAddresses(PersonalDataMasking.mask(text))
     }
 
     /// Every `local@domain.tld` with its local part replaced by `***`.

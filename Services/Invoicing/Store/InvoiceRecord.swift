@@ -143,7 +143,7 @@ struct InvoiceHistoryRecord: Codable, FetchableRecord, PersistableRecord, Sendab
             messageID: context.messageID,
             messageType: context.messageType,
             event: event,
-            detail: PersonalDataMasking.mask(detail)
+            detail: PersonalDataMasking.maskValidIdentityNumbers(detail)
         )
         try row.insert(db)
     }

@@ -350,7 +350,7 @@ public enum KvittServiceHost {
     }
 
     /// The log handler of a `LOG_FORMAT`. Every format masks numbers shaped like a personnummer or
-    /// organisationsnummer (``LogMasking``) and stamps lines in ISO 8601 with the offset from UTC.
+    /// organisationsnummer (``PersonalDataMasking``) and stamps lines in ISO 8601 with the offset from UTC.
     /// - Parameter write: where the lines go (standard error by default; memory in a test).
     public static func logHandler(
         _ format: ServiceSettings.LogFormat,

@@ -1,4 +1,5 @@
 import Foundation
+import KvittContracts
 import Logging
 
 /// Writes one line per log event in a `LOG_FORMAT`, the metadata merged and sorted by key:
@@ -7,7 +8,7 @@ import Logging
 /// - `json`: one object with `ts`, `level`, `label`, `msg`, then the metadata.
 ///
 /// Both stamp the time in ISO 8601 with the offset from UTC and mask every number shaped like a personnummer or
-/// organisationsnummer in the message and the metadata (``LogMasking``), as a last line of defence.
+/// organisationsnummer in the message and the metadata (``PersonalDataMasking``), as a last line of defence.
 public struct MaskingLogHandler: LogHandler {
     public var logLevel: Logger.Level = .info
     public var metadata: Logger.Metadata = [:]
@@ -44,13 +45,14 @@ public struct MaskingLogHandler: LogHandler {
         if let provider = metadataProvider { merged.merge(provider.get()) { _, new in new } }
         if let extra = event.metadata { merged.merge(extra) { _, new in new } }
         let timestamp = LogOutput.timestamp(Date(), calendar: calendar)
-        let message = LogMasking.mask(event.message.description)
+        let message = PersonalDataMasking.mask(event.message.description)
         switch format {
         case .text:
             var line = "\(timestamp) \(event.level.rawValue) \(label): \(Self.oneLine(message))"
             for (key, value) in merged.sorted(by: { $0.key < $1.key }) {
                 // Keys too: a key is a caller's string, and `a b=c` or a line break in one would forge pairs or lines.
-                line += " \(Self.quotedIfNeeded(LogMasking.mask(key)))=\(Self.quotedIfNeeded(Self.text(value)))"
+                line +=
+                    " \(Self.quotedIfNeeded(PersonalDataMasking.mask(key)))=\(Self.quotedIfNeeded(Self.text(value)))"
             }
             write(line + "\n")
         case .json:
@@ -71,8 +73,8 @@ public struct MaskingLogHandler: LogHandler {
     /// A metadata value as text, masked.
     static func text(_ value: Logger.MetadataValue) -> String {
         switch value {
-        case .string(let text): LogMasking.mask(text)
-        case .stringConvertible(let convertible): LogMasking.mask(convertible.description)
+        case .string(let text): PersonalDataMasking.mask(text)
+        case .stringConvertible(let convertible): PersonalDataMasking.mask(convertible.description)
         case .array(let values): "[" + values.map(text).joined(separator: ", ") + "]"
         case .dictionary(let values):
             "[" + values.sorted { $0.key < $1.key }.map { "\($0.key): \(text($0.value))" }.joined(separator: ", ") + "]"
@@ -82,8 +84,8 @@ public struct MaskingLogHandler: LogHandler {
     /// A metadata value as a JSON value, masked.
     static func json(_ value: Logger.MetadataValue) -> Any {
         switch value {
-        case .string(let text): LogMasking.mask(text)
-        case .stringConvertible(let convertible): LogMasking.mask(convertible.description)
+        case .string(let text): PersonalDataMasking.mask(text)
+        case .stringConvertible(let convertible): PersonalDataMasking.mask(convertible.description)
         case .array(let values): values.map(json)
         case .dictionary(let values): values.mapValues(json)
         }
