@@ -107,14 +107,7 @@ enum DebtCollectionService {
         // --help and --version answer before the rate table is read: asking how to configure it needs no valid one.
         ServiceCommandLine.handle(definition())
         let configuration = KvittServiceHost.loadConfiguration(definition())
-        let table: ReferenceRateTable
-        do {
-            table = try rates(configuration: configuration)
-        } catch {
-            // As every other bad setting: one line naming it and exit status 2, before anything starts.
-            FileHandle.standardError.write(Data("debt-collection: invalid setting \(error)\n".utf8))
-            exit(2)
-        }
+        let table = KvittServiceHost.settingOrExit("debt-collection") { try rates(configuration: configuration) }
         try await KvittServiceHost.run(definition(rates: table), configuration: configuration)
     }
 }

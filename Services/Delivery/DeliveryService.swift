@@ -67,13 +67,7 @@ enum DeliveryService {
             settings: ServiceSettings.documented(serviceName: name, defaultHTTPPort: defaultHTTPPort)
                 + DeliverySettings.all
         )
-        let settings: DeliverySettings
-        do {
-            settings = try DeliverySettings(configuration: configuration)
-        } catch {
-            FileHandle.standardError.write(Data("delivery: invalid setting \(error)\n".utf8))
-            exit(2)
-        }
+        let settings = KvittServiceHost.settingOrExit("delivery") { try DeliverySettings(configuration: configuration) }
         if isPrintBatch {
             exit(
                 await PrintBatchCommand.run(

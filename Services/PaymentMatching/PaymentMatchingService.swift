@@ -65,13 +65,7 @@ enum PaymentMatchingService {
     static func main() async throws {
         ServiceCommandLine.handle(definition)
         let configuration = KvittServiceHost.loadConfiguration(definition)
-        let asked: Bool
-        do {
-            asked = try configuration.isTrue(.allowTestBankFiles)
-        } catch {
-            FileHandle.standardError.write(Data("payment-matching: invalid setting \(error)\n".utf8))
-            exit(2)
-        }
+        let asked = KvittServiceHost.settingOrExit("payment-matching") { try configuration.isTrue(.allowTestBankFiles) }
         try await KvittServiceHost.run(makeDefinition(askedForTestBankFiles: asked), configuration: configuration)
     }
 }

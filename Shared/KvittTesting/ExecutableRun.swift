@@ -26,11 +26,12 @@ public struct ExecutableRun: Sendable {
         try await run(program: TestBroker.executable(executable), arguments, environment: environment, timeout: timeout)
     }
 
-    /// Runs the program at `program` (a script interpreter, a system tool) the same way.
+    /// Runs the program at `program` (a script interpreter, a system tool) the same way, in `directory` when given.
     public static func run(
         program: URL,
         _ arguments: [String],
         environment: [String: String] = [:],
+        in directory: URL? = nil,
         timeout: Duration = .seconds(20)
     ) async throws -> ExecutableRun {
         let folder = try TestBroker.temporaryDirectory()
@@ -43,7 +44,7 @@ public struct ExecutableRun: Sendable {
         process.executableURL = program
         process.arguments = arguments
         process.environment = environment
-        process.currentDirectoryURL = folder
+        process.currentDirectoryURL = directory ?? folder
         process.standardOutput = try FileHandle(forWritingTo: outputFile)
         process.standardError = try FileHandle(forWritingTo: errorFile)
         process.standardInput = FileHandle.nullDevice

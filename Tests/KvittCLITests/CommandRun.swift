@@ -21,32 +21,17 @@ struct CommandRun: Sendable {
         in directory: URL? = nil,
         timeout: Duration
     ) async throws -> CommandRun {
-        let folder = try TestBroker.temporaryDirectory()
-        let outputFile = folder.appendingPathComponent("out")
-        let errorFile = folder.appendingPathComponent("err")
-        try Data().write(to: outputFile)
-        try Data().write(to: errorFile)
-        let process = Process()
-        process.executableURL = executable
-        process.arguments = arguments
-        process.environment = environment
-        process.currentDirectoryURL = directory ?? folder
-        process.standardOutput = try FileHandle(forWritingTo: outputFile)
-        process.standardError = try FileHandle(forWritingTo: errorFile)
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        let deadline = ContinuousClock.now.advanced(by: timeout)
-        while process.isRunning && ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(20)) }
-        if process.isRunning {
-            process.terminate()
+        let run = try await ExecutableRun.run(
+            program: executable,
+            arguments,
+            environment: environment,
+            in: directory,
+            timeout: timeout
+        )
+        if run.timedOut {
             Issue.record("\(executable.lastPathComponent) \(arguments) was still running after \(timeout)")
         }
-        process.waitUntilExit()
-        return CommandRun(
-            status: process.terminationStatus,
-            output: try String(contentsOf: outputFile, encoding: .utf8),
-            errors: try String(contentsOf: errorFile, encoding: .utf8)
-        )
+        return CommandRun(status: run.status, output: run.output, errors: run.errors)
     }
 
     /// A built executable (`kvitt`, a service) with only `environment`, as an operator's clean shell would run it.

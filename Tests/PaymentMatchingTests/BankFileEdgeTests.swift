@@ -31,10 +31,7 @@ struct BankFileEdgeTests {
         let unmatched = try #require(try imported.first(PaymentUnmatched.self))
         #expect(unmatched.reason.contains("nothing to allocate"))
         #expect(try await harness.receivable("inv-6001")?.balance == 100_000)
-        let listed = try await PaymentQueries(writer: harness.harness.store.writer).payments(
-            status: [.unmatched],
-            page: PageRequest()
-        ).items
+        let listed = try await harness.listedUnmatched()
         #expect(listed.map(\.amount) == [Money(minorUnits: 0, .sek)])
     }
 }

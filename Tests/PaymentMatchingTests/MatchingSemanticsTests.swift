@@ -136,10 +136,7 @@ struct MatchingSemanticsTests {
         let unmatched = try #require(try result.first(PaymentUnmatched.self))
         #expect(unmatched.reason.contains("ambiguous"))
         let listed = try #require(
-            try await PaymentQueries(writer: harness.harness.store.writer).payments(
-                status: [.unmatched],
-                page: PageRequest()
-            ).items.first
+            try await harness.listedUnmatched().first
         )
         #expect(listed.candidates.map(\.invoiceNumber) == ["3001", "3002"])
         // The operator links it; the link is recorded as manual and Anna's Swish number is remembered.

@@ -47,10 +47,7 @@ struct PayersOpenInvoicesTests {
         #expect(try result.first(PaymentMatched.self) == nil)
         let unmatched = try #require(try result.first(PaymentUnmatched.self))
         let listed = try #require(
-            try await PaymentQueries(writer: harness.harness.store.writer).payments(
-                status: [.unmatched],
-                page: PageRequest()
-            ).items.first
+            try await harness.listedUnmatched().first
         )
         #expect(listed.id == unmatched.paymentID)
         #expect(listed.candidates.map(\.invoiceNumber) == ["4026"])
@@ -80,10 +77,7 @@ struct PayersOpenInvoicesTests {
         )
         #expect(try result.first(PaymentUnmatched.self) != nil)
         let listed = try #require(
-            try await PaymentQueries(writer: harness.harness.store.writer).payments(
-                status: [.unmatched],
-                page: PageRequest()
-            ).items.first
+            try await harness.listedUnmatched().first
         )
         #expect(listed.candidates.map(\.invoiceNumber) == ["5001", "5002", "5003", "5004", "5005"])
     }

@@ -35,6 +35,11 @@ struct PaymentMatchingHarness {
         try await harness.store.writer.read { db in try ReceivableRecord.fetchOne(db, key: invoiceID) }
     }
 
+    /// The unmatched payments as the read API's first page lists them.
+    func listedUnmatched() async throws -> [PaymentQueries.PaymentView] {
+        try await PaymentQueries(writer: harness.store.writer).payments(status: [.unmatched], page: PageRequest()).items
+    }
+
     func payment(_ id: String) async throws -> PaymentRecord? {
         try await harness.store.writer.read { db in try PaymentRecord.fetchOne(db, key: id) }
     }

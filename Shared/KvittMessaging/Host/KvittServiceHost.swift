@@ -25,17 +25,10 @@ public enum KvittServiceHost {
     ) async throws {
         ServiceCommandLine.handle(definition, arguments: arguments)
         // Before anything starts a thread: glibc gives threads their arenas as they first allocate.
-        let heapTuning: Heap.Tuning
-        do {
-            heapTuning = try Heap.Tuning(environment: environment)
-        } catch {
-            FileHandle.standardError.write(Data("\(definition.name): invalid setting \(error)\n".utf8))
-            exit(2)
-        }
+        let heapTuning = settingOrExit(definition.name) { try Heap.Tuning(environment: environment) }
         let heapConfigured = Heap.configure(heapTuning)
-        let settings: ServiceSettings
-        do {
-            settings = try ServiceSettings(
+        let settings = settingOrExit(definition.name) {
+            try ServiceSettings(
                 serviceName: definition.name,
                 defaultHTTPPort: definition.defaultHTTPPort,
                 configuration: configuration
@@ -44,9 +37,6 @@ public enum KvittServiceHost {
                         environment: environment
                     )
             )
-        } catch {
-            FileHandle.standardError.write(Data("\(definition.name): invalid setting \(error)\n".utf8))
-            exit(2)
         }
         bootstrapLogging(settings)
         let registry = PrometheusCollectorRegistry()
@@ -85,17 +75,23 @@ public enum KvittServiceHost {
     }
 
     /// ``loadConfiguration(_:environment:)`` by the service's name and every setting it reads.
+    /// The value `read` makes from the settings, or — when a setting is refused — one line naming it on standard error
+    /// and exit status 2, before anything starts: the one way every executable answers a bad setting.
+    public static func settingOrExit<Value>(_ name: String, _ read: () throws -> Value) -> Value {
+        do {
+            return try read()
+        } catch {
+            FileHandle.standardError.write(Data("\(name): invalid setting \(error)\n".utf8))
+            exit(2)
+        }
+    }
+
     public static func loadConfiguration(
         name: String,
         settings: [Setting],
         environment: [String: String] = ProcessInfo.processInfo.environment
     ) -> KvittConfiguration {
-        do {
-            return try KvittConfiguration.load(settings: settings, environment: environment)
-        } catch {
-            FileHandle.standardError.write(Data("\(name): invalid setting \(error)\n".utf8))
-            exit(2)
-        }
+        settingOrExit(name) { try KvittConfiguration.load(settings: settings, environment: environment) }
     }
 
     /// Builds the service group without running it (tests run it and trigger shutdown themselves, without signals).
