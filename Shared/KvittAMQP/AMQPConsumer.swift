@@ -68,7 +68,7 @@ public final class AMQPConsumer: Sendable {
     public var reconnects: Int { driver.reconnects }
 
     /// Waits until connected; throws the last connection error when that takes longer than `timeout`.
-    public func waitUntilConnected(timeout: Duration = .seconds(10)) async throws {
+    public func waitUntilConnected(timeout: Duration = .seconds(30)) async throws {
         try await driver.waitUntilConnected(timeout: timeout)
     }
 

@@ -60,7 +60,7 @@ public final class AMQPPublisher: Sendable {
     public var lastError: AMQPError? { driver.lastError }
 
     /// Waits until connected; throws the last connection error when that takes longer than `timeout`.
-    public func waitUntilConnected(timeout: Duration = .seconds(10)) async throws {
+    public func waitUntilConnected(timeout: Duration = .seconds(30)) async throws {
         try await driver.waitUntilConnected(timeout: timeout)
     }
 

@@ -49,9 +49,14 @@ public enum TestBroker {
         return connect(descriptor, first.pointee.ai_addr, first.pointee.ai_addrlen) == 0
     }
 
-    /// A name no other test uses: `prefix-` and 12 random hex digits.
+    /// A name no other test uses: `prefix-` and 12 random letters.
     public static func uniqueName(_ prefix: String) -> String {
-        "\(prefix)-\(UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(12))"
+        // Letters only (48 random bits as a–p): a hexadecimal name can hold ten digits in a row, which the logs and
+        // errors mask as an identity-shaped number, and a test looking for the name there would then fail by chance.
+        let letters = Array("abcdefghijklmnop")
+        let random = withUnsafeBytes(of: UUID().uuid) { Array($0.prefix(6)) }
+        let suffix = random.flatMap { [letters[Int($0 >> 4)], letters[Int($0 & 0x0F)]] }
+        return "\(prefix)-\(String(suffix))"
     }
 
     /// Connection options for a test connection.

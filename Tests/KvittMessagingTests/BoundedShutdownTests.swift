@@ -30,19 +30,31 @@ struct BoundedShutdownTests {
         return (descriptor, Int(UInt16(bigEndian: address.sin_port)))
     }
 
-    @Test func sigtermEndsTheProcessWithinTheGracePeriodWhenTheBrokerNeverAnswers() async throws {
-        let hole = try Self.blackHole()
-        defer { close(hole.descriptor) }
+    /// The probe service against a "broker" on `broker` (a black hole), with a one-second grace period.
+    static func launchProbe(broker: Int, httpPort: Int, environment: [String: String], standardError: Any) throws
+        -> Process
+    {
         let process = Process()
         process.executableURL = TestBroker.executable("kvitt-probe-service")
         process.environment = [
-            "AMQP_URL": "amqp://guest:guest@127.0.0.1:\(hole.port)/",
-            "PROBE_SERVICE_NAME": TestBroker.uniqueName("frozen"),
-            "DATABASE_PATH": try TestBroker.temporaryDirectory().appendingPathComponent("frozen.sqlite").path,
-            "HTTP_PORT": "\(TestBroker.freePort())", "SHUTDOWN_GRACE": "1s", "LOG_LEVEL": "critical",
-        ]
-        process.standardError = FileHandle.nullDevice
+            "AMQP_URL": "amqp://guest:guest@127.0.0.1:\(broker)/", "PROBE_SERVICE_NAME": TestBroker.uniqueName("probe"),
+            "DATABASE_PATH": try TestBroker.temporaryDirectory().appendingPathComponent("probe.sqlite").path,
+            "HTTP_PORT": "\(httpPort)", "SHUTDOWN_GRACE": "1s",
+        ].merging(environment) { _, given in given }
+        process.standardError = standardError
         try process.run()
+        return process
+    }
+
+    @Test func sigtermEndsTheProcessWithinTheGracePeriodWhenTheBrokerNeverAnswers() async throws {
+        let hole = try Self.blackHole()
+        defer { close(hole.descriptor) }
+        let process = try Self.launchProbe(
+            broker: hole.port,
+            httpPort: TestBroker.freePort(),
+            environment: ["LOG_LEVEL": "critical"],
+            standardError: FileHandle.nullDevice
+        )
         // Long enough for both connections to be stuck waiting for the broker's first frame.
         try await Task.sleep(for: .seconds(2))
         let watch = Self.watchExit(of: process.processIdentifier, for: .seconds(15))
@@ -54,6 +66,35 @@ struct BoundedShutdownTests {
         if let ended { #expect(ended - signalled < .seconds(6), "SIGTERM took \(ended - signalled)") }
         if process.isRunning { kill(process.processIdentifier, SIGKILL) }
         process.waitUntilExit()
+    }
+
+    /// A service that fails (its HTTP port is taken) while its connections hang in the handshake: the group's
+    /// shutdown then outlasts the grace period and the watchdog ends the process, and still the reason is logged the
+    /// moment the service fails and the exit status is 1, that of a failed start, not 3.
+    @Test func aServiceThatFailsWhileTheBrokerNeverAnswersSaysWhyAndExitsOne() async throws {
+        let hole = try Self.blackHole()
+        defer { close(hole.descriptor) }
+        let taken = try Self.blackHole()
+        defer { close(taken.descriptor) }
+        let errors = Pipe()
+        let process = try Self.launchProbe(
+            broker: hole.port,
+            httpPort: taken.port,
+            environment: ["LOG_LEVEL": "warning", "LOG_FORMAT": "json"],
+            standardError: errors
+        )
+        let ended = await Self.watchExit(of: process.processIdentifier, for: .seconds(20)).value
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        let output = await Task.detached { errors.fileHandleForReading.readDataToEndOfFile() }.value
+        process.waitUntilExit()
+        #expect(ended != nil, "still running 20 s after its port was refused")
+        let lines = String(decoding: output, as: UTF8.self).split(separator: "\n")
+        let reason = lines.firstIndex { $0.contains("\"level\":\"critical\"") && $0.contains("Address already in use") }
+        let watchdog = lines.firstIndex { $0.contains("did not finish within the grace period") }
+        #expect(reason != nil, "the reason is logged: \(lines)")
+        // Whether the watchdog fired depends on how long the handshake hangs; when it did, the reason came first.
+        if let reason, let watchdog { #expect(reason < watchdog) }
+        #expect(process.terminationReason == .exit && process.terminationStatus == 1)
     }
 
     /// When the child ends, seen from a thread of its own that reads `/proc`: the test's own tasks, on a cooperative

@@ -54,7 +54,8 @@ public enum KvittServiceHost {
             try await group.run()
         } catch {
             // A port in use, an unwritable database, a failed migration: one line and a non-zero exit, not a trap.
-            logger.critical("stopped: \(error)")
+            // A service that failed while the group ran has already said why (``ShutdownWatchdog/FailureReporting``).
+            ShutdownWatchdog.noteFailure(error, logger: logger)
             exit(1)
         }
         logger.info("stopped cleanly")
@@ -328,7 +329,7 @@ public enum KvittServiceHost {
         var configuration = ServiceGroupConfiguration(
             services: services.map {
                 .init(
-                    service: $0,
+                    service: ShutdownWatchdog.FailureReporting(service: $0, logger: logger),
                     successTerminationBehavior: .gracefullyShutdownGroup,
                     failureTerminationBehavior: .gracefullyShutdownGroup
                 )
@@ -411,6 +412,25 @@ private struct PublisherCloser: Service {
 /// very thing that is stuck, or busy still starting the group when the signal comes. A shutdown the group starts
 /// itself (a service that failed or ended) starts it through ``GroupShutdown``.
 private enum ShutdownWatchdog {
+    /// Says why a service failed the moment it fails, and makes the exit status 1: the group's shutdown that follows
+    /// may outlast the grace period on a loaded machine, and the reason must be on the log whichever ends the process.
+    struct FailureReporting: Service, CustomStringConvertible {
+        let service: any Service
+        let logger: Logger
+
+        var description: String { String(describing: type(of: service)) }
+
+        func run() async throws {
+            do {
+                try await service.run()
+            } catch {
+                // Cancellation is the group stopping a service, never the cause of the stop.
+                if !(error is CancellationError) { _ = noteFailure(error, logger: logger) }
+                throw error
+            }
+        }
+    }
+
     /// Starts the countdown when the group shuts down for any reason, not only a signal.
     struct GroupShutdown: Service {
         let grace: Duration
@@ -425,8 +445,23 @@ private enum ShutdownWatchdog {
     /// Beyond the grace period, for the group's own cancellation to finish first.
     static let cancellationAllowance: Duration = .seconds(2)
     private static let queue = DispatchQueue(label: "kvitt.shutdown-watchdog")
-    /// The armed sources (kept alive for the life of the process) and whether the countdown has begun.
-    private static let state = Mutex<(sources: [any DispatchSourceSignal], counting: Bool)>(([], false))
+    /// The armed sources (kept alive for the life of the process), whether the countdown has begun, and whether a
+    /// service failed (the exit status is then 1, as for a failed start, not 3).
+    private static let state = Mutex<(sources: [any DispatchSourceSignal], counting: Bool, failed: Bool)>(
+        ([], false, false)
+    )
+
+    /// Logs the first failure of a service as the reason the process stops; later ones are consequences.
+    /// - Returns: whether a failure had already been logged.
+    @discardableResult
+    static func noteFailure(_ error: any Error, logger: Logger) -> Bool {
+        let earlier = state.withLock { state in
+            defer { state.failed = true }
+            return state.failed
+        }
+        if !earlier { logger.critical("stopped: \(error)") }
+        return earlier
+    }
 
     static func arm(grace: Duration, logger: Logger) {
         for signalNumber in [SIGTERM, SIGINT] {
@@ -453,7 +488,7 @@ private enum ShutdownWatchdog {
                 "shutdown did not finish within the grace period; exiting (unacknowledged messages stay in the broker, unpublished events in the outbox)",
                 metadata: ["shutdown.grace": "\(grace)"]
             )
-            exit(3)
+            exit(state.withLock { $0.failed } ? 1 : 3)
         }
     }
 }
