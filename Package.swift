@@ -13,6 +13,8 @@ let mustache = Target.Dependency.product(name: "Mustache", package: "swift-musta
 let nioCore = Target.Dependency.product(name: "NIOCore", package: "swift-nio")
 let nioPosix = Target.Dependency.product(name: "NIOPosix", package: "swift-nio")
 let nioSSL = Target.Dependency.product(name: "NIOSSL", package: "swift-nio-ssl")
+let tracing = Target.Dependency.product(name: "Tracing", package: "swift-distributed-tracing")
+let otel = Target.Dependency.product(name: "OTel", package: "swift-otel")
 
 let package = Package(
     name: "kvitt",
@@ -44,6 +46,9 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-distributed-tracing", from: "1.7.3"),
+        // OTLP over HTTP only: the gRPC exporter would build gRPC, minutes of compiling for a second way to say the same.
+        .package(url: "https://github.com/swift-otel/swift-otel", from: "1.6.0", traits: ["OTLPHTTP"]),
     ],
     targets: [
         .systemLibrary(
@@ -65,13 +70,13 @@ let package = Package(
             name: "KvittMessaging",
             dependencies: [
                 "KvittAMQP", "KvittContracts", grdb, logging, metrics, prometheus, lifecycle, configuration,
-                hummingbird,
+                hummingbird, tracing, otel,
             ],
             path: "Shared/KvittMessaging"
         ),
         .target(
             name: "KvittTesting",
-            dependencies: ["KvittMessaging", "KvittAMQP", "KvittContracts", grdb],
+            dependencies: ["KvittMessaging", "KvittAMQP", "KvittContracts", grdb, hummingbird],
             path: "Shared/KvittTesting"
         ),
         .executableTarget(

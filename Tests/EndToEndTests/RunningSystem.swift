@@ -49,14 +49,20 @@ final class RunningSystem: Sendable {
         return RunningSystem(processes: processes, publisher: publisher, recorder: recorder)
     }
 
-    /// Publishes a message as an upstream system would, with a fresh (or the given) message id.
-    func send<M: KvittMessage>(_ payload: M, id: String = UUID().uuidString) async throws {
+    /// Publishes a message as an upstream system would, with a fresh (or the given) message id, and the upstream
+    /// span's W3C `traceparent` when it is traced.
+    func send<M: KvittMessage>(_ payload: M, id: String = UUID().uuidString, traceParent: String? = nil) async throws {
         try await publisher.publish(
             AMQPOutgoingMessage(
                 exchange: exchange,
                 routingKey: M.messageType.rawValue,
                 properties: AMQPProperties(
-                    envelope: MessageEnvelope(messageID: id, type: M.messageType, appID: "upstream")
+                    envelope: MessageEnvelope(
+                        messageID: id,
+                        type: M.messageType,
+                        appID: "upstream",
+                        traceParent: traceParent
+                    )
                 ),
                 body: try MessageCoding.encode(payload)
             )

@@ -318,6 +318,25 @@ for _service in SERVICES:
         )
         return message
 
+    @case(f"{_service}-forged-trace-context-undecodable", reasons=frozenset({"undecodable-body"}))
+    def _(world, token, _key=_key):
+        # W3C trace headers as another client might forge them: each message is parked for its body alone.
+        forged = [
+            {"traceparent": "00-" + "0" * 32 + "-" + "0" * 16 + "-01"},
+            {"traceparent": "ff-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"},
+            {"traceparent": "00-19811218-9876-xx-01", "tracestate": "pnr=19811218-9876"},
+            {"traceparent": "00-4BF92F3577B34DA6A3CE929D0E0E4736-00F067AA0BA902B7-01\n00-forged"},
+            {"traceparent": {"nested": "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"}},
+            {"traceparent": RawField.long_string(b"00-\xff\xfe-\x00"), "tracestate": "k=" + "v" * 70_000},
+            {"traceparent": "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-" + "9" * 60_000},
+        ]
+        messages = []
+        for index, headers in enumerate(forged):
+            message = command(_key, f"{token}-{index}", UNDECODABLE)
+            message.properties["headers"].update({"hostile-case": token, **headers})
+            messages.append(message)
+        return messages
+
     @case(f"{_service}-bundle-count-int64-max", reasons=BODY_OR_PROPERTIES | {"too-large"})
     def _(world, token, _key=_key):
         return command(_key, token, bundle([(token + "-a", b"{}"), (token + "-b", b"{}")]),

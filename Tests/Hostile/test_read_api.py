@@ -54,6 +54,15 @@ def test_malformed_query_is_a_400_naming_the_field(service_name, path, field, ba
     except ValueError:
         pytest.fail(f"{path}: the 400 is not JSON: {answer.body[:300]!r}")
     assert field in json.dumps(body), f"{path}: the answer does not name {field}: {body}"
+    assert_one_refusal_shape(body, path)
+
+
+def assert_one_refusal_shape(body, what) -> None:
+    """Every service's 400: the first problem as `error`, and every problem found as `errors`."""
+    assert set(body) == {"error", "errors"}, f"{what}: not the one 400 shape: {body}"
+    assert 1 <= len(body["errors"]) <= 20 and body["errors"][0] == body["error"], f"{what}: {body}"
+    for problem in body["errors"]:
+        assert set(problem) == {"field", "message"} and all(isinstance(v, str) for v in problem.values()), body
 
 
 @pytest.mark.parametrize(("body", "field"), MALFORMED_USAGE_BODIES)
@@ -66,8 +75,9 @@ def test_malformed_usage_question_is_a_400_naming_the_field(body, field, barrage
     assert service.running(), "tax-reduction died answering a usage question\n" + service_context(
         services, ["tax-reduction"])
     assert answer.status == 400, f"{body!r}: {answer.status} {answer.body[:300]!r}"
-    error = json.loads(answer.body)["error"]
-    assert error["field"] == field, f"{body!r}: {error}"
+    refusal = json.loads(answer.body)
+    assert_one_refusal_shape(refusal, repr(body))
+    assert refusal["error"]["field"] == field, f"{body!r}: {refusal}"
     # The refusal never repeats the number it was sent.
     assert b"9876" not in answer.body and b"9877" not in answer.body, answer.body
 

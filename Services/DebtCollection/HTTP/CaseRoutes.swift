@@ -7,7 +7,7 @@ import KvittMessaging
 /// The read API: a case with its history and next step, the cases by status (held ones too), and their counts.
 ///
 /// Every query parameter is validated: an unknown parameter, one given twice, or a value that is malformed or out of
-/// range is answered 400 with `{"errors": [{"field": …, "message": …}]}`, never with an empty list or a trap.
+/// range is answered 400 with every problem (``BadRequestBody``), never with an empty list or a trap.
 enum CaseRoutes {
     struct CaseView: Codable, Sendable {
         var invoiceID: String
@@ -157,8 +157,6 @@ enum CaseRoutes {
         }
     }
 
-    /// The most problems one 400 answer lists; a query of thousands of bad parameters gets a short answer.
-    static let maximumErrorsReported = 20
     /// The longest parameter name echoed back; a longer one is cut.
     static let maximumNameEchoed = 64
 
@@ -192,12 +190,7 @@ enum CaseRoutes {
 
     /// The 400 response for a rejected query.
     static func badRequest(_ rejected: QueryRejected) throws -> Response {
-        struct Body: Encodable {
-            let errors: [FieldError]
-        }
-        var response = try JSONResponse.make(Body(errors: Array(rejected.errors.prefix(maximumErrorsReported))))
-        response.status = .badRequest
-        return response
+        try BadRequestBody(rejected.errors).response()
     }
 
     /// The counts of `GET /v1/case-summary`.

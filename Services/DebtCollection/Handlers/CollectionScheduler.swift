@@ -59,7 +59,7 @@ struct CollectionScheduler: Service {
             } catch {
                 logger.error("collection scheduler pass failed", metadata: ["error": "\(error)"])
             }
-            try? await Task.sleep(for: interval)
+            await pauseBetweenPasses(for: interval)
         }
     }
 

@@ -118,7 +118,7 @@ struct PrintBatchService: Service {
     func run() async throws {
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             await runOnce()
-            try? await Task.sleep(for: interval)
+            await pauseBetweenPasses(for: interval)
         }
     }
 

@@ -58,7 +58,7 @@ struct DeliveryWorker: Service {
             } catch {
                 logger.error("delivery pass failed", metadata: ["error": "\(FailureDetail.masked("\(error)"))"])
             }
-            try? await Task.sleep(for: settings.pollInterval)
+            await pauseBetweenPasses(for: settings.pollInterval)
         }
     }
 

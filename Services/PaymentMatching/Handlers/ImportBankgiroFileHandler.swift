@@ -86,6 +86,14 @@ struct ImportBankgiroFileHandler: MessageHandler {
                 fileKey, command.fileName, context.now.timeIntervalSince1970, file.deposits.count, payments, total,
             ]
         )
+        // One line per booked file, for an operator following a file (and its trace) through the logs.
+        context.logger.info(
+            "bankgiro file booked",
+            metadata: [
+                "file.key": "\(fileKey)", "file.deposits": "\(file.deposits.count)", "file.payments": "\(payments)",
+                "file.total": "\(Money(minorUnits: total, .sek))",
+            ]
+        )
         try context.publish(
             BankgiroFileImported(
                 fileKey: fileKey,

@@ -7,6 +7,10 @@ import Foundation
 public struct MessageEnvelope: Sendable, Equatable {
     /// The header that carries the id of the message that caused this one.
     public static let causationHeader = "causation-id"
+    /// The W3C trace context headers, named as in HTTP: `traceparent` names the trace and the span that sent the
+    /// message, `tracestate` carries vendors' extra state.
+    public static let traceParentHeader = "traceparent"
+    public static let traceStateHeader = "tracestate"
     /// The only content type Kvitt publishes.
     public static let jsonContentType = "application/json"
 
@@ -22,6 +26,10 @@ public struct MessageEnvelope: Sendable, Equatable {
     public var timestamp: Date
     /// The publishing application (service name).
     public var appID: String?
+    /// The W3C `traceparent` of the span that published this message, when it was traced.
+    public var traceParent: String?
+    /// The W3C `tracestate` that travels with ``traceParent``.
+    public var traceState: String?
 
     public init(
         messageID: String = RandomIdentifier.make(),
@@ -29,7 +37,9 @@ public struct MessageEnvelope: Sendable, Equatable {
         correlationID: String? = nil,
         causationID: String? = nil,
         timestamp: Date = Date(),
-        appID: String? = nil
+        appID: String? = nil,
+        traceParent: String? = nil,
+        traceState: String? = nil
     ) {
         self.messageID = messageID
         self.type = type
@@ -37,6 +47,8 @@ public struct MessageEnvelope: Sendable, Equatable {
         self.causationID = causationID
         self.timestamp = timestamp
         self.appID = appID
+        self.traceParent = traceParent
+        self.traceState = traceState
     }
 
     /// The envelope of a message caused by this one: same correlation, this message as the cause.

@@ -21,6 +21,8 @@ public final class HandlerContext {
     public let serviceName: String
     /// How many times this message was retried after transient failures (0 on the first attempt).
     public let retryCount: Int
+    /// The W3C trace context every message the handler publishes carries: the span of this message's handling.
+    let trace: (parent: String?, state: String?)
 
     init(
         db: Database,
@@ -29,8 +31,10 @@ public final class HandlerContext {
         retryCount: Int,
         now: Date,
         logger: Logger,
-        serviceName: String
+        serviceName: String,
+        trace: (parent: String?, state: String?) = (nil, nil)
     ) {
+        self.trace = trace
         self.db = db
         self.retryCount = retryCount
         self.envelope = envelope
@@ -51,12 +55,14 @@ public final class HandlerContext {
     /// each type published before them.
     @discardableResult
     public func publish<Message: KvittMessage>(_ message: Message, messageID: String? = nil) throws -> MessageEnvelope {
-        let outgoing = envelope.caused(
+        var outgoing = envelope.caused(
             type: Message.messageType,
             messageID: messageID ?? RandomIdentifier.make(),
             appID: serviceName,
             at: now
         )
+        outgoing.traceParent = trace.parent
+        outgoing.traceState = trace.state
         published.append((outgoing, try MessageCoding.encode(message)))
         return outgoing
     }

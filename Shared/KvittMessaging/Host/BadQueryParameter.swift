@@ -1,11 +1,7 @@
 import Hummingbird
 import KvittContracts
 
-/// A query parameter the read API refuses, as its HTTP answer: 400 with
-/// `{"error": {"field": "closedTo", "message": "…"}}`, the shape of Hummingbird's own error bodies with the parameter
-/// added. The read APIs of invoicing, payment-matching and tax-reduction answer a refused parameter this way, with the
-/// first problem only. Debt-collection does not use this type: its `CaseRoutes` collects every problem of a query and
-/// answers `{"errors": [{"field": …, "message": …}, …]}`.
+/// A query parameter the read API refuses, as its HTTP answer: 400 with ``BadRequestBody``.
 public struct BadQueryParameter: HTTPResponseError {
     public let problem: InvalidQueryParameter
 
@@ -25,7 +21,7 @@ public struct BadQueryParameter: HTTPResponseError {
 
     /// The JSON body for a problem.
     public static func body(_ problem: InvalidQueryParameter) throws -> [UInt8] {
-        try MessageCoding.encode(Body(error: .init(field: problem.parameter, message: problem.reason)))
+        try MessageCoding.encode(BadRequestBody([FieldError(problem.parameter, problem.reason)]))
     }
 
     /// Reads a request's query with `read`, which knows the parameters `known`; a parameter it refuses is answered 400.
@@ -46,13 +42,29 @@ public struct BadQueryParameter: HTTPResponseError {
     public static func requireNone(_ request: Request) throws(BadQueryParameter) {
         try read(request, known: []) { _ in }
     }
+}
 
-    private struct Body: Encodable {
-        struct Problem: Encodable {
-            let field: String
-            let message: String
-        }
+/// The body of every 400 the read APIs answer, in every service:
+/// `{"error": {"field": "closedTo", "message": "…"}, "errors": [{"field": …, "message": …}, …]}`.
+/// `error` is the first problem, in the shape of Hummingbird's own error bodies with the field added; `errors` is every
+/// problem found (at most ``maximumReported``), for a caller that fixes a request in one go.
+public struct BadRequestBody: Encodable, Sendable {
+    /// The most problems one answer lists: a query of thousands of bad parameters gets a short answer.
+    public static let maximumReported = 20
 
-        let error: Problem
+    public let error: FieldError
+    public let errors: [FieldError]
+
+    /// - Precondition: `problems` is not empty.
+    public init(_ problems: [FieldError]) {
+        error = problems.first ?? FieldError("request", "refused")
+        errors = Array(problems.prefix(Self.maximumReported))
+    }
+
+    /// The 400 response.
+    public func response() throws -> Response {
+        var response = try JSONResponse.make(self)
+        response.status = .badRequest
+        return response
     }
 }

@@ -63,6 +63,9 @@ public enum HealthServer {
         }
         // Hummingbird applies a middleware to the routes added after it (and to unknown paths): health and metrics,
         // above, stay open for probes and Prometheus.
+        // Every other route in a span of its own that continues a caller's traceparent (probes every few seconds
+        // would only be noise); a refused token is traced too.
+        router.add(middleware: TracingMiddleware())
         if let apiToken { router.add(middleware: BearerTokenMiddleware(token: apiToken)) }
         routes(router)
         var serverLogger = logger

@@ -50,8 +50,20 @@ public enum KvittServiceHost {
             )
         }
         do {
-            let group = try build(definition, settings: settings, registry: registry, clock: clock, logger: logger)
+            let tracingExporter = try ServiceTracing.bootstrap(service: definition.name, settings, logger: logger)
+            let group = try build(
+                definition,
+                settings: settings,
+                registry: registry,
+                clock: clock,
+                tracingExporter: tracingExporter,
+                logger: logger
+            )
             try await group.run()
+        } catch is CancellationError where !ShutdownWatchdog.failed {
+            // The shutdown outlasted SHUTDOWN_GRACE and the group cancelled what was left: nothing failed, and what
+            // was cancelled is safe (unacknowledged messages return, unpublished events wait in the outbox).
+            logger.warning("shutdown outlasted its grace period; the rest was cancelled")
         } catch {
             // A port in use, an unwritable database, a failed migration: one line and a non-zero exit, not a trap.
             // A service that failed while the group ran has already said why (``ShutdownWatchdog/FailureReporting``).
@@ -103,6 +115,7 @@ public enum KvittServiceHost {
         clock: any BusinessClock = SystemClock(),
         onHTTPRunning: @escaping @Sendable (Int) async -> Void = { _ in },
         handlesSignals: Bool = true,
+        tracingExporter: (any Service)? = nil,
         logger: Logger
     ) throws -> ServiceGroup {
         // SERVICE_NAME (in the settings) renames the service's queues: a partition `payment-matching.p3`, or a
@@ -322,6 +335,8 @@ public enum KvittServiceHost {
             at: 1
         )
         services.insert(HeapTrimmer(), at: 2)
+        // First, so that it stops last: the spans of the last messages handled and published are flushed.
+        if let tracingExporter { services.insert(tracingExporter, at: 0) }
         if handlesSignals {
             ShutdownWatchdog.arm(grace: settings.shutdownGrace, logger: logger)
             services.append(ShutdownWatchdog.GroupShutdown(grace: settings.shutdownGrace, logger: logger))
@@ -343,7 +358,17 @@ public enum KvittServiceHost {
     }
 
     private static func bootstrapLogging(_ settings: ServiceSettings) {
-        LoggingSystem.bootstrap { label in logHandler(settings.logFormat, label: label, level: settings.logLevel) }
+        LoggingSystem.bootstrap(
+            { label, metadataProvider in
+                logHandler(
+                    settings.logFormat,
+                    label: label,
+                    level: settings.logLevel,
+                    metadataProvider: metadataProvider
+                )
+            },
+            metadataProvider: ServiceTracing.logMetadata
+        )
     }
 
     /// The log handler of a `LOG_FORMAT`. Every format masks numbers shaped like a personnummer or
@@ -353,9 +378,10 @@ public enum KvittServiceHost {
         _ format: ServiceSettings.LogFormat,
         label: String,
         level: Logger.Level,
+        metadataProvider: Logger.MetadataProvider? = nil,
         write: @escaping LogOutput.Write = LogOutput.standardError
     ) -> any LogHandler {
-        var handler = MaskingLogHandler(format: format, label: label, write: write)
+        var handler = MaskingLogHandler(format: format, label: label, metadataProvider: metadataProvider, write: write)
         handler.logLevel = level
         return handler
     }
@@ -451,6 +477,9 @@ private enum ShutdownWatchdog {
         ([], false, false)
     )
 
+    /// Whether a service failed.
+    static var failed: Bool { state.withLock { $0.failed } }
+
     /// Logs the first failure of a service as the reason the process stops; later ones are consequences.
     /// - Returns: whether a failure had already been logged.
     @discardableResult
@@ -488,7 +517,7 @@ private enum ShutdownWatchdog {
                 "shutdown did not finish within the grace period; exiting (unacknowledged messages stay in the broker, unpublished events in the outbox)",
                 metadata: ["shutdown.grace": "\(grace)"]
             )
-            exit(state.withLock { $0.failed } ? 1 : 3)
+            exit(failed ? 1 : 3)
         }
     }
 }

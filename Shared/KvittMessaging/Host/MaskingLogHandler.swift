@@ -51,15 +51,15 @@ public struct MaskingLogHandler: LogHandler {
             var line = "\(timestamp) \(event.level.rawValue) \(label): \(Self.oneLine(message))"
             for (key, value) in merged.sorted(by: { $0.key < $1.key }) {
                 // Keys too: a key is a caller's string, and `a b=c` or a line break in one would forge pairs or lines.
-                line +=
-                    " \(Self.quotedIfNeeded(PersonalDataMasking.mask(key)))=\(Self.quotedIfNeeded(Self.text(value)))"
+                let shown = Self.traceIdentifier(key, value) ?? Self.text(value)
+                line += " \(Self.quotedIfNeeded(PersonalDataMasking.mask(key)))=\(Self.quotedIfNeeded(shown))"
             }
             write(line + "\n")
         case .json:
             var object: [String: Any] = [
                 "ts": timestamp, "level": event.level.rawValue, "label": label, "msg": message,
             ]
-            for (key, value) in merged { object[key] = Self.json(value) }
+            for (key, value) in merged { object[key] = Self.traceIdentifier(key, value) ?? Self.json(value) }
             guard
                 let data = try? JSONSerialization.data(
                     withJSONObject: object,
@@ -68,6 +68,27 @@ public struct MaskingLogHandler: LogHandler {
             else { return }
             write(String(decoding: data, as: UTF8.self) + "\n")
         }
+    }
+
+    /// A trace or span id as it is, never masked: random hexadecimal that may hold ten digits in a row, and a trace
+    /// id that the masking cut would no longer find its trace. Only the exact shape is let through (32 or 16
+    /// lowercase hex digits), so nothing else can pass under these keys.
+    static func traceIdentifier(_ key: String, _ value: Logger.MetadataValue) -> String? {
+        let length: Int
+        switch key {
+        case MessageTracing.traceIDKey: length = 32
+        case MessageTracing.spanIDKey: length = 16
+        default: return nil
+        }
+        let text: String
+        switch value {
+        case .string(let string): text = string
+        case .stringConvertible(let convertible): text = convertible.description
+        default: return nil
+        }
+        guard text.utf8.count == length, text.utf8.allSatisfy({ (48...57).contains($0) || (97...102).contains($0) })
+        else { return nil }
+        return text
     }
 
     /// A metadata value as text, masked.

@@ -1,4 +1,5 @@
 import Configuration
+import Foundation
 import KvittAMQP
 import Logging
 
@@ -43,6 +44,9 @@ public struct ServiceSettings: Sendable, Equatable {
     public var apiToken: APIToken?
     public var logLevel: Logger.Level
     public var logFormat: LogFormat
+    /// Where spans are exported (`OTEL_EXPORTER_OTLP_ENDPOINT`, the base URL); nil exports nothing.
+    public var otlpEndpoint: URL?
+    public var otlpProtocol: OTLPProtocol
     /// The deployment this process belongs to; only non-production deployments may move the clock.
     public var environment: DeploymentEnvironment
     /// Whether the business clock can be moved forward over HTTP (demo time travel).
@@ -56,6 +60,12 @@ public struct ServiceSettings: Sendable, Equatable {
     /// Where the process runs.
     public enum DeploymentEnvironment: String, Sendable, Equatable, CaseIterable {
         case production, development, test, demo
+    }
+
+    /// How spans are encoded for the collector, named as OpenTelemetry's `OTEL_EXPORTER_OTLP_PROTOCOL` names them.
+    public enum OTLPProtocol: String, Sendable, Equatable, CaseIterable {
+        case httpProtobuf = "http/protobuf"
+        case httpJSON = "http/json"
     }
 
     /// How log lines are written.
@@ -132,6 +142,18 @@ public struct ServiceSettings: Sendable, Equatable {
         apiToken = try APIToken.read(config)
         logLevel = try config.choice(.logLevel)
         logFormat = try config.choice(.logFormat)
+        otlpEndpoint = try config.optionalText(.otlpEndpoint).map { text throws(InvalidSetting) in
+            guard let url = URL(string: text), ["http", "https"].contains(url.scheme?.lowercased()), url.host != nil
+            else {
+                throw config.invalid(
+                    .otlpEndpoint,
+                    expected: "an http:// or https:// URL",
+                    value: config.lookup(.otlpEndpoint)
+                )
+            }
+            return url
+        }
+        otlpProtocol = try config.choice(.otlpProtocol)
         environment = deploymentEnvironment
         clockControl = try config.isOn(.clockControl)
         declarePeers = try config.isOn(.declarePeers)
@@ -165,7 +187,8 @@ public struct ServiceSettings: Sendable, Equatable {
             .amqpClientKey, .amqpPrefetch, .amqpPublishWindow, .amqpExchange, .amqpDeadLetterExchange,
             .amqpDeliveryLimit, .databasePath(serviceName: serviceName), .batchSize, .maximumMessageBytes,
             .maximumBankFileBytes, .shutdownGrace, .inboxRetention, .outboxRetention, .retryDelays, .httpHost,
-            .httpPort(defaultHTTPPort), .apiToken, .logLevel, .logFormat, .serviceName(serviceName), .environment,
+            .httpPort(defaultHTTPPort), .apiToken, .logLevel, .logFormat, .otlpEndpoint, .otlpProtocol,
+            .serviceName(serviceName), .environment,
             .clockControl, .clockOffset, .declarePeers, Heap.Tuning.setting,
         ]
     }

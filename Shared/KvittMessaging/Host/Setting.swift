@@ -136,6 +136,17 @@ extension Setting {
         "info",
         "trace, debug, info, notice, warning, error, critical"
     )
+    public static let otlpEndpoint = Setting(
+        "OTEL_EXPORTER_OTLP_ENDPOINT",
+        "",
+        "an OpenTelemetry collector (http:// or https://); spans go to <endpoint>/v1/traces over OTLP/HTTP; unset "
+            + "keeps tracing in the messages and logs (traceparent, trace_id) and exports nothing"
+    )
+    public static let otlpProtocol = Setting(
+        "OTEL_EXPORTER_OTLP_PROTOCOL",
+        "http/protobuf",
+        "http/protobuf or http/json, how spans are sent to OTEL_EXPORTER_OTLP_ENDPOINT"
+    )
     public static let logFormat = Setting(
         "LOG_FORMAT",
         "text",

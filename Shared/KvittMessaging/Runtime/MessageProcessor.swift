@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import KvittContracts
 import Logging
+import Tracing
 
 /// The transport-agnostic core of a service: turns a batch of incoming messages into committed effects and
 /// a decision per message (processed, duplicate, retry, dead letter).
@@ -52,6 +53,9 @@ public final class MessageProcessor: Sendable {
         let retryCount: Int
         let fingerprint: Int64
         let run: HandlerRegistry.Prepared
+        /// The trace context the handler's messages carry: its span's, or (under a tracer that writes none) the one
+        /// that arrived.
+        let trace: (parent: String?, state: String?)
     }
 
     /// Processes a batch and returns one outcome per message, in order. Never throws: every failure becomes an
@@ -60,8 +64,24 @@ public final class MessageProcessor: Sendable {
         var outcomes = [ProcessingOutcome?](repeating: nil, count: batch.count)
         var prepared: [Prepared] = []
         let now = clock.now()
+        // A span per message, continuing the trace its headers name; ended with its outcome.
+        let spans = batch.map { message in
+            let span = startSpan(
+                "process \(message.type ?? message.routingKey)",
+                context: MessageTracing.context(of: message.headers),
+                ofKind: .consumer
+            )
+            MessageTracing.describe(
+                span,
+                messageID: message.messageID,
+                type: message.type,
+                routingKey: message.routingKey,
+                operation: "process"
+            )
+            return span
+        }
         for (index, message) in batch.enumerated() {
-            switch prepare(message, index: index, now: now) {
+            switch prepare(message, index: index, now: now, span: spans[index]) {
             case .success(let ready): prepared.append(ready)
             case .failure(let outcome): outcomes[index] = outcome
             }
@@ -81,7 +101,7 @@ public final class MessageProcessor: Sendable {
                             results[item.index] = Self.classifySeen(earlier, type: type, fingerprint: item.fingerprint)
                             continue
                         }
-                        var messageLogger = logger
+                        var messageLogger = MessageTracing.logger(logger, tracedBy: item.trace.parent)
                         messageLogger[metadataKey: "message.id"] = "\(item.envelope.messageID)"
                         messageLogger[metadataKey: "message.type"] = "\(type)"
                         let context = HandlerContext(
@@ -91,7 +111,8 @@ public final class MessageProcessor: Sendable {
                             retryCount: item.retryCount,
                             now: now,
                             logger: messageLogger,
-                            serviceName: serviceName
+                            serviceName: serviceName,
+                            trace: item.trace
                         )
                         let started = ContinuousClock.now
                         do {
@@ -143,8 +164,8 @@ public final class MessageProcessor: Sendable {
             }
         }
         let final = outcomes.map { $0! }
-        for (message, outcome) in zip(batch, final) {
-            record(outcome, for: message)
+        for (index, (message, outcome)) in zip(batch, final).enumerated() {
+            record(outcome, for: message, span: spans[index])
         }
         return final
     }
@@ -170,7 +191,7 @@ public final class MessageProcessor: Sendable {
         )
     }
 
-    private func prepare(_ message: IncomingMessage, index: Int, now: Date) -> Preparation {
+    private func prepare(_ message: IncomingMessage, index: Int, now: Date, span: any Span) -> Preparation {
         // Size first: nothing about a body over the limit is looked at, not even as a bundle.
         if message.body.count > maximumMessageBytes {
             return .failure(
@@ -206,14 +227,18 @@ public final class MessageProcessor: Sendable {
         } catch {
             return .failure(.deadLetter(.undecodableBody, detail: "\(type): \(Self.describe(decodingError: error))"))
         }
+        let arrived = MessageTracing.read(message.headers)
         let envelope = MessageEnvelope(
             messageID: messageID,
             type: type,
             correlationID: message.correlationID,
             causationID: message.headers[MessageEnvelope.causationHeader]?.stringValue,
             timestamp: message.timestamp ?? now,
-            appID: message.appID
+            appID: message.appID,
+            traceParent: arrived.parent,
+            traceState: arrived.state
         )
+        let own = MessageTracing.headers(of: span.context)
         return .success(
             Prepared(
                 index: index,
@@ -221,7 +246,8 @@ public final class MessageProcessor: Sendable {
                 redelivered: message.redelivered,
                 retryCount: message.retryCount,
                 fingerprint: BodyFingerprint.of(message.body),
-                run: run
+                run: run,
+                trace: own.parent == nil ? arrived : own
             )
         )
     }
@@ -256,11 +282,17 @@ public final class MessageProcessor: Sendable {
 
     static let unknownTypeLabel = "unknown"
 
-    private func record(_ outcome: ProcessingOutcome, for message: IncomingMessage) {
+    private func record(_ outcome: ProcessingOutcome, for message: IncomingMessage, span: any Span) {
+        defer { span.end() }
+        span.attributes["kvitt.outcome"] = outcome.label
         let type = metricLabel(for: message)
         var metadata: Logger.Metadata = [
             "message.id": "\(message.messageID ?? "-")", "message.type": "\(message.type ?? message.routingKey)",
         ]
+        if let ids = MessageTracing.headers(of: span.context).parent.flatMap(MessageTracing.ids(ofTraceParent:)) {
+            metadata[MessageTracing.traceIDKey] = "\(ids.traceID)"
+            metadata[MessageTracing.spanIDKey] = "\(ids.spanID)"
+        }
         switch outcome {
         case .processed:
             metrics.consumed(type: type, outcome: "processed")
@@ -280,6 +312,7 @@ public final class MessageProcessor: Sendable {
             metrics.deadLettered(type: type, reason: reason.rawValue)
             metadata["failure.reason"] = "\(reason.rawValue)"
             metadata["failure.detail"] = "\(FailureHeaders.boundedDetail(detail))"
+            span.setStatus(SpanStatus(code: .error, message: reason.rawValue))
             logger.error("message dead-lettered", metadata: metadata)
         }
     }

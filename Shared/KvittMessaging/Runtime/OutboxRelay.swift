@@ -5,6 +5,7 @@ import KvittContracts
 import Logging
 import ServiceLifecycle
 import Synchronization
+import Tracing
 
 /// Publishes outbox rows with confirms, oldest first, and marks each row by its outcome.
 ///
@@ -105,7 +106,7 @@ public final class OutboxRelay: Service {
                 db.cachedStatement(
                     sql: """
                         SELECT id, message_id, type, correlation_id, causation_id, app_id, created_at, body,
-                            message_count
+                            message_count, trace_parent, trace_state
                         FROM kvitt_outbox WHERE status = 'pending' AND id > ? ORDER BY id LIMIT ?
                         """
                 ),
@@ -120,7 +121,9 @@ public final class OutboxRelay: Service {
                     correlationID: row["correlation_id"],
                     causationID: row["causation_id"],
                     timestamp: Date(timeIntervalSince1970: row["created_at"]),
-                    appID: row["app_id"]
+                    appID: row["app_id"],
+                    traceParent: row["trace_parent"],
+                    traceState: row["trace_state"]
                 )
                 return .success(
                     OutboxRow(
@@ -146,8 +149,31 @@ public final class OutboxRelay: Service {
             }
         }
         guard !rows.isEmpty else { return pass }
-        let messages = rows.map { row in
-            var properties = AMQPProperties(envelope: row.envelope)
+        // A span per row, in the trace of the handler that wrote it (a new trace for a row written outside a
+        // handler); the message carries the publishing span's context, so that its consumer's span is its child.
+        let spans = rows.map { row in
+            var carried = AMQPTable()
+            MessageTracing.write(row.envelope, into: &carried)
+            let span = startSpan(
+                "publish \(row.envelope.type.rawValue)",
+                context: MessageTracing.context(of: carried),
+                ofKind: .producer
+            )
+            MessageTracing.describe(
+                span,
+                messageID: row.envelope.messageID,
+                type: row.envelope.type.rawValue,
+                routingKey: row.envelope.type.rawValue,
+                operation: "send"
+            )
+            if row.count > 1 { span.attributes["messaging.batch.message_count"] = row.count }
+            return span
+        }
+        let messages = zip(rows, spans).map { row, span in
+            var envelope = row.envelope
+            let own = MessageTracing.headers(of: span.context)
+            if own.parent != nil { (envelope.traceParent, envelope.traceState) = own }
+            var properties = AMQPProperties(envelope: envelope)
             if row.count > 1 {
                 properties.contentType = MessageBundle.contentType
                 properties.headers[MessageBundle.countHeader] = .int64(Int64(row.count))
@@ -160,7 +186,9 @@ public final class OutboxRelay: Service {
             )
         }
         let results = await publisher.publish(batch: messages)
-        for (row, result) in zip(rows, results) {
+        for (index, (row, result)) in zip(rows, results).enumerated() {
+            defer { spans[index].end() }
+            if case .failure(let error) = result { spans[index].recordError(error) }
             switch result {
             case .success:
                 pass.marks.sent.append(row.id)
@@ -210,6 +238,7 @@ extension AMQPProperties {
     public init(envelope: MessageEnvelope) {
         var headers: AMQPTable = [:]
         if let causation = envelope.causationID { headers[MessageEnvelope.causationHeader] = .string(causation) }
+        MessageTracing.write(envelope, into: &headers)
         self.init(
             contentType: MessageEnvelope.jsonContentType,
             headers: headers,

@@ -12,4 +12,15 @@ public enum ProcessingOutcome: Sendable, Equatable {
     /// batch committed, and the message is not at fault. Keep the delivery unacknowledged and process it again once
     /// the database takes writes: a full disk must never dead-letter what arrived meanwhile.
     case databaseUnavailable(detail: String)
+
+    /// The outcome as one word, for a span's attributes.
+    var label: String {
+        switch self {
+        case .processed: "processed"
+        case .duplicate: "duplicate"
+        case .retry: "retry"
+        case .deadLetter: "dead-letter"
+        case .databaseUnavailable: "database-unavailable"
+        }
+    }
 }

@@ -76,6 +76,11 @@ public final class MessageStore: Sendable {
             // The retention sweeper finds old rows by age.
             try db.execute(sql: "CREATE INDEX kvitt_inbox_processed_at ON kvitt_inbox(processed_at)")
         }
+        migrator.registerMigration("kvitt-messaging-5") { db in
+            // The W3C trace context of the span that wrote the row, sent with it when it is published.
+            try db.execute(sql: "ALTER TABLE kvitt_outbox ADD COLUMN trace_parent TEXT")
+            try db.execute(sql: "ALTER TABLE kvitt_outbox ADD COLUMN trace_state TEXT")
+        }
         migrations(&migrator)
         try migrator.migrate(writer)
     }

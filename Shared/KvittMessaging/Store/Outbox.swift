@@ -28,13 +28,13 @@ public enum Outbox {
         let statement = try db.cachedStatement(
             sql: """
                 INSERT INTO kvitt_outbox (message_id, type, correlation_id, causation_id, app_id, created_at, body, status,
-                    message_count)
-                VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?)
+                    message_count, trace_parent, trace_state)
+                VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?)
                 """
         )
         try statement.execute(arguments: [
             envelope.messageID, envelope.type.rawValue, envelope.correlationID, envelope.causationID, envelope.appID,
-            envelope.timestamp.timeIntervalSince1970, Data(body), count,
+            envelope.timestamp.timeIntervalSince1970, Data(body), count, envelope.traceParent, envelope.traceState,
         ])
     }
 

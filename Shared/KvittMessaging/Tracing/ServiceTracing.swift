@@ -1,0 +1,53 @@
+import Foundation
+import Logging
+import OTel
+import ServiceLifecycle
+import Tracing
+
+/// The tracer of a service process: swift-otel's, with W3C trace context, always on, so that every message a service
+/// sends carries a `traceparent` and every log line written while a message or request is handled carries its
+/// `trace_id`. Spans leave the process only when `OTEL_EXPORTER_OTLP_ENDPOINT` names a collector (OTLP over HTTP).
+///
+/// The standard `OTEL_*` variables in the environment (`OTEL_TRACES_SAMPLER`, `OTEL_EXPORTER_OTLP_HEADERS`, …) apply
+/// on top, as swift-otel reads them.
+enum ServiceTracing {
+    /// The log metadata provider that stamps the trace and span ids of the span a task is in (``MessageTracing``'s
+    /// keys, which are OpenTelemetry's).
+    static let logMetadata = OTel.makeLoggingMetadataProvider()
+
+    /// Bootstraps the process's tracer and returns the service that exports its spans: run it with the service
+    /// group, which stops it last, so that the last spans are flushed.
+    /// - Parameter service: the service's own name (`service.name`); a partition or renamed copy (`SERVICE_NAME`) is
+    ///   told apart by its queue (`kvitt.queue`).
+    static func bootstrap(service: String, _ settings: ServiceSettings, logger: Logger) throws -> any Service {
+        var configuration = OTel.Configuration.default
+        configuration.serviceName = service
+        configuration.resourceAttributes["kvitt.queue"] = settings.serviceName
+        configuration.metrics.enabled = false
+        configuration.logs.enabled = false
+        configuration.diagnosticLogger = .custom(logger)
+        // swift-otel's own lines (its settings, failed exports) at the service's LOG_LEVEL, not chattier.
+        configuration.diagnosticLogLevel =
+            switch settings.logLevel {
+            case .trace: .trace
+            case .debug: .debug
+            case .info, .notice: .info
+            case .warning: .warning
+            case .error, .critical: .error
+            }
+        configuration.propagators = [.traceContext]
+        configuration.traces.sampler = .parentBasedAlwaysOn
+        if let endpoint = settings.otlpEndpoint {
+            configuration.traces.exporter = .otlp
+            // The base URL with the traces path, as OpenTelemetry specifies for OTEL_EXPORTER_OTLP_ENDPOINT.
+            configuration.traces.otlpExporter.endpoint = endpoint.appending(path: "v1/traces").absoluteString
+            configuration.traces.otlpExporter.protocol =
+                settings.otlpProtocol == .httpJSON ? .httpJSON : .httpProtobuf
+        } else {
+            configuration.traces.exporter = .none
+        }
+        let backend = try OTel.makeTracingBackend(configuration: configuration)
+        InstrumentationSystem.bootstrap(backend.factory)
+        return backend.service
+    }
+}
