@@ -42,6 +42,8 @@ public final class ServiceProcesses: Sendable {
                 "AMQP_EXCHANGE": exchange, "AMQP_DEAD_LETTER_EXCHANGE": "\(exchange).dead-letter",
                 "SERVICE_NAME": name, "DATABASE_PATH": folder.appendingPathComponent("\(executable).sqlite").path,
                 "HTTP_PORT": "\(port)", "LOG_LEVEL": "warning", "RETRY_DELAYS": "1s",
+                // On loopback without API_TOKEN, which production refuses; a test about production says so and gives one.
+                "KVITT_ENVIRONMENT": "test",
                 // Each test system declares only its own queues unless a test is about start order (it says "on").
                 "KVITT_DECLARE_PEERS": "off",
             ]

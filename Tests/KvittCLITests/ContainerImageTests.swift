@@ -80,30 +80,83 @@ struct ContainerImageTests {
         return sections
     }
 
-    /// What `docker-compose config` renders with the example env file and secrets: each container's environment
-    /// (its env files resolved) and the files mounted under /run/secrets.
-    func renderedCompose() async throws -> [String: (environment: [String: String], secrets: Set<String>)] {
+    /// One container as `docker-compose config` renders it.
+    struct RenderedService: Decodable {
+        let environment: [String: String]
+        /// The files mounted under /run/secrets.
+        let secrets: Set<String>
+        /// Each bind mount's target and source.
+        let mounts: [String: String]
+    }
+
+    /// What `docker-compose config` renders with the example env file and secrets, and `overrides` (compose files
+    /// added after compose.yaml): each container's environment (its env files resolved), secrets and bind mounts.
+    func renderedCompose(overrides: [String] = []) async throws -> [String: RenderedService] {
+        let tls = try TestBroker.temporaryDirectory().path
+        let files = (["compose/compose.yaml"] + overrides).flatMap { ["-f", $0] }.map { "\"\($0)\"" }
         let script = """
             import json, os, subprocess, yaml
-            text = subprocess.run(["docker-compose", "--env-file", "compose/.env.example", "-f", "compose/compose.yaml",
+            text = subprocess.run(["docker-compose", "--env-file", "compose/.env.example", \(files.joined(separator: ", ")),
                 "config"], capture_output=True, text=True, check=True,
-                env=dict(os.environ, KVITT_SECRETS="./secrets.example")).stdout
+                env=dict(os.environ, KVITT_SECRETS="./secrets.example", KVITT_TLS="\(tls)")).stdout
             services = yaml.safe_load(text)["services"]
             def mounted(secret):
                 return secret.get("target", secret["source"]) if isinstance(secret, dict) else secret
+            def mount(volume):
+                if isinstance(volume, dict):
+                    return volume["target"], volume.get("source", "")
+                source, target = (volume.split(":") + [""])[:2]
+                return (target, source) if target else (source, "")
+            def mounts(service):
+                return dict(mount(volume) for volume in service.get("volumes") or [])
             print(json.dumps({name: {"environment": {key: str(value) for key, value in
                 (service.get("environment") or {}).items()}, "secrets": [mounted(secret) for secret in
-                service.get("secrets") or []]} for name, service in services.items()}))
+                service.get("secrets") or []], "mounts": mounts(service)} for name, service in services.items()}))
             """
         let run = try await CommandRun.tool(["python3", "-c", script])
         try #require(run.status == 0, "docker-compose config failed: \(run.errors)")
-        struct Rendered: Decodable {
-            let environment: [String: String]
-            let secrets: [String]
+        return try JSONDecoder().decode([String: RenderedService].self, from: Data(run.output.utf8))
+    }
+
+    /// compose.tls.yaml switches every connection to TLS: each service and the one-shot connect with amqps:// to
+    /// 5671 as their own user, with the CA, client certificate and key as secret files their settings point at; the
+    /// broker mounts its TLS listener, its certificate and key where tls.conf says, and closes the plaintext listener.
+    @Test func theTLSOverrideSwitchesEveryConnectionToVerifiedTLS() async throws {
+        let plain = try await renderedCompose()
+        let rendered = try await renderedCompose(overrides: ["compose/compose.tls.yaml"])
+        for container in ["invoicing", "payment-matching", "debt-collection", "tax-reduction", "delivery", "topology"] {
+            let service = try #require(rendered[container])
+            let plainURL = try #require(plain[container]?.environment["AMQP_URL"])
+            let user = try #require(plainURL.split(separator: "//").last?.split(separator: "@").first)
+            #expect(service.environment["AMQP_URL"] == "amqps://\(user)@rabbitmq:5671/kvitt", "\(container)")
+            for (setting, file) in [
+                ("AMQP_CA_CERT", "amqp-ca.pem"), ("AMQP_CLIENT_CERT", "amqp-client.pem"),
+                ("AMQP_CLIENT_KEY", "amqp-client.key"),
+            ] {
+                #expect(service.environment[setting] == "/run/secrets/\(file)", "\(container) \(setting)")
+                #expect(service.secrets.contains(file), "\(container) mounts \(file)")
+            }
+            #expect(
+                service.secrets.isSuperset(of: plain[container]?.secrets ?? []),
+                "\(container) keeps its password and token"
+            )
         }
-        return try JSONDecoder().decode([String: Rendered].self, from: Data(run.output.utf8)).mapValues {
-            ($0.environment, Set($0.secrets))
+        let broker = try #require(rendered["rabbitmq"])
+        let tlsConfiguration = try String(
+            contentsOf: TestBroker.repositoryRoot.appendingPathComponent("compose/rabbitmq/tls.conf"),
+            encoding: .utf8
+        )
+        for file in ["ca.pem", "server.pem", "server.key"] {
+            #expect(tlsConfiguration.contains("/etc/rabbitmq/tls/\(file)"))
+            #expect(
+                broker.mounts["/etc/rabbitmq/tls/\(file)"]?.hasSuffix("/\(file)") == true,
+                "the broker gets \(file)"
+            )
         }
+        #expect(broker.mounts["/etc/rabbitmq/conf.d/30-tls.conf"]?.hasSuffix("rabbitmq/tls.conf") == true)
+        let tlsOnly = try #require(broker.mounts["/etc/rabbitmq/conf.d/40-tls-only.conf"])
+        #expect(try String(contentsOfFile: tlsOnly, encoding: .utf8).contains("listeners.tcp = none"))
+        #expect(plain["rabbitmq"]?.mounts["/etc/rabbitmq/conf.d/30-tls.conf"] == nil, "plaintext without the switch")
     }
 
     /// Every setting the documentation lists reaches the container of each executable that reads it, either in its
@@ -122,7 +175,8 @@ struct ContainerImageTests {
         // Settings that reach a container as files under /run/secrets, never in its environment.
         let secretSettings: Set<String> = ["AMQP_PASSWORD", "API_TOKEN"]
         for (container, settings) in expected {
-            let (environment, secrets) = try #require(rendered[container], "\(container) is in compose")
+            let service = try #require(rendered[container], "\(container) is in compose")
+            let (environment, secrets) = (service.environment, service.secrets)
             let expectedSecrets = settings.intersection(secretSettings).union(["AMQP_PASSWORD"])
             for secret in expectedSecrets {
                 #expect(secrets.contains(secret), "\(container) gets \(secret) as a secret")

@@ -39,7 +39,7 @@ struct BoundedShutdownTests {
         process.environment = [
             "AMQP_URL": "amqp://guest:guest@127.0.0.1:\(broker)/", "PROBE_SERVICE_NAME": TestBroker.uniqueName("probe"),
             "DATABASE_PATH": try TestBroker.temporaryDirectory().appendingPathComponent("probe.sqlite").path,
-            "HTTP_PORT": "\(httpPort)", "SHUTDOWN_GRACE": "1s",
+            "HTTP_PORT": "\(httpPort)", "SHUTDOWN_GRACE": "1s", "KVITT_ENVIRONMENT": "test",
         ].merging(environment) { _, given in given }
         process.standardError = standardError
         try process.run()

@@ -22,7 +22,7 @@ struct GracefulShutdownTests {
             "AMQP_EXCHANGE": exchange, "AMQP_DEAD_LETTER_EXCHANGE": "\(exchange).dead-letter",
             "PROBE_SERVICE_NAME": name, "DATABASE_PATH": database, "HTTP_PORT": "\(port)",
             "PROBE_HANDLER_DELAY_MS": "10", "BATCH_SIZE": "20", "AMQP_PREFETCH": "50", "LOG_LEVEL": "warning",
-            "LOG_FORMAT": "json",
+            "LOG_FORMAT": "json", "KVITT_ENVIRONMENT": "test",
         ]
         if let standardError { process.standardError = standardError }
         try process.run()

@@ -38,6 +38,7 @@ public enum KvittServiceHost {
                     )
             )
         }
+        settingOrExit(definition.name) { try settings.checkReadAPIProtected() }
         bootstrapLogging(settings)
         let registry = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
@@ -149,7 +150,7 @@ public enum KvittServiceHost {
             )
         }
         if settings.apiToken == nil {
-            // Refusing to start would stop every deployment that has not set a token yet; the warning says what is open.
+            // Outside production (a process in production refuses to start without it): say what is open.
             logger.log(
                 level: settings.environment == .production ? .warning : .info,
                 "API_TOKEN is not set: the read API answers without a bearer token",

@@ -180,6 +180,20 @@ public struct ServiceSettings: Sendable, Equatable {
         }
     }
 
+    /// A service process in production needs `API_TOKEN`: its read API serves names, addresses and identity numbers,
+    /// and an unset secret must not leave them open by accident. Checked by the host when a process starts (a test
+    /// that builds a service in process reads its own settings).
+    public func checkReadAPIProtected() throws(InvalidSetting) {
+        if apiToken == nil && environment == .production {
+            throw InvalidSetting(
+                variable: Setting.apiToken.variable,
+                problem:
+                    "required in production: the read API serves personal data; give it as a secret (API_TOKEN_FILE "
+                    + "or the secrets directory), or run outside production with KVITT_ENVIRONMENT=development"
+            )
+        }
+    }
+
     /// Every setting every service reads, with its default for this service, in the order `--help` lists them.
     public static func documented(serviceName: String, defaultHTTPPort: Int) -> [Setting] {
         [

@@ -127,8 +127,8 @@ extension Setting {
     public static let apiToken = Setting(
         "API_TOKEN",
         "",
-        "when set (at least \(APIToken.minimumLength) characters), every HTTP route but /health/live, /health/ready "
-            + "and /metrics needs Authorization: Bearer <token>; unset leaves the read API open (warned at start)",
+        "every HTTP route but /health/live, /health/ready and /metrics needs Authorization: Bearer <token> (at least "
+            + "\(APIToken.minimumLength) characters); required in production, unset elsewhere leaves the read API open",
         isSecret: true
     )
     public static let logLevel = Setting(
