@@ -12,6 +12,8 @@ public final class OTLPCollector: Sendable {
         public let traceID: String
         public let spanID: String
         public let parentSpanID: String?
+        /// OTLP's span kind (`SPAN_KIND_SERVER`, or its number, as the exporter wrote it).
+        public let kind: String
     }
 
     private final class Received: Sendable {
@@ -77,7 +79,8 @@ public final class OTLPCollector: Sendable {
                         name: name,
                         traceID: traceID,
                         spanID: spanID,
-                        parentSpanID: hex(span["parentSpanId"])
+                        parentSpanID: hex(span["parentSpanId"]),
+                        kind: span["kind"].map { "\($0)" } ?? ""
                     )
                 }
             }

@@ -7,7 +7,8 @@ import Testing
 
 /// One payment followed across the real executables by its W3C trace context: an upstream system sends a bank file
 /// in a trace of its own, and the trace reaches invoice-paid and every service that handles it, in the messages'
-/// headers, in the spans exported over OTLP/HTTP to a collector, and in the services' log lines.
+/// headers, in the spans exported over OTLP/HTTP to a collector, and in the services' log lines; and a read over HTTP
+/// continues its caller's trace.
 @Suite("End to end: a payment traced from the bank file to invoice-paid")
 struct TracingFlowTests {
     @Test func aBankFilePaymentIsOneTraceAcrossTheServices() async throws {
@@ -83,8 +84,34 @@ struct TracingFlowTests {
             }
         }
 
+        // Over HTTP: a caller's traceparent is continued by the read API's server span.
+        let httpTraceID = "0af7651916cd43dd8448eb211c80319c"
+        let callerSpanID = "b7ad6b7169203331"
+        let read = await HTTPProbe.get(
+            port: system.port("invoicing"),
+            path: "/v1/invoices/\(issued.invoiceID)",
+            headers: [MessageEnvelope.traceParentHeader: "00-\(httpTraceID)-\(callerSpanID)-01"]
+        )
+        #expect(read?.status == 200)
+        // A broken trace header starts a trace of its own, and nothing of the request reaches a log line.
+        let broken = await HTTPProbe.get(
+            port: system.port("invoicing"),
+            path: "/v1/invoices/\(issued.invoiceID)",
+            headers: [
+                MessageEnvelope.traceParentHeader: "00-broken", MessageEnvelope.traceStateHeader: "=",
+                "Authorization": "Bearer leak-check-0123456789",
+            ]
+        )
+        #expect(broken?.status == 200)
+
         // Stopping flushes the last spans to the collector.
         await system.stop()
+        let served = collector.spans.filter { $0.traceID == httpTraceID }
+        #expect(served.count == 1, "one server span for the request: \(served)")
+        #expect(served.first?.service == "invoicing")
+        #expect(served.first?.parentSpanID == callerSpanID, "a child of the caller's span")
+        #expect(served.first.map { $0.kind == "SPAN_KIND_SERVER" || $0.kind == "2" } == true, "\(served)")
+        #expect(served.first?.name == "GET /v1/invoices/{id}", "the route, never the id: \(served)")
         let spans = collector.spans.filter { $0.traceID == traceID }
         let byName = Dictionary(grouping: spans, by: \.name)
         let imported = try #require(
@@ -115,6 +142,11 @@ struct TracingFlowTests {
             return log.split(separator: "\n").contains { $0.contains("\"trace_id\":\"\(traceID)\"") }
         }
         #expect(logged.contains("payment-matching"), "the bank file's log lines carry its trace id: \(logged)")
+        let invoicingLog = try String(
+            contentsOf: system.folder.appendingPathComponent("invoicing.log"),
+            encoding: .utf8
+        )
+        #expect(!invoicingLog.contains("leak-check-0123456789"), "a request's headers never reach the log")
         await collector.stop()
     }
 }

@@ -36,19 +36,35 @@ struct MessageTracingTests {
         #expect(MessageTracing.ids(ofTraceParent: text) == nil)
     }
 
-    @Test func onlyTextOfASaneLengthIsReadFromTheHeaders() {
-        let read = { (value: AMQPValue) in
-            MessageTracing.read([MessageEnvelope.traceParentHeader: value, MessageEnvelope.traceStateHeader: value])
+    @Test func onlyW3CTraceContextIsReadFromTheHeaders() {
+        let read = { (parent: AMQPValue, state: AMQPValue?) in
+            var headers: AMQPTable = [MessageEnvelope.traceParentHeader: parent]
+            headers[MessageEnvelope.traceStateHeader] = state
+            return MessageTracing.read(headers)
         }
-        #expect(read(.string(traceParent)).parent == traceParent)
-        #expect(read(.bytes(Array(traceParent.utf8))).parent == traceParent, "a long string sent as bytes is text")
-        #expect(read(.int64(7)).parent == nil)
-        #expect(read(.table([:])).parent == nil)
-        #expect(read(.string(String(repeating: "a", count: 257))).parent == nil)
-        #expect(read(.string(String(repeating: "a", count: 512))).state != nil)
-        #expect(read(.string(String(repeating: "a", count: 513))).state == nil)
-        #expect(read(.string("00-\n-forged")).parent == nil, "no control characters")
-        #expect(read(.bytes([0xFF, 0xFE])).parent == nil, "not UTF-8")
+        #expect(
+            read(.string(traceParent), .string("vendor=1,other@tenant=x y")) == (
+                traceParent, "vendor=1,other@tenant=x y"
+            )
+        )
+        #expect(read(.bytes(Array(traceParent.utf8)), nil).parent == traceParent, "a long string sent as bytes is text")
+        for parent: AMQPValue in [
+            .int64(7), .table([:]), .bytes([0xFF, 0xFE]), .string(traceParent.uppercased()),
+            .string(traceParent + "-later"), .string("01" + traceParent.dropFirst(2)),
+            .string("00-\(String(repeating: "0", count: 32))-00f067aa0ba902b7-01"),
+            .string("00-4bf92f3577b34da6a3ce929d0e0e4736-0000000000000000-01"),
+            .string(String(repeating: "a", count: 55)),
+            .string(traceParent.replacingOccurrences(of: "-01", with: "\n1")),
+        ] {
+            #expect(read(parent, .string("vendor=1")) == (nil, nil), "\(parent)")
+        }
+        // A broken tracestate is dropped alone; the trace goes on.
+        for state in [
+            "=v", "k", "k=", "K=v", "k=v,", "k=v=w", "k=v ", "k=\u{7}", String(repeating: "k=v,", count: 32) + "k=v",
+            "k=" + String(repeating: "v", count: 257), "k=v\nforged=1",
+        ] {
+            #expect(read(.string(traceParent), .string(state)) == (traceParent, nil), "\(state)")
+        }
     }
 
     @Test func theEnvelopesTraceTravelsInTheHeaders() {

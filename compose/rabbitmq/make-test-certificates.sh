@@ -31,4 +31,7 @@ for role in server client; do
     openssl x509 -req -in "$work/$role.csr" -CA "$dir/ca.pem" -CAkey "$dir/ca.key" -CAcreateserial -days "$days" \
         -extfile "$work/$role.ext" -out "$dir/$role.pem" 2>/dev/null
 done
+# openssl writes keys readable by their owner alone; in compose the broker (uid 999) and the services' kvitt user read
+# them from bind mounts and secrets, which keep the host's owner and mode. These are test keys: readable by all.
+chmod 0644 "$dir/server.key" "$dir/client.key"
 echo "test certificates in $dir"

@@ -65,7 +65,7 @@ public enum HealthServer {
         // above, stay open for probes and Prometheus.
         // Every other route in a span of its own that continues a caller's traceparent (probes every few seconds
         // would only be noise); a refused token is traced too.
-        router.add(middleware: TracingMiddleware())
+        router.add(middleware: HTTPTracingMiddleware())
         if let apiToken { router.add(middleware: BearerTokenMiddleware(token: apiToken)) }
         routes(router)
         var serverLogger = logger

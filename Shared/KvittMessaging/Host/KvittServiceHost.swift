@@ -24,6 +24,7 @@ public enum KvittServiceHost {
         arguments: [String] = Array(CommandLine.arguments.dropFirst())
     ) async throws {
         ServiceCommandLine.handle(definition, arguments: arguments)
+        ServiceTracing.unsetEmptyVariables()
         // Before anything starts a thread: glibc gives threads their arenas as they first allocate.
         let heapTuning = settingOrExit(definition.name) { try Heap.Tuning(environment: environment) }
         let heapConfigured = Heap.configure(heapTuning)
@@ -51,7 +52,7 @@ public enum KvittServiceHost {
             )
         }
         do {
-            let tracingExporter = try ServiceTracing.bootstrap(service: definition.name, settings, logger: logger)
+            let tracingExporter = ServiceTracing.bootstrap(service: definition.name, settings, logger: logger)
             let group = try build(
                 definition,
                 settings: settings,
@@ -63,8 +64,10 @@ public enum KvittServiceHost {
             try await group.run()
         } catch is CancellationError where !ShutdownWatchdog.failed {
             // The shutdown outlasted SHUTDOWN_GRACE and the group cancelled what was left: nothing failed, and what
-            // was cancelled is safe (unacknowledged messages return, unpublished events wait in the outbox).
+            // was cancelled is safe (unacknowledged messages return, unpublished events wait in the outbox). Status 3,
+            // as when the watchdog ends a shutdown that outlasts the grace period.
             logger.warning("shutdown outlasted its grace period; the rest was cancelled")
+            exit(3)
         } catch {
             // A port in use, an unwritable database, a failed migration: one line and a non-zero exit, not a trap.
             // A service that failed while the group ran has already said why (``ShutdownWatchdog/FailureReporting``).
@@ -451,8 +454,9 @@ private enum ShutdownWatchdog {
             do {
                 try await service.run()
             } catch {
-                // Cancellation is the group stopping a service, never the cause of the stop.
-                if !(error is CancellationError) { _ = noteFailure(error, logger: logger) }
+                // Cancellation is the group stopping a service, never the cause of the stop, and so is whatever a
+                // service throws once cancelled (a closed channel, a dropped connection).
+                if !(error is CancellationError) && !Task.isCancelled { _ = noteFailure(error, logger: logger) }
                 throw error
             }
         }

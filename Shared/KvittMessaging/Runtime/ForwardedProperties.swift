@@ -32,9 +32,11 @@ public enum ForwardedProperties {
             let lowered = name.lowercased()
             if routingHeaders.contains(lowered) { continue }
             if FailureHeaders.own.contains(name) || name == MessageEnvelope.causationHeader
-                || name == MessageBundle.countHeader
+                || name == MessageBundle.countHeader || name == MessageEnvelope.traceParentHeader
+                || name == MessageEnvelope.traceStateHeader
             {
-                // Kvitt's own headers are small unless forged; a forged giant is dropped rather than carried on.
+                // Kvitt's own headers (the trace context too, so that a retried or replayed copy stays in its trace)
+                // are small unless forged; a forged giant is dropped rather than carried on.
                 if value.encodedSize <= FailureHeaders.maximumOwnValueBytes { kept[name] = value }
             } else if lowered.hasPrefix(FailureHeaders.prefix) || !lowered.hasPrefix("x-") {
                 sender[name] = value

@@ -65,10 +65,12 @@ public final class MessageProcessor: Sendable {
         var prepared: [Prepared] = []
         let now = clock.now()
         // A span per message, continuing the trace its headers name; ended with its outcome.
-        let spans = batch.map { message in
+        let arrived = batch.map { MessageTracing.read($0.headers) }
+        let spans = zip(batch, arrived).map { message, trace in
+            // Named by a type this service handles, or `unknown`: a name is never made up by the sender.
             let span = startSpan(
-                "process \(message.type ?? message.routingKey)",
-                context: MessageTracing.context(of: message.headers),
+                "process \(metricLabel(for: message))",
+                context: MessageTracing.context(of: trace),
                 ofKind: .consumer
             )
             MessageTracing.describe(
@@ -81,7 +83,7 @@ public final class MessageProcessor: Sendable {
             return span
         }
         for (index, message) in batch.enumerated() {
-            switch prepare(message, index: index, now: now, span: spans[index]) {
+            switch prepare(message, index: index, now: now, arrived: arrived[index], span: spans[index]) {
             case .success(let ready): prepared.append(ready)
             case .failure(let outcome): outcomes[index] = outcome
             }
@@ -191,7 +193,13 @@ public final class MessageProcessor: Sendable {
         )
     }
 
-    private func prepare(_ message: IncomingMessage, index: Int, now: Date, span: any Span) -> Preparation {
+    private func prepare(
+        _ message: IncomingMessage,
+        index: Int,
+        now: Date,
+        arrived: (parent: String?, state: String?),
+        span: any Span
+    ) -> Preparation {
         // Size first: nothing about a body over the limit is looked at, not even as a bundle.
         if message.body.count > maximumMessageBytes {
             return .failure(
@@ -227,7 +235,6 @@ public final class MessageProcessor: Sendable {
         } catch {
             return .failure(.deadLetter(.undecodableBody, detail: "\(type): \(Self.describe(decodingError: error))"))
         }
-        let arrived = MessageTracing.read(message.headers)
         let envelope = MessageEnvelope(
             messageID: messageID,
             type: type,
@@ -289,31 +296,35 @@ public final class MessageProcessor: Sendable {
         var metadata: Logger.Metadata = [
             "message.id": "\(message.messageID ?? "-")", "message.type": "\(message.type ?? message.routingKey)",
         ]
-        if let ids = MessageTracing.headers(of: span.context).parent.flatMap(MessageTracing.ids(ofTraceParent:)) {
-            metadata[MessageTracing.traceIDKey] = "\(ids.traceID)"
-            metadata[MessageTracing.spanIDKey] = "\(ids.spanID)"
+        // The trace ids of the lines below, worked out only when one is written (a processed message logs nothing).
+        func traced(_ metadata: Logger.Metadata) -> Logger.Metadata {
+            guard let ids = MessageTracing.headers(of: span.context).parent.flatMap(MessageTracing.ids(ofTraceParent:))
+            else { return metadata }
+            return metadata.merging([
+                MessageTracing.traceIDKey: "\(ids.traceID)", MessageTracing.spanIDKey: "\(ids.spanID)",
+            ]) { own, _ in own }
         }
         switch outcome {
         case .processed:
             metrics.consumed(type: type, outcome: "processed")
         case .duplicate:
             metrics.consumed(type: type, outcome: "duplicate")
-            logger.debug("duplicate message acknowledged without effect", metadata: metadata)
+            logger.debug("duplicate message acknowledged without effect", metadata: traced(metadata))
         case .retry(let attempt, let delay, let detail):
             metrics.retried(type: type)
             metadata["retry.attempt"] = "\(attempt)"
             metadata["retry.delay"] = "\(RetryPolicy.label(delay))"
             metadata["error"] = "\(PersonalDataMasking.mask(detail))"
-            logger.warning("transient failure; retrying later", metadata: metadata)
+            logger.warning("transient failure; retrying later", metadata: traced(metadata))
         case .databaseUnavailable(let detail):
             metadata["error"] = "\(detail)"
-            logger.debug("database unavailable; the message waits unacknowledged", metadata: metadata)
+            logger.debug("database unavailable; the message waits unacknowledged", metadata: traced(metadata))
         case .deadLetter(let reason, let detail):
             metrics.deadLettered(type: type, reason: reason.rawValue)
             metadata["failure.reason"] = "\(reason.rawValue)"
             metadata["failure.detail"] = "\(FailureHeaders.boundedDetail(detail))"
             span.setStatus(SpanStatus(code: .error, message: reason.rawValue))
-            logger.error("message dead-lettered", metadata: metadata)
+            logger.error("message dead-lettered", metadata: traced(metadata))
         }
     }
 

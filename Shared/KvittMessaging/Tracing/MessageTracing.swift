@@ -8,24 +8,32 @@ import Tracing
 /// message that leaves, and a span per message handled and per message published, through the process's tracer
 /// (swift-distributed-tracing; ``ServiceTracing`` bootstraps swift-otel's in a service process).
 ///
-/// A message from outside is untrusted: only a `traceparent` and `tracestate` that are text of a sane length are
-/// looked at, and the tracer's W3C propagator ignores one that does not parse. A trace header can never make a
-/// message fail.
+/// A message from outside is untrusted: only a `traceparent` and `tracestate` that are exactly what W3C trace context
+/// allows reach the tracer (``vetted(_:)``), and nothing else of the message. A trace header can never make a message
+/// fail.
 public enum MessageTracing {
-    /// Longest `traceparent` read: version 00 is 55 characters; a later version may append fields.
-    static let maximumTraceParentLength = 256
-    /// Longest `tracestate` read: the W3C limit is 32 members of at most 256 characters; 512 is what propagators must
-    /// at least keep, and all a message needs.
+    /// Longest `tracestate` read: 512 characters is what W3C trace context asks every propagator to keep, and all
+    /// a message needs.
     static let maximumTraceStateLength = 512
 
     /// Log metadata keys, as OpenTelemetry's log data model names them.
     public static let traceIDKey = "trace_id"
     public static let spanIDKey = "span_id"
 
-    /// The trace context a message carries (top level when it carries none).
+    /// The trace context a message carries (top level when it carries none, or none that passes ``vetted(_:)``).
     static func context(of headers: AMQPTable) -> InstrumentationContext {
+        context(of: read(headers))
+    }
+
+    /// The context of vetted trace headers. The tracer reads them from a carrier of these two entries only: a
+    /// propagator that cannot parse what it is given logs its carrier, and that must never be a request's headers
+    /// (a bearer token) or a message's whole table.
+    static func context(of trace: (parent: String?, state: String?)) -> InstrumentationContext {
         var context = InstrumentationContext.topLevel
-        InstrumentationSystem.instrument.extract(headers, into: &context, using: AMQPHeadersExtractor())
+        guard let parent = trace.parent else { return context }
+        var carrier = [MessageEnvelope.traceParentHeader: parent]
+        carrier[MessageEnvelope.traceStateHeader] = trace.state
+        InstrumentationSystem.instrument.extract(carrier, into: &context, using: DictionaryExtractor())
         return context
     }
 
@@ -43,13 +51,59 @@ public enum MessageTracing {
         if let state = envelope.traceState { headers[MessageEnvelope.traceStateHeader] = .string(state) }
     }
 
-    /// The trace context headers of a message that arrived, if they are text of a sane length.
+    /// The trace context headers of a message that arrived, vetted (``vetted(_:)``).
     static func read(_ headers: AMQPTable) -> (parent: String?, state: String?) {
-        let extractor = AMQPHeadersExtractor()
-        return (
-            extractor.extract(key: MessageEnvelope.traceParentHeader, from: headers),
-            extractor.extract(key: MessageEnvelope.traceStateHeader, from: headers)
+        vetted(
+            (
+                headers[MessageEnvelope.traceParentHeader]?.stringValue,
+                headers[MessageEnvelope.traceStateHeader]?.stringValue
+            )
         )
+    }
+
+    /// Trace headers as they arrived (from a message or an HTTP request), kept only when they are what W3C trace
+    /// context allows: a `traceparent` of version 00 exactly (`00-<32 hex>-<16 hex>-<2 hex>`, lowercase, ids not all
+    /// zero), and a `tracestate` of at most 32 `key=value` members in the allowed characters, kept only with its
+    /// `traceparent`. Anything else is dropped here, before the tracer sees it: a message or request with a broken
+    /// header starts a trace of its own and is otherwise handled as it would be.
+    public static func vetted(_ trace: (parent: String?, state: String?)) -> (parent: String?, state: String?) {
+        guard let parent = trace.parent, isTraceParent(parent) else { return (nil, nil) }
+        guard let state = trace.state, isTraceState(state) else { return (parent, nil) }
+        return (parent, state)
+    }
+
+    private static func isTraceParent(_ text: String) -> Bool {
+        let bytes = Array(text.utf8)
+        guard bytes.count == 55, bytes[0] == 0x30, bytes[1] == 0x30, bytes[2] == 0x2D, bytes[35] == 0x2D,
+            bytes[52] == 0x2D
+        else { return false }
+        let isHex: (UInt8) -> Bool = { (0x30...0x39).contains($0) || (0x61...0x66).contains($0) }
+        let traceID = bytes[3..<35]
+        let spanID = bytes[36..<52]
+        return traceID.allSatisfy(isHex) && spanID.allSatisfy(isHex) && bytes[53...].allSatisfy(isHex)
+            && traceID.contains { $0 != 0x30 } && spanID.contains { $0 != 0x30 }
+    }
+
+    private static func isTraceState(_ text: String) -> Bool {
+        guard text.utf8.count <= maximumTraceStateLength else { return false }
+        let members = text.split(separator: ",", omittingEmptySubsequences: false)
+        guard members.count <= 32 else { return false }
+        return members.allSatisfy { member in
+            let trimmed = member.trimmingPrefix(while: { $0 == " " || $0 == "\t" })
+            let parts = trimmed.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            guard parts.count == 2, let key = parts.first, let value = parts.last else { return false }
+            let keyBytes = Array(key.utf8)
+            let valueBytes = Array(value.utf8)
+            guard let first = keyBytes.first, (1...256).contains(keyBytes.count), (1...256).contains(valueBytes.count)
+            else { return false }
+            let isKeyByte: (UInt8) -> Bool = {
+                (0x61...0x7A).contains($0) || (0x30...0x39).contains($0) || [0x5F, 0x2D, 0x2A, 0x2F, 0x40].contains($0)
+            }
+            // A value is printable ASCII without `,` and `=`, and does not end in a space.
+            let isValueByte: (UInt8) -> Bool = { (0x20...0x7E).contains($0) && $0 != 0x2C && $0 != 0x3D }
+            return ((0x61...0x7A).contains(first) || (0x30...0x39).contains(first)) && keyBytes.allSatisfy(isKeyByte)
+                && valueBytes.allSatisfy(isValueByte) && valueBytes.last != 0x20
+        }
     }
 
     /// The trace id and parent span id of a W3C `traceparent` (`00-<32 hex>-<16 hex>-<2 hex>`), or nil when it is not
@@ -82,17 +136,9 @@ public enum MessageTracing {
     }
 }
 
-/// Reads trace headers from an AMQP table: text only (a long string, or bytes that are UTF-8), of a sane length.
-struct AMQPHeadersExtractor: Extractor {
-    func extract(key: String, from carrier: AMQPTable) -> String? {
-        let limit =
-            key == MessageEnvelope.traceStateHeader
-            ? MessageTracing.maximumTraceStateLength : MessageTracing.maximumTraceParentLength
-        guard let text = carrier[key]?.stringValue, !text.isEmpty, text.utf8.count <= limit,
-            text.unicodeScalars.allSatisfy({ $0.isASCII && !($0.properties.generalCategory == .control) })
-        else { return nil }
-        return text
-    }
+/// Reads trace headers from the two-entry dictionary ``MessageTracing/context(of:)-(String?,String?)`` builds.
+struct DictionaryExtractor: Extractor {
+    func extract(key: String, from carrier: [String: String]) -> String? { carrier[key] }
 }
 
 /// Writes a context's trace headers into a dictionary (kept in the outbox row until the message is published).

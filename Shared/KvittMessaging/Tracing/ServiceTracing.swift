@@ -8,18 +8,19 @@ import Tracing
 /// sends carries a `traceparent` and every log line written while a message or request is handled carries its
 /// `trace_id`. Spans leave the process only when `OTEL_EXPORTER_OTLP_ENDPOINT` names a collector (OTLP over HTTP).
 ///
-/// The standard `OTEL_*` variables in the environment (`OTEL_TRACES_SAMPLER`, `OTEL_EXPORTER_OTLP_HEADERS`, …) apply
-/// on top, as swift-otel reads them.
+/// The standard `OTEL_*` variables in the environment (`OTEL_TRACES_SAMPLER`, `OTEL_EXPORTER_OTLP_HEADERS`,
+/// `OTEL_SDK_DISABLED`, …) apply on top, as swift-otel reads them; an empty one counts as unset, as for every Kvitt
+/// setting (``unsetEmptyVariables()``).
 enum ServiceTracing {
     /// The log metadata provider that stamps the trace and span ids of the span a task is in (``MessageTracing``'s
     /// keys, which are OpenTelemetry's).
     static let logMetadata = OTel.makeLoggingMetadataProvider()
 
     /// Bootstraps the process's tracer and returns the service that exports its spans: run it with the service
-    /// group, which stops it last, so that the last spans are flushed.
+    /// group, which stops it last, so that the last spans are flushed. Nil when tracing is switched off.
     /// - Parameter service: the service's own name (`service.name`); a partition or renamed copy (`SERVICE_NAME`) is
     ///   told apart by its queue (`kvitt.queue`).
-    static func bootstrap(service: String, _ settings: ServiceSettings, logger: Logger) throws -> any Service {
+    static func bootstrap(service: String, _ settings: ServiceSettings, logger: Logger) -> (any Service)? {
         var configuration = OTel.Configuration.default
         configuration.serviceName = service
         configuration.resourceAttributes["kvitt.queue"] = settings.serviceName
@@ -37,6 +38,10 @@ enum ServiceTracing {
             }
         configuration.propagators = [.traceContext]
         configuration.traces.sampler = .parentBasedAlwaysOn
+        // The last export, at shutdown, must fit in the grace period even when the collector does not answer.
+        let exportLimit = min(settings.shutdownGrace / 2, .seconds(5))
+        configuration.traces.batchSpanProcessor.exportTimeout = exportLimit
+        configuration.traces.otlpExporter.timeout = exportLimit
         if let endpoint = settings.otlpEndpoint {
             configuration.traces.exporter = .otlp
             // The base URL with the traces path, as OpenTelemetry specifies for OTEL_EXPORTER_OTLP_ENDPOINT.
@@ -46,8 +51,24 @@ enum ServiceTracing {
         } else {
             configuration.traces.exporter = .none
         }
-        let backend = try OTel.makeTracingBackend(configuration: configuration)
-        InstrumentationSystem.bootstrap(backend.factory)
-        return backend.service
+        do {
+            let backend = try OTel.makeTracingBackend(configuration: configuration)
+            InstrumentationSystem.bootstrap(backend.factory)
+            return backend.service
+        } catch {
+            // OTEL_SDK_DISABLED=true, or an OTEL_* setting swift-otel refuses: the service runs untraced rather than
+            // not at all; a message's trace context is then passed on as it came.
+            logger.warning("tracing is off", metadata: ["error": "\(error)"])
+            return nil
+        }
+    }
+
+    /// Removes `OTEL_*` variables that are set but empty from the process environment: Kvitt reads an empty value as
+    /// unset (compose's env files list every setting, most of them empty), swift-otel as a value, and an empty
+    /// endpoint would replace the one a configuration file gave. Called first thing, before any thread is started.
+    static func unsetEmptyVariables() {
+        for (name, value) in ProcessInfo.processInfo.environment where name.hasPrefix("OTEL_") && value.isEmpty {
+            unsetenv(name)
+        }
     }
 }
