@@ -77,6 +77,14 @@ public enum KvittServiceHost {
         logger.info("stopped cleanly")
     }
 
+    /// Bootstraps the process's tracer as ``run(_:environment:configuration:clock:arguments:)`` does (swift-otel, W3C
+    /// trace context, spans exported only to `OTEL_EXPORTER_OTLP_ENDPOINT`), for a process that builds its service
+    /// group itself (the benchmark's traced runtime); pass the result to ``build(_:settings:registry:clock:onHTTPRunning:handlesSignals:tracingExporter:logger:)``.
+    /// Once per process. Nil when tracing is switched off.
+    public static func bootstrapTracing(service: String, settings: ServiceSettings, logger: Logger) -> (any Service)? {
+        ServiceTracing.bootstrap(service: service, settings, logger: logger)
+    }
+
     /// The configuration of a service (every source, ``KvittConfiguration``), for a service that reads its own
     /// settings before ``run(_:environment:configuration:clock:arguments:)``; a file or secret that cannot be read
     /// prints one line and exits with status 2.

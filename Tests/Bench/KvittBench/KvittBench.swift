@@ -30,6 +30,13 @@ struct KvittBench: AsyncParsableCommand {
     var batchSize = 300
     @Flag(help: "Skip the runtime measurement (raw round trip only).")
     var rawOnly = false
+    @Flag(
+        help: """
+            Runtime: measure it again with a service process's tracer (swift-otel; a span per message handled and \
+            published, nothing exported) and print the ratio traced / untraced.
+            """
+    )
+    var tracingCost = false
     @Option(
         help: "Payments: invoices issued and paid through BgMax files by the payment-matching executable (0 skips)."
     )
@@ -147,6 +154,18 @@ struct KvittBench: AsyncParsableCommand {
                 )
             )
             print(String(format: "ratio runtime / raw round trip: %.2f", runtime / raw))
+            if tracingCost {
+                // Last: a process bootstraps its tracer once, and everything after this would be traced.
+                let traced = try await runtimePipeline(amqpURL, total: messages, traced: true, logger: logger)
+                print(
+                    String(
+                        format:
+                            "runtime pipeline traced (a span per message handled and per event published, none exported): %.0f msg/s",
+                        traced
+                    )
+                )
+                print(String(format: "ratio traced / untraced runtime: %.2f", traced / runtime))
+            }
         }
         if soakMessages > 0 {
             let warmUp = min(200_000, soakMessages / 10)
@@ -328,7 +347,7 @@ struct KvittBench: AsyncParsableCommand {
 
     /// The same load through the messaging runtime: a service consumes from the broker, decodes, dedupes in the
     /// inbox, runs a handler that writes a row and an outbox event, commits per batch, and acks.
-    func runtimePipeline(_ url: AMQPURL, total: Int, logger: Logger) async throws -> Double {
+    func runtimePipeline(_ url: AMQPURL, total: Int, traced: Bool = false, logger: Logger) async throws -> Double {
         let name = TestBroker.uniqueName("bench-svc")
         let exchange = TestBroker.uniqueName("bench-kvitt")
         let folder = try TestBroker.temporaryDirectory()
@@ -342,7 +361,15 @@ struct KvittBench: AsyncParsableCommand {
             ].merging(serviceTuning) { _, tuning in tuning }
         )
         let definition = ProbeService.definition(name: name, handlerDelay: .zero)
-        let group = try KvittServiceHost.build(definition, settings: settings, handlesSignals: false, logger: logger)
+        let exporter =
+            traced ? KvittServiceHost.bootstrapTracing(service: name, settings: settings, logger: logger) : nil
+        let group = try KvittServiceHost.build(
+            definition,
+            settings: settings,
+            handlesSignals: false,
+            tracingExporter: exporter,
+            logger: logger
+        )
         let running = Task { try await group.run() }
         let publisher = AMQPPublisher(
             url: url,
