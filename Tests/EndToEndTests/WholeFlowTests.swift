@@ -100,6 +100,11 @@ struct WholeFlowTests {
         ])
         try await system.send(ImportBankgiroFile(fileName: "e2e.txt", latin1: file))
         #expect(await recorder.wait(for: InvoicePaid.self) { $0.invoiceID == issuedROT.invoiceID } != nil)
+        // Without a collector the trace is still passed on, unsampled (flag 00): nothing is recorded for nobody.
+        let paidTrace = recorder.deliveries.first { $0.properties.type == InvoicePaid.messageType.rawValue }?
+            .properties.headers[MessageEnvelope.traceParentHeader]?.stringValue
+        #expect(paidTrace.flatMap(MessageTracing.ids(ofTraceParent:)) != nil, "\(paidTrace ?? "no traceparent")")
+        #expect(paidTrace?.hasSuffix("-00") == true, "\(paidTrace ?? "no traceparent")")
         #expect(
             await TestBroker.eventually {
                 await HTTPProbe.get(port: invoicingPort, path: "/v1/invoices?creditor=e2e&status=closed")?.body
