@@ -67,21 +67,31 @@ public enum PersonalDataMasking {
     static func isIdentityShaped(_ digits: [Int]) -> Bool {
         switch digits.count {
         case 10:
-            return isTenDigitShaped(digits)
+            return isTenDigitShaped(digits[...])
         case 12:
             let prefix = digits[0] * 10 + digits[1]
-            return [16, 18, 19, 20].contains(prefix) && isTenDigitShaped(Array(digits.dropFirst(2)))
+            return twelveDigitPrefixes.contains(prefix) && isTenDigitShaped(digits.dropFirst(2))
         default:
             return false
         }
     }
 
-    private static func isTenDigitShaped(_ ten: [Int]) -> Bool {
-        let month = ten[2] * 10 + ten[3]
-        let day = ten[4] * 10 + ten[5]
-        let person = (1...12).contains(month) && ((1...31).contains(day) || (61...91).contains(day))
-        let organisation = ten[0] >= 1 && ten[2] >= 2
-        return person || organisation
+    /// The first two of twelve digits: a century (`18`, `19`, `20`), or `16` before an organisationsnummer.
+    private static let twelveDigitPrefixes: Set = [16, 18, 19, 20]
+
+    private static func isTenDigitShaped(_ ten: ArraySlice<Int>) -> Bool {
+        let first = ten.startIndex
+        let organisation = ten[first] >= 1 && ten[first + 2] >= 2
+        return hasPersonDate(ten) || organisation
+    }
+
+    /// Whether ten digits hold a personnummer's or samordningsnummer's date: a month 01-12 and a day 01-31, or
+    /// 61-91 (the day plus 60).
+    private static func hasPersonDate(_ ten: ArraySlice<Int>) -> Bool {
+        let first = ten.startIndex
+        let month = ten[first + 2] * 10 + ten[first + 3]
+        let day = ten[first + 4] * 10 + ten[first + 5]
+        return (1...12).contains(month) && ((1...31).contains(day) || (61...91).contains(day))
     }
 
     private static func isDigit(_ character: Character) -> Bool {
@@ -109,10 +119,7 @@ public enum PersonalDataMasking {
     /// Whether ten or twelve digits form a plausible personnummer or samordningsnummer with a valid check digit.
     static func isIdentityNumber(_ digits: [Int]) -> Bool {
         guard digits.count == 10 || digits.count == 12 else { return false }
-        let ten = Array(digits.suffix(10))
-        let month = ten[2] * 10 + ten[3]
-        let day = ten[4] * 10 + ten[5]
-        guard (1...12).contains(month), (1...31).contains(day) || (61...91).contains(day) else { return false }
-        return Luhn.isValid(ten)
+        let ten = digits.suffix(10)
+        return hasPersonDate(ten) && Luhn.isValid(Array(ten))
     }
 }

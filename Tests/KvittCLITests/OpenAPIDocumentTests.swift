@@ -151,16 +151,19 @@ struct OpenAPIDocumentTests {
             #expect(schema["maximum"] as? Int == bound.range.upperBound, "\(name)")
             #expect(schema["default"] as? Int == bound.default, "\(name)")
         }
-        // Every list takes both, and answers a page.
+        // Every list takes both, and answers a page (all seven lists, or the loop would check nothing).
+        var lists = 0
         for operation in try await Self.operations() {
             guard let response = operation.responses["200"],
                 let page = Self.jsonSchemaName(response), page.hasSuffix("Page")
             else { continue }
+            lists += 1
             #expect(
                 PageRequest.parameterNames.isSubset(of: operation.queryParameters.keys),
                 "\(operation.route) answers a page and takes limit and offset"
             )
         }
+        #expect(lists >= 7, "the lists answering a page were found in the document")
     }
 
     /// The component schema a response's JSON is, by name.

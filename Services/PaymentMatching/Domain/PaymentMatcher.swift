@@ -542,7 +542,7 @@ enum PaymentMatcher {
     static let payersOpenInvoicesQuery = """
         \(ReceivableRecord.select)
         WHERE creditorID = ? AND debtorKey = ?
-            AND receivable.amountDue - receivable.adjustments - \(ReceivableRecord.paidExpression) > 0
+            AND \(ReceivableRecord.balanceExpression) > 0
         ORDER BY dueDate, invoiceNumber, invoiceID
         LIMIT ?
         """

@@ -151,7 +151,7 @@ struct PaymentQueries: Sendable {
             sql: """
                 SELECT payment_candidate.paymentID, payment_candidate.invoiceID, payment_candidate.reason,
                     receivable.invoiceNumber, receivable.debtorName, receivable.currency,
-                    receivable.amountDue - receivable.adjustments - \(ReceivableRecord.paidExpression) AS balance
+                    \(ReceivableRecord.balanceExpression) AS balance
                 FROM payment_candidate
                 JOIN payment ON payment.id = payment_candidate.paymentID
                 JOIN receivable ON receivable.invoiceID = payment_candidate.invoiceID
@@ -202,7 +202,7 @@ struct PaymentQueries: Sendable {
         // The balance as ReceivableRecord.balance computes it, so that an open-only page is cut by the database.
         let open =
             openOnly
-            ? "AND receivable.amountDue - receivable.adjustments - \(ReceivableRecord.paidExpression) != 0" : ""
+            ? "AND \(ReceivableRecord.balanceExpression) != 0" : ""
         return try await writer.read { db in
             let records = try ReceivableRecord.fetchAll(
                 db,

@@ -35,6 +35,8 @@ extension ReceivableRecord {
     /// What applied payments sum to, as the column `paid` of every read.
     static let paidExpression =
         "(SELECT COALESCE(SUM(allocation.amount), 0) FROM allocation WHERE allocation.invoiceID = receivable.invoiceID)"
+    /// What the receivable still owes, in SQL (``paidExpression`` taken from the amount due less adjustments).
+    static let balanceExpression = "receivable.amountDue - receivable.adjustments - \(paidExpression)"
 
     /// Reads by the query interface (`fetchOne(db, key:)`) include `paid`.
     static var databaseSelection: [any SQLSelectable] { [AllColumns(), SQL(sql: "\(paidExpression) AS paid")] }

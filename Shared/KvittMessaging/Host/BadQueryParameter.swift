@@ -57,7 +57,8 @@ public struct BadRequestBody: Encodable, Sendable {
 
     /// - Precondition: `problems` is not empty.
     public init(_ problems: [FieldError]) {
-        error = problems.first ?? FieldError("request", "refused")
+        precondition(!problems.isEmpty, "a 400 names at least one problem")
+        error = problems[0]
         errors = Array(problems.prefix(Self.maximumReported))
     }
 

@@ -99,7 +99,6 @@ public enum KvittServiceHost {
         )
     }
 
-    /// ``loadConfiguration(_:environment:)`` by the service's name and every setting it reads.
     /// The value `read` makes from the settings, or — when a setting is refused — one line naming it on standard error
     /// and exit status 2, before anything starts: the one way every executable answers a bad setting.
     public static func settingOrExit<Value>(_ name: String, _ read: () throws -> Value) -> Value {
@@ -111,6 +110,7 @@ public enum KvittServiceHost {
         }
     }
 
+    /// ``loadConfiguration(_:environment:)`` by the service's name and every setting it reads.
     public static func loadConfiguration(
         name: String,
         settings: [Setting],
@@ -161,7 +161,8 @@ public enum KvittServiceHost {
             )
         }
         if settings.apiToken == nil {
-            // Outside production (a process in production refuses to start without it): say what is open.
+            // A process in production refuses to start without it (run()); a group built in code in production (a
+            // test, the benchmark) warns, and elsewhere the start says what is open.
             logger.log(
                 level: settings.environment == .production ? .warning : .info,
                 "API_TOKEN is not set: the read API answers without a bearer token",
@@ -464,7 +465,7 @@ private enum ShutdownWatchdog {
             } catch {
                 // Cancellation is the group stopping a service, never the cause of the stop, and so is whatever a
                 // service throws once cancelled (a closed channel, a dropped connection).
-                if !(error is CancellationError) && !Task.isCancelled { _ = noteFailure(error, logger: logger) }
+                if !(error is CancellationError) && !Task.isCancelled { noteFailure(error, logger: logger) }
                 throw error
             }
         }
@@ -494,15 +495,12 @@ private enum ShutdownWatchdog {
     static var failed: Bool { state.withLock { $0.failed } }
 
     /// Logs the first failure of a service as the reason the process stops; later ones are consequences.
-    /// - Returns: whether a failure had already been logged.
-    @discardableResult
-    static func noteFailure(_ error: any Error, logger: Logger) -> Bool {
+    static func noteFailure(_ error: any Error, logger: Logger) {
         let earlier = state.withLock { state in
             defer { state.failed = true }
             return state.failed
         }
         if !earlier { logger.critical("stopped: \(error)") }
-        return earlier
     }
 
     static func arm(grace: Duration, logger: Logger) {

@@ -86,8 +86,7 @@ public struct MaskingLogHandler: LogHandler {
         case .stringConvertible(let convertible): text = convertible.description
         default: return nil
         }
-        guard text.utf8.count == length, text.utf8.allSatisfy({ (48...57).contains($0) || (97...102).contains($0) })
-        else { return nil }
+        guard text.utf8.count == length, MessageTracing.isLowercaseHex(text.utf8) else { return nil }
         return text
     }
 

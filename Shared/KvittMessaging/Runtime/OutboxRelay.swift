@@ -152,11 +152,9 @@ public final class OutboxRelay: Service {
         // A span per row, in the trace of the handler that wrote it (a new trace for a row written outside a
         // handler); the message carries the publishing span's context, so that its consumer's span is its child.
         let spans = rows.map { row in
-            var carried = AMQPTable()
-            MessageTracing.write(row.envelope, into: &carried)
             let span = startSpan(
                 "publish \(row.envelope.type.rawValue)",
-                context: MessageTracing.context(of: carried),
+                context: MessageTracing.context(of: (row.envelope.traceParent, row.envelope.traceState)),
                 ofKind: .producer
             )
             MessageTracing.describe(

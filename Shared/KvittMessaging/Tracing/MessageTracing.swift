@@ -74,14 +74,26 @@ public enum MessageTracing {
 
     private static func isTraceParent(_ text: String) -> Bool {
         let bytes = Array(text.utf8)
-        guard bytes.count == 55, bytes[0] == 0x30, bytes[1] == 0x30, bytes[2] == 0x2D, bytes[35] == 0x2D,
-            bytes[52] == 0x2D
-        else { return false }
-        let isHex: (UInt8) -> Bool = { (0x30...0x39).contains($0) || (0x61...0x66).contains($0) }
+        return bytes.count == 55 && bytes[0] == 0x30 && bytes[1] == 0x30 && isLowercaseHex(bytes[53...])
+            && ids(in: bytes) != nil
+    }
+
+    /// The trace and span ids where W3C trace context puts them (`vv-<32 hex>-<16 hex>-ff…`), lowercase hex and not all
+    /// zero; nil when they are not there.
+    private static func ids(in bytes: [UInt8]) -> (traceID: ArraySlice<UInt8>, spanID: ArraySlice<UInt8>)? {
+        guard bytes.count >= 55, bytes[2] == 0x2D, bytes[35] == 0x2D, bytes[52] == 0x2D else { return nil }
         let traceID = bytes[3..<35]
         let spanID = bytes[36..<52]
-        return traceID.allSatisfy(isHex) && spanID.allSatisfy(isHex) && bytes[53...].allSatisfy(isHex)
-            && traceID.contains { $0 != 0x30 } && spanID.contains { $0 != 0x30 }
+        guard isLowercaseHex(traceID), isLowercaseHex(spanID), traceID.contains(where: { $0 != 0x30 }),
+            spanID.contains(where: { $0 != 0x30 })
+        else { return nil }
+        return (traceID, spanID)
+    }
+
+    /// Whether every byte is `0`-`9` or `a`-`f`, as W3C trace context writes its ids (and the log handler checks the
+    /// trace ids it lets through unmasked).
+    static func isLowercaseHex(_ bytes: some Collection<UInt8>) -> Bool {
+        bytes.allSatisfy { (0x30...0x39).contains($0) || (0x61...0x66).contains($0) }
     }
 
     private static func isTraceState(_ text: String) -> Bool {
@@ -109,12 +121,8 @@ public enum MessageTracing {
     /// The trace id and parent span id of a W3C `traceparent` (`00-<32 hex>-<16 hex>-<2 hex>`), or nil when it is not
     /// one: for log lines, which must never carry a caller's arbitrary text under a trace key.
     public static func ids(ofTraceParent traceParent: String) -> (traceID: String, spanID: String)? {
-        let fields = traceParent.split(separator: "-", omittingEmptySubsequences: false)
-        guard fields.count >= 4, fields[1].count == 32, fields[2].count == 16,
-            fields[1].allSatisfy(\.isLowercaseHexDigit), fields[2].allSatisfy(\.isLowercaseHexDigit),
-            fields[1].contains(where: { $0 != "0" }), fields[2].contains(where: { $0 != "0" })
-        else { return nil }
-        return (String(fields[1]), String(fields[2]))
+        guard let ids = ids(in: Array(traceParent.utf8)) else { return nil }
+        return (String(decoding: ids.traceID, as: UTF8.self), String(decoding: ids.spanID, as: UTF8.self))
     }
 
     /// `logger` with the trace and span ids of `traceParent`, when it is one.
@@ -146,9 +154,4 @@ struct DictionaryInjector: Injector {
     func inject(_ value: String, forKey key: String, into carrier: inout [String: String]) {
         carrier[key] = value
     }
-}
-
-extension Character {
-    /// `0`-`9` or `a`-`f`, as W3C trace context writes its ids.
-    fileprivate var isLowercaseHexDigit: Bool { ("0"..."9").contains(self) || ("a"..."f").contains(self) }
 }
